@@ -1,0 +1,36 @@
+# The two commands: `make run` and `make test`. Everything else is a step of those.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := archive.settings
+# Development defaults; production sets DJANGO_DEBUG=0 and DJANGO_SECRET_KEY.
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run install data serve test clean
+
+run: install data serve
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+data: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py ingest data/transcripts/
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+serve: install
+	PORT=$(PORT) $(BIN)/gunicorn -c archive/gunicorn.conf.py archive.wsgi
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) var
