@@ -1,0 +1,45 @@
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from interviews.ingest import IngestError, collect_sources, ingest_transcript, parse_source
+
+
+class Command(BaseCommand):
+    help = "Load transcript files (or directories of them, with their JSON manifests) into the archive."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="Parse only; write nothing.")
+        parser.add_argument("--json", action="store_true", help="With --dry-run: print the parse as JSON.")
+
+    def handle(self, *paths, **options):
+        sources, failures = collect_sources(options["paths"])
+        for name, reason in failures:
+            self.stderr.write(f"{name}: error: {reason}")
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        show_progress = len(sources) > 1 and not options["json"]
+        for number, (name, source) in enumerate(sources, 1):
+            prefix = f"[{number}/{len(sources)}] " if show_progress else ""
+            try:
+                if options["dry_run"]:
+                    parsed = parse_source(source)
+                    if options["json"]:
+                        self.stdout.write(json.dumps(parsed.to_json(), ensure_ascii=False))
+                    else:
+                        self.stdout.write(f"{prefix}{name}: would ingest {len(parsed.turns)} turns")
+                    continue
+                result = ingest_transcript(source)
+            except IngestError as exc:
+                failures.append((name, str(exc)))
+                self.stderr.write(f"{prefix}{name}: error: {exc}")
+                continue
+            counts[result.status] += 1
+            self.stdout.write(f"{prefix}{name}: {result.summary()}")
+        if not options["dry_run"]:
+            summary = ", ".join(f"{n} {status}" for status, n in counts.items())
+            self.stdout.write(f"{summary}, {len(failures)} failed")
+        if failures:
+            sys.exit(1)

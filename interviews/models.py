@@ -1,0 +1,314 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+LANGUAGE_NAMES = {
+    "de": "Deutsch",
+    "en": "English",
+    "zh": "中文",
+    "ja": "日本語",
+    "fr": "Français",
+    "es": "Español",
+    "it": "Italiano",
+    "ko": "한국어",
+    "ru": "Русский",
+    "pt": "Português",
+    "nl": "Nederlands",
+}
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def unique_slug(model, text: str, *, field="slug", max_length=80, **scope) -> str:
+    """A slug for `text` not yet used by `model` (within `scope`); CJK-only text falls back to a hash."""
+    import hashlib
+
+    base = slugify(text)[:max_length].strip("-")
+    if not base:
+        base = "x-" + hashlib.sha1(text.encode()).hexdigest()[:8]
+    slug, n = base, 2
+    while model.objects.filter(**{field: slug}, **scope).exists():
+        slug = f"{base[: max_length - 4]}-{n}"
+        n += 1
+    return slug
+
+
+class Speaker(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    bio = models.TextField(blank=True)
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Labels that mean this person in transcripts, e.g. “Q”."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("interviews:speaker", args=[self.slug])
+
+
+class Interview(models.Model):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=100, unique=True)
+    programme = models.CharField(max_length=200, blank=True)
+    date_recorded = models.DateField(null=True, blank=True)
+    original_url = models.URLField(max_length=500, blank=True)
+    original_language = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date_recorded", "-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("interviews:interview", args=[self.slug])
+
+    @property
+    def date(self):
+        """When the conversation happened, or else when it was first published."""
+        if self.date_recorded:
+            return self.date_recorded
+        dates = [t.published_on for t in self.transcripts.all() if t.published_on]
+        return min(dates) if dates else None
+
+    def default_transcript(self):
+        transcripts = list(self.transcripts.all())
+        for transcript in transcripts:
+            if transcript.language == self.original_language:
+                return transcript
+        # The most complete rendition is the best reading default.
+        return max(transcripts, key=lambda t: t.turn_count, default=None)
+
+
+class Participant(models.Model):
+    HOST, GUEST = "host", "guest"
+    ROLE_CHOICES = [(HOST, "Host"), (GUEST, "Guest")]
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="participants")
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=10, choices=ROLE_CHOICES, blank=True)
+
+    class Meta:
+        ordering = ["role", "id"]  # "guest" sorts before "host": the founder first
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "speaker"], name="unique_participant")
+        ]
+
+    def __str__(self):
+        return f"{self.speaker} ({self.role or 'speaker'}) in {self.interview}"
+
+
+class Transcript(models.Model):
+    ORIGINAL, HUMAN, MACHINE = "original", "human", "machine"
+    TRANSLATION_CHOICES = [
+        (ORIGINAL, "Original language"),
+        (HUMAN, "Human translation"),
+        (MACHINE, "Machine translation"),
+    ]
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="transcripts")
+    slug = models.SlugField(
+        max_length=40, help_text="Identifies this rendition within its interview, e.g. “de”."
+    )
+    language = models.CharField(max_length=10)
+    title = models.CharField("title as published", max_length=500)
+    publisher = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    translation = models.CharField(max_length=10, choices=TRANSLATION_CHOICES, blank=True)
+    translator_note = models.TextField(blank=True)
+    description = models.TextField(blank=True, help_text="The intro published before the conversation.")
+    original_file = models.FileField(upload_to="originals/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    turn_count = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    ingested_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["interview", "language", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "slug"], name="unique_transcript_slug")
+        ]
+
+    def __str__(self):
+        return f"{self.interview} [{self.language}]"
+
+    def get_absolute_url(self):
+        return reverse("interviews:transcript", args=[self.interview.slug, self.slug])
+
+    @property
+    def language_name(self):
+        return language_name(self.language)
+
+
+class Section(models.Model):
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="sections")
+    ordinal = models.PositiveIntegerField()
+    heading = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["transcript", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "ordinal"], name="unique_section_ordinal")
+        ]
+
+    def __str__(self):
+        return self.heading
+
+    @property
+    def anchor(self):
+        return f"s{self.ordinal}"
+
+
+class TurnQuerySet(models.QuerySet):
+    def for_display(self):
+        return self.select_related("speaker", "section", "transcript__interview")
+
+
+class Turn(models.Model):
+    """One speaker's contribution, the unit of search and of permalinks."""
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="turns")
+    ordinal = models.PositiveIntegerField()
+    key = models.CharField(
+        max_length=16, unique=True, help_text="Stable permalink key; survives corrected re-ingests."
+    )
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="turns")
+    label = models.CharField(max_length=200, blank=True, help_text="The label as published.")
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="turns"
+    )
+    text = models.TextField()
+
+    objects = TurnQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["transcript", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "ordinal"], name="unique_turn_ordinal")
+        ]
+
+    def __str__(self):
+        return f"{self.speaker}: {self.text[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("interviews:quote", args=[self.key])
+
+    @property
+    def anchor(self):
+        return f"t{self.ordinal}"
+
+    def get_transcript_url(self):
+        return f"{self.transcript.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def paragraphs(self):
+        return [p for p in self.text.split("\n\n") if p.strip()]
+
+
+class RemovedTurn(models.Model):
+    """A permalink key whose turn a corrected re-ingest removed: answered with 410, never 404."""
+
+    key = models.CharField(max_length=16, unique=True)
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="removed_turns")
+    text = models.TextField()
+    removed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.key
+
+
+class Topic(models.Model):
+    """A subject from the archive's controlled vocabulary, assigned to turns by keyword rules."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name_en = models.CharField("name (English)", max_length=120)
+    name_de = models.CharField("name (German)", max_length=120, blank=True)
+    name_zh = models.CharField("name (Chinese)", max_length=120, blank=True)
+    keywords = models.JSONField(
+        default=dict, blank=True, help_text="Per-language keyword rules: {\"en\": [...], \"de\": [...], \"zh\": [...]}."
+    )
+
+    class Meta:
+        ordering = ["name_en"]
+
+    def __str__(self):
+        return self.name_en
+
+    def name_in(self, language: str) -> str:
+        return getattr(self, f"name_{language}", "") or self.name_en
+
+
+class TurnTopic(models.Model):
+    """A topic on a turn: assigned by the rules, or added or removed by an editor.
+
+    Editor rows ("added", "removed") are decisions that re-tagging and re-ingest never overwrite.
+    """
+
+    RULE, ADDED, REMOVED = "rule", "added", "removed"
+    SOURCE_CHOICES = [(RULE, "Keyword rule"), (ADDED, "Added by an editor"), (REMOVED, "Removed by an editor")]
+
+    turn = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="topic_links")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="turn_links")
+    source = models.CharField(max_length=10, choices=SOURCE_CHOICES, default=RULE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["turn", "topic"], name="unique_turn_topic")]
+
+    def __str__(self):
+        return f"{self.topic} on {self.turn.key} ({self.source})"
+
+
+class TurnAlignment(models.Model):
+    """Two turns of different transcripts of one interview that say the same thing."""
+
+    AUTO, CONFIRMED, REJECTED = "auto", "confirmed", "rejected"
+    STATUS_CHOICES = [(AUTO, "Automatic"), (CONFIRMED, "Confirmed by an editor"), (REJECTED, "Rejected by an editor")]
+
+    source = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="alignments_from")
+    target = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="alignments_to")
+    confidence = models.FloatField(default=0.0)
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=AUTO)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "target"], name="unique_turn_alignment")]
+
+    def __str__(self):
+        return f"{self.source.key} ↔ {self.target.key} ({self.confidence:.2f})"
+
+
+class IndexTask(models.Model):
+    """Pending search-index work, written in the same transaction as the data it reflects.
+
+    The database is the source of truth: whatever crashes between the commit and the index
+    write, these rows say what the index still owes.
+    """
+
+    UPDATE, DELETE = "update", "delete"
+    ACTION_CHOICES = [(UPDATE, "Index"), (DELETE, "Remove")]
+
+    turn_key = models.CharField(max_length=16, db_index=True)
+    action = models.CharField(max_length=10, choices=ACTION_CHOICES)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.action} {self.turn_key}"

@@ -1,0 +1,28 @@
+"""Turn a published transcript (text, Markdown or HTML) into speakers, sections and turns.
+
+Pure Python: nothing here imports Django.
+"""
+from .types import ParsedSection, ParsedSpeaker, ParsedTranscript, ParsedTurn, ParseError, SpeakerHint
+
+__all__ = [
+    "ParseError",
+    "ParsedSection",
+    "ParsedSpeaker",
+    "ParsedTranscript",
+    "ParsedTurn",
+    "SpeakerHint",
+    "parse_transcript",
+    "decode",
+]
+
+
+def parse_transcript(data, *, filename="", language="", title="", speakers=None):
+    from .core import parse_transcript as _parse
+
+    return _parse(data, filename=filename, language=language, title=title, speakers=speakers)
+
+
+def decode(data: bytes) -> str:
+    from .core import decode as _decode
+
+    return _decode(data)

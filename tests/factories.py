@@ -1,0 +1,41 @@
+"""Small builders for test data: real files through the real ingest."""
+from pathlib import Path
+
+from interviews.ingest import InterviewInfo, ParticipantInfo, Source, TranscriptInfo, ingest_transcript
+
+SEEDS = Path(__file__).resolve().parent.parent / "data" / "transcripts"
+
+SHORT_INTERVIEW = """\
+A talk about data
+
+Host: Welcome to the show. What matters most in training models?
+
+Guest: Data quality matters more than anything else. One bad data point can change a model.
+
+We spend most of our time on cleaning.
+
+Host: And compute?
+
+Guest: Compute helps, but it is the dumbest way to improve a model.
+"""
+
+
+def make_source(*, text=SHORT_INTERVIEW, filename="talk.txt", slug="a-talk", title="A talk about data",
+                language="en", transcript_slug="en", **transcript_fields) -> Source:
+    return Source(
+        data=text.encode("utf-8"),
+        filename=filename,
+        interview=InterviewInfo(
+            slug=slug,
+            title=title,
+            participants=[
+                ParticipantInfo("Hanna Host", "host", ["Host"]),
+                ParticipantInfo("Gita Guest", "guest", ["Guest"]),
+            ],
+        ),
+        transcript=TranscriptInfo(file=filename, slug=transcript_slug, language=language, **transcript_fields),
+    )
+
+
+def ingest_text(**kwargs):
+    return ingest_transcript(make_source(**kwargs))
