@@ -1,0 +1,133 @@
+"""Pages and their JSON twins, as a reader sees them."""
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from interviews.models import Interview, Speaker, Transcript, Turn
+
+from .factories import SEEDS, ingest_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeds():
+    call_command("ingest", str(SEEDS), stdout=io.StringIO())
+    return Interview.objects.get()
+
+
+def test_empty_archive_home_explains_how_to_add_transcripts(client):
+    html = client.get("/").content.decode()
+    assert "The archive is empty" in html
+    assert "manage.py ingest" in html
+
+
+def test_home_lists_interview_with_languages_and_speakers(client, seeds):
+    html = client.get("/").content.decode()
+    assert seeds.title in html
+    assert "Deutsch" in html and "中文" in html
+    assert "Aidan Gomez" in html and "Harry Stebbings" in html
+
+
+def test_interview_page_shows_transcript_with_toc_anchors_and_source(client, seeds):
+    de = seeds.transcripts.get(language="de")
+    html = client.get(de.get_absolute_url()).content.decode()
+    first_section = de.sections.get(ordinal=0)
+    assert f'href="#s0"' in html and first_section.heading in html
+    assert 'id="t0"' in html and 'id="t73"' in html
+    assert "Machine translation" in html
+    assert "QbitAI" in html
+    turn = de.turns.get(ordinal=5)
+    assert turn.get_absolute_url() in html
+    assert 'lang="de"' in html
+
+
+def test_interview_page_switches_language(client, seeds):
+    zh = seeds.transcripts.get(language="zh")
+    html = client.get(zh.get_absolute_url()).content.decode()
+    assert 'aria-current="page">中文' in html
+    assert zh.turns.get(ordinal=0).text[:20] in html
+    assert 'lang="zh"' in html
+
+
+def test_interview_default_page_shows_a_transcript(client, seeds):
+    html = client.get(seeds.get_absolute_url()).content.decode()
+    assert 'id="t0"' in html
+
+
+def test_unknown_transcript_language_is_404(client, seeds):
+    assert client.get(reverse("interviews:transcript", args=[seeds.slug, "fr"])).status_code == 404
+
+
+def test_speaker_page_lists_turns_across_languages(client, seeds):
+    speaker = Speaker.objects.get(name="Aidan Gomez")
+    html = client.get(speaker.get_absolute_url()).content.decode()
+    assert "Cohere" in html  # the bio
+    assert "(99 turns)" in html  # 37 German + 62 Chinese
+    assert "Deutsch" in html and "中文" in html
+
+
+def test_quote_page_shows_quote_with_context_and_transcript_link(client, seeds):
+    turn = Turn.objects.get(transcript__language="de", ordinal=3)
+    html = client.get(turn.get_absolute_url()).content.decode()
+    assert turn.paragraphs[0] in html
+    assert turn.get_transcript_url() in html
+    for ordinal in (2, 4):
+        neighbour = Turn.objects.get(transcript=turn.transcript, ordinal=ordinal)
+        assert neighbour.paragraphs[0] in html
+
+
+def test_removed_quote_answers_gone_with_a_link_to_its_interview(client):
+    result = ingest_text()
+    turn = result.transcript.turns.get(text="And compute?")
+    from .factories import SHORT_INTERVIEW
+
+    ingest_text(text=SHORT_INTERVIEW.replace("Host: And compute?\n\n", ""))
+    response = client.get(f"/q/{turn.key}/")
+    assert response.status_code == 410
+    assert result.transcript.get_absolute_url() in response.content.decode()
+
+
+def test_unknown_quote_is_404(client):
+    assert client.get("/q/doesnotexist/").status_code == 404
+
+
+def test_transcript_text_is_escaped(client):
+    ingest_text(text="Host: <script>alert(1)</script> hi?\n\nGuest: <b>bold</b> answer.\n\nHost: ok?\n\nGuest: yes.\n")
+    html = client.get(Transcript.objects.get().get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;b&gt;bold" in html or "bold" in html
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def test_api_interview_list(client, seeds):
+    data = client.get("/api/interviews/").json()
+    assert data["results"][0]["slug"] == seeds.slug
+    assert data["results"][0]["languages"] == ["de", "zh"]
+
+
+def test_api_interview_detail_lists_transcripts(client, seeds):
+    data = client.get(f"/api/interviews/{seeds.slug}/").json()
+    assert {t["language"] for t in data["transcripts"]} == {"de", "zh"}
+    de = next(t for t in data["transcripts"] if t["language"] == "de")
+    assert de["url"].endswith(seeds.transcripts.get(language="de").get_absolute_url())
+    assert client.get(de["api_url"]).status_code == 200
+
+
+def test_api_transcript_has_turns_with_permalinks(client, seeds):
+    zh = seeds.transcripts.get(language="zh")
+    data = client.get(f"/api/transcripts/{zh.pk}/").json()
+    assert len(data["turns"]) == 125
+    first = data["turns"][0]
+    assert set(first) >= {"key", "ordinal", "speaker", "section", "text", "permalink"}
+    assert first["speaker"] == "Harry Stebbings"
+    assert first["permalink"].endswith(f"/q/{first['key']}/")
+    assert client.get(first["permalink"]).status_code == 200
+
+
+def test_api_unknown_interview_is_404(client):
+    assert client.get("/api/interviews/nope/").status_code == 404
