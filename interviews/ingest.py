@@ -18,7 +18,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from .models import Interview, Participant, RemovedTurn, Section, Speaker, Transcript, Turn, unique_slug
+from . import outbox
+from .models import IndexTask, Interview, Participant, RemovedTurn, Section, Speaker, Transcript, Turn, unique_slug
 from .parsing import ParsedTranscript, ParseError, SpeakerHint, parse_transcript
 
 TRANSCRIPT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
@@ -390,6 +391,7 @@ def _write_turns(transcript, parsed, speakers, result: IngestResult) -> None:
     )
     # Delete removed turns, and park kept ones on free ordinals, before reusing ordinals.
     Turn.objects.filter(pk__in=[t.pk for t in removed]).delete()
+    outbox.enqueue([t.key for t in removed], IndexTask.DELETE)
     transcript.sections.all().delete()
     sections = Section.objects.bulk_create(
         [Section(transcript=transcript, ordinal=i, heading=s.heading) for i, s in enumerate(parsed.sections)]
@@ -430,6 +432,8 @@ def _write_turns(transcript, parsed, speakers, result: IngestResult) -> None:
             to_update.append(turn)
     Turn.objects.bulk_update(to_update, ["ordinal", "speaker", "label", "section", "text"])
     Turn.objects.bulk_create(to_create)
+    # Every turn of the transcript is (re)indexed: ordinals, sections and speakers may have moved.
+    outbox.enqueue([t.key for t in to_update] + [t.key for t in to_create])
     result.turns_removed = len(removed)
     if result.status == "created":
         result.turns_added, result.turns_kept = len(parsed.turns), 0

@@ -218,6 +218,12 @@ class Turn(models.Model):
     def paragraphs(self):
         return [p for p in self.text.split("\n\n") if p.strip()]
 
+    def effective_topics(self):
+        """Topics from the rules plus those an editor added, minus those an editor removed."""
+        links = list(self.topic_links.select_related("topic"))
+        removed = {link.topic_id for link in links if link.source == TurnTopic.REMOVED}
+        return [link.topic for link in links if link.topic_id not in removed and link.source != TurnTopic.REMOVED]
+
 
 class RemovedTurn(models.Model):
     """A permalink key whose turn a corrected re-ingest removed: answered with 410, never 404."""

@@ -14,3 +14,58 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session")
+def live_archive(tmp_path_factory):
+    """The seed archive served by gunicorn, set up exactly as `make data` does."""
+    from .live import LiveArchive, free_port
+
+    archive = LiveArchive(data_dir=tmp_path_factory.mktemp("live-archive"), port=free_port())
+    archive.setup()
+    archive.start()
+    yield archive
+    archive.stop()
+
+
+def _chromium_path():
+    import os
+    import shutil
+
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed: browser tests must run in CI (.ci/run installs it)")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless chromium driven by Playwright (no browser download needed)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()

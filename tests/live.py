@@ -1,0 +1,88 @@
+"""A real archive for end-to-end tests: its own data directory, migrated and loaded by the same
+commands as `make data`, served by gunicorn on a free loopback port."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveArchive:
+    data_dir: Path
+    port: int
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+        env.update(
+            DJANGO_SETTINGS_MODULE="archive.settings",
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY="live-test-secret-key-" + "x" * 40,
+            ARCHIVE_DATA_DIR=str(self.data_dir),
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            PORT=str(self.port),
+            WEB_CONCURRENCY="2",
+        )
+        return env
+
+    def manage(self, *args: str, check=True) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, check=check
+        )
+
+    def setup(self, transcripts: Path | None = ROOT / "data" / "transcripts") -> None:
+        """The steps of `make data`."""
+        self.manage("migrate", "--noinput")
+        if transcripts is not None:
+            self.manage("ingest", str(transcripts))
+        self.manage("collectstatic", "--noinput", "--verbosity", "0")
+
+    def start(self) -> None:
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        self.process = subprocess.Popen(
+            [str(gunicorn), "-c", "archive/gunicorn.conf.py", "archive.wsgi"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=2).read()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode()[-2000:])
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer within 30 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process and self.process.stderr:
+            self.process.stderr.close()
