@@ -7,8 +7,8 @@ The steps, each a small function below:
    Markdown chrome (images, links, emphasis, escapes) is removed while each line keeps the
    flags the later steps need (heading, rule, image-only, link-only, bold, paragraph start).
 3. Labels: every line start is a label *candidate*; a candidate is accepted when it recurs,
-   matches a speaker hint, or carries markup only labels carry (bold, a timestamp) in a file
-   whose other labels carry it too. Then labels glued to their text are found.
+   matches a speaker hint, or (seen once, inside the conversation) carries the bold or
+   timestamp markup the file's other labels carry. Then labels glued to their text are found.
 4. Layout: the conversation runs from the first label to an end marker or, after the last
    label, to the first chrome block; the part before it gives title, description and
    perhaps the first section heading.
@@ -184,7 +184,9 @@ def _key(label: str) -> str:
 # attribute text keep this linear even on a 50,000-attribute tag or an unclosed quote.
 _HTML_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*+)((?:[^<>\"']++|\"[^\"]*+\"|'[^']*+')*+)>")
 _EVENT_HANDLER_RE = re.compile(r"(?:^|[\s/\"'])on[a-zA-Z]++\s*+=")
-_HTML_VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "area", "base", "col", "embed", "source", "track", "param"}
+_HTML_VOID = {
+    "br", "hr", "img", "meta", "link", "input", "wbr", "area", "base", "col", "embed", "source", "track", "param",
+}
 _HTML_MAX_DEPTH = 200
 _HTML_BLOCKS = {
     "p", "div", "section", "article", "main", "header", "blockquote", "pre", "figure", "figcaption",
@@ -357,7 +359,6 @@ class _Line:
     rule: bool = False
     image: bool = False  # the line held nothing but images
     link_only: bool = False  # the line held nothing but links (their text is kept)
-    has_link: bool = False
     bold_start: bool = False  # the line opened with bold markup
     bold_all: bool = False  # the whole line was bold
     candidate: _Label | None = None
@@ -384,7 +385,9 @@ _MARKUP_AND_SPACE_RE = re.compile(r"[*_\s]")
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 _RULE_RE = re.compile(r"([-*_=~—–─━═])(?:[ \t]*+\1){2,}")
 _SETEXT_RE = re.compile(r"={2,}|-{2,}")
-_MARKDOWN_SNIFF_RE = re.compile(r"!\[[^\]\n]{0,200}\]\(|\]\(https?:|^\*\*[^*\n]{1,80}\*\*|^#{1,6} |^={3,}\s*$", re.M)
+_MARKDOWN_SNIFF_RE = re.compile(
+    r"!\[[^\]\n]{0,200}\]\(|\]\(https?:|^\*\*[^*\n]{1,80}\*\*|^#{1,6} |^={3,}\s*$", re.M
+)
 
 
 def _looks_like_markdown(text: str, filename: str) -> bool:
@@ -425,6 +428,8 @@ def _read_lines(text: str, markup: str) -> list[_Line]:
 
 
 def _read_line(stripped: str, markup: str, para_start: bool) -> _Line:
+    if markup == "markdown" and stripped.startswith(">"):
+        stripped = stripped.lstrip("> \t") or stripped  # a blockquote is still text
     heading, s = _atx_heading(stripped)
     if markup == "plain":
         return _Line(" ".join(s.split()), para_start, heading=heading)
@@ -462,7 +467,6 @@ def _read_line(stripped: str, markup: str, para_start: bool) -> _Line:
         heading=heading,
         image=bool(images) and not text,
         link_only=link_only,
-        has_link=bool(links),
         bold_start=bold_start,
         bold_all=bold_all,
     )
@@ -486,7 +490,7 @@ def _atx_heading(stripped: str) -> tuple[int, str]:
 # --------------------------------------------------------------------------------------------
 
 _END_RE = re.compile(
-    r"[-—–_=*·\s]*+(?:THE\s+)?END[-—–_=*·\s]*+"
+    r"[-—–_=*·\s]*+(?-i:(?:THE\s+)?END)[-—–_=*·\s]*+"  # capitals only: "The end" may be a sentence
     r"|[(（\[【]?(?:全文完|完|本文完)[)）\]】]?"
     r"|(?:Videoadresse|Video-Adresse|Originalvideo|Original-Video|Original video|Original|Video address"
     r"|Video link|Source video|Watch the video|原文链接|原文地址|原视频|视频地址|视频链接|原文|阅读原文"
@@ -557,26 +561,34 @@ def _chrome_kind(line: _Line) -> str:
     return ""
 
 
+_CARD_LINES = 3  # an account card: name, slogan, article count around the "公众号" line
+
+
 def _mark_account_blocks(lines: list[_Line]) -> None:
-    """An account card ("有新Newin / 无限向新力。/ 665篇原创内容 / 公众号") is short lines around one
-    telltale line: spread the chrome mark to the short lines next to it."""
-    for i, line in enumerate(lines):
-        if line.chrome != "account":
-            continue
+    """An account card ("有新Newin / 无限向新力。/ 665篇原创内容 / 公众号") is a few short lines
+    around one telltale line: spread the chrome mark to the short plain lines next to it."""
+    telltales = [i for i, line in enumerate(lines) if line.chrome == "account"]
+    for i in telltales:
         for step in (-1, 1):
-            j = i + step
-            while 0 <= j < len(lines) and _is_card_line(lines, j):
-                lines[j].chrome = lines[j].chrome or "account"
+            j, absorbed = i + step, 0
+            while 0 <= j < len(lines) and absorbed < _CARD_LINES:
+                if lines[j].chrome in ("account", "punctuation"):
+                    j += step
+                    continue
+                if not _is_card_line(lines, j):
+                    break
+                lines[j].chrome = "account"
+                absorbed += 1
                 j += step
 
 
 def _is_card_line(lines: list[_Line], i: int) -> bool:
     line = lines[i]
-    if line.label or line.heading or line.rule or line.chrome == "end":
+    if line.chrome or line.label or line.heading:
         return False
     if i > 0 and lines[i - 1].label and not lines[i - 1].label.rest:
         return False  # the first words after a standalone label are that speaker's
-    return bool(line.chrome) or (line.whole_paragraph and _width(line.text) <= 24)
+    return line.whole_paragraph and _width(line.text) <= 24
 
 
 # --------------------------------------------------------------------------------------------
@@ -588,7 +600,7 @@ _LEADING_TIMESTAMP_RE = re.compile(rf"[\[(]?({_TIMESTAMP})[\])]?\s*+")
 _NAME_TIMESTAMP_RE = re.compile(rf"([^\[\](){{}}:：\n]{{1,60}}?)\s*+[\[(]({_TIMESTAMP})[\])]\s*+[:：]*+\s*+")
 _NAME_BARE_TIMESTAMP_RE = re.compile(rf"([^\[\](){{}}:：\n]{{1,60}}?)\s++({_TIMESTAMP})\s*+[:：]?")
 _NAME_FORBIDDEN = set(",;!?。，；！？、\"“”„«»()[]{}<>|/\\=…")
-_NAME_BAD_START = set("-–—•*>#+·(\"'“„«[0123456789")
+_NAME_BAD_START = set("-–—•*>#+·(\"'“„«[")
 _URL_SCHEMES = {"http", "https", "ftp", "mailto", "file", "tel", "data", "javascript", "www"}
 _MAX_CJK_IN_LABEL = 12
 _MAX_WORDS_IN_LABEL = 4
@@ -699,7 +711,7 @@ def _find_labels(lines: list[_Line], speakers: _SpeakerIndex) -> None:
     accepted = {
         key for key, n in counts.items() if speakers.knows(key) or (n >= 2 and key not in _NOT_LABELS)
     }
-    _accept_single_strong_labels(candidates, counts, accepted)
+    _accept_single_strong_labels(lines, counts, accepted)
     for line in lines:
         if line.candidate and _key(line.candidate.name) in accepted:
             line.label = line.candidate
@@ -708,15 +720,26 @@ def _find_labels(lines: list[_Line], speakers: _SpeakerIndex) -> None:
         lines[i].label = label
 
 
-def _accept_single_strong_labels(candidates: list[_Label], counts: Counter, accepted: set[str]) -> None:
+def _accept_single_strong_labels(lines: list[_Line], counts: Counter, accepted: set[str]) -> None:
     """A label seen once still counts when it is bold or timestamped like the file's other labels
-    (a third person who speaks once); a bare `Word:` seen once is a sentence, not a speaker."""
-    strong_forms = {(c.bold, bool(c.timestamp)) for c in candidates if c.strong and _key(c.name) in accepted}
-    for c in candidates:
-        key = _key(c.name)
-        form = (c.bold, bool(c.timestamp))
-        if counts[key] == 1 and c.strong and key not in _NOT_LABELS and form in strong_forms:
-            accepted.add(key)
+    and sits in the conversation: a third person who speaks once. A bare `Word:` seen once is a
+    sentence, and a bold `Sign up:` after the conversation is promotion."""
+    recurring = [
+        i for i, line in enumerate(lines) if line.candidate and _key(line.candidate.name) in accepted
+    ]
+    if not recurring:
+        return
+    strong_forms = {_strong_form(lines[i].candidate) for i in recurring if lines[i].candidate.strong}
+    end = next((i for i in range(recurring[-1] + 1, len(lines)) if _ends_last_turn(lines[i])), len(lines))
+    for line in lines[recurring[0] : end]:
+        c = line.candidate
+        if c and c.strong and counts[_key(c.name)] == 1 and _key(c.name) not in _NOT_LABELS:
+            if _strong_form(c) in strong_forms:
+                accepted.add(_key(c.name))
+
+
+def _strong_form(label: _Label) -> tuple[bool, bool]:
+    return label.bold, bool(label.timestamp)
 
 
 def _glued_labels(lines: list[_Line], spellings: set[str], *, skip_candidates: bool) -> dict[int, _Label]:
@@ -757,6 +780,7 @@ class _SpeakerIndex:
         self.spellings: set[str] = set()  # names and aliases as written in the hints
         self._by_key: dict[str, SpeakerHint] = {}
         self._by_name_part: dict[str, list[SpeakerHint]] = {}
+        self._resolved: dict[str, tuple[str, str]] = {}
         for hint in self.hints:
             for spelling in (hint.name, *hint.aliases):
                 spelling = " ".join(spelling.split())
@@ -771,8 +795,14 @@ class _SpeakerIndex:
         return key in self._by_key or len(self._by_name_part.get(key, ())) == 1
 
     def resolve(self, label: str) -> tuple[str, str]:
-        """(name, role) for a label: a hint's name and role, else the label itself."""
+        """(name, role) for a label: a hint's name and role, else the label itself as first spelled
+        ("HOST" and later "Host" are one speaker)."""
         key = _key(label)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(label, key)
+        return self._resolved[key]
+
+    def _resolve(self, label: str, key: str) -> tuple[str, str]:
         hint = self._by_key.get(key) or self._by_generic_role(key)
         if hint is None and len(self._by_name_part.get(key, ())) == 1:
             hint = self._by_name_part[key][0]
@@ -935,8 +965,8 @@ def _read_preamble(lines: list[_Line], conversation_has_plain_sections: bool, ht
     body = [line for line in lines if not (line.image or line.rule)]
     section = _first_section_line(body, conversation_has_plain_sections)
     title_line = _title_line(body, section, allow_plain=not html_title)
-    if title_line is None and section is not None and section.heading:
-        title_line, section = section, None  # the only heading before the first turn is the title
+    if title_line is None and section is not None and not html_title:
+        title_line, section = section, None  # the only line fit for a title is the title
     excluded = {id(title_line), id(section)}
     return _Preamble(
         title=title_line.text if title_line else html_title,
@@ -965,7 +995,8 @@ def _title_line(body: list[_Line], section: _Line | None, *, allow_plain: bool) 
         return headings[0]
     if not allow_plain:
         return None
-    return next((line for line in body if line is not section and not line.chrome and _title_like(line.text)), None)
+    plain = (line for line in body if line is not section and not line.chrome)
+    return next((line for line in plain if _title_like(line.text)), None)
 
 
 def _title_like(text: str) -> bool:
@@ -1017,6 +1048,16 @@ def _language_identifier():
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
     identifier.set_languages(_LANGUAGES)
     return identifier
+
+
+def _language_sample(turns: list[ParsedTurn]) -> str:
+    sample, size = [], 0
+    for turn in turns:
+        sample.append(turn.text)
+        size += len(turn.text)
+        if size >= _LANGUAGE_SAMPLE:
+            break
+    return "\n\n".join(sample)
 
 
 def _detect_language(sample: str) -> str:
@@ -1077,16 +1118,15 @@ def parse_transcript(
     drafts = [turn for turn in conversation.turns if turn.paragraphs]
     if not drafts:
         raise ParseError("No speaker turns found: the speaker labels have no text after them.")
-    turns = [_parsed_turn(turn, index, offset, bool(sections)) for turn in drafts]
+    turns = [_parsed_turn(turn, index, offset) for turn in drafts]
     sections += conversation.sections
 
     warnings += _warnings(lines, start, end, conversation, turns)
     if not sections:
         warnings.append("No section headings found.")
-    body = "\n\n".join(turn.text for turn in turns)
     return ParsedTranscript(
         title=title.strip() or preamble.title or PurePath(filename).stem,
-        language=_normalise_language(language) or _detect_language(body[: _LANGUAGE_SAMPLE]),
+        language=_normalise_language(language) or _detect_language(_language_sample(turns)),
         description=preamble.description,
         speakers=_speakers(drafts, turns, index),
         sections=[ParsedSection(heading) for heading in sections],
@@ -1096,11 +1136,12 @@ def parse_transcript(
     )
 
 
-def _parsed_turn(turn: _DraftTurn, index: _SpeakerIndex, offset: int, has_first_section: bool) -> ParsedTurn:
+def _parsed_turn(turn: _DraftTurn, index: _SpeakerIndex, offset: int) -> ParsedTurn:
+    """offset is 1 when the preamble gave the first section: it holds the turns before any other."""
     if turn.section is not None:
         section = turn.section + offset
     else:
-        section = 0 if has_first_section else None
+        section = 0 if offset else None
     name, _role = index.resolve(turn.label.name)
     return ParsedTurn(
         speaker=name, label=turn.label.name, text=turn.text, section=section, timestamp=turn.label.timestamp
