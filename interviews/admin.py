@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from . import translations
 from .models import Interview, Participant, RemovedTurn, Section, Speaker, Transcript, Turn, TurnAlignment
@@ -75,12 +75,29 @@ class PossibleMatchFilter(admin.SimpleListFilter):
         return queryset
 
 
+def titled(title):
+    """A list filter over a field's values, under a title of our own (two share "language")."""
+
+    class Filter(admin.AllValuesFieldListFilter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Filter
+
+
 class TurnAlignmentForm(forms.ModelForm):
     """An editor's link: adding one, or changing a link's turns, makes it confirmed."""
 
     class Meta:
         model = TurnAlignment
         fields = ["source", "target", "status"]
+        help_texts = {
+            "target": "Type words of the turn, or its key. Changing either turn confirms this link "
+            "and records the pair it had as rejected.",
+            "status": "Confirmed and rejected links are kept when the interview is aligned again; "
+            "automatic ones are replaced.",
+        }
 
     replaces = None  # the automatic row for the same pair of turns, which this decision replaces
 
@@ -119,11 +136,18 @@ class TurnAlignmentAdmin(admin.ModelAdmin):
 
     form = TurnAlignmentForm
     list_display = ["source_text", "target_text", "confidence_display", "status"]
-    list_filter = ["status", PossibleMatchFilter, "source__transcript__interview", "source__transcript__language", "target__transcript__language"]
+    list_filter = [
+        "status",
+        PossibleMatchFilter,
+        "source__transcript__interview",
+        ("source__transcript__language", titled("language of the turn")),
+        ("target__transcript__language", titled("language of its counterpart")),
+    ]
     list_select_related = ["source__transcript", "source__speaker", "target__transcript", "target__speaker"]
     search_fields = ["source__key", "target__key", "source__text", "target__text"]
     autocomplete_fields = ["source", "target"]
-    readonly_fields = ["confidence", "updated_at"]
+    readonly_fields = ["source_full", "target_full", "confidence", "updated_at"]
+    fields = ["source", "source_full", "target", "target_full", "status", "confidence", "updated_at"]
     actions = ["confirm", "reject"]
     ordering = ["source__transcript", "source__ordinal", "target__ordinal"]
     view_on_site = True
@@ -146,6 +170,20 @@ class TurnAlignmentAdmin(admin.ModelAdmin):
     @admin.display(description="says the same as")
     def target_text(self, obj):
         return self._turn(obj.target)
+
+    def _full(self, turn):
+        if turn is None:
+            return "—"
+        paragraphs = format_html_join("", "<p>{}</p>", ((p,) for p in turn.paragraphs))
+        return format_html('<div lang="{}">{}</div>', turn.transcript.language, paragraphs)
+
+    @admin.display(description="its text")
+    def source_full(self, obj):
+        return self._full(obj.source if obj.source_id else None)
+
+    @admin.display(description="its text")
+    def target_full(self, obj):
+        return self._full(obj.target if obj.target_id else None)
 
     @admin.display(description="confidence", ordering="confidence")
     def confidence_display(self, obj):
