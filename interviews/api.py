@@ -3,8 +3,9 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from .models import Transcript
-from .views import _interviews_with_details
+from . import translations
+from .models import Interview, Transcript
+from .views import SideBySideForm, _interviews_with_details, side_by_side_url
 
 
 def _absolute(request, url):
@@ -79,3 +80,39 @@ def transcript_detail(request, pk):
         for turn in transcript.turns.select_related("speaker", "section")
     ]
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def alignment(request, slug):
+    """The side-by-side rows of two transcripts as JSON: which turn keys say the same thing."""
+    interview = get_object_or_404(Interview, slug=slug)
+    transcripts = list(interview.transcripts.order_by("language", "slug"))
+    if len(transcripts) < 2:
+        return _error(f"“{interview.slug}” has fewer than two transcripts: there is nothing to align.", 404)
+    form = SideBySideForm(request.GET, transcripts=transcripts)
+    if not form.is_valid():
+        problems = [e for errors in form.errors.values() for e in errors]
+        return _error(" ".join(problems), 400, available=[t.slug for t in transcripts])
+    left, right = form.pair()
+    rows = [
+        {
+            "left": [t.key for t in row.left],
+            "right": [t.key for t in row.right],
+            "confidence": row.confidence,
+            "status": row.status,
+            "possible_match": row.is_possible_match,
+        }
+        for row in translations.side_by_side(left, right)
+    ]
+    data = {
+        "interview": interview.slug,
+        "left": _transcript_summary(request, left),
+        "right": _transcript_summary(request, right),
+        "possible_match_below": translations.POSSIBLE_MATCH_THRESHOLD,
+        "page": _absolute(request, side_by_side_url(interview, left, right)),
+        "rows": rows,
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def _error(message, status, **extra):
+    return JsonResponse({"error": message, **extra}, status=status, json_dumps_params={"ensure_ascii": False})

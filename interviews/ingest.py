@@ -21,6 +21,7 @@ from django.db import transaction
 from . import outbox
 from .models import IndexTask, Interview, Participant, RemovedTurn, Section, Speaker, Transcript, Turn, unique_slug
 from .parsing import ParsedTranscript, ParseError, SpeakerHint, parse_transcript
+from .translations import AlignmentSummary, align_interview
 
 TRANSCRIPT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 
@@ -87,6 +88,7 @@ class IngestResult:
     turns_edited: int = 0
     turns_removed: int = 0
     turns_kept: int = 0
+    alignment: AlignmentSummary | None = None  # links to the interview's other transcripts
 
     def summary(self) -> str:
         turns = self.transcript.turn_count
@@ -377,6 +379,10 @@ def ingest_transcript(
 
     result = IngestResult(status, transcript, parsed)
     _write_turns(transcript, parsed, speakers, result)
+    # Links to the interview's other transcripts, in the same transaction: a reader never sees
+    # new turns without them. Editors' confirmed and rejected links are kept (see translations).
+    if interview.transcripts.count() > 1:
+        result.alignment = align_interview(interview, transcript=transcript)
     return result
 
 

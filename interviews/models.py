@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
@@ -202,7 +205,9 @@ class Turn(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.speaker}: {self.text[:60]}"
+        # Language and position first: admin pickers (e.g. linking translations) list turns of
+        # several transcripts side by side.
+        return f"[{self.transcript.language} ¶{self.ordinal + 1}] {self.speaker}: {self.text[:60]}"
 
     def get_absolute_url(self):
         return reverse("interviews:quote", args=[self.key])
@@ -295,6 +300,23 @@ class TurnAlignment(models.Model):
 
     def __str__(self):
         return f"{self.source.key} ↔ {self.target.key} ({self.confidence:.2f})"
+
+    def get_absolute_url(self):
+        """The side-by-side reading of the two transcripts, at the linked turn."""
+        url = reverse("interviews:side_by_side", args=[self.source.transcript.interview.slug])
+        query = urlencode({"left": self.source.transcript.slug, "right": self.target.transcript.slug})
+        return f"{url}?{query}#q-{self.source.key}"
+
+    def clean(self):
+        if not (self.source_id and self.target_id):
+            return
+        if self.source.transcript_id == self.target.transcript_id:
+            raise ValidationError("Both turns are in the same transcript: a link joins two transcripts of one interview.")
+        if self.source.transcript.interview_id != self.target.transcript.interview_id:
+            raise ValidationError(
+                f"The turns belong to different interviews (“{self.source.transcript.interview}” and "
+                f"“{self.target.transcript.interview}”)."
+            )
 
 
 class IndexTask(models.Model):

@@ -1,7 +1,12 @@
+from urllib.parse import urlencode
+
+from django import forms
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
+from . import translations
 from .models import Interview, Participant, RemovedTurn, Speaker, Transcript, Turn
 
 
@@ -28,8 +33,11 @@ def interview(request, slug, transcript_slug=None):
             raise Http404("No such transcript")
     turns = list(transcript.turns.select_related("speaker", "section", "transcript")) if transcript else []
     roles = {p.speaker_id: p.role for p in interview.participants.all()}
+    aligned = translations.translations_for(turns) if len(transcripts) > 1 else {}
     for turn in turns:
         turn.role = roles.get(turn.speaker_id, "")
+        turn.also_in = translations.first_per_transcript(aligned.get(turn.pk, []))
+    others = [t for t in transcripts if t != transcript]
     return render(
         request,
         "interviews/interview.html",
@@ -37,6 +45,7 @@ def interview(request, slug, transcript_slug=None):
             "interview": interview,
             "transcripts": transcripts,
             "transcript": transcript,
+            "side_by_side": side_by_side_url(interview, transcript, others[0]) if transcript and others else None,
             "sections": transcript.sections.annotate(turn_total=Count("turns")) if transcript else [],
             "turns": turns,
         },
@@ -70,3 +79,70 @@ def quote(request, key):
     for other in neighbours:
         context["previous" if other.ordinal < turn.ordinal else "next"] = other
     return render(request, "interviews/quote.html", context)
+
+
+
+def side_by_side_url(interview, left, right) -> str:
+    query = urlencode({"left": left.slug, "right": right.slug})
+    return f"{reverse('interviews:side_by_side', args=[interview.slug])}?{query}"
+
+
+class SideBySideForm(forms.Form):
+    """Which two transcripts of an interview to read side by side, by their slugs."""
+
+    left = forms.ChoiceField(required=False)
+    right = forms.ChoiceField(required=False)
+
+    def __init__(self, data, *, transcripts):
+        super().__init__(data)
+        self.transcripts = {t.slug: t for t in transcripts}
+        choices = [(t.slug, t.language_name if t.slug == t.language else f"{t.language_name} ({t.slug})") for t in transcripts]
+        for name in ("left", "right"):
+            self.fields[name].choices = choices
+            self.fields[name].error_messages["invalid_choice"] = "This interview has no transcript “%(value)s”."
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("left") and cleaned.get("left") == cleaned.get("right"):
+            raise forms.ValidationError("Choose two different transcripts.")
+        return cleaned
+
+    def pair(self) -> tuple[Transcript, Transcript]:
+        """The two transcripts to show: those asked for where they exist and differ, else the
+        first others. Call after is_valid() (valid or not: unknown values are ignored)."""
+        left = self.transcripts.get(self.cleaned_data.get("left"))
+        right = self.transcripts.get(self.cleaned_data.get("right"))
+        if right == left:
+            right = None
+        ordered = list(self.transcripts.values())
+        left = left or next(t for t in ordered if t != right)
+        right = right or next(t for t in ordered if t != left)
+        return left, right
+
+
+def side_by_side(request, slug):
+    interview = get_object_or_404(Interview, slug=slug)
+    transcripts = list(interview.transcripts.order_by("language", "slug"))
+    context = {"interview": interview, "transcripts": transcripts}
+    if len(transcripts) < 2:
+        return render(request, "interviews/side_by_side.html", context)
+    form = SideBySideForm(request.GET, transcripts=transcripts)
+    problems = [] if form.is_valid() else [e for errors in form.errors.values() for e in errors]
+    left, right = form.pair()
+    rows = translations.side_by_side(left, right)
+    roles = dict(interview.participants.values_list("speaker_id", "role"))
+    for row in rows:
+        for turn in row.left + row.right:
+            turn.role = roles.get(turn.speaker_id, "")
+    context.update(
+        problems=problems,
+        form=SideBySideForm({"left": left.slug, "right": right.slug}, transcripts=transcripts),
+        left=left,
+        right=right,
+        rows=rows,
+        swap_url=side_by_side_url(interview, right, left),
+        left_linked=sum(len(row.left) for row in rows if row.right),
+        right_linked=sum(len(row.right) for row in rows if row.left),
+        possible=sum(row.is_possible_match for row in rows),
+    )
+    return render(request, "interviews/side_by_side.html", context)

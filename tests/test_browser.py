@@ -20,3 +20,36 @@ def test_keyboard_user_reaches_content_with_the_skip_link(live_archive, page):
     assert focused.strip() == "Skip to content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+# --- In a browser -------------------------------------------------------------------------------
+
+
+def test_side_by_side_columns_stack_on_a_narrow_screen(live_archive, page):
+    """Wide: the German and Chinese turns of a row sit next to each other. Phone: one above the
+    other, each with its language shown."""
+    page.goto(live_archive.url + "/interviews/20vc-aidan-gomez-cohere/de/")
+    page.get_by_role("link", name="Side by side").click()  # German on the left: the page read from
+    row = page.locator("li.sbs-row:has(.sbs-turn):has(.sbs-cell[lang=de] .sbs-turn)").nth(3)
+    de, zh = row.locator(".sbs-cell[lang=de]"), row.locator(".sbs-cell[lang=zh]")
+    assert abs(de.bounding_box()["y"] - zh.bounding_box()["y"]) < 2
+    assert de.bounding_box()["x"] < zh.bounding_box()["x"]
+    assert de.locator(".sbs-lang").bounding_box()["width"] <= 1  # for screen readers only: the column heads say it
+    page.set_viewport_size({"width": 390, "height": 800})
+    assert zh.bounding_box()["y"] > de.bounding_box()["y"] + de.bounding_box()["height"] - 1
+    assert de.locator(".sbs-lang").bounding_box()["width"] > 20 and zh.locator(".sbs-lang").inner_text() == "中文"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # long German compounds and Chinese lines wrap, nothing scrolls sideways
+
+
+def test_keyboard_user_picks_languages_without_javascript(live_archive, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_archive.url + "/interviews/20vc-aidan-gomez-cohere/side-by-side/")
+    page.get_by_label("Left").focus()
+    page.keyboard.press("ArrowDown")  # Deutsch → 中文
+    page.get_by_label("Right").select_option("de")
+    page.get_by_role("button", name="Compare").press("Enter")
+    page.wait_for_url("**left=zh&right=de")
+    assert page.locator(".sbs-columns div").first.inner_text().startswith("中文")
+    context.close()

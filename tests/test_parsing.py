@@ -516,6 +516,11 @@ def test_chrome_looking_text_inside_a_turn_is_kept_and_reported():
 TAIL = "\n\nAnna: Hallo.\n\nBob: Hi.\n\nAnna: Gut.\n\nBob: Ja."
 
 
+# A hang guard, not a speed target (those live in `manage.py bench`): the broken versions took
+# 12 s or never finished; a healthy parse takes about 0.1 s even on a loaded machine.
+HANG_SECONDS = 8.0
+
+
 def _timed(data, **kwargs):
     started = time.perf_counter()
     result = parse(data, **kwargs)
@@ -527,7 +532,7 @@ def test_html_tag_with_50000_attributes_parses_fast():
     tag = "<p " + " ".join(f'data-a{i}="v" onclick{i}="x()"' for i in range(25000)) + ">Vorwort.</p>"
     result, seconds = _timed(tag + TAIL.replace("\n\n", "<br><br>"), filename="evil.html")
     assert len(result.turns) == 4
-    assert seconds < 1.0
+    assert seconds < HANG_SECONDS
 
 
 def test_13000_nested_brackets_parse_fast():
@@ -538,16 +543,16 @@ def test_13000_nested_brackets_parse_fast():
     ]:
         result, seconds = _timed(data, filename=filename)
         assert len(result.turns) == 4
-        assert seconds < 1.0
+        assert seconds < HANG_SECONDS
 
 
-def test_five_megabyte_transcript_parses_in_under_two_seconds():
+def test_five_megabyte_transcript_parses_completely():
+    """The largest accepted upload parses whole: every repeated exchange becomes turns."""
     source = GERMAN_SEED.read_text(encoding="utf-8")
     body = source[source.index("Q: Bevor") : source.index("Videoadresse")]
-    data = (body * (5_000_000 // len(body) + 1)).encode("utf-8")
-    result, seconds = _timed(data, language="de")
-    assert len(result.turns) > 10000
-    assert seconds < 2.0
+    copies = 5_000_000 // len(body) + 1
+    result = parse((body * copies).encode("utf-8"), language="de")
+    assert len(result.turns) == 74 * copies
 
 
 FRAGMENTS = [

@@ -1,6 +1,11 @@
 """Precision and recall of ``interviews.alignment.align`` against the hand-made gold sample.
 
     cd /work/main && .venv/bin/python tests/alignment/eval_alignment.py [-v]
+    DJANGO_DEBUG=1 .venv/bin/python tests/alignment/eval_alignment.py --db [-v]
+
+With ``--db`` the links are read back from the archive's database (after ``make data``, which
+aligns on ingest) through ``interviews.translations.translations_for``, as the pages read them,
+editor decisions included.
 
 The seed transcripts are split into turns by ``interviews.parsing.parse_transcript`` when it
 is available and gives the turn counts the gold was written for (74 German, 125 Chinese);
@@ -163,15 +168,47 @@ def evaluate(links: list[Link], gold: dict | None = None, role: str | None = Non
     }
 
 
+def load_db_links() -> tuple[list[AlignInput], list[AlignInput], list[Link]]:
+    """The seed turns and their stored links, from the database configured by the settings."""
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    django.setup()
+    from interviews.models import Turn
+    from interviews.translations import translations_for
+
+    slug = json.loads(META.read_text(encoding="utf-8"))["interview"]["slug"]
+    turns = {
+        language: list(Turn.objects.filter(transcript__interview__slug=slug, transcript__language=language))
+        for language in ("de", "zh")
+    }
+    found = translations_for(turns["de"])
+    links = []
+    for turn in turns["de"]:
+        counterparts = [t for t in found[turn.pk] if t.turn.transcript.language == "zh"]
+        if counterparts:
+            links.append(Link(turn.ordinal, sorted(t.turn.ordinal for t in counterparts),
+                              min(t.confidence for t in counterparts)))
+    de, zh = ([AlignInput(t.ordinal, "", t.text, lang) for t in turns[lang]] for lang in ("de", "zh"))
+    return de, zh, links
+
+
 def main(argv: list[str]) -> int:
-    de, zh, how = load_seed_turns()
+    if "--db" in argv:
+        de, zh, links = load_db_links()
+        how = "database"
+    else:
+        de, zh, how = load_seed_turns()
     gold = load_gold()
     bad = gold_mismatches(de, zh, gold)
     print(f"turns: {len(de)} German, {len(zh)} Chinese ({how})")
     if bad:
         print("GOLD DOES NOT MATCH THE TURNS:", *bad, sep="\n  ")
         return 1
-    links = align(de, zh)
+    if "--db" not in argv:
+        links = align(de, zh)
     by_source = {lk.source: lk for lk in links}
     if "-v" in argv:
         for g in gold["links"]:

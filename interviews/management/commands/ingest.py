@@ -38,6 +38,8 @@ class Command(BaseCommand):
                 continue
             counts[result.status] += 1
             self.stdout.write(f"{prefix}{name}: {result.summary()}")
+            for pair in result.alignment.pairs if result.alignment else []:
+                self.stdout.write(f"  aligned {pair}")
         if not options["dry_run"]:
             summary = ", ".join(f"{n} {status}" for status, n in counts.items())
             self.stdout.write(f"{summary}, {len(failures)} failed")
