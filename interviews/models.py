@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -235,8 +237,12 @@ class Turn(models.Model):
         return sorted(topics, key=lambda topic: topic.name_en.casefold())
 
     def localized_topics(self):
-        """[(topic, its name in this turn's language)]: what a reader of the transcript sees."""
-        return [(topic, topic.name_in(self.transcript.language)) for topic in self.effective_topics()]
+        """[(topic, its name in this turn's language, its page in that language)]: what a reader
+        of the transcript sees on a turn."""
+        language = self.transcript.language
+        return [
+            (topic, topic.name_in(language), topic.get_language_url(language)) for topic in self.effective_topics()
+        ]
 
 
 class RemovedTurn(models.Model):
@@ -283,6 +289,10 @@ class Topic(models.Model):
 
     def get_absolute_url(self):
         return reverse("interviews:topic", args=[self.slug])
+
+    def get_language_url(self, language: str) -> str:
+        """The topic page narrowed to turns in one language."""
+        return f"{self.get_absolute_url()}?{urlencode({'language': language})}"
 
     def name_in(self, language: str) -> str:
         return getattr(self, f"name_{language}", "") or self.name_en
