@@ -54,12 +54,19 @@ _KEYWORD_WORD = re.compile(r"\*?[a-z0-9]+\*?")
 
 
 def fold(text: str) -> str:
-    """Lower-case, Umlauts and accents dropped (ä→a, é→e), ß→ss, full-width forms narrowed, glued
-    words split. Applied alike to texts and keywords, so Datenqualität, DATENQUALITÄT and
-    datenqualitat are one word."""
-    text = _GLUED.sub(" ", text).replace("ß", "ss").replace("ẞ", "ss")
-    text = unicodedata.normalize("NFKD", text)
+    """Lower-case, Umlauts and accents dropped (ä→a, é→e), ß→ss, full-width forms narrowed.
+    Applied alike to texts and keywords, so Datenqualität, DATENQUALITÄT and datenqualitat are
+    one word."""
+    text = unicodedata.normalize("NFKD", text.replace("ß", "ss").replace("ẞ", "ss"))
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def readings(text: str) -> list[str]:
+    """The folded text, plus a second reading with glued words apart when the text has any: the
+    keyword `meta` must find "wieMetaSolche", and `deepmind` must still find "DeepMind"."""
+    plain = fold(text)
+    split = fold(_GLUED.sub(" ", text))
+    return [plain] if split == plain else [plain, split]
 
 
 @dataclass(frozen=True)
@@ -201,15 +208,15 @@ class TopicRules:
         return self._indexes[language]
 
     def match(self, text: str, language: str) -> set[str]:
-        return self.index(language).match(fold(text))
+        index = self.index(language)
+        return set().union(*(index.match(folded) for folded in readings(text)))
 
     def explain(self, text: str, language: str) -> dict[str, list[str]]:
         """{slug: [the keywords that matched]}, for editors asking why a turn has a topic."""
-        folded = fold(text)
-        tokens = set(_TOKEN.findall(folded))
+        texts = [(folded, set(_TOKEN.findall(folded))) for folded in readings(text)]
         found = {}
         for slug, parsed in self.index(language).keywords.items():
-            hits = [k.text for k in parsed if k.found_in(folded, tokens)]
+            hits = [k.text for k in parsed if any(k.found_in(folded, tokens) for folded, tokens in texts)]
             if hits:
                 found[slug] = hits
         return found

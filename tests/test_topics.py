@@ -4,6 +4,9 @@ import io
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from django.core.management import CommandError, call_command
 
 from interviews.ingest import ingest_transcript
@@ -68,6 +71,12 @@ def test_words_glued_by_a_lost_space_are_still_found():
     assert match_topics("Sie sehen Dinge wieMetaSolche Unternehmen", "de", rules) == {"meta"}
 
 
+def test_camel_case_names_still_match_as_one_word():
+    rules = {"labs": {"en": ["deepmind", "chatbot*"]}}
+    assert match_topics("DeepMind built a ChatBot.", "en", rules) == {"labs"}
+    assert match_topics("Deep mind", "en", rules) == set()
+
+
 @pytest.mark.parametrize(
     "text, keyword",
     [
@@ -100,6 +109,14 @@ def test_unusable_keyword_is_rejected_with_its_text():
     for bad in ["da*ten", "***", "c++"]:
         with pytest.raises(RuleError, match="keyword"):
             compile_rules({"t": {"en": [bad]}})
+
+
+@given(text=st.text(max_size=300), language=st.sampled_from(["de", "zh", "en", "fr", "", "zh-Hans"]))
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_any_text_in_any_language_is_matched_without_error(text, language):
+    slugs = match_topics(text, language, SHIPPED)
+    assert slugs <= set(SHIPPED.keywords)
+    assert slugs == set(SHIPPED.explain(text, language))  # the fast index agrees with keyword by keyword
 
 
 def test_explain_names_the_keywords_that_matched():
