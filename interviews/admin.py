@@ -187,6 +187,9 @@ class TurnAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_topics()
 
+    def has_add_permission(self, request):
+        return False  # turns come from ingesting a transcript; a lone turn has no place in one
+
     @admin.display(description="text")
     def short_text(self, obj):
         return obj.text[:80]

@@ -149,3 +149,8 @@ def test_editing_a_turns_text_in_the_admin_retags_it(admin_client):
     data["text"] = "Robots will matter more than compute."
     admin_client.post(reverse("admin:interviews_turn_change", args=[turn.pk]), data)
     assert "robotics" in _slugs(turn)
+
+
+def test_turns_cannot_be_added_by_hand(admin_client):
+    """Turns come from ingest: the add page, which could never be saved, is not offered."""
+    assert admin_client.get(reverse("admin:interviews_turn_add")).status_code == 403
