@@ -2,9 +2,9 @@
 
 The matching core (`fold`, `compile_rules`, `match_topics`, `share_question_topics`) is plain
 Python that touches nothing of Django: rules and texts in, topic slugs out, tested on plain
-strings. The rest maps it onto the database: `load_vocabulary()` reads data/topics.json into `Topic` rows and
-`tag_turns()` writes `TurnTopic(source=rule)` rows, never touching an editor's `added` or
-`removed` rows.
+strings. The rest maps it onto the database: `load_vocabulary()` reads data/topics.json into
+`Topic` rows and `tag_turns()` writes `TurnTopic(source=rule)` rows, never touching an editor's
+`added` or `removed` rows.
 
 Keyword syntax (per language, one keyword per entry; case, accents and Umlauts ignored):
   modell      the whole word only
