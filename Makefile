@@ -23,6 +23,7 @@ install: $(VENV)/.installed
 
 data: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_topics
 	$(BIN)/python manage.py ingest data/transcripts/
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 

@@ -76,8 +76,9 @@ def transcript_detail(request, pk):
             "section": turn.section.heading if turn.section else None,
             "text": turn.text,
             "permalink": _absolute(request, turn.get_absolute_url()),
+            "topics": [topic.slug for topic in turn.effective_topics()],
         }
-        for turn in transcript.turns.select_related("speaker", "section")
+        for turn in transcript.turns.select_related("speaker", "section").with_topics()
     ]
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 

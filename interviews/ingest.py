@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from . import outbox
+from . import outbox, topics
 from .models import IndexTask, Interview, Participant, RemovedTurn, Section, Speaker, Transcript, Turn, unique_slug
 from .parsing import ParsedTranscript, ParseError, SpeakerHint, parse_transcript
 from .translations import AlignmentSummary, align_interview
@@ -379,6 +379,9 @@ def ingest_transcript(
 
     result = IngestResult(status, transcript, parsed)
     _write_turns(transcript, parsed, speakers, result)
+    # Rule topics for the turns as written; editors' added/removed rows stay with the kept turns.
+    # No queueing: _write_turns queued every turn for the index already.
+    topics.tag_ingested(transcript)
     # Links to the interview's other transcripts, in the same transaction: a reader never sees
     # new turns without them. Editors' confirmed and rejected links are kept (see translations).
     if interview.transcripts.count() > 1:

@@ -180,6 +180,12 @@ class TurnQuerySet(models.QuerySet):
     def for_display(self):
         return self.select_related("speaker", "section", "transcript__interview")
 
+    def with_topics(self):
+        """Prefetch what `effective_topics()` reads: two queries for any number of turns."""
+        return self.prefetch_related(
+            models.Prefetch("topic_links", queryset=TurnTopic.objects.select_related("topic"))
+        )
+
 
 class Turn(models.Model):
     """One speaker's contribution, the unit of search and of permalinks."""
@@ -225,9 +231,21 @@ class Turn(models.Model):
 
     def effective_topics(self):
         """Topics from the rules plus those an editor added, minus those an editor removed."""
-        links = list(self.topic_links.select_related("topic"))
+        if "topic_links" in getattr(self, "_prefetched_objects_cache", {}):  # Turn.objects.with_topics()
+            links = list(self.topic_links.all())
+        else:
+            links = list(self.topic_links.select_related("topic"))
         removed = {link.topic_id for link in links if link.source == TurnTopic.REMOVED}
-        return [link.topic for link in links if link.topic_id not in removed and link.source != TurnTopic.REMOVED]
+        topics = [link.topic for link in links if link.topic_id not in removed and link.source != TurnTopic.REMOVED]
+        return sorted(topics, key=lambda topic: topic.name_en.casefold())
+
+    def localized_topics(self):
+        """[(topic, its name in this turn's language, its page in that language)]: what a reader
+        of the transcript sees on a turn."""
+        language = self.transcript.language
+        return [
+            (topic, topic.name_in(language), topic.get_language_url(language)) for topic in self.effective_topics()
+        ]
 
 
 class RemovedTurn(models.Model):
@@ -242,6 +260,14 @@ class RemovedTurn(models.Model):
         return self.key
 
 
+class TopicQuerySet(models.QuerySet):
+    def with_turn_counts(self):
+        """Annotate `turn_count`: turns that carry the topic now (rules and editors' additions)."""
+        return self.annotate(
+            turn_count=models.Count("turn_links", filter=~models.Q(turn_links__source=TurnTopic.REMOVED))
+        )
+
+
 class Topic(models.Model):
     """A subject from the archive's controlled vocabulary, assigned to turns by keyword rules."""
 
@@ -252,12 +278,24 @@ class Topic(models.Model):
     keywords = models.JSONField(
         default=dict, blank=True, help_text="Per-language keyword rules: {\"en\": [...], \"de\": [...], \"zh\": [...]}."
     )
+    # What data/topics.json said at the last `load_topics`: a reload applies only what changed in the
+    # file since then, so it never undoes an editor's change made in the admin.
+    file_snapshot = models.JSONField(default=dict, blank=True, editable=False)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name_en"]
 
     def __str__(self):
         return self.name_en
+
+    def get_absolute_url(self):
+        return reverse("interviews:topic", args=[self.slug])
+
+    def get_language_url(self, language: str) -> str:
+        """The topic page narrowed to turns in one language."""
+        return f"{self.get_absolute_url()}?{urlencode({'language': language})}"
 
     def name_in(self, language: str) -> str:
         return getattr(self, f"name_{language}", "") or self.name_en

@@ -1,13 +1,16 @@
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from . import translations
-from .models import Interview, Participant, RemovedTurn, Speaker, Transcript, Turn
+from .models import Interview, Participant, RemovedTurn, Speaker, Topic, Transcript, Turn, TurnTopic, language_name
+
+TOPIC_TURNS_PER_PAGE = 50
 
 
 def _interviews_with_details():
@@ -31,7 +34,7 @@ def interview(request, slug, transcript_slug=None):
         transcript = next((t for t in transcripts if t.slug == transcript_slug), None)
         if transcript is None:
             raise Http404("No such transcript")
-    turns = list(transcript.turns.select_related("speaker", "section", "transcript")) if transcript else []
+    turns = list(transcript.turns.select_related("speaker", "section", "transcript").with_topics()) if transcript else []
     roles = {p.speaker_id: p.role for p in interview.participants.all()}
     aligned = translations.translations_for(turns) if len(transcripts) > 1 else {}
     for turn in turns:
@@ -54,7 +57,7 @@ def interview(request, slug, transcript_slug=None):
 
 def speaker(request, slug):
     speaker = get_object_or_404(Speaker, slug=slug)
-    turns = speaker.turns.for_display().order_by("transcript__interview", "transcript__language", "ordinal")
+    turns = speaker.turns.for_display().with_topics().order_by("transcript__interview", "transcript__language", "ordinal")
     interviews = (
         Interview.objects.filter(participants__speaker=speaker)
         .prefetch_related("transcripts")
@@ -146,3 +149,61 @@ def side_by_side(request, slug):
         possible=sum(row.is_possible_match for row in rows),
     )
     return render(request, "interviews/side_by_side.html", context)
+def topic_list(request):
+    topics = list(Topic.objects.with_turn_counts())
+    by_language: dict[int, dict[str, int]] = {}
+    for row in (
+        TurnTopic.objects.exclude(source=TurnTopic.REMOVED)
+        .values("topic_id", "turn__transcript__language")
+        .annotate(n=Count("pk"))
+        .order_by("turn__transcript__language")
+    ):
+        by_language.setdefault(row["topic_id"], {})[row["turn__transcript__language"]] = row["n"]
+    for topic in topics:
+        topic.languages = [(code, language_name(code), n) for code, n in by_language.get(topic.pk, {}).items()]
+    return render(request, "interviews/topic_list.html", {"topics": topics})
+
+
+def topic(request, slug):
+    """Every turn that carries the topic, grouped by interview and transcript; `?language=` narrows
+    to one language (an unknown one is ignored, not an error)."""
+    topic = get_object_or_404(Topic, slug=slug)
+    turns = Turn.objects.filter(
+        topic_links__topic=topic, topic_links__source__in=[TurnTopic.RULE, TurnTopic.ADDED]
+    )  # one filter() call: the topic and the source must be the same link
+    counts = dict(
+        turns.values_list("transcript__language").annotate(n=Count("pk")).order_by("transcript__language")
+    )
+    language = request.GET.get("language", "")
+    if language not in counts:
+        language = ""
+    if language:
+        turns = turns.filter(transcript__language=language)
+    turns = turns.for_display().with_topics().order_by(
+        "-transcript__interview__date_recorded", "transcript__interview__title", "transcript__interview_id",
+        "transcript__language", "transcript__slug", "ordinal",
+    )
+    paginator = Paginator(turns, TOPIC_TURNS_PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page") from None
+    roles = {
+        (p.interview_id, p.speaker_id): p.role
+        for p in Participant.objects.filter(interview__in={t.transcript.interview_id for t in page.object_list})
+    }
+    for turn in page.object_list:
+        turn.role = roles.get((turn.transcript.interview_id, turn.speaker_id), "")
+    return render(
+        request,
+        "interviews/topic.html",
+        {
+            "topic": topic,
+            "name": topic.name_in(language) if language else topic.name_en,
+            "other_names": [(code, topic.name_in(code)) for code in ("en", "de", "zh") if code != (language or "en")],
+            "languages": [(code, language_name(code), n) for code, n in counts.items()],
+            "language": language,
+            "total": sum(counts.values()),
+            "page": page,
+        },
+    )

@@ -52,6 +52,7 @@ class LiveArchive:
     def setup(self, transcripts: Path | None = ROOT / "data" / "transcripts") -> None:
         """The steps of `make data`."""
         self.manage("migrate", "--noinput")
+        self.manage("load_topics")
         if transcripts is not None:
             self.manage("ingest", str(transcripts))
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
