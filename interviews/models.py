@@ -1,5 +1,8 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -214,15 +217,75 @@ class Turn(models.Model):
     def get_transcript_url(self):
         return f"{self.transcript.get_absolute_url()}#{self.anchor}"
 
+    def get_json_url(self):
+        return reverse("interviews:quote_json", args=[self.key])
+
+    def get_card_url(self):
+        return reverse("interviews:quote_card", args=[self.key])
+
     @property
     def paragraphs(self):
         return [p for p in self.text.split("\n\n") if p.strip()]
+
+    @property
+    def paragraph_parts(self):
+        """Paragraphs with their character offsets, as pages render them for span links."""
+        from .spans import paragraphs
+
+        return paragraphs(self.text)
+
+    def neighbours(self):
+        """(previous turn, next turn) in the transcript; None at either end."""
+        around = Turn.objects.for_display().filter(
+            transcript_id=self.transcript_id, ordinal__in=[self.ordinal - 1, self.ordinal + 1]
+        )
+        by_ordinal = {turn.ordinal: turn for turn in around}
+        return by_ordinal.get(self.ordinal - 1), by_ordinal.get(self.ordinal + 1)
+
+    def translations(self):
+        """The same passage in the interview's other transcripts, from alignment links in either
+        direction; a pair an editor rejected is left out. Ordered by language, then position."""
+        links = TurnAlignment.objects.filter(Q(source=self) | Q(target=self)).select_related(
+            "source__transcript", "source__speaker", "target__transcript", "target__speaker"
+        )
+        best, rejected = {}, set()
+        for link in links:
+            other = link.target if link.source_id == self.pk else link.source
+            if other.transcript_id == self.transcript_id:
+                continue
+            if link.status == TurnAlignment.REJECTED:
+                rejected.add(other.pk)
+                continue
+            found = Translation(other, link.confidence, link.status)
+            if other.pk not in best or found.rank > best[other.pk].rank:
+                best[other.pk] = found
+        result = [t for pk, t in best.items() if pk not in rejected]
+        return sorted(result, key=lambda t: (t.turn.transcript.language, t.turn.transcript.slug, t.turn.ordinal))
 
     def effective_topics(self):
         """Topics from the rules plus those an editor added, minus those an editor removed."""
         links = list(self.topic_links.select_related("topic"))
         removed = {link.topic_id for link in links if link.source == TurnTopic.REMOVED}
         return [link.topic for link in links if link.topic_id not in removed and link.source != TurnTopic.REMOVED]
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A turn of another transcript aligned with a given turn."""
+
+    turn: Turn
+    confidence: float
+    status: str
+
+    POSSIBLE_BELOW = 0.5  # automatic links less sure than this are shown as "possible match"
+
+    @property
+    def possible(self) -> bool:
+        return self.status != TurnAlignment.CONFIRMED and self.confidence < self.POSSIBLE_BELOW
+
+    @property
+    def rank(self):
+        return (self.status == TurnAlignment.CONFIRMED, self.confidence)
 
 
 class RemovedTurn(models.Model):
