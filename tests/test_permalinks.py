@@ -2,6 +2,7 @@
 old URL shapes, sharing meta tags, the JSON twin and the quote card image."""
 import io
 import logging
+import os
 from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
@@ -13,7 +14,7 @@ from PIL import Image, ImageChops
 from interviews import cards, sharing
 from interviews.cards import card_cache_key
 from interviews.ingest import ingest_transcript, read_manifest
-from interviews.models import Interview, Transcript, Turn, TurnAlignment
+from interviews.models import Interview, Turn, TurnAlignment
 from interviews.spans import Span, fingerprint
 
 from .factories import SEEDS, SHORT_INTERVIEW, ingest_text
@@ -543,8 +544,6 @@ def test_card_cache_is_bounded(tmp_path):
     """Span links make many distinct cards possible; the cache deletes its oldest files."""
     for i in range(12):
         (tmp_path / f"{i:02d}.png").write_bytes(b"x")
-        import os
-
         os.utime(tmp_path / f"{i:02d}.png", (i, i))
     sharing._prune(tmp_path, limit=10)
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{i:02d}.png" for i in range(3, 12)]
