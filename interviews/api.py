@@ -3,9 +3,9 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from . import translations
-from .models import Interview, Transcript
-from .views import SideBySideForm, _interviews_with_details, side_by_side_url
+from . import sharing, translations
+from .models import Interview, RemovedTurn, Transcript, Turn
+from .views import SideBySideForm, _interviews_with_details, lower_case_redirect, side_by_side_url
 
 
 def _absolute(request, url):
@@ -117,3 +117,103 @@ def alignment(request, slug):
 
 def _error(message, status, **extra):
     return JsonResponse({"error": message, **extra}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _json(data, status=200):
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def quote_detail(request, key):
+    """One quote as on its page: text, speaker, interview, transcript, context, span, citation
+    and translations. A removed quote answers 410 with the text it had; an unknown key 404."""
+    if key != key.lower():
+        return lower_case_redirect(request, "interviews:quote_json", key)
+    turn = Turn.objects.for_display().filter(key=key).first()
+    if turn is None:
+        removed = RemovedTurn.objects.select_related("transcript__interview").filter(key=key).first()
+        if removed is None:
+            return _json({"error": "not_found", "message": "No quote has this key.", "key": key}, status=404)
+        return _json(
+            {
+                "error": "gone",
+                "message": "A corrected version of the transcript no longer contains this quote.",
+                "key": key,
+                "text": removed.text,
+                "transcript_url": _absolute(request, removed.transcript.get_absolute_url()),
+                "interview": {
+                    "slug": removed.transcript.interview.slug,
+                    "title": removed.transcript.interview.title,
+                    "url": _absolute(request, removed.transcript.interview.get_absolute_url()),
+                },
+            },
+            status=410,
+        )
+    shared = sharing.SharedQuote.from_request(request, turn)
+    transcript, interview = turn.transcript, turn.transcript.interview
+    previous, next_turn = turn.neighbours()
+    citation = shared.citation
+    date = interview.date
+    span = shared.span
+    return _json(
+        {
+            "key": turn.key,
+            "permalink": shared.permalink,
+            "url": shared.url,
+            "card_url": shared.card_url,
+            "speaker": {
+                "name": turn.speaker.name,
+                "slug": turn.speaker.slug,
+                "url": _absolute(request, turn.speaker.get_absolute_url()),
+            },
+            "interview": {
+                "slug": interview.slug,
+                "title": interview.title,
+                "programme": interview.programme,
+                "date": date.isoformat() if date else None,
+                "url": _absolute(request, interview.get_absolute_url()),
+            },
+            "transcript": _transcript_summary(request, transcript),
+            "language": transcript.language,
+            "ordinal": turn.ordinal,
+            "section": turn.section.heading if turn.section else None,
+            "text": turn.text,
+            "transcript_url": shared.transcript_url,
+            "context": {
+                "previous": previous.key if previous else None,
+                "next": next_turn.key if next_turn else None,
+            },
+            "span": (
+                {"start": span.start, "end": span.end, "text": shared.text, "status": shared.resolution.status}
+                if span
+                else None
+            ),
+            "span_note": shared.resolution.note or None,
+            "citation": {
+                "speaker": citation.source.speaker,
+                "interviewers": list(citation.source.interviewers),
+                "title": citation.source.title,
+                "programme": citation.source.programme,
+                "date": citation.source.date.isoformat() if citation.source.date else None,
+                "publisher": citation.source.publisher,
+                "translation": citation.source.rendition or None,
+                "translator_note": citation.source.translator_note,
+                "url": citation.source.url,
+                "text": citation.text,
+                "bibtex": citation.bibtex,
+                "csl": [citation.csl],
+            },
+            "translations": [
+                {
+                    "language": t.turn.transcript.language,
+                    "key": t.turn.key,
+                    "text": t.turn.text,
+                    "speaker": t.turn.speaker.name,
+                    "confidence": round(t.confidence, 3),
+                    "status": t.status,
+                    "possible_match": t.is_possible_match,
+                    "permalink": _absolute(request, t.turn.get_absolute_url()),
+                }
+                for t in turn.translations()
+            ],
+        }
+    )

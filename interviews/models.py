@@ -225,9 +225,37 @@ class Turn(models.Model):
     def get_transcript_url(self):
         return f"{self.transcript.get_absolute_url()}#{self.anchor}"
 
+    def get_json_url(self):
+        return reverse("interviews:quote_json", args=[self.key])
+
+    def get_card_url(self):
+        return reverse("interviews:quote_card", args=[self.key])
+
     @property
     def paragraphs(self):
         return [p for p in self.text.split("\n\n") if p.strip()]
+
+    @property
+    def paragraph_parts(self):
+        """Paragraphs with their character offsets, as pages render them for span links."""
+        from .spans import paragraphs
+
+        return paragraphs(self.text)
+
+    def neighbours(self):
+        """(previous turn, next turn) in the transcript; None at either end."""
+        around = Turn.objects.for_display().filter(
+            transcript_id=self.transcript_id, ordinal__in=[self.ordinal - 1, self.ordinal + 1]
+        )
+        by_ordinal = {turn.ordinal: turn for turn in around}
+        return by_ordinal.get(self.ordinal - 1), by_ordinal.get(self.ordinal + 1)
+
+    def translations(self):
+        """The same passage in the interview's other transcripts, from alignment links in either
+        direction; a pair an editor rejected is left out. Ordered by language, then position."""
+        from .translations import translations_for  # translations imports the models
+
+        return translations_for([self])[self.pk]
 
     def effective_topics(self):
         """Topics from the rules plus those an editor added, minus those an editor removed."""

@@ -1,16 +1,37 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import api, views
 
 app_name = "interviews"
+
+
+class TurnKeyConverter:
+    """A permalink key: letters and digits. Upper case is accepted here so the view can redirect
+    it to the canonical lower-case key."""
+
+    regex = "[A-Za-z0-9]{1,32}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(TurnKeyConverter, "turnkey")
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("interviews/<slug:slug>/", views.interview, name="interview"),
     path("interviews/<slug:slug>/side-by-side/", views.side_by_side, name="side_by_side"),
     path("interviews/<slug:slug>/<slug:transcript_slug>/", views.interview, name="transcript"),
+    # A turn by its position, as the transcript page anchors it (#t<n>): redirects to the permalink.
+    path("interviews/<slug:slug>/<slug:transcript_slug>/t<int:ordinal>/", views.turn_at, name="turn_at"),
     path("speakers/<slug:slug>/", views.speaker, name="speaker"),
-    path("q/<str:key>/", views.quote, name="quote"),
+    path("q/<turnkey:key>/", views.quote, name="quote"),
+    path("q/<turnkey:key>.json", api.quote_detail, name="quote_json"),
+    path("q/<turnkey:key>.png", views.quote_card, name="quote_card"),
+    path("q/<turnkey:key>", views.quote_without_slash, name="quote_without_slash"),
     path("topics/", views.topic_list, name="topics"),
     path("topics/<slug:slug>/", views.topic, name="topic"),
     path("api/interviews/", api.interview_list, name="api_interviews"),
