@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils.html import escape
 
 from interviews.backup import archive_models
@@ -56,7 +57,12 @@ def snapshot() -> dict:
 
 
 def wipe():
-    """An empty instance: database flushed, stored files gone."""
+    """An empty instance: database flushed (ids restart at 1), stored files gone."""
+    if connection.vendor == "postgresql":
+        # The test's own inserts left deferred foreign-key checks pending; TRUNCATE refuses to
+        # run past them, so fire them now.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     call_command("flush", "--noinput", verbosity=0)
     for name in default_storage.listdir("originals")[1]:
         default_storage.delete(f"originals/{name}")
