@@ -22,12 +22,13 @@ from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.core import serializers
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
+from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
@@ -293,6 +294,9 @@ def _check_compatible(manifest: dict) -> None:
 def _verify_files(archive: zipfile.ZipFile, manifest: dict) -> None:
     """Check every stored file against the manifest's sha256 before anything is written."""
     for entry in manifest["files"]:
+        name = PurePosixPath(entry["name"])
+        if name.is_absolute() or ".." in name.parts:
+            raise BackupError(f"the manifest names a file outside the archive's storage: {entry['name']!r}")
         try:
             digest = _sha256_of(archive, entry["member"])
         except KeyError:
@@ -326,11 +330,16 @@ def _load_rows(archive: zipfile.ZipFile, manifest: dict, progress: Progress) -> 
             count = 0
             with archive.open(entry["file"]) as lines:
                 for line in lines:
-                    row = json.loads(line)
-                    unattributed += _resolve_outside_keys(row, outside)
-                    # Raw saves, as loaddata does: primary keys and timestamps exactly as exported.
-                    for obj in serializers.deserialize("python", [row], use_natural_keys=True):
-                        obj.save()
+                    try:
+                        row = json.loads(line)
+                        unattributed += _resolve_outside_keys(row, outside)
+                        # Raw saves, as loaddata does: primary keys and timestamps exactly as exported.
+                        for obj in serializers.deserialize("python", [row]):
+                            obj.save()
+                    except BackupError:
+                        raise
+                    except (ValueError, LookupError, TypeError, DeserializationError, FieldDoesNotExist, DatabaseError) as exc:
+                        raise BackupError(f"{entry['file']}, row {count + 1}: cannot be restored ({exc})") from None
                     count += 1
                     if count % (10 * BATCH) == 0:
                         progress(f"  {entry['model']}: {count}/{entry['count']}")

@@ -148,7 +148,7 @@ def too_many_requests(request, limit: Limit, retry_after: int):
         f"Too many requests: at most {limit.requests} every {limit.seconds} seconds. "
         f"Try again in {retry_after} seconds."
     )
-    if request.path.startswith("/api/"):
+    if request.path_info.startswith("/api/"):
         response = JsonResponse({"error": "rate_limited", "message": message, "retry_after": retry_after}, status=429)
     else:
         response = render(
@@ -165,7 +165,7 @@ class RateLimitMiddleware:
 
     def __call__(self, request):
         limit = Limit.parse(settings.ARCHIVE_RATE_LIMIT)
-        if limit is not None and request.path.startswith(tuple(settings.ARCHIVE_RATE_LIMIT_PATHS)):
+        if limit is not None and request.path_info.startswith(tuple(settings.ARCHIVE_RATE_LIMIT_PATHS)):
             allowed, reset_in = hit(client_address(request), limit)
             if not allowed:
                 return too_many_requests(request, limit, reset_in)

@@ -184,3 +184,39 @@ def test_export_from_a_newer_format_is_refused(archive, tmp_path):
     wipe()
     with pytest.raises(CommandError, match="format version 2 is not supported"):
         call_command("import", str(newer), stdout=io.StringIO())
+
+
+def test_export_with_rows_that_do_not_fit_is_refused_and_nothing_is_kept(archive, tmp_path):
+    """A hand-edited export whose turn points at a speaker that is not in it."""
+    call_command("export", str(tmp_path / "backup.zip"), stdout=io.StringIO())
+    edited = tmp_path / "edited.zip"
+    with zipfile.ZipFile(tmp_path / "backup.zip") as source, zipfile.ZipFile(edited, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "data/interviews.turn.jsonl":
+                first, rest = data.split(b"\n", 1)
+                row = json.loads(first)
+                row["fields"]["speaker"] = 999
+                data = json.dumps(row).encode() + b"\n" + rest
+            target.writestr(item, data)
+    wipe()
+    with pytest.raises(CommandError, match="inconsistent|cannot be restored"):
+        call_command("import", str(edited), stdout=io.StringIO())
+    assert Interview.objects.count() == 0 and Turn.objects.count() == 0
+    assert not default_storage.listdir("originals")[1]
+
+
+def test_manifest_naming_a_file_outside_storage_is_refused(archive, tmp_path):
+    call_command("export", str(tmp_path / "backup.zip"), stdout=io.StringIO())
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(tmp_path / "backup.zip") as source, zipfile.ZipFile(evil, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "manifest.json":
+                manifest = json.loads(data)
+                manifest["files"][0]["name"] = "../../settings.py"
+                data = json.dumps(manifest)
+            target.writestr(item, data)
+    wipe()
+    with pytest.raises(CommandError, match="outside the archive's storage"):
+        call_command("import", str(evil), stdout=io.StringIO())
