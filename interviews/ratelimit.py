@@ -145,16 +145,14 @@ def hit(client: str, limit: Limit, *, now: float | None = None) -> tuple[bool, i
 
 
 def too_many_requests(request, limit: Limit, retry_after: int):
-    message = (
-        f"Too many requests: at most {limit.requests} every {limit.seconds} seconds. "
-        f"Try again in {retry_after} seconds."
-    )
     if request.path_info.startswith("/api/"):
+        message = (
+            f"Too many requests: at most {limit.requests} every {limit.seconds} seconds. "
+            f"Try again in {retry_after} seconds."
+        )
         response = JsonResponse({"error": "rate_limited", "message": message, "retry_after": retry_after}, status=429)
     else:
-        response = render(
-            request, "429.html", {"message": message, "retry_after": retry_after, "limit": limit}, status=429
-        )
+        response = render(request, "429.html", {"retry_after": retry_after, "limit": limit}, status=429)
     response["Retry-After"] = str(retry_after)
     return response
 

@@ -45,6 +45,7 @@ def test_search_refusal_is_a_page_that_says_when_to_retry(client):
     assert response["Content-Type"].startswith("text/html")
     html = response.content.decode()
     assert "Too many requests" in html
+    assert "more than 3 requests to search in 60 seconds" in html
     assert f"Try again in {response['Retry-After']} seconds" in html
 
 
