@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE := archive.settings
 # Development defaults; production sets DJANGO_DEBUG=0 and DJANGO_SECRET_KEY.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run install data serve test clean
+.PHONY: run install data serve test test-postgres clean
 
 run: install data serve
 
@@ -32,6 +32,11 @@ serve: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The suite again on a throwaway PostgreSQL server (installed with apt-get if missing). Browser
+# tests serve SQLite archives of their own, so they are not repeated here.
+test-postgres: install
+	bash .ci/with-postgres $(BIN)/python -m pytest -m "not browser"
 
 clean:
 	rm -rf $(VENV) var

@@ -1,16 +1,42 @@
-"""gunicorn settings: `gunicorn -c archive/gunicorn.conf.py archive.wsgi`."""
+"""gunicorn settings: `gunicorn -c archive/gunicorn.conf.py archive.wsgi`.
+
+Every value can be overridden by environment variable (see README "Deploying").
+"""
 import multiprocessing
 import os
 
+# Loopback only by default: the reverse proxy in front is the only client, and the headers it
+# sets (X-Forwarded-Proto, X-Forwarded-For) are trusted only because nobody else can connect.
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+
+# Sync workers, gunicorn's rule of thumb of 2 x cores + 1: requests are CPU-bound (search,
+# rendering), so more would only queue. Capped at 8: each worker holds the search analyzers'
+# dictionaries (~200 MB peak RSS measured while ingesting a 5 MB transcript).
 workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 8)))
-# The slowest legitimate request is an admin upload of a 5 MB transcript (parse + index):
-# a few seconds on this hardware, so 60 s leaves a wide margin without letting a stuck worker linger.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
-graceful_timeout = 30
+
+# The slowest legitimate request is an editor uploading a 5 MB transcript: parse and write
+# took 5.6 s (German, 5,454 turns) to 10.2 s (Chinese, 7,009 turns), a corrected re-upload of
+# the same size 12.8-17.1 s, and indexing those turns with the archive's analyzers 21 s
+# (German) to 68 s (Chinese) more if done in the request (measured on the 2-core dev machine
+# under load; see README "Deploying"). 120 s covers the worst of these with room to spare; a
+# worker silent for longer is stuck and is replaced. The reverse proxy's read timeout must be
+# at least as long.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
+# On restart (HUP, TERM), a worker finishes the request it is serving, upload included, before
+# it exits: as long as the longest request may take.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", timeout))
 keepalive = 5
-max_requests = 2000
-max_requests_jitter = 200
+
+# Workers are replaced after about 2,000 requests, staggered by the jitter so they never all
+# restart at once; this bounds slow memory growth. `kill -HUP <master pid>` reloads code and
+# configuration the same way, one graceful worker at a time, with no dropped request (the app
+# is not preloaded, so new workers import the new code).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 200))
+preload_app = False
+
+# Whose X-Forwarded-Proto gunicorn believes when it sets the request scheme: the proxy's.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
 accesslog = "-"
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -34,6 +34,8 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+# Full origins (scheme + host) that may POST forms, e.g. "https://archive.example.org".
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # All state lives under one directory: the SQLite file, the search index and uploaded originals.
 DATA_DIR = Path(os.environ.get("ARCHIVE_DATA_DIR", BASE_DIR / "var")).resolve()
@@ -48,11 +50,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "csp",
     "interviews",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Before sessions and views: a refused request costs one cache lookup.
+    "interviews.ratelimit.RateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -124,6 +130,58 @@ MEDIA_URL = "media/"
 # Largest transcript file accepted by ingest and upload (bytes).
 ARCHIVE_MAX_UPLOAD_BYTES = int(os.environ.get("ARCHIVE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
 ARCHIVE_SITE_NAME = "Founder Interview Archive"
+
+# --- Security headers -------------------------------------------------------------------------
+# Always on, HTTP or HTTPS. (Django's defaults, stated so a reader sees the whole policy.)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+
+# HTTPS-only settings switch on with ARCHIVE_BEHIND_HTTPS_PROXY=1, not with DEBUG=0: `make run`
+# with DJANGO_DEBUG=0 on http://127.0.0.1:8000 must keep working (a redirect to https:// or
+# Secure-only cookies would break it there). In production the TLS-terminating proxy sets
+# X-Forwarded-Proto, which it must overwrite, never pass through from the client.
+BEHIND_HTTPS_PROXY = env_bool("ARCHIVE_BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("ARCHIVE_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ARCHIVE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("ARCHIVE_HSTS_PRELOAD", True)
+
+# Content Security Policy (django-csp 4 format). No inline script or style anywhere, the admin
+# included: a script injected into a transcript cannot run even if escaping ever failed.
+# Progressive-enhancement JS lives in static/js/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "upgrade-insecure-requests": BEHIND_HTTPS_PROXY,
+    },
+}
+
+# --- Rate limiting ------------------------------------------------------------------------------
+# "N/S": at most N requests per S seconds per client on the paths below; "off" disables it.
+ARCHIVE_RATE_LIMIT = os.environ.get("ARCHIVE_RATE_LIMIT", "120/60")
+ARCHIVE_RATE_LIMIT_PATHS = ["/search/", "/api/"]
+# How many reverse proxies stand in front of gunicorn, each appending to X-Forwarded-For. The
+# client is the address the outermost trusted proxy saw: that many hops from the right. Entries
+# further left are whatever the client sent and are never trusted. 0: use REMOTE_ADDR.
+ARCHIVE_PROXY_COUNT = int(os.environ.get("ARCHIVE_PROXY_COUNT", 1 if BEHIND_HTTPS_PROXY else 0))
+
+# Shared by every gunicorn worker on this machine (see interviews/ratelimit.py for why not the
+# cache framework). Several app servers behind one balancer each count on their own.
+ARCHIVE_RATE_LIMIT_DB = DATA_DIR / "ratelimit.sqlite3"
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,12 @@ def _isolated_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _isolated_rate_limits(settings, tmp_path):
+    """Fresh rate-limit counters per test: they never leak between tests or from var/."""
+    settings.ARCHIVE_RATE_LIMIT_DB = tmp_path / "ratelimit.sqlite3"
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Tests render templates without running collectstatic first."""
     settings.STORAGES = {
