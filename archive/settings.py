@@ -3,6 +3,7 @@
 Development defaults are safe: nothing here needs editing to run the archive locally.
 See README.md "Configuration" for every variable.
 """
+import datetime
 import os
 from pathlib import Path
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
     "interviews",
 ]
 
@@ -60,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a flagged login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -103,6 +107,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes). Axes sees every authenticate() call through its backend, so
+# authenticate() needs `request=` (the admin login does that; tests use force_login).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ARCHIVE_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("ARCHIVE_LOGIN_COOLOFF_MINUTES", 15)))
+# Locked per username and address together: a stranger cannot lock an editor out from elsewhere,
+# and an office behind one NAT address is not locked out by one colleague's typos.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# The client address is REMOTE_ADDR unless the archive runs behind reverse proxies that are said to
+# set X-Forwarded-For: trusting that header otherwise would let anyone pick their own address.
+ARCHIVE_TRUSTED_PROXIES = int(os.environ.get("ARCHIVE_TRUSTED_PROXIES", 0))
+AXES_CLIENT_IP_CALLABLE = "archive.client_ip.client_ip"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
