@@ -1,8 +1,8 @@
 from django.db.models import Count, Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
-from .models import Interview, Participant, RemovedTurn, Speaker, Transcript, Turn
+from .models import Interview, Participant, RemovedTurn, Speaker, SpeakerRedirect, Transcript, Turn
 
 
 def _interviews_with_details():
@@ -44,7 +44,10 @@ def interview(request, slug, transcript_slug=None):
 
 
 def speaker(request, slug):
-    speaker = get_object_or_404(Speaker, slug=slug)
+    speaker = Speaker.objects.filter(slug=slug).first()
+    if speaker is None:  # merged into another speaker, or renamed: the old address keeps working
+        moved = get_object_or_404(SpeakerRedirect.objects.select_related("speaker"), old_slug=slug)
+        return redirect(moved.speaker, permanent=True)
     turns = speaker.turns.for_display().order_by("transcript__interview", "transcript__language", "ordinal")
     interviews = (
         Interview.objects.filter(participants__speaker=speaker)
