@@ -145,6 +145,19 @@ MEDIA_URL = "media/"
 
 # Largest transcript file accepted by ingest and upload (bytes).
 ARCHIVE_MAX_UPLOAD_BYTES = int(os.environ.get("ARCHIVE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
+# Django's request limits do not count file data: the first upload handler enforces the limit
+# above while the request streams in, so an oversized file is never stored, in memory or on disk.
+FILE_UPLOAD_HANDLERS = [
+    "interviews.upload.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# A transcript within the limit is read whole to be parsed anyway: keep it in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = ARCHIVE_MAX_UPLOAD_BYTES
+# Form fields without files (admin edits, the upload's metadata and label mapping) are small.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Uploads wait here between preview and confirm; never served, cleaned after a day.
+ARCHIVE_STAGING_DIR = DATA_DIR / "staging"
 ARCHIVE_SITE_NAME = "Founder Interview Archive"
 
 LOGGING = {
