@@ -132,11 +132,16 @@ class SpeakerAdmin(admin.ModelAdmin):
                 return None
         else:
             form = MergeSpeakersForm(initial={"keep": speakers[0].pk}, speakers=speakers)
+        # Two people talking to each other in one interview are rarely the same person.
+        together = Interview.objects.filter(participants__speaker__in=speakers).annotate(
+            selected=Count("participants", distinct=True)
+        ).filter(selected__gt=1)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Merge speakers",
             "speakers": speakers,
+            "together": list(together),
             "form": form,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
@@ -245,7 +250,19 @@ class TurnAdmin(admin.ModelAdmin):
         editing.turn_changed(obj)
 
 
-admin.site.register(Section)
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["heading", "transcript", "ordinal"]
+    list_select_related = ["transcript__interview"]
+    readonly_fields = ["transcript", "ordinal"]
+
+    def has_add_permission(self, request):
+        return False  # sections come from the file, like turns
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        editing.reindex_turns(obj.turns.all())  # search hits show the section heading
+
 admin.site.register(RemovedTurn)
 admin.site.site_header = "Founder Interview Archive"
 admin.site.site_title = "Founder Interview Archive admin"

@@ -552,6 +552,7 @@ def test_merging_speakers_moves_turns_and_redirects_the_old_page(editor_client, 
     selected = {"action": "merge_speakers", "_selected_action": [str(aidan.pk), str(twin.pk)]}
     confirm_page = editor_client.post(changelist, selected)
     assert confirm_page.status_code == 200 and "Merge into the chosen speaker" in confirm_page.content.decode()
+    assert "They speak to each other in" in confirm_page.content.decode()  # both are in the seed interview
     assert Speaker.objects.filter(pk=twin.pk).exists()  # nothing happens before the editor confirms
 
     response = editor_client.post(changelist, {**selected, "post": "yes", "keep": str(aidan.pk)})
