@@ -3,6 +3,7 @@
 Development defaults are safe: nothing here needs editing to run the archive locally.
 See README.md "Configuration" for every variable.
 """
+import datetime
 import os
 from pathlib import Path
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "csp",
+    "axes",
     "interviews",
 ]
 
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a flagged login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -110,6 +114,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Login throttling (django-axes). Axes sees every authenticate() call through its backend, so
+# authenticate() needs `request=` (the admin login does that; tests use force_login).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ARCHIVE_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("ARCHIVE_LOGIN_COOLOFF_MINUTES", 15)))
+# Locked per username and address together: a stranger cannot lock an editor out from elsewhere,
+# and an office behind one NAT address is not locked out by one colleague's typos.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# The client address is REMOTE_ADDR unless the archive runs behind reverse proxies that are said to
+# set X-Forwarded-For: trusting that header otherwise would let anyone pick their own address.
+ARCHIVE_TRUSTED_PROXIES = int(os.environ.get("ARCHIVE_TRUSTED_PROXIES", 0))
+AXES_CLIENT_IP_CALLABLE = "archive.client_ip.client_ip"
+
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -129,6 +151,19 @@ MEDIA_URL = "media/"
 
 # Largest transcript file accepted by ingest and upload (bytes).
 ARCHIVE_MAX_UPLOAD_BYTES = int(os.environ.get("ARCHIVE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
+# Django's request limits do not count file data: the first upload handler enforces the limit
+# above while the request streams in, so an oversized file is never stored, in memory or on disk.
+FILE_UPLOAD_HANDLERS = [
+    "interviews.upload.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# A transcript within the limit is read whole to be parsed anyway: keep it in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = ARCHIVE_MAX_UPLOAD_BYTES
+# Form fields without files (admin edits, the upload's metadata and label mapping) are small.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Uploads wait here between preview and confirm; never served, cleaned after a day.
+ARCHIVE_STAGING_DIR = DATA_DIR / "staging"
 ARCHIVE_SITE_NAME = "Founder Interview Archive"
 
 # --- Security headers -------------------------------------------------------------------------

@@ -57,6 +57,20 @@ class Speaker(models.Model):
         return reverse("interviews:speaker", args=[self.slug])
 
 
+class SpeakerRedirect(models.Model):
+    """A speaker address that moved (a merge or a changed slug): answered with a permanent redirect."""
+
+    old_slug = models.SlugField(max_length=100, unique=True)
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"/speakers/{self.old_slug}/ → {self.speaker}"
+
+
 class Interview(models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=100, unique=True)

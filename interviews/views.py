@@ -11,7 +11,18 @@ from django.utils.cache import get_conditional_response
 
 from . import sharing, translations
 from .cards import FontMissing, card_cache_key
-from .models import Interview, Participant, RemovedTurn, Speaker, Topic, Transcript, Turn, TurnTopic, language_name
+from .models import (
+    Interview,
+    Participant,
+    RemovedTurn,
+    Speaker,
+    SpeakerRedirect,
+    Topic,
+    Transcript,
+    Turn,
+    TurnTopic,
+    language_name,
+)
 
 TOPIC_TURNS_PER_PAGE = 50
 
@@ -61,7 +72,10 @@ def interview(request, slug, transcript_slug=None):
 
 
 def speaker(request, slug):
-    speaker = get_object_or_404(Speaker, slug=slug)
+    speaker = Speaker.objects.filter(slug=slug).first()
+    if speaker is None:  # merged into another speaker, or renamed: the old address keeps working
+        moved = get_object_or_404(SpeakerRedirect.objects.select_related("speaker"), old_slug=slug)
+        return redirect(moved.speaker, permanent=True)
     turns = speaker.turns.for_display().with_topics().order_by("transcript__interview", "transcript__language", "ordinal")
     interviews = (
         Interview.objects.filter(participants__speaker=speaker)

@@ -3,8 +3,9 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
-    """Uploaded originals go to a per-test directory, never the developer's var/."""
+    """Uploaded originals and staged uploads go to a per-test directory, never the developer's var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ARCHIVE_STAGING_DIR = tmp_path / "staging"
 
 
 @pytest.fixture(autouse=True)

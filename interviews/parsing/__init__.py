@@ -13,6 +13,7 @@ __all__ = [
     "SpeakerHint",
     "parse_transcript",
     "decode",
+    "generic_role",
 ]
 
 
@@ -26,3 +27,9 @@ def decode(data: bytes) -> str:
     from .core import decode as _decode
 
     return _decode(data)
+
+
+def generic_role(label: str) -> str:
+    from .core import generic_role as _generic_role
+
+    return _generic_role(label)

@@ -772,6 +772,12 @@ def _glued_labels(lines: list[_Line], spellings: set[str], *, skip_candidates: b
 # --------------------------------------------------------------------------------------------
 
 
+def generic_role(label: str) -> str:
+    """"host" for a label that names the asker ("Q", "主持人"), "guest" for the answerer ("A"), else ""."""
+    key = _key(label)
+    return "host" if key in _QUESTION_LABELS else "guest" if key in _ANSWER_LABELS else ""
+
+
 class _SpeakerIndex:
     """What the hints say about who is behind a label."""
 

@@ -1,0 +1,263 @@
+"""Forms of the admin upload: the file with its details, and who each speaker label means."""
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from django import forms
+from django.conf import settings
+from django.utils.html import format_html
+
+from .models import Interview, Participant, Speaker, Transcript
+from .upload import (
+    UPLOAD_SUFFIXES,
+    LabelChoice,
+    LabelRow,
+    UploadError,
+    default_choice,
+    duplicate_of,
+    parse_upload,
+    size_limit_message,
+)
+
+_LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*", re.IGNORECASE)
+NEW = "new"
+
+
+class TranscriptDetailsForm(forms.Form):
+    """Where the transcript goes and what is known about it; everything but the file."""
+
+    interview = forms.ModelChoiceField(
+        queryset=Interview.objects.order_by("title"),
+        required=False,
+        empty_label="— a new interview —",
+        help_text="Choose the interview this file belongs to, or leave it to create a new one.",
+    )
+    new_title = forms.CharField(
+        label="New interview’s title", max_length=300, required=False,
+        help_text="Defaults to the title found in the file.",
+    )
+    new_date_recorded = forms.DateField(
+        label="Date recorded", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    new_original_url = forms.URLField(
+        label="Original recording URL", max_length=500, required=False, assume_scheme="https"
+    )
+    language = forms.CharField(
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "upload-languages", "size": 8}),
+        help_text="An ISO code such as en, de, zh. Empty: detected from the text.",
+    )
+    slug = forms.SlugField(
+        label="Rendition slug",
+        max_length=40,
+        required=False,
+        help_text="Names this transcript within its interview; defaults to the language. A file with the "
+        "slug of an existing transcript replaces it as a corrected version.",
+    )
+    title = forms.CharField(
+        label="Title as published", max_length=500, required=False,
+        help_text="Defaults to the title found in the file.",
+    )
+    publisher = forms.CharField(label="Publisher / source", max_length=200, required=False)
+    source_url = forms.URLField(label="Source URL", max_length=500, required=False, assume_scheme="https")
+    published_on = forms.DateField(
+        label="Publication date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    translation = forms.ChoiceField(
+        label="Translation kind", choices=[("", "—")] + Transcript.TRANSLATION_CHOICES, required=False
+    )
+    translator_note = forms.CharField(
+        label="Translator note", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_language(self):
+        language = self.cleaned_data["language"].strip()
+        if language and not _LANGUAGE_RE.fullmatch(language):
+            raise forms.ValidationError("Use a language code such as en, de or zh (or leave it empty).")
+        return language.split("-")[0].lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("interview") is not None:
+            extra = [f for f in ("new_title", "new_date_recorded", "new_original_url") if cleaned.get(f)]
+            for name in extra:
+                self.add_error(name, "Only for a new interview: clear it, or choose “a new interview” above.")
+        return cleaned
+
+    def posted_values(self) -> dict:
+        """The details as strings, to keep between the upload and the preview."""
+        return {name: self.data.get(name, "") for name in TranscriptDetailsForm.base_fields}
+
+
+class UploadForm(TranscriptDetailsForm):
+    """The file and its details. A valid form has read, parsed and checked the file."""
+
+    file = forms.FileField(
+        label="Transcript file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(UPLOAD_SUFFIXES))}),
+        help_text=".txt, .md or .html; UTF-8, UTF-16 or GB18030.",
+    )
+    field_order = ["file"]
+
+    def __init__(self, *args, too_large=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large  # set by SizeLimitUploadHandler when it skipped the file
+        self.file_bytes = b""
+        self.filename = ""
+        self.parsed = None
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if self.too_large:
+            raise forms.ValidationError(size_limit_message(self.too_large if self.too_large is not True else None))
+        if not upload:
+            raise forms.ValidationError("Choose a transcript file to upload.")
+        name = PurePath(upload.name).name
+        if PurePath(name).suffix.lower() not in UPLOAD_SUFFIXES:
+            raise forms.ValidationError(
+                f"“{name}” is not a transcript file: upload a .txt, .md or .html file."
+            )
+        # The size is known before the bytes are read: never read more than the limit.
+        if upload.size > settings.ARCHIVE_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(size_limit_message(upload.size))
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty.")
+        self.file_bytes = upload.read()
+        self.filename = "".join(ch for ch in name if ch.isprintable())[:255]
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or not self.file_bytes:
+            return cleaned
+        duplicate = duplicate_of(self.file_bytes)
+        if duplicate is not None:
+            self.add_error(
+                "file",
+                forms.ValidationError(
+                    format_html(
+                        "This file is already in the archive as <a href=\"{}\">{}</a> ({} turns). "
+                        "To change its details, <a href=\"{}\">edit that transcript</a>.",
+                        duplicate.get_absolute_url(),
+                        duplicate,
+                        duplicate.turn_count,
+                        _admin_change_url(duplicate),
+                    )
+                ),
+            )
+            return cleaned
+        try:
+            self.parsed = parse_upload(
+                self.file_bytes,
+                self.filename,
+                interview=cleaned.get("interview"),
+                language=cleaned.get("language", ""),
+                title=cleaned.get("title", ""),
+            )
+        except UploadError as exc:
+            self.add_error("file", str(exc))
+        return cleaned
+
+
+def _admin_change_url(transcript):
+    from django.urls import reverse
+
+    return reverse("admin:interviews_transcript_change", args=[transcript.pk])
+
+
+ROLE_CHOICES = [("", "—"), (Participant.GUEST, "Guest"), (Participant.HOST, "Interviewer (host)")]
+
+
+class LabelMappingForm(forms.Form):
+    """For each label found in the file: an existing speaker, or a new one, and their role."""
+
+    def __init__(self, data=None, *, rows: list[LabelRow], interview: Interview | None, saved: dict | None = None):
+        self.rows = rows
+        self.interview = interview
+        saved = saved or {}
+        initial = {}
+        speaker_choices = self._speaker_choices()
+        known_ids = {str(pk) for pk in Speaker.objects.values_list("pk", flat=True)}
+        # In a conversation with an interviewer, everyone else is a guest unless said otherwise.
+        has_host = any(row.role == Participant.HOST for row in rows)
+        for row in rows:
+            suggestion = default_choice(row, interview)
+            previous = saved.get(row.label) or {}
+            if previous.get("speaker") not in known_ids | {NEW}:
+                previous = {}
+            initial[f"{row.key}-speaker"] = previous.get("speaker") or (
+                str(suggestion.speaker.pk) if suggestion.speaker else NEW
+            )
+            initial[f"{row.key}-name"] = previous.get("name", suggestion.name)
+            initial[f"{row.key}-role"] = previous.get(
+                "role", suggestion.role or (Participant.GUEST if has_host else "")
+            )
+        if data is not None:
+            # A label that appeared only now (the interview's names changed the parse) keeps its
+            # suggestion instead of failing as a missing field.
+            merged = dict(initial)
+            merged.update({k: data[k] for k in initial if k in data})
+            data = merged
+        super().__init__(data, initial=initial)
+        for row in rows:
+            self.fields[f"{row.key}-speaker"] = forms.ChoiceField(
+                label=f"Who is “{row.label}”?", choices=speaker_choices
+            )
+            self.fields[f"{row.key}-name"] = forms.CharField(
+                label=f"Name of the new speaker for “{row.label}”", max_length=200, required=False
+            )
+            self.fields[f"{row.key}-role"] = forms.ChoiceField(
+                label=f"Role of “{row.label}”", choices=ROLE_CHOICES, required=False
+            )
+
+    def _speaker_choices(self):
+        choices = [(NEW, "A new speaker, named →")]
+        speakers = list(Speaker.objects.order_by("name").values_list("pk", "name"))
+        if self.interview is not None:
+            inside = {
+                p.speaker_id: f"{p.speaker.name} ({p.get_role_display() or 'speaker'})"
+                for p in self.interview.participants.select_related("speaker")
+            }
+            choices.append(("In this interview", [(str(pk), label) for pk, label in inside.items()]))
+            speakers = [(pk, name) for pk, name in speakers if pk not in inside]
+        if speakers:
+            choices.append(("Everyone in the archive", [(str(pk), name) for pk, name in speakers]))
+        return choices
+
+    def clean(self):
+        cleaned = super().clean()
+        for row in self.rows:
+            if cleaned.get(f"{row.key}-speaker") == NEW and not (cleaned.get(f"{row.key}-name") or "").strip():
+                self.add_error(f"{row.key}-name", f"Type the name of the person behind “{row.label}”.")
+        return cleaned
+
+    def bound_rows(self):
+        for row in self.rows:
+            yield row, self[f"{row.key}-speaker"], self[f"{row.key}-name"], self[f"{row.key}-role"]
+
+    def _values(self, source) -> dict[str, dict]:
+        return {
+            row.label: {
+                "speaker": source.get(f"{row.key}-speaker", NEW),
+                "name": " ".join((source.get(f"{row.key}-name") or "").split()),
+                "role": source.get(f"{row.key}-role", ""),
+            }
+            for row in self.rows
+        }
+
+    def saved_values(self) -> dict:
+        """The choices as strings, to keep with the staged upload (valid form only)."""
+        return self._values(self.cleaned_data)
+
+    def choices(self) -> dict[str, LabelChoice]:
+        """Who each label means: from the valid form, else from what it starts with."""
+        values = self._values(self.cleaned_data if self.is_bound and self.is_valid() else self.initial)
+        speakers = Speaker.objects.in_bulk([int(v["speaker"]) for v in values.values() if v["speaker"] != NEW])
+        result = {}
+        for label, v in values.items():
+            speaker = speakers.get(int(v["speaker"])) if v["speaker"] != NEW else None
+            result[label] = LabelChoice(speaker, v["name"], v["role"])
+        return result
