@@ -220,7 +220,10 @@ class Turn(models.Model):
 
     def effective_topics(self):
         """Topics from the rules plus those an editor added, minus those an editor removed."""
-        links = list(self.topic_links.select_related("topic"))
+        if "topic_links" in getattr(self, "_prefetched_objects_cache", {}):
+            links = list(self.topic_links.all())  # prefetch_related("topic_links__topic"): no query per turn
+        else:
+            links = list(self.topic_links.select_related("topic"))
         removed = {link.topic_id for link in links if link.source == TurnTopic.REMOVED}
         return [link.topic for link in links if link.topic_id not in removed and link.source != TurnTopic.REMOVED]
 
