@@ -301,7 +301,7 @@ class Columns:
     """Column values of a whole reader (all its segments) as global numpy arrays."""
 
     def __init__(self, reader, single_fields, multi_fields):
-        leaves = list(reader.leaf_readers())
+        leaves = [(r, offset) for r, offset in reader.leaf_readers() if r.doc_count_all()]  # skip EmptyReader
         self.leaves = [(_segment_columns(r), offset) for r, offset in leaves]
         self.size = reader.doc_count_all()
         self.single_fields = set(single_fields)
@@ -738,6 +738,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         searcher = self.searcher()
         values = []
         for leaf, _ in searcher.reader().leaf_readers():
+            if not leaf.doc_count_all():
+                continue
             column = leaf.column_reader(fieldname, translate=True)
             for docnum, value in enumerate(column):
                 if not leaf.is_deleted(docnum):
