@@ -5,7 +5,6 @@ directory per test (tests/conftest.py). Facet counts are checked against fixture
 """
 import datetime
 import os
-import threading
 
 import pytest
 from django.db import transaction
@@ -13,31 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interviews import search
+from interviews.forms import SearchForm
 from interviews.ingest import collect_sources, ingest_transcript
 from interviews.models import IndexTask, Topic, Turn, TurnTopic
 from interviews.search import SearchParams, parse_query
 
 from .factories import SEEDS, ingest_text
-
-GERMAN = """\
-Ein Gespräch über Daten
-
-Host: Wie wichtig ist Datenqualität für Ihre Modelle?
-
-Guest: Datenqualität ist alles. Modelle lernen nur aus guten Daten.
-
-Host: Und die Rechenleistung?
-
-Guest: Rechenleistung hilft, aber sie ist der teuerste Weg.
-"""
-
-CHINESE = """\
-关于数据的对话
-
-Host: 数据质量重要吗？
-
-Guest: 数据质量至关重要。我们的重点是合成数据。
-"""
+from .search_fixtures import archive, indexed  # noqa: F401  (fixtures)
 
 
 def run(q="", sort="", page=1, **filters):
@@ -46,32 +27,6 @@ def run(q="", sort="", page=1, **filters):
 
 def counts(page, facet):
     return {v.value: v.count for v in page.facets[facet]}
-
-
-@pytest.fixture
-def indexed(django_capture_on_commit_callbacks):
-    """Ingest with the commit hooks run, as in production: the outbox indexes after the commit."""
-
-    def ingest(**kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return ingest_text(**kwargs)
-
-    return ingest
-
-
-@pytest.fixture
-def archive(db, indexed):
-    """Ten turns, counted by hand.
-
-    a-talk (English, 2023): 4 turns, Hanna Host 2, Gita Guest 2.
-    ein-gespraech (German, 2024): 4 turns, Hanna Host 2, Gita Guest 2.
-    zh-talk (Chinese, 2024): 2 turns, Hanna Host 1, Gita Guest 1.
-    """
-    indexed(published_on=datetime.date(2023, 5, 1))
-    indexed(text=GERMAN, filename="gespraech.txt", slug="ein-gespraech", title="Ein Gespräch", language="de",
-            transcript_slug="de", published_on=datetime.date(2024, 3, 1))
-    indexed(text=CHINESE, filename="zh.txt", slug="zh-talk", title="关于数据的对话", language="zh",
-            transcript_slug="zh", published_on=datetime.date(2024, 6, 1))
 
 
 def turn(interview, ordinal):
@@ -177,7 +132,6 @@ def test_facet_labels_are_names_while_values_are_identifiers(archive):
 
 
 def test_unknown_filter_values_are_ignored_by_the_form(archive):
-    from interviews.forms import SearchForm
     from django.http import QueryDict
 
     form = SearchForm(QueryDict("speaker=nobody&speaker=gita-guest&topic=nope&year=1850&language=de"),
