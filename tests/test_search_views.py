@@ -66,7 +66,7 @@ def test_facet_sidebar_has_checkboxes_with_counts(client, archive):
     boxes = {(attrs["name"], attrs["value"]) for tag, attrs in Tags(html).tags
              if tag == "input" and attrs.get("type") == "checkbox"}
     assert {("speaker", "hanna-host"), ("language", "zh"), ("interview", "a-talk"), ("year", "2023")} <= boxes
-    assert 'Deutsch</span> <span class="count">4</span>' in html
+    assert 'Deutsch</span> <span class="count">4<span class="visually-hidden"> turns</span></span>' in html
     assert "No topics on these turns." in html
 
 
