@@ -42,15 +42,14 @@ from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQu
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 from haystack.exceptions import SearchBackendError, SkipDocument
 from haystack.models import SearchResult
+from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
-from whoosh.qparser import QueryParser
-
-from .analysis import multilingual_query
+from whoosh.qparser import AndGroup, QueryParser
 
 POINTER = "CURRENT"
 REBUILD_MARKER = "REBUILDING"
@@ -375,6 +374,25 @@ class Columns:
 # --- Queries ---------------------------------------------------------------------------------------
 
 
+class _EveryScoreCollector(collectors.ScoredCollector):
+    """Every matching document with its score, in one pass and without Whoosh's per-hit set and
+    sort: facets need the whole hit set anyway, and numpy ranks it."""
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        self.docnums = []
+        self.scores = []
+
+    def _collect(self, global_docnum, score):
+        self.docnums.append(global_docnum)
+        self.scores.append(score)
+        return 0 - score
+
+    def results(self):
+        return np.asarray(self.docnums, dtype=np.int64), np.asarray(self.scores, dtype=np.float64)
+
+
+
 def split_negations(q):
     """``(positive, negative)`` parts of a parsed query: ``a NOT b`` -> ``(a, b)``.
 
@@ -512,10 +530,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         query_string = force_str(query_string).strip()
         if query_string in ("", "*", "*:*"):
             return None, None
-        q = multilingual_query(query_string, self.schema, self.text_fields)
         positive_parts, negative_parts = [], []
-        for sub in (q.subqueries if isinstance(q, wq.Or) else [q]):
-            pos, neg = split_negations(sub)
+        # The whole query is parsed once per language field (with that field's analyzer) and the
+        # results OR-ed, as analysis.multilingual_query does; the parsers are kept, not rebuilt.
+        for parser in self._field_parsers():
+            pos, neg = split_negations(parser.parse(query_string))
             if pos is not None:
                 positive_parts.append(pos)
             if neg is not None:
@@ -527,6 +546,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         positive = wq.DefaultOr(positive_parts).normalize() if positive_parts else None
         negative = wq.DefaultOr(negative_parts).normalize() if negative_parts else None
         return positive, negative
+
+    def _field_parsers(self):
+        if getattr(self, "_parsers", None) is None:
+            self._parsers = [QueryParser(name, self.schema, group=AndGroup) for name in self.text_fields]
+        return self._parsers
 
     def _docs_mask(self, searcher, columns, q):
         mask = np.zeros(columns.size, dtype=bool)
@@ -560,9 +584,24 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         columns = self.columns(searcher)
 
         positive, negative = self.parse_query(query_string)
-        hits = columns.live.copy() if positive is None else self._docs_mask(searcher, columns, positive)
-        if negative is not None:
-            hits &= ~self._docs_mask(searcher, columns, negative)
+        ranked = None  # (docnums, scores) of every hit, when ranking by relevance
+        if positive is None:
+            hits = columns.live.copy()
+            if negative is not None:
+                hits &= ~self._docs_mask(searcher, columns, negative)
+        else:
+            q = positive if negative is None or positive is wq.NullQuery else wq.AndNot(positive, negative)
+            if sort_by:
+                hits = self._docs_mask(searcher, columns, q)
+            elif q is wq.NullQuery:  # only stop words
+                ranked = (np.zeros(0, dtype=np.int64), np.zeros(0))
+                hits = np.zeros(columns.size, dtype=bool)
+            else:
+                collector = _EveryScoreCollector()
+                searcher.search_with_collector(q, collector)
+                ranked = collector.results()
+                hits = np.zeros(columns.size, dtype=bool)
+                hits[ranked[0]] = True
 
         narrows = [self._narrow(searcher, columns, nq) for nq in (narrow_queries or ())]
         final = hits.copy()
@@ -597,13 +636,13 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                     docnums = docnums[np.lexsort(keys)]
                 page = [(int(d), 0.0) for d in docnums[start:end]]
             else:
-                q = positive if negative is None else wq.AndNot(positive, negative)
-                allow = set(np.flatnonzero(final).tolist()) if narrows else None
-                results = searcher.search(q, limit=end, filter=allow)
-                page = [(hit.docnum, hit.score or 0.0) for hit in results[start:end]]
+                docnums, scores = ranked
+                order = np.lexsort((docnums, -scores))  # best first; ties in index order
+                order = order[final[docnums[order]]]
+                page = [(int(docnums[i]), float(scores[i])) for i in order[start:end]]
 
         suggestion = None
-        if count == 0 and (spelling_query or positive not in (None, wq.NullQuery)):
+        if count == 0 and (spelling_query or (positive is not None and positive is not wq.NullQuery)):
             suggestion = self.create_spelling_suggestion(spelling_query or query_string)
 
         return {
