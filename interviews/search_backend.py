@@ -573,9 +573,18 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 return field, columns.mask_for(field, [force_str(leaf.text) for leaf in leaves])
         return None, self._docs_mask(searcher, columns, q) & columns.live
 
-    def search(self, query_string, sort_by=None, start_offset=0, end_offset=None, fields="", highlight=False,
-               facets=None, date_facets=None, query_facets=None, narrow_queries=None, spelling_query=None,
-               result_class=None, **kwargs):
+    def search(self, query_string, **kwargs):
+        try:
+            return self._search(query_string, **kwargs)
+        except OSError:
+            # An index file vanished under an open searcher (a second rebuild removed the generation
+            # this process was still reading): reopen from the pointer and try once more.
+            self.close()
+            return self._search(query_string, **kwargs)
+
+    def _search(self, query_string, sort_by=None, start_offset=0, end_offset=None, fields="", highlight=False,
+                facets=None, date_facets=None, query_facets=None, narrow_queries=None, spelling_query=None,
+                result_class=None, **kwargs):
         if not self.setup_complete:
             self.setup()
         if date_facets or query_facets:

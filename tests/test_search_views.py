@@ -5,6 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from interviews.models import Turn
 
@@ -222,3 +224,14 @@ def test_api_filters_and_pages(client, archive):
     assert api(client, language=["de", "zh"], speaker="hanna-host")["count"] == 3
     assert api(client, q="Rechenleistungg")["suggestion"] == "rechenleistung"
     assert api(client, expect=404, page=2) == {"error": "No such page of results."}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=st.dictionaries(
+    st.sampled_from(["q", "speaker", "topic", "language", "interview", "year", "page", "sort", "other"]),
+    st.one_of(st.text(max_size=60), st.sampled_from(["de", "2024", "gita-guest", "2", "-1", "9" * 50])),
+    max_size=6,
+))
+def test_fuzzed_query_strings_get_a_page_or_a_404(client, archive, params):
+    for name in ("interviews:search", "interviews:api_search"):
+        assert client.get(reverse(name), params).status_code in (200, 404)
