@@ -18,6 +18,7 @@ import math
 import re
 import time
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -28,10 +29,9 @@ from django.utils.safestring import SafeString, mark_safe
 from haystack import connections
 from haystack.constants import DEFAULT_ALIAS
 from haystack.query import SearchQuerySet
-
-from . import outbox
 from whoosh import query as wq
 
+from . import outbox
 from .analysis import highlight, query_terms
 from .models import IndexTask, Interview, Speaker, Topic, Turn, language_name
 from .search_backend import IndexLocked, RebuildRunning  # noqa: F401  (re-exported for callers)
@@ -507,7 +507,7 @@ def check_index(*, fix=False) -> IndexReport:
         documents=len(indexed),
         missing=sorted(turn_keys - indexed_set),
         ghosts=sorted(indexed_set - turn_keys),
-        duplicates=sorted({key for key in indexed if indexed.count(key) > 1}) if len(indexed) != len(indexed_set) else [],
+        duplicates=sorted(key for key, n in Counter(indexed).items() if n > 1),
         pending=IndexTask.objects.count(),
         failing=list(IndexTask.objects.filter(attempts__gt=0).values_list("turn_key", "attempts", "last_error")[:20]),
         schema_ok=backend.schema_matches(),

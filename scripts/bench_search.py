@@ -11,7 +11,6 @@ import datetime
 import os
 import random
 import re
-import statistics
 import sys
 import time
 from pathlib import Path
