@@ -25,6 +25,7 @@ data: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_topics
 	$(BIN)/python manage.py ingest data/transcripts/
+	$(BIN)/python manage.py check_index --fix
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 serve: install

@@ -3,7 +3,9 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from . import search as archive_search
 from . import sharing, translations
+from .forms import SearchForm
 from .models import Interview, RemovedTurn, Transcript, Turn
 from .views import SideBySideForm, _interviews_with_details, lower_case_redirect, side_by_side_url
 
@@ -217,3 +219,38 @@ def quote_detail(request, key):
             ],
         }
     )
+
+
+def search(request):
+    """``/api/search?q=&speaker=&topic=&language=&interview=&year=&page=&sort=``.
+
+    Facet keys are the identifiers the filters accept (speaker and interview slugs, topic slugs,
+    language codes, years). ``snippet_html`` is escaped text whose only markup is ``<mark>``.
+    """
+    form = SearchForm(request.GET, vocabulary=archive_search.facet_vocabulary())
+    try:
+        if not form.is_valid():
+            raise archive_search.PageNotFound()
+        page = archive_search.search(form.params())
+    except archive_search.PageNotFound:
+        return JsonResponse({"error": "No such page of results."}, status=404)
+    data = {
+        "count": page.count,
+        "page": page.page,
+        "results": [
+            {
+                "key": hit.key,
+                "permalink": _absolute(request, hit.permalink),
+                "speaker": hit.speaker,
+                "interview": hit.interview,
+                "language": hit.language,
+                "date": hit.date.isoformat() if hit.date else None,
+                "snippet_html": str(hit.snippet_html),
+                "text": hit.text,
+            }
+            for hit in page.results
+        ],
+        "facets": {name: {v.value: v.count for v in values if v.count} for name, values in page.facets.items()},
+        "suggestion": page.suggestion,
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

@@ -274,7 +274,7 @@ class Turn(models.Model):
     def effective_topics(self):
         """Topics from the rules plus those an editor added, minus those an editor removed."""
         if "topic_links" in getattr(self, "_prefetched_objects_cache", {}):  # Turn.objects.with_topics()
-            links = list(self.topic_links.all())
+            links = list(self.topic_links.all())  # prefetch_related("topic_links__topic"): no query per turn
         else:
             links = list(self.topic_links.select_related("topic"))
         removed = {link.topic_id for link in links if link.source == TurnTopic.REMOVED}

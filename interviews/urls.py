@@ -34,8 +34,10 @@ urlpatterns = [
     path("q/<turnkey:key>", views.quote_without_slash, name="quote_without_slash"),
     path("topics/", views.topic_list, name="topics"),
     path("topics/<slug:slug>/", views.topic, name="topic"),
+    path("search/", views.search, name="search"),
     path("api/interviews/", api.interview_list, name="api_interviews"),
     path("api/interviews/<slug:slug>/", api.interview_detail, name="api_interview"),
     path("api/interviews/<slug:slug>/alignment/", api.alignment, name="api_alignment"),
     path("api/transcripts/<int:pk>/", api.transcript_detail, name="api_transcript"),
+    path("api/search", api.search, name="api_search"),
 ]

@@ -9,8 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 
+from . import search as archive_search
 from . import sharing, translations
 from .cards import FontMissing, card_cache_key
+from .forms import SearchForm
 from .models import (
     Interview,
     Participant,
@@ -306,3 +308,80 @@ def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+FACET_SHOWN = 8  # values listed per facet; the rest behind "more"
+FACET_MORE = 200
+FACET_TITLES = {"speaker": "Speaker", "topic": "Topic", "language": "Language", "interview": "Interview", "year": "Year"}
+
+
+def _search_url(params, **changes):
+    """The search URL for ``params`` with some parts changed (``page=None`` drops the page)."""
+    values = {"q": params.q, "sort": params.sort, "page": params.page if params.page != 1 else None}
+    values.update(changes)
+    filters = changes.get("filters", params.filters)
+    pairs = [("q", values["q"])] if values["q"] else []
+    for name in archive_search.FACETS:
+        pairs += [(name, value) for value in filters.get(name, ())]
+    if values["sort"]:
+        pairs.append(("sort", values["sort"]))
+    if values["page"]:
+        pairs.append(("page", values["page"]))
+    return reverse("interviews:search") + ("?" + urlencode(pairs) if pairs else "")
+
+
+def _without(filters, name, value):
+    return {**filters, name: [v for v in filters.get(name, ()) if v != value]}
+
+
+def search(request):
+    form = SearchForm(request.GET, vocabulary=archive_search.facet_vocabulary())
+    if not form.is_valid():  # only the page number can be invalid; everything else is forgiven
+        raise Http404("No such page of results.")
+    params = form.params()
+    try:
+        results = archive_search.search(params)
+    except archive_search.PageNotFound:
+        raise Http404("No such page of results.") from None
+    labels = {name: {v.value: v.label for v in values} for name, values in results.facets.items()}
+    chips = [
+        {
+            "facet": FACET_TITLES[name],
+            "label": labels[name].get(value, value),
+            "remove_url": _search_url(params, filters=_without(params.filters, name, value), page=None),
+        }
+        for name in archive_search.FACETS
+        for value in params.filters.get(name, ())
+    ]
+    facets = []
+    for name, values in results.facets.items():
+        # Ticked values first so they are never hidden under "more".
+        ordered = [v for v in values if v.selected] + [v for v in values if not v.selected]
+        shown = max(FACET_SHOWN, sum(v.selected for v in values))
+        facets.append({
+            "name": name,
+            "title": FACET_TITLES[name],
+            "values": ordered[:shown],
+            "more": ordered[shown:shown + FACET_MORE],
+            "hidden": max(0, len(ordered) - shown - FACET_MORE),
+        })
+    return render(
+        request,
+        "interviews/search.html",
+        {
+            "form": form,
+            "q": params.q,
+            "results": results,
+            "facets": facets,
+            "chips": chips,
+            "clear_filters_url": _search_url(params, filters={}, page=None) if chips else None,
+            "suggestion_url": _search_url(params, q=results.suggestion, page=None) if results.suggestion else None,
+            "sort_urls": {sort: _search_url(params, sort=sort, page=None) for sort in archive_search.SORTS},
+            "page_links": [
+                {"number": n, "url": _search_url(params, page=n), "current": n == results.page} if n else None
+                for n in results.page_window()
+            ],
+            "previous_url": _search_url(params, page=results.page - 1) if results.has_previous else None,
+            "next_url": _search_url(params, page=results.page + 1) if results.has_next else None,
+        },
+    )

@@ -15,6 +15,19 @@ def _isolated_rate_limits(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _isolated_search_index(settings, tmp_path):
+    """Each test gets its own empty search index, never the developer's var/whoosh."""
+    from haystack import connections
+
+    settings.HAYSTACK_CONNECTIONS = {
+        "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(tmp_path / "whoosh")}
+    }
+    connections.reload("default")
+    yield
+    connections["default"].get_backend().close()
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Tests render templates without running collectstatic first."""
     settings.STORAGES = {

@@ -55,6 +55,7 @@ class LiveArchive:
         self.manage("load_topics")
         if transcripts is not None:
             self.manage("ingest", str(transcripts))
+        self.manage("check_index", "--fix")
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
 
     def start(self) -> None:

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class InterviewsConfig(AppConfig):
+    name = "interviews"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import outbox, search
+
+        # Index work recorded by ingest is applied by the search module after each commit.
+        outbox.register_processor(search.process_index_tasks)

@@ -1,0 +1,109 @@
+"""What the search index holds: one document per Turn.
+
+Text goes into the field of its transcript's language (each with that language's analyzer) and,
+lower-cased but unstemmed, into ``text`` (the words "did you mean" suggests, and the stored text).
+Facet fields hold identifiers, the same ones the search filters and the API accept. Stored fields
+are everything a result row shows, so a results page needs no database query per hit.
+"""
+from haystack import indexes
+from whoosh.analysis import LowercaseFilter
+
+from .analysis import LANGUAGES, MixedScriptTokenizer, analyzer_for, generic_analyzer
+from .models import Turn
+from .search_backend import AnalyzedTextField, ExactField, ExactListField, NumberField, StoredField
+
+OTHER_LANGUAGES = "xx"
+
+
+def text_field_for(language: str) -> str:
+    """The index field holding a turn's text in ``language`` ("de-AT" -> "text_de")."""
+    code = (language or "").replace("_", "-").split("-")[0].lower()
+    return f"text_{code if code in LANGUAGES else OTHER_LANGUAGES}"
+
+
+def surface_analyzer():
+    """Words as written, lower-cased: jieba on Han runs, no stemming, no folding."""
+    return MixedScriptTokenizer() | LowercaseFilter()
+
+
+class TurnIndex(indexes.SearchIndex, indexes.Indexable):
+    text = AnalyzedTextField(document=True, analyzer=surface_analyzer(), phrase=False, stored=True)
+    text_de = AnalyzedTextField(analyzer=analyzer_for("de"))
+    text_zh = AnalyzedTextField(analyzer=analyzer_for("zh"))
+    text_en = AnalyzedTextField(analyzer=analyzer_for("en"))
+    text_xx = AnalyzedTextField(analyzer=generic_analyzer())
+
+    key = ExactField(unique=True)
+    speaker = ExactField()
+    topics = ExactListField()
+    language = ExactField()
+    interview = ExactField()
+    transcript = ExactField(stored=False)
+    year = ExactField(stored=False)
+    role = ExactField()
+    date = ExactField()
+    ordinal = NumberField()
+
+    speaker_name = StoredField()
+    interview_title = StoredField()
+
+    def get_model(self):
+        return Turn
+
+    def index_queryset(self, using=None):
+        return Turn.objects.select_related("speaker", "transcript__interview").prefetch_related(
+            "transcript__interview__transcripts",
+            "transcript__interview__participants",
+            "topic_links__topic",
+        )
+
+    def prepare(self, turn):
+        data = super().prepare(turn)
+        field = text_field_for(turn.transcript.language)
+        for name in ("text_de", "text_zh", "text_en", "text_xx"):
+            data[name] = turn.text if name == field else None
+        return data
+
+    def prepare_text(self, turn):
+        return turn.text
+
+    def prepare_key(self, turn):
+        return turn.key
+
+    def prepare_speaker(self, turn):
+        return turn.speaker.slug
+
+    def prepare_speaker_name(self, turn):
+        return turn.speaker.name
+
+    def prepare_topics(self, turn):
+        return sorted({topic.slug for topic in turn.effective_topics()})
+
+    def prepare_language(self, turn):
+        return turn.transcript.language
+
+    def prepare_interview(self, turn):
+        return turn.transcript.interview.slug
+
+    def prepare_interview_title(self, turn):
+        return turn.transcript.interview.title
+
+    def prepare_transcript(self, turn):
+        return turn.transcript.slug
+
+    def prepare_date(self, turn):
+        date = turn.transcript.interview.date
+        return date.isoformat() if date else None
+
+    def prepare_year(self, turn):
+        date = turn.transcript.interview.date
+        return str(date.year) if date else None
+
+    def prepare_role(self, turn):
+        for participant in turn.transcript.interview.participants.all():
+            if participant.speaker_id == turn.speaker_id:
+                return participant.role or None
+        return None
+
+    def prepare_ordinal(self, turn):
+        return turn.ordinal
