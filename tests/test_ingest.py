@@ -228,3 +228,15 @@ def test_file_without_metadata_is_ingested_under_its_own_title(tmp_path):
     result = ingest_transcript(sources[0][1])
     assert result.transcript.interview.title == "A talk about data"
     assert result.transcript.language == "en"
+
+
+def test_new_key_that_collides_with_a_removed_one_is_lengthened():
+    """A permalink that once answered 410 never comes back pointing at different words."""
+    first = ingest_text()
+    keys = list(first.transcript.turns.order_by("ordinal").values_list("key", flat=True))
+    Interview.objects.all().delete()
+    taken = keys[0]
+    RemovedTurn.objects.create(key=taken, transcript=ingest_text(slug="other", title="Other", text=SHORT_INTERVIEW.replace("show", "programme")).transcript, text="old words")
+    again = list(ingest_text().transcript.turns.order_by("ordinal").values_list("key", flat=True))
+    assert again[0] != taken and again[0].startswith(taken) and len(again[0]) == 9
+    assert again[1:] == keys[1:]
