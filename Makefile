@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE := archive.settings
 # Development defaults; production sets DJANGO_DEBUG=0 and DJANGO_SECRET_KEY.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run install data serve test clean
+.PHONY: run install data serve test clean bench loadtest
 
 run: install data serve
 
@@ -31,6 +31,11 @@ serve: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Speed figures on a synthetic archive in a temporary directory (never var/): `make bench TURNS=100000`.
+TURNS ?= 20000
+bench: install
+	$(BIN)/python manage.py bench --turns $(TURNS)
 
 clean:
 	rm -rf $(VENV) var
