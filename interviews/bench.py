@@ -453,6 +453,7 @@ def directory_mb(path: Path) -> float:
 # --------------------------------------------------------------------------------------------
 
 FACETS = ("speaker", "topic", "language", "interview", "year")
+PAGE_SIZE = 20  # results per page, as interviews.search shows them
 _PUNCTUATION = {",", "，", "、"}
 
 
@@ -499,11 +500,13 @@ def query_words(rng: random.Random, language: str, count: int) -> str:
     return " ".join(words)
 
 
-def build_query_mix(size: int, seed: int) -> list[dict]:
+def build_query_mix(size: int, seed: int, count) -> list[dict]:
     """`size` searches, a third per language: 1-3 words, 0-3 facet filters, page 1 or 5.
 
     Filters are read off a real turn of the query's language (its speaker, topic, interview, year),
-    as a user narrows by the facets a result page shows, so combined filters are consistent.
+    as a user narrows by the facets a result page shows, so combined filters are consistent. A
+    quarter ask for page 5, and like a user who pages on, only of a query that has 5 pages:
+    `count(query)` says how many turns match (words are drawn again until it is enough).
     """
     from .models import Turn, TurnTopic
 
@@ -521,19 +524,24 @@ def build_query_mix(size: int, seed: int) -> list[dict]:
         page = 5 if rng.random() < 0.25 else 1
         turn = by_language[language].select_related("speaker", "transcript__interview")[rng.randrange(counts[language])]
         interview = turn.transcript.interview
-        date = interview.date_recorded or turn.transcript.published_on
         topics = sorted(TurnTopic.objects.filter(turn=turn).exclude(source=TurnTopic.REMOVED)
                         .values_list("topic__slug", flat=True))
         values = {"speaker": turn.speaker.slug, "language": language, "interview": interview.slug,
-                  "year": str(date.year) if date else None, "topic": rng.choice(topics) if topics else None}
+                  "year": str(interview.date.year) if interview.date else None,
+                  "topic": rng.choice(topics) if topics else None}
         available = [f for f in FACETS if values[f]]
         chosen = rng.sample(available, min(filters, len(available)))
-        mix.append({
-            "q": query_words(rng, language, words),
-            "language": language,
-            "filters": {f: values[f] for f in FACETS if f in chosen},
-            "page": page,
-        })
+        query = {"q": query_words(rng, language, words), "language": language,
+                 "filters": {f: values[f] for f in FACETS if f in chosen}, "page": 1}
+        if page == 5:
+            for attempt in range(30):
+                if count(query) > 4 * PAGE_SIZE:
+                    query["page"] = 5
+                    break
+                if attempt == 15:
+                    query["filters"] = {}
+                query["q"] = query_words(rng, language, rng.choice([1, 1, 2]))
+        mix.append(query)
     return mix
 
 
@@ -542,9 +550,6 @@ def build_query_mix(size: int, seed: int) -> list[dict]:
 # adjust here if interviews/search.py changes.
 # --------------------------------------------------------------------------------------------
 
-PAGE_SIZE = 20
-
-
 def search_available() -> bool:
     import importlib.util
 
@@ -552,11 +557,16 @@ def search_available() -> bool:
 
 
 def archive_search(query: dict) -> int:
-    """One search through the search page's code path; returns the number of matching turns."""
+    """One search through the search page's code path; returns the number of matching turns
+    (-1 when the page asked for is past the last one, which the raw path never says)."""
     from . import search
 
-    result = search.search(query["q"], filters=query["filters"], page=query["page"])
-    return result.total
+    params = search.SearchParams(q=query["q"], filters={k: [v] for k, v in query["filters"].items()},
+                                 page=query["page"])
+    try:
+        return search.search(params).count
+    except search.PageNotFound:
+        return -1
 
 
 def search_index_dir() -> Path | None:
@@ -720,14 +730,13 @@ def _database_mb() -> float | None:
     return round(sum(p.stat().st_size for p in name.parent.glob(name.name + "*")) / 1024 / 1024, 2)
 
 
-def phase_build(directory: Path, *, turns: int, seed: int, queries: int, profile: str = "") -> dict:
+def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") -> dict:
     """Generate the transcript files, then ingest them one by one as `manage.py ingest` would."""
     import cProfile
     import pstats
     import time
 
     from django.core.management import call_command
-    from django.urls import NoReverseMatch
 
     from . import outbox
     from .ingest import IngestError, collect_sources, ingest_transcript
@@ -791,21 +800,16 @@ def phase_build(directory: Path, *, turns: int, seed: int, queries: int, profile
         profiler.dump_stats(profile)
         result["ingest_profile_s"] = profile_breakdown(pstats.Stats(profile))
 
-    mix = build_query_mix(queries, seed)
-    (directory / "queries.json").write_text(json.dumps(mix, ensure_ascii=False, indent=1), encoding="utf-8")
-    try:
-        for api, name in ((False, "loadtest-search-paths.txt"), (True, "loadtest-api-paths.txt")):
-            (directory / name).write_text("".join(search_page_path(q, api=api) + "\n" for q in mix))
-    except NoReverseMatch:
-        pass  # no search page in this build of the archive: the load test says so
     result["peak_rss_mb"] = peak_rss_mb()
     return result
 
 
-def phase_raw_whoosh(directory: Path) -> dict:
-    """Index every turn into raw, tuned Whoosh; only the writer's time counts (not reading the DB)."""
+def phase_raw_whoosh(directory: Path, *, queries: int, seed: int) -> dict:
+    """Index every turn into raw, tuned Whoosh (only the writer's time counts, not reading the
+    database), then draw the query mix, which needs to know how many turns a query finds."""
     import time
 
+    from django.urls import NoReverseMatch
     from whoosh import index
 
     from .models import Turn
@@ -831,6 +835,15 @@ def phase_raw_whoosh(directory: Path) -> dict:
     writer.commit()
     spent += time.perf_counter() - started
     progress.finish()
+
+    with ix.searcher() as searcher:
+        mix = build_query_mix(queries, seed, lambda query: raw_search(searcher, {**query, "page": 1}))
+    (directory / "queries.json").write_text(json.dumps(mix, ensure_ascii=False, indent=1), encoding="utf-8")
+    try:
+        for api, name in ((False, "loadtest-search-paths.txt"), (True, "loadtest-api-paths.txt")):
+            (directory / name).write_text("".join(search_page_path(q, api=api) + "\n" for q in mix))
+    except NoReverseMatch:
+        pass  # no search page in this build of the archive: the load test says so
     return {
         "raw_whoosh_index_docs": written,
         "raw_whoosh_index_s": round(spent, 2),
@@ -949,9 +962,9 @@ def phase_upload_write(directory: Path, *, marker: str, seed: int) -> dict:
 def run_phase(phase: str, directory: Path, options: dict) -> dict | None:
     if phase == "build":
         return phase_build(directory, turns=options["turns"], seed=options["seed"],
-                           queries=options["queries"], profile=options.get("profile") or "")
+                           profile=options.get("profile") or "")
     if phase == "raw-whoosh":
-        return phase_raw_whoosh(directory)
+        return phase_raw_whoosh(directory, queries=options["queries"], seed=options["seed"])
     if phase == "search":
         return phase_search(directory, rounds=options["rounds"])
     if phase == "upload-poll":
@@ -1064,11 +1077,11 @@ def run(*, turns: int, queries: int = 200, rounds: int = 3, seed: int = 7, keep:
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
     try:
-        build_args = ["--turns", str(turns), "--seed", str(seed), "--queries", str(queries)]
+        build_args = ["--turns", str(turns), "--seed", str(seed)]
         if profile:
             build_args += ["--profile", str(Path(profile).resolve())]
         phases = {"build": _child("build", directory, *build_args)}
-        phases["raw_whoosh"] = _child("raw-whoosh", directory)
+        phases["raw_whoosh"] = _child("raw-whoosh", directory, "--queries", str(queries), "--seed", str(seed))
         phases["search"] = _child("search", directory, "--rounds", str(rounds))
         if upload and search_available():
             stderr.write("upload     a 200-turn transcript in one process, polling search from another\n")
