@@ -37,5 +37,10 @@ TURNS ?= 20000
 bench: install
 	$(BIN)/python manage.py bench --turns $(TURNS)
 
+# HTTP load on that archive (kept in bench-$(TURNS)/): gunicorn, 4 workers; wrk, 16 connections, loopback.
+DURATION ?= 30
+loadtest: install
+	$(BIN)/python scripts/loadtest.py --turns $(TURNS) --duration $(DURATION)
+
 clean:
 	rm -rf $(VENV) var
