@@ -971,7 +971,7 @@ def phase_upload_write(directory: Path, *, marker: str, seed: int) -> dict:
 def run_phase(phase: str, directory: Path, options: dict) -> dict | None:
     if phase == "build":
         return phase_build(directory, turns=options["turns"], seed=options["seed"],
-                           profile=options.get("profile") or "")
+                           profile=str(options.get("profile") or ""))
     if phase == "raw-whoosh":
         return phase_raw_whoosh(directory, queries=options["queries"], seed=options["seed"])
     if phase == "search":
