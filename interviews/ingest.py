@@ -244,17 +244,33 @@ def match_turns(old: list[str], new: list[str], *, threshold: float = 0.6) -> li
     return result
 
 
-def new_turn_key(transcript: Transcript, text: str, occurrence: int, taken: set[str]) -> str:
-    """A short key derived from the turn's transcript and words (and which repeat of those words
-    it is), so a fresh install of the same files gives the same permalinks; lengthened on the
-    rare collision."""
+def _key_digits(transcript: Transcript, text: str, occurrence: int) -> str:
     digest = hashlib.sha256(
         f"{transcript.interview.slug}/{transcript.slug}/{_normalise(text)}/{occurrence}".encode()
     ).digest()
-    alphabet = base64.b32encode(digest).decode().lower().replace("=", "")
-    for length in range(8, len(alphabet)):
-        key = alphabet[:length]
-        if key not in taken and not Turn.objects.filter(key=key).exists() and not RemovedTurn.objects.filter(key=key).exists():
+    return base64.b32encode(digest).decode().lower().replace("=", "")
+
+
+def keys_in_use(keys) -> set[str]:
+    """Which of `keys` a turn or a removed turn already has: two queries per 500 keys."""
+    keys, used = list(keys), set()
+    for start in range(0, len(keys), 500):  # SQLite limits the variables in one statement
+        chunk = keys[start : start + 500]
+        used.update(Turn.objects.filter(key__in=chunk).values_list("key", flat=True))
+        used.update(RemovedTurn.objects.filter(key__in=chunk).values_list("key", flat=True))
+    return used
+
+
+def new_turn_key(
+    transcript: Transcript, text: str, occurrence: int, taken: set[str], *, free: frozenset[str] = frozenset()
+) -> str:
+    """A short key derived from the turn's transcript and words (and which repeat of those words
+    it is), so a fresh install of the same files gives the same permalinks; lengthened on the
+    rare collision. `free` holds keys already checked to be unused (saves two queries a turn)."""
+    digits = _key_digits(transcript, text, occurrence)
+    for length in range(8, len(digits)):
+        key = digits[:length]
+        if key not in taken and (key in free or not keys_in_use([key])):
             return key
     raise IngestError("could not derive a unique turn key")  # pragma: no cover - 2**-256 odds
 
@@ -417,9 +433,7 @@ def _write_turns(transcript, parsed, speakers, result: IngestResult) -> None:
         occurrence = occurrences.get(normalised, 0)
         occurrences[normalised] = occurrence + 1
         if old_index is None:
-            key = new_turn_key(transcript, parsed_turn.text, occurrence, taken)
-            taken.add(key)
-            to_create.append(Turn(transcript=transcript, key=key, **values))
+            to_create.append((values, occurrence))
             result.turns_added += 1
         else:
             turn = old_turns[old_index]
@@ -430,6 +444,15 @@ def _write_turns(transcript, parsed, speakers, result: IngestResult) -> None:
             for k, v in values.items():
                 setattr(turn, k, v)
             to_update.append(turn)
+    # New keys are checked against the database in bulk, not with two queries per turn.
+    candidates = [_key_digits(transcript, values["text"], occurrence)[:8] for values, occurrence in to_create]
+    free = frozenset(candidates) - keys_in_use(candidates)
+    new_turns = []
+    for values, occurrence in to_create:
+        key = new_turn_key(transcript, values["text"], occurrence, taken, free=free)
+        taken.add(key)
+        new_turns.append(Turn(transcript=transcript, key=key, **values))
+    to_create = new_turns
     Turn.objects.bulk_update(to_update, ["ordinal", "speaker", "label", "section", "text"])
     Turn.objects.bulk_create(to_create)
     # Every turn of the transcript is (re)indexed: ordinals, sections and speakers may have moved.
