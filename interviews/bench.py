@@ -766,6 +766,7 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
     profiler = cProfile.Profile() if profile else None
     progress = Progress("ingest", turns, "turns")
     done, started = 0, time.monotonic()
+    marks: list[tuple[int, float]] = []  # (turns done, time) at each tenth of the ingest
     if profiler:
         profiler.enable()
     for folder, count in folders:
@@ -780,6 +781,8 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
                              + "; ".join(f"{name}: {reason}" for name, reason in errors))
         done += count
         progress.update(done)
+        if done * 10 >= turns * (len(marks) + 1):
+            marks.append((done, time.monotonic()))
     outbox.process_pending()  # in case a commit's hook left work (it should not)
     if profiler:
         profiler.disable()
@@ -803,6 +806,10 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
         "generate_s": round(generate_s, 2),
         "ingest_s": round(ingest_s, 2),
         "ingest_turns_per_s": round(stored / ingest_s, 1),
+        # The rate over each tenth of the ingest: how indexing slows as the index grows, for
+        # extrapolating to larger archives.
+        "ingest_turns_per_s_by_tenth": [round((n - n0) / (t - t0), 1) for (n0, t0), (n, t)
+                                        in zip([(0, started)] + marks, marks) if t > t0],
         "db_size_mb": _database_mb(),
     }
     if profiler:
