@@ -8,7 +8,8 @@ processes also give each phase a clean peak-memory figure (`ru_maxrss` is a per-
 
 Phases, in order:
   build        generate transcript files, then ingest them (parse -> DB -> topics -> index)
-  raw-whoosh   index the same turns with plain, tuned Whoosh: the reference for indexing speed
+  raw-whoosh   index the same turns with plain, tuned Whoosh (the reference), then draw the
+               fixed query mix (queries.json, and the load test's URL lists)
   search       run a fixed query mix through `interviews.search` and through raw Whoosh
   upload       one process ingests a 200-turn transcript while another polls search for it
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,6 +54,7 @@ _LATIN_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Z][a-z]{1,5}[A-Z][A-Za-z]{
 # In Chinese text any capitalised Latin word is a name or a term (Cohere, Google, Transformer).
 _LATIN_IN_CHINESE_RE = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z]+(?:-\w+)?")
 _KEEP_ZH = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]|[，、]")
+_PUNCTUATION = {",", "，", "、"}  # kept as tokens: the word model places commas as the seeds do
 
 
 @dataclass
@@ -67,11 +69,10 @@ class LanguageModel:
     sentence_lengths: list[int]  # in words (jieba words for Chinese)
     # Per role, the shapes of published turns: sentences per paragraph, e.g. (3, 1, 2).
     shapes: dict[str, list[tuple[int, ...]]]
-    proper_nouns: list[str] = field(default_factory=list)
 
     @property
     def vocabulary(self) -> set[str]:
-        return {w for w in self.words if w not in {",", "，", "、"}}
+        return {w for w in self.words if w not in _PUNCTUATION}
 
 
 def _seed_manifest() -> dict:
@@ -117,7 +118,7 @@ def _learn(model: LanguageModel, texts: list[str], language: str) -> None:
     for text in texts:
         for sentence in _sentences(text):
             tokens = _tokens(sentence, language)
-            while tokens and tokens[0] in {",", "，", "、"}:
+            while tokens and tokens[0] in _PUNCTUATION:
                 tokens.pop(0)
             if not tokens:
                 continue
@@ -159,12 +160,8 @@ def language_models() -> dict[str, LanguageModel]:
     texts.extend(p.get("bio", "") for p in interview["participants"])
     texts.extend(t.get("translator_note", "") for t in _seed_manifest()["transcripts"])
     _learn(english, [t for t in texts if t], "en")
-    proper = sorted(set(names))
-    english.proper_nouns = proper
-    english.words.extend(proper)  # used as often as once each: rare words, like in real talk
+    english.words.extend(sorted(set(names)))  # once each: rare words, as names are in real talk
     models["en"] = english
-    for model in models.values():
-        model.proper_nouns = model.proper_nouns or proper
     return models
 
 
@@ -275,10 +272,10 @@ class Generator:
             # Mostly follow the seed's word order (realistic phrases and co-occurrence), sometimes
             # jump anywhere (so the text is not the seed copied back in long runs).
             word = rng.choice(followers) if followers and rng.random() < 0.75 else rng.choice(model.words)
-            if word in {",", "，", "、"} and words[-1] in {",", "，", "、"}:
+            if word in _PUNCTUATION and words[-1] in _PUNCTUATION:
                 continue
             words.append(word)
-        while len(words) > 1 and words[-1] in {",", "，", "、"}:
+        while len(words) > 1 and words[-1] in _PUNCTUATION:
             words.pop()
         if language == "zh":
             text = ""
@@ -454,7 +451,6 @@ def directory_mb(path: Path) -> float:
 
 FACETS = ("speaker", "topic", "language", "interview", "year")
 PAGE_SIZE = 20  # results per page, as interviews.search shows them
-_PUNCTUATION = {",", "，", "、"}
 
 
 def _is_content_word(word: str, language: str) -> bool:
@@ -933,6 +929,9 @@ def phase_search(directory: Path, *, rounds: int) -> dict:
         # The two paths should agree on what matches; if not, the ratio compares different work.
         "search_hit_count_mismatches": (sum(a != b for a, b in zip(hits["archive"], hits["raw"]))
                                         if have_search else None),
+        "search_hit_count_mismatch_examples": [
+            {**query, "search_hits": a, "raw_whoosh_hits": b}
+            for query, a, b in zip(mix, hits.get("archive", []), hits["raw"]) if a != b][:5],
         "index_size_mb": directory_mb(search_index_dir()) if have_search and search_index_dir() else None,
         "peak_rss_mb": peak_rss_mb(),
     })
