@@ -64,7 +64,10 @@ def archive(directory: Path, turns: int) -> dict:
 
 def serve(directory: Path, port: int, workers: int) -> subprocess.Popen:
     env = child_env(directory)
-    env.update(HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY=str(workers), ALLOWED_HOSTS="127.0.0.1")
+    env.update(HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY=str(workers), ALLOWED_HOSTS="127.0.0.1",
+               # All the load comes from one address: a limit too high to reach keeps the rate
+               # limiter's work in every request without answering 429.
+               ARCHIVE_RATE_LIMIT="1000000000/60")
     # Debug is off, as in production, so the page needs the collected static manifest.
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
                    cwd=ROOT, env=env, check=True)
@@ -156,7 +159,7 @@ def main() -> None:
         print(f"{target:<12} {r['requests_per_s']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} "
               f"{r['non_2xx_3xx'] + r['socket_errors']:>7}")
     if any(results[t]["non_2xx_3xx"] or results[t]["socket_errors"] for t in TARGETS):
-        print(f"Some requests failed: see {directory / 'gunicorn.log'}. Their latencies are in the figures above.")
+        fail(f"some requests failed, so these figures are not valid: see {directory / 'gunicorn.log'}")
 
 
 if __name__ == "__main__":
