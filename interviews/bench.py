@@ -7,7 +7,8 @@ with `DATABASE_URL` removed, so each child has its own fresh SQLite file and sea
 processes also give each phase a clean peak-memory figure (`ru_maxrss` is a per-process maximum).
 
 Phases, in order:
-  build        generate transcript files, then ingest them (parse -> DB -> topics -> index)
+  build        generate transcript files, then ingest them (parse -> DB -> topics -> index, and
+               the alignment of translations when a second language arrives)
   raw-whoosh   index the same turns with plain, tuned Whoosh (the reference), then draw the
                fixed query mix (queries.json, and the load test's URL lists)
   search       run a fixed query mix through `interviews.search` and through raw Whoosh
@@ -700,6 +701,7 @@ PROFILE_STEPS = {
     "read_files": [("interviews/ingest.py", "collect_sources")],
     "parse": [("interviews/ingest.py", "parse_source")],
     "topics": [("interviews/topics.py", "tag_ingested"), ("interviews/topics.py", "tag_turns")],
+    "align_translations": [("interviews/translations.py", "align_interview")],
     "index": [("interviews/outbox.py", "process_pending")],
 }
 
