@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE := archive.settings
 # Development defaults; production sets DJANGO_DEBUG=0 and DJANGO_SECRET_KEY.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run install data serve test test-postgres clean
+.PHONY: run install data serve test test-postgres clean bench loadtest
 
 run: install data serve
 
@@ -38,6 +38,16 @@ test: install
 # tests serve SQLite archives of their own, so they are not repeated here.
 test-postgres: install
 	bash .ci/with-postgres $(BIN)/python -m pytest -m "not browser"
+
+# Speed figures on a synthetic archive in a temporary directory (never var/): `make bench TURNS=100000`.
+TURNS ?= 20000
+bench: install
+	$(BIN)/python manage.py bench --turns $(TURNS)
+
+# HTTP load on that archive (kept in bench-$(TURNS)/): gunicorn, 4 workers; wrk, 16 connections, loopback.
+DURATION ?= 30
+loadtest: install
+	$(BIN)/python scripts/loadtest.py --turns $(TURNS) --duration $(DURATION)
 
 clean:
 	rm -rf $(VENV) var
