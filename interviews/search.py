@@ -404,16 +404,22 @@ def process_index_tasks(*, batch_size=1000, lock_timeout=None) -> IndexRun:
                 keys = {task.turn_key for task in tasks}
                 turns = {turn.key: turn for turn in _index_queryset().filter(key__in=keys)}
                 failed = {}
-                for key in keys:
-                    if key in turns:
+                # One searcher for the batch's deletes: update_document() opens a searcher over
+                # every segment per document (measured: 24 of 104 s of index time at 5k turns).
+                searcher = writer.searcher()
+                try:
+                    for key in keys:
+                        writer.delete_by_term("key", key, searcher=searcher)
+                        if key not in turns:
+                            run.deleted += 1
+                            continue
                         try:
-                            writer.update_document(**backend.document(index, turns[key]))
+                            writer.add_document(**backend.document(index, turns[key]))
                             run.updated += 1
                         except Exception as exc:  # one bad turn must not block the others
                             failed[key] = f"{type(exc).__name__}: {exc}"
-                    else:
-                        writer.delete_by_term("key", key)
-                        run.deleted += 1
+                finally:
+                    searcher.close()
                 generation = writer.path
         except Exception as exc:
             message = "the index is locked by another writer" if isinstance(exc, IndexLocked) else f"{type(exc).__name__}: {exc}"
@@ -443,9 +449,14 @@ def index_turns(turns) -> int:
     index = _turn_index()
     with backend.writer() as writer:
         count = 0
-        for turn in turns:
-            writer.update_document(**backend.document(index, turn))
-            count += 1
+        searcher = writer.searcher()  # one for all the deletes, as in process_index_tasks()
+        try:
+            for turn in turns:
+                writer.delete_by_term("key", turn.key, searcher=searcher)
+                writer.add_document(**backend.document(index, turn))
+                count += 1
+        finally:
+            searcher.close()
     return count
 
 
