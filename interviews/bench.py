@@ -768,21 +768,22 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
     marks: list[tuple[int, float]] = []  # (turns done, time) at each tenth of the ingest
     if profiler:
         profiler.enable()
-    for folder, count in folders:
-        sources, errors = collect_sources([folder])
-        for name, source in sources:
-            try:
-                ingest_transcript(source)
-            except IngestError as exc:
-                errors.append((name, str(exc)))
-        if errors:
-            raise BenchError("the generator wrote a file the archive rejects (a bug in the generator): "
-                             + "; ".join(f"{name}: {reason}" for name, reason in errors))
-        done += count
-        progress.update(done)
-        if done * 10 >= turns * (len(marks) + 1):
-            marks.append((done, time.monotonic()))
-    outbox.process_pending()  # in case a commit's hook left work (it should not)
+    with outbox.batched() as apply_index_work_if_due:  # as the ingest command does
+        for folder, count in folders:
+            sources, errors = collect_sources([folder])
+            for name, source in sources:
+                try:
+                    ingest_transcript(source)
+                except IngestError as exc:
+                    errors.append((name, str(exc)))
+                apply_index_work_if_due()
+            if errors:
+                raise BenchError("the generator wrote a file the archive rejects (a bug in the generator): "
+                                 + "; ".join(f"{name}: {reason}" for name, reason in errors))
+            done += count
+            progress.update(done)
+            if done * 10 >= turns * (len(marks) + 1):
+                marks.append((done, time.monotonic()))
     if profiler:
         profiler.disable()
     ingest_s = time.monotonic() - started

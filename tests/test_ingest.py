@@ -1,4 +1,5 @@
 """Ingest: files become interviews, transcripts and turns, atomically and idempotently."""
+import io
 import json
 import shutil
 
@@ -240,3 +241,14 @@ def test_new_key_that_collides_with_a_removed_one_is_lengthened():
     again = list(ingest_text().transcript.turns.order_by("ordinal").values_list("key", flat=True))
     assert again[0] != taken and again[0].startswith(taken) and len(again[0]) == 9
     assert again[1:] == keys[1:]
+
+
+def test_ingest_command_leaves_every_turn_searchable_and_no_index_work_pending():
+    """Bulk loads apply index work in batches; when the command ends, all of it is applied."""
+    from interviews import search
+    from interviews.models import IndexTask
+
+    call_command("ingest", str(SEEDS), stdout=io.StringIO())
+    assert IndexTask.objects.count() == 0
+    report = search.check_index()
+    assert report.missing == [] and report.ghosts == [] and report.documents == 199

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from interviews import outbox
 from interviews.ingest import IngestError, collect_sources, ingest_transcript, parse_source
 
 
@@ -21,6 +22,15 @@ class Command(BaseCommand):
             self.stderr.write(f"{name}: error: {reason}")
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         show_progress = len(sources) > 1 and not options["json"]
+        with outbox.batched() as apply_index_work_if_due:
+            self._ingest_all(sources, failures, counts, show_progress, options, apply_index_work_if_due)
+        if not options["dry_run"]:
+            summary = ", ".join(f"{n} {status}" for status, n in counts.items())
+            self.stdout.write(f"{summary}, {len(failures)} failed")
+        if failures:
+            sys.exit(1)
+
+    def _ingest_all(self, sources, failures, counts, show_progress, options, apply_index_work_if_due):
         for number, (name, source) in enumerate(sources, 1):
             prefix = f"[{number}/{len(sources)}] " if show_progress else ""
             try:
@@ -40,8 +50,4 @@ class Command(BaseCommand):
             self.stdout.write(f"{prefix}{name}: {result.summary()}")
             for pair in result.alignment.pairs if result.alignment else []:
                 self.stdout.write(f"  aligned {pair}")
-        if not options["dry_run"]:
-            summary = ", ".join(f"{n} {status}" for status, n in counts.items())
-            self.stdout.write(f"{summary}, {len(failures)} failed")
-        if failures:
-            sys.exit(1)
+            apply_index_work_if_due()
