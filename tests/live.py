@@ -60,12 +60,15 @@ class LiveArchive:
 
     def start(self) -> None:
         gunicorn = Path(sys.executable).parent / "gunicorn"
+        # A file, not a pipe: nobody reads a pipe while the server runs, and a full one blocks
+        # gunicorn (seen as "connection refused" in browser tests under load).
+        self.log = open(self.data_dir / "gunicorn.log", "w+b")
         self.process = subprocess.Popen(
             [str(gunicorn), "-c", "archive/gunicorn.conf.py", "archive.wsgi"],
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -74,7 +77,8 @@ class LiveArchive:
                 return
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode()[-2000:])
+                    self.log.seek(0)
+                    raise RuntimeError("gunicorn exited: " + self.log.read().decode(errors="replace")[-2000:])
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer within 30 s")
 
@@ -86,5 +90,5 @@ class LiveArchive:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process and self.process.stderr:
-            self.process.stderr.close()
+        if self.process:
+            self.log.close()
