@@ -221,11 +221,42 @@ def quote_detail(request, key):
     )
 
 
+def _counterpart(request, counterpart):
+    return {
+        "language": counterpart.language,
+        "key": counterpart.key,
+        "permalink": _absolute(request, counterpart.permalink),
+        "possible_match": counterpart.possible_match,
+    }
+
+
+def _search_result(request, hit, shows_translations):
+    result = {
+        "key": hit.key,
+        "permalink": _absolute(request, hit.permalink),
+        "speaker": hit.speaker,
+        "interview": hit.interview,
+        "language": hit.language,
+        "date": hit.date.isoformat() if hit.date else None,
+        "snippet_html": str(hit.snippet_html),
+        "text": hit.text,
+        "also_in": [_counterpart(request, c) for c in hit.also_in],
+    }
+    if shows_translations:
+        result["translations"] = [
+            {**_counterpart(request, c), "speaker": c.speaker, "snippet_html": str(c.snippet_html)}
+            for c in hit.translations
+        ]
+    return result
+
+
 def search(request):
-    """``/api/search?q=&speaker=&topic=&language=&interview=&year=&page=&sort=``.
+    """``/api/search?q=&speaker=&topic=&language=&interview=&year=&page=&sort=&translations=``.
 
     Facet keys are the identifiers the filters accept (speaker and interview slugs, topic slugs,
     language codes, years). ``snippet_html`` is escaped text whose only markup is ``<mark>``.
+    ``also_in`` names the first aligned turn in each other transcript; with a language filter,
+    ``translations=1`` adds every aligned turn of each hit as ``translations`` (not counted).
     """
     form = SearchForm(request.GET, vocabulary=archive_search.facet_vocabulary())
     try:
@@ -237,19 +268,7 @@ def search(request):
     data = {
         "count": page.count,
         "page": page.page,
-        "results": [
-            {
-                "key": hit.key,
-                "permalink": _absolute(request, hit.permalink),
-                "speaker": hit.speaker,
-                "interview": hit.interview,
-                "language": hit.language,
-                "date": hit.date.isoformat() if hit.date else None,
-                "snippet_html": str(hit.snippet_html),
-                "text": hit.text,
-            }
-            for hit in page.results
-        ],
+        "results": [_search_result(request, hit, page.shows_translations) for hit in page.results],
         "facets": {name: {v.value: v.count for v in values if v.count} for name, values in page.facets.items()},
         "suggestion": page.suggestion,
     }

@@ -292,6 +292,7 @@ class SearchForm(forms.Form):
     year = FacetValuesField()
     sort = forms.CharField(required=False)
     page = forms.CharField(required=False)
+    translations = forms.CharField(required=False)
 
     def __init__(self, data=None, *, vocabulary=None):
         super().__init__(data)
@@ -301,6 +302,10 @@ class SearchForm(forms.Form):
     def clean_sort(self):
         sort = self.cleaned_data.get("sort", "")
         return sort if sort in SORTS else ""  # an unknown order falls back to the default
+
+    def clean_translations(self):
+        # Not a BooleanField: its checkbox widget reads "0" as on.
+        return self.cleaned_data.get("translations", "").lower() in {"1", "on", "true", "yes"}
 
     def clean_page(self):
         page = self.cleaned_data.get("page") or "1"
@@ -316,4 +321,5 @@ class SearchForm(forms.Form):
             filters={name: data.get(name, []) for name in FACETS if data.get(name)},
             sort=data.get("sort", ""),
             page=data.get("page", 1),
+            translations=data.get("translations", False),
         )

@@ -5,7 +5,8 @@
   this module writes itself. Everything else (operators, field names, wildcards, brackets) is
   treated as text and explained in ``notes``.
 - ``search(params) -> SearchPage``: one page of results, facet counts over all hits, highlighted
-  snippets (escaped, then marked), and a "did you mean" when nothing matched.
+  snippets (escaped, then marked), each hit's aligned translations (one database query for the
+  page), and a "did you mean" when nothing matched.
 - ``process_index_tasks()``: applies the outbox (IndexTask rows written by ingest in its
   transaction) in one Whoosh commit per batch; registered in ``InterviewsConfig.ready()``.
 - ``index_turns()``, ``rebuild()`` (build a new index generation, then swap) and
@@ -35,6 +36,7 @@ from . import outbox
 from .analysis import highlight, query_terms
 from .models import IndexTask, Interview, Speaker, Topic, Turn, language_name
 from .search_backend import IndexLocked, RebuildRunning  # noqa: F401  (re-exported for callers)
+from .translations import Translation, first_per_transcript, translations_for_keys
 
 MAX_QUERY_CHARS = 256
 MAX_QUERY_WORDS = 24
@@ -150,6 +152,22 @@ class SearchParams:
     filters: dict = field(default_factory=dict)  # facet name -> [identifier, ...]
     sort: str = ""
     page: int = 1
+    # With a language filter: show each hit's aligned turns in the other transcripts too.
+    translations: bool = False
+
+
+@dataclass
+class Counterpart:
+    """A turn of another transcript that says what a hit says: its aligned translation."""
+
+    key: str
+    permalink: str
+    language: str
+    language_name: str
+    speaker: str
+    ordinal: int
+    possible_match: bool
+    snippet_html: SafeString | str = ""  # only for the translations shown under a hit
 
 
 @dataclass
@@ -167,6 +185,8 @@ class Hit:
     text: str
     snippet_html: SafeString
     topics: list
+    also_in: list = field(default_factory=list)  # [Counterpart]: the first aligned turn per other transcript
+    translations: list | None = None  # [Counterpart]: every aligned turn, when the page shows them
 
 
 @dataclass
@@ -189,6 +209,9 @@ class SearchPage:
     facets: dict  # facet name -> [FacetValue, ...]
     suggestion: str | None
     took_ms: float
+    # Each hit carries its translations (params.translations with a language filter). They are
+    # not hits: count, pages and facets are the filtered language's alone.
+    shows_translations: bool = False
 
     @property
     def has_previous(self):
@@ -273,6 +296,8 @@ def search(params: SearchParams) -> SearchPage:
 
     terms = _HighlightTerms(query)
     results = [_hit(result, terms) for result in backend_query.get_results()]
+    shows_translations = params.translations and bool(filters.get("language"))
+    _add_translations(results, terms, nested=shows_translations)
     facet_counts = backend_query.get_facet_counts().get("fields", {})
     facets = _facet_values(facet_counts, filters)
     suggestion = backend_query.get_spelling_suggestion() if count == 0 else None
@@ -287,6 +312,7 @@ def search(params: SearchParams) -> SearchPage:
         facets=facets,
         suggestion=suggestion,
         took_ms=(time.perf_counter() - started) * 1000,
+        shows_translations=shows_translations,
     )
 
 
@@ -322,6 +348,36 @@ def _hit(result, highlight_terms) -> Hit:
         # analysis.highlight escapes every piece of the text; its only markup is <mark>.
         snippet_html=mark_safe(highlight(text, highlight_terms[language], language, width=_snippet_width(language))),
         topics=list(getattr(result, "topics", None) or []),
+    )
+
+
+def _add_translations(hits, highlight_terms, *, nested: bool) -> None:
+    """Give each hit its "also in" links (and, if ``nested``, all its aligned turns with a
+    snippet): one database query for the whole page, by the keys the index stored."""
+    aligned = translations_for_keys(hit.key for hit in hits)
+    for hit in hits:
+        found = aligned.get(hit.key, [])
+        hit.also_in = [_counterpart(t) for t in first_per_transcript(found)]
+        if nested:
+            hit.translations = [_counterpart(t, highlight_terms) for t in found]
+
+
+def _counterpart(translation: Translation, highlight_terms=None) -> Counterpart:
+    turn, transcript = translation.turn, translation.turn.transcript
+    snippet = ""
+    if highlight_terms is not None:
+        # Names, numbers and Latin terms survive translation: mark them where the query has them.
+        terms = highlight_terms[transcript.language]
+        snippet = mark_safe(highlight(turn.text, terms, transcript.language, width=_snippet_width(transcript.language)))
+    return Counterpart(
+        key=turn.key,
+        permalink=turn.get_absolute_url(),
+        language=transcript.language,
+        language_name=transcript.language_name,
+        speaker=turn.speaker.name,
+        ordinal=turn.ordinal,
+        possible_match=translation.is_possible_match,
+        snippet_html=snippet,
     )
 
 

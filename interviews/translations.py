@@ -235,19 +235,34 @@ def translations_for(turns) -> dict[int, list[Translation]]:
     """For each turn, the turns of other transcripts that say the same (rejected links left out),
     in both directions, ordered by language and position. One query for a whole page of turns."""
     ids = {turn.pk for turn in turns}
-    result: dict[int, list[Translation]] = {pk: [] for pk in ids}
     if not ids:
-        return result
+        return {}
+    return _translations(Q(source_id__in=ids) | Q(target_id__in=ids), ids, lambda turn: turn.pk)
+
+
+def translations_for_keys(keys) -> dict[str, list[Translation]]:
+    """`translations_for`, by turn key: for a page of search hits, which carry keys, not turns.
+    One query, however many keys."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    # A subquery rather than a join on the key: each side of the OR then uses its index.
+    ids = Turn.objects.filter(key__in=keys).values("pk")
+    return _translations(Q(source_id__in=ids) | Q(target_id__in=ids), keys, lambda turn: turn.key)
+
+
+def _translations(condition, wanted, identify) -> dict:
+    result: dict = {value: [] for value in wanted}
     rows = (
-        TurnAlignment.objects.filter(Q(source_id__in=ids) | Q(target_id__in=ids))
+        TurnAlignment.objects.filter(condition)
         .exclude(status=TurnAlignment.REJECTED)
         .select_related("source__transcript", "source__speaker", "target__transcript", "target__speaker")
     )
     for row in rows:
-        if row.source_id in ids:
-            result[row.source_id].append(Translation(row.target, row.confidence, row.status))
-        if row.target_id in ids:
-            result[row.target_id].append(Translation(row.source, row.confidence, row.status))
+        if identify(row.source) in result:
+            result[identify(row.source)].append(Translation(row.target, row.confidence, row.status))
+        if identify(row.target) in result:
+            result[identify(row.target)].append(Translation(row.source, row.confidence, row.status))
     for translations in result.values():
         translations.sort(key=lambda t: (t.turn.transcript.language, t.turn.transcript.slug, t.turn.ordinal))
     return result

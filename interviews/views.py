@@ -317,7 +317,8 @@ FACET_TITLES = {"speaker": "Speaker", "topic": "Topic", "language": "Language", 
 
 def _search_url(params, **changes):
     """The search URL for ``params`` with some parts changed (``page=None`` drops the page)."""
-    values = {"q": params.q, "sort": params.sort, "page": params.page if params.page != 1 else None}
+    values = {"q": params.q, "sort": params.sort, "page": params.page if params.page != 1 else None,
+              "translations": params.translations}
     values.update(changes)
     filters = changes.get("filters", params.filters)
     pairs = [("q", values["q"])] if values["q"] else []
@@ -325,6 +326,8 @@ def _search_url(params, **changes):
         pairs += [(name, value) for value in filters.get(name, ())]
     if values["sort"]:
         pairs.append(("sort", values["sort"]))
+    if values["translations"] and filters.get("language"):  # it means nothing without a language filter
+        pairs.append(("translations", "1"))
     if values["page"]:
         pairs.append(("page", values["page"]))
     return reverse("interviews:search") + ("?" + urlencode(pairs) if pairs else "")
@@ -383,5 +386,9 @@ def search(request):
             ],
             "previous_url": _search_url(params, page=results.page - 1) if results.has_previous else None,
             "next_url": _search_url(params, page=results.page + 1) if results.has_next else None,
+            # Showing or hiding translations changes no count, so the reader stays on this page.
+            "translations_url": (
+                _search_url(params, translations=not params.translations) if params.filters.get("language") else None
+            ),
         },
     )

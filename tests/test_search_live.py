@@ -80,3 +80,28 @@ def test_chinese_snippets_wrap_on_a_phone(live_archive, page):
     page.goto(live_archive.url + "/search/?q=" + urllib.parse.quote("模型"))
     assert page.locator(".snippet[lang=zh]").count() > 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.browser
+def test_keyboard_user_shows_german_hits_in_all_languages_on_a_phone(live_archive, page):
+    """Tick Deutsch, then "Show matches in all languages": the German hits stay the count, each
+    has its Chinese turns under it, focus stays on the option, and nothing overflows at 390 px."""
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(live_archive.url + "/search/?q=Daten")
+    page.get_by_role("group", name="Language").get_by_role("checkbox", name="Deutsch").check()
+    page.wait_for_url("**language=de**")
+    count = page.locator(".results-count").inner_text()
+
+    option = page.get_by_role("checkbox", name="Show matches in all languages")
+    option.focus()
+    page.keyboard.press("Space")
+    page.wait_for_url("**translations=1**")
+    assert page.evaluate("document.activeElement.name") == "translations"
+    assert page.locator(".results-count").inner_text() == count
+    first = page.locator(".result").first
+    assert first.locator(".hit-translation .translation-text[lang=zh]").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shown = first.locator(".hit-translation .translation-text").first.inner_text()
+    first.locator(".hit-translation a[hreflang=zh]").first.click()
+    page.wait_for_url("**/q/*/")
+    assert shown.strip("…")[:12] in page.locator("blockquote.quote").inner_text()  # the Chinese quote's page

@@ -11,7 +11,13 @@ from django.urls import reverse
 
 from interviews.ingest import ingest_transcript, read_manifest
 from interviews.models import Interview, Transcript, Turn, TurnAlignment
-from interviews.translations import POSSIBLE_MATCH_THRESHOLD, align_interview, side_by_side, translations_for
+from interviews.translations import (
+    POSSIBLE_MATCH_THRESHOLD,
+    align_interview,
+    side_by_side,
+    translations_for,
+    translations_for_keys,
+)
 
 from .factories import SEEDS, ingest_text
 from .test_alignment import EXCHANGES, SMALL_TALK
@@ -122,6 +128,21 @@ def test_translations_of_a_page_of_turns_take_one_query(bilingual, django_assert
         found = translations_for(turns)
         names = [t.turn.speaker.name + t.turn.transcript.language for ts in found.values() for t in ts]
     assert len(names) == 11
+
+
+def test_translations_by_key_match_translations_by_turn_in_one_query(bilingual, django_assert_num_queries):
+    """Search hits carry keys: reading their translations by key gives what pages show, in one
+    query, with rejected links left out and unknown keys answered with nothing."""
+    turns = list(Turn.objects.all())
+    TurnAlignment.objects.filter(source=turn("de", 1)).update(status=TurnAlignment.REJECTED)
+    by_turn = translations_for(turns)
+    with django_assert_num_queries(1):
+        by_key = translations_for_keys([t.key for t in turns] + ["nosuchkey"])
+        names = [t.turn.speaker.name + t.turn.transcript.language for ts in by_key.values() for t in ts]
+    assert {t.key: by_turn[t.pk] for t in turns} | {"nosuchkey": []} == by_key
+    assert by_key[turn("de", 1).key] == []
+    assert len(names) == 2 * 10  # 11 links, one rejected, each read from both of its turns
+    assert translations_for_keys([]) == {}
 
 
 def test_realignment_updates_automatic_rows_in_place(bilingual):
