@@ -132,7 +132,6 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 # The client address is REMOTE_ADDR unless the archive runs behind reverse proxies that are said to
 # set X-Forwarded-For: trusting that header otherwise would let anyone pick their own address.
-ARCHIVE_TRUSTED_PROXIES = int(os.environ.get("ARCHIVE_TRUSTED_PROXIES", 0))
 AXES_CLIENT_IP_CALLABLE = "archive.client_ip.client_ip"
 
 LANGUAGE_CODE = "en"

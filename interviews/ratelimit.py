@@ -24,6 +24,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from archive.client_ip import client_ip
+
 logger = logging.getLogger(__name__)
 
 
@@ -51,16 +53,8 @@ class Limit:
 
 
 def client_address(request) -> str:
-    """Who is asking: REMOTE_ADDR, or behind `ARCHIVE_PROXY_COUNT` proxies the address the
-    outermost of them saw. Only the rightmost hops were written by our proxies; anything left of
-    them came from the client and could be anything."""
-    address = request.META.get("REMOTE_ADDR", "")
-    hops = settings.ARCHIVE_PROXY_COUNT
-    if hops > 0:
-        forwarded = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-        if forwarded:
-            address = forwarded[-min(hops, len(forwarded))]
-    return client_key(address)
+    """Who is asking, as the login throttle sees it too (archive/client_ip.py)."""
+    return client_key(client_ip(request) or "")
 
 
 def client_key(address: str) -> str:

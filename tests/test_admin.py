@@ -529,9 +529,9 @@ def test_a_successful_login_resets_the_failure_count(client, settings):
 
 def test_forwarded_address_is_trusted_only_behind_configured_proxies(settings):
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
-    settings.ARCHIVE_TRUSTED_PROXIES = 0
+    settings.ARCHIVE_PROXY_COUNT = 0
     assert client_ip(request) == "10.0.0.2"
-    settings.ARCHIVE_TRUSTED_PROXIES = 1
+    settings.ARCHIVE_PROXY_COUNT = 1
     assert client_ip(request) == "203.0.113.9"  # what our proxy saw; the client wrote the rest
     request.META["HTTP_X_FORWARDED_FOR"] = "not-an-address"
     assert client_ip(request) == "10.0.0.2"
