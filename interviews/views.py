@@ -28,6 +28,7 @@ from .models import (
 )
 
 TOPIC_TURNS_PER_PAGE = 50
+SPEAKER_TURNS_PER_PAGE = 50
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,12 @@ def speaker(request, slug):
         moved = get_object_or_404(SpeakerRedirect.objects.select_related("speaker"), old_slug=slug)
         return redirect(moved.speaker, permanent=True)
     turns = speaker.turns.for_display().with_topics().order_by("transcript__interview", "transcript__language", "ordinal")
+    # Paged like a topic: a founder heard in many interviews has thousands of turns.
+    paginator = Paginator(turns, SPEAKER_TURNS_PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page") from None
     interviews = (
         Interview.objects.filter(participants__speaker=speaker)
         .prefetch_related("transcripts")
@@ -88,7 +95,7 @@ def speaker(request, slug):
     return render(
         request,
         "interviews/speaker.html",
-        {"speaker": speaker, "turns": turns, "interviews": interviews},
+        {"speaker": speaker, "page": page, "interviews": interviews},
     )
 
 
