@@ -85,3 +85,31 @@ def test_keyboard_user_picks_languages_without_javascript(live_archive, browser)
     page.wait_for_url("**left=zh&right=de")
     assert page.locator(".sbs-columns div").first.inner_text().startswith("中文")
     context.close()
+
+
+PHONE_PAGES = [
+    "/",
+    "/interviews/20vc-aidan-gomez-cohere/de/",
+    "/interviews/20vc-aidan-gomez-cohere/zh/",
+    "/interviews/20vc-aidan-gomez-cohere/side-by-side/?left=zh&right=de",
+    "/speakers/aidan-gomez/",
+    "/topics/",
+    "/topics/data-quality/",
+    "/no/such/page/with-a-long-address-that-has-no-spaces-in-it-at-all/",
+]
+
+
+def test_no_page_scrolls_sideways_on_a_phone(live_archive, browser):
+    """At 390px, glued German words ("abChatGPTBisher veröffentlichtGPT-4Zeitraum"), the
+    YouTube URL, Chinese lines and long section headings all wrap; quote pages included."""
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(live_archive.url + "/interviews/20vc-aidan-gomez-cohere/de/")
+    quotes = [page.locator("article.turn .permalink").nth(n).get_attribute("href") for n in (5, 40)]
+    page.goto(live_archive.url + "/interviews/20vc-aidan-gomez-cohere/zh/")
+    quotes.append(page.locator("article.turn .permalink").nth(27).get_attribute("href"))
+    for path in PHONE_PAGES + quotes:
+        page.goto(live_archive.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    context.close()
+

@@ -208,3 +208,49 @@ def test_not_found_page_itself_reads_nothing_from_the_database(client, django_as
         assert client.get("/no/such/page/").status_code == 404
     with django_assert_max_num_queries(2):  # the quote's two lookups: a live key, a removed key
         assert client.get("/q/zzzzzzzz/").status_code == 404
+
+
+# --- Colours ------------------------------------------------------------------------------------
+
+CSS = finders.find("css/archive.css")
+
+
+def palette(scheme):
+    """The custom properties of :root in light mode, or as the dark-mode block overrides them."""
+    with open(CSS, encoding="utf-8") as f:
+        css = f.read()
+    light = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-f]{6})", css.split("@media (prefers-color-scheme: dark)")[0]))
+    if scheme == "light":
+        return light
+    dark_block = css.split("@media (prefers-color-scheme: dark)")[1].split("\n}\n")[0]
+    return {**light, **dict(re.findall(r"--([\w-]+):\s*(#[0-9a-f]{6})", dark_block))}
+
+
+def contrast(a, b):
+    def luminance(hex_colour):
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_and_links_meet_wcag_aa_on_every_background_in_both_schemes(scheme):
+    colours = palette(scheme)
+    for text in ("text", "muted", "accent"):
+        for background in ("bg", "surface", "host", "accent-soft"):
+            ratio = contrast(colours[text], colours[background])
+            assert ratio >= 4.5, f"{scheme}: --{text} on --{background} is {ratio:.2f}:1"
+    assert contrast(colours["text"], colours["mark"]) >= 4.5  # highlighted words
+    assert contrast(colours["bg"], colours["accent"]) >= 4.5  # the search button's label
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_focus_rings_and_control_borders_stand_out_at_three_to_one(scheme):
+    colours = palette(scheme)
+    for background in ("bg", "surface", "host"):
+        assert contrast(colours["focus"], colours[background]) >= 3
+    for background in ("bg", "surface"):
+        assert contrast(colours["control"], colours[background]) >= 3
