@@ -3,12 +3,15 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from interviews.sitemaps import SITEMAPS
-from interviews.views import robots_txt
+from interviews.views import favicon, robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"}, name="sitemap"),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("", include("interviews.urls")),
 ]
+
+handler404 = "interviews.views.page_not_found"

@@ -4,8 +4,9 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse, HttpResponseGone, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponseGone, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 
@@ -27,6 +28,7 @@ from .models import (
 )
 
 TOPIC_TURNS_PER_PAGE = 50
+SPEAKER_TURNS_PER_PAGE = 50
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +81,12 @@ def speaker(request, slug):
         moved = get_object_or_404(SpeakerRedirect.objects.select_related("speaker"), old_slug=slug)
         return redirect(moved.speaker, permanent=True)
     turns = speaker.turns.for_display().with_topics().order_by("transcript__interview", "transcript__language", "ordinal")
+    # Paged like a topic: a founder heard in many interviews has thousands of turns.
+    paginator = Paginator(turns, SPEAKER_TURNS_PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page") from None
     interviews = (
         Interview.objects.filter(participants__speaker=speaker)
         .prefetch_related("transcripts")
@@ -87,7 +95,7 @@ def speaker(request, slug):
     return render(
         request,
         "interviews/speaker.html",
-        {"speaker": speaker, "turns": turns, "interviews": interviews},
+        {"speaker": speaker, "page": page, "interviews": interviews},
     )
 
 
@@ -302,6 +310,27 @@ def turn_at(request, slug, transcript_slug, ordinal):
         Turn, transcript__interview__slug=slug, transcript__slug=transcript_slug, ordinal=ordinal
     )
     return redirect(turn)
+
+
+# Address prefixes and the kind of page the 404 page names when nothing answers there.
+NOT_FOUND_KINDS = [("/q/", "quote"), ("/interviews/", "interview"), ("/speakers/", "speaker"), ("/topics/", "topic"), ("/search/", "search")]
+
+
+def page_not_found(request, exception):
+    """The 404 page (handler404): says what kind of address was not found and offers search. The
+    JSON API's addresses get JSON, so that a client parsing the body is not handed a web page."""
+    if request.path.startswith("/api/") or request.path.endswith(".json"):
+        return JsonResponse({"error": "Nothing at this address.", "path": request.path}, status=404)
+    kind = next((kind for prefix, kind in NOT_FOUND_KINDS if request.path.startswith(prefix)), "")
+    return render(request, "404.html", {"kind": kind, "request_path": request.path}, status=404)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (JSON, the admin): send them to the
+    SVG icon that every page links."""
+    response = redirect(static("favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def robots_txt(request):

@@ -39,7 +39,9 @@ def test_topic_index_lists_every_topic_with_names_and_counts_per_language(client
     card = html[html.index("Data quality and synthetic data") :]
     card = card[: card.index("</li>")]
     assert f"{de + zh} turns" in card
-    assert f'Deutsch <span class="count">{de}</span>' in card and f'中文 <span class="count">{zh}</span>' in card
+    hidden = '<span class="visually-hidden"> turns</span>'  # "Deutsch 11" alone says nothing to a screen reader
+    assert f'Deutsch <span class="count" lang="en">{de}{hidden}</span>' in card
+    assert f'中文 <span class="count" lang="en">{zh}{hidden}</span>' in card
     assert html.count('class="topic-card') == Topic.objects.count()
 
 

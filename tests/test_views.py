@@ -69,6 +69,16 @@ def test_speaker_page_lists_turns_across_languages(client, seeds):
     assert "Deutsch" in html and "中文" in html
 
 
+def test_speaker_page_shows_fifty_turns_a_page(client, seeds):
+    """A founder heard in many interviews has thousands of turns: the page stays small."""
+    url = Speaker.objects.get(name="Aidan Gomez").get_absolute_url()
+    first, second = client.get(url).content.decode(), client.get(url + "?page=2").content.decode()
+    assert first.count('<article class="turn') == 50 and second.count('<article class="turn') == 49
+    assert "(99 turns)" in second and "Page 2 of 2" in second and 'rel="prev" href="?page=1"' in second
+    assert 'rel="next" href="?page=2"' in first
+    assert client.get(url + "?page=3").status_code == 404
+
+
 def test_quote_page_shows_quote_with_context_and_transcript_link(client, seeds):
     turn = Turn.objects.get(transcript__language="de", ordinal=3)
     html = client.get(turn.get_absolute_url()).content.decode()

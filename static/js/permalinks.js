@@ -272,8 +272,8 @@
       document.addEventListener("keydown", function (event) {
         if (event.key === "Escape") hidePopover();
         // Tab after selecting goes to the popover, which sits right after the selection. The
-        // browser would start from the focused element instead: after a click in the text that
-        // is <main> (tabindex=-1, the skip link's target), i.e. the top of the page.
+        // browser would start from the focused element instead, if one kept focus through the
+        // selection (a link the selection began on, or <main> after the skip link).
         var plainTab = event.key === "Tab" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey;
         if (plainTab && popover && !popover.contains(document.activeElement)) {
           event.preventDefault();
