@@ -54,6 +54,7 @@ STOCK_WHOOSH = "haystack.backends.whoosh_backend.WhooshEngine"
 def _stock_whoosh_engine(settings, tmp_path, monkeypatch):
     """Haystack's own Whoosh engine instead of ours (after conftest's per-test index fixture).
     Errors must reach the outbox, as with Solr and Elasticsearch (settings.search_connection)."""
+    previous = settings.HAYSTACK_CONNECTIONS
     settings.HAYSTACK_CONNECTIONS = {
         "default": {"ENGINE": STOCK_WHOOSH, "PATH": str(tmp_path / "stock-whoosh"), "SILENTLY_FAIL": False}
     }
@@ -62,6 +63,7 @@ def _stock_whoosh_engine(settings, tmp_path, monkeypatch):
     connections.reload("default")
     assert not search._tuned(search._backend())
     yield
+    settings.HAYSTACK_CONNECTIONS = previous
     monkeypatch.undo()
     connections.reload("default")
 
