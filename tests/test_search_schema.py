@@ -60,6 +60,15 @@ def test_export_command_writes_and_checks(tmp_path, capsys):
     assert "differs" in capsys.readouterr().out
 
 
+def test_export_to_an_unwritable_place_says_so(tmp_path):
+    from django.core.management.base import CommandError
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(CommandError, match="cannot write to"):
+        call_command("export_search_schema", "--engine", "elasticsearch", "--output", str(blocker))
+
+
 def test_every_text_field_has_an_analysis_chain():
     text_fields = {name for name, field in INDEX_FIELDS.items() if isinstance(field, AnalyzedTextField)}
     assert text_fields == set(search_schema.ANALYSIS)

@@ -1,7 +1,7 @@
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from interviews.search_schema import FILES, export
 
@@ -18,7 +18,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         directory = options["output"] or settings.BASE_DIR / "deploy" / options["engine"]
-        results = export(options["engine"], directory, check=options["check"])
+        try:
+            results = export(options["engine"], directory, check=options["check"])
+        except OSError as exc:
+            raise CommandError(f"cannot write to {directory}: {exc.strerror or exc}") from None
         for path, status in results:
             self.stdout.write(f"{status:>9}  {path}")
         if options["check"] and any(status == "differs" for _, status in results):
