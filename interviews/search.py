@@ -11,16 +11,23 @@
   transaction) in one Whoosh commit per batch; registered in ``InterviewsConfig.ready()``.
 - ``index_turns()``, ``rebuild()`` (build a new index generation, then swap) and
   ``check_index()``: the maintenance behind the management commands.
+
+The default engine is our tuned Whoosh backend (``search_backend.py``), whose fast paths (column
+facets, generations, the write lock) the code above uses. Any other Haystack engine (Solr,
+Elasticsearch: ``SEARCH_URL``) takes the generic path at the end of this module, through
+``SearchQuerySet`` alone; tests/test_search_generic.py runs it on Haystack's stock Whoosh engine.
 """
 from __future__ import annotations
 
 import datetime
 import math
+import operator
 import re
 import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Callable
 
 from django.db import transaction
@@ -29,13 +36,16 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from haystack import connections
 from haystack.constants import DEFAULT_ALIAS
-from haystack.query import SearchQuerySet
+from haystack.inputs import Clean, Exact
+from haystack.query import SQ, SearchQuerySet
 from whoosh import query as wq
 
 from . import outbox
 from .analysis import highlight, query_terms
 from .models import IndexTask, Interview, Speaker, Topic, Turn, language_name
+from .search_backend import AnalyzedTextField, ArchiveWhooshBackend
 from .search_backend import IndexLocked, RebuildRunning  # noqa: F401  (re-exported for callers)
+from .search_indexes import document_id
 from .translations import Translation, first_per_transcript, translations_for_keys
 
 MAX_QUERY_CHARS = 256
@@ -53,7 +63,7 @@ FACETS = {
     "year": "year",
 }
 SORTS = ("relevance", "date")
-DATE_ORDER = ("-date", "interview", "transcript", "ordinal")
+DATE_ORDER = ("recency", "interview", "transcript", "ordinal")  # newest interview first, in reading order
 
 # Query syntax the user may type: "a phrase" and -exclusion. Curly and low quotes count as quotes.
 _QUOTES = "\"“”„«»「」『』"
@@ -249,16 +259,23 @@ def _turn_index():
     return connections[DEFAULT_ALIAS].get_unified_index().get_index(Turn)
 
 
+def _tuned(backend) -> bool:
+    """True for our Whoosh backend; False for any other engine (the generic path)."""
+    return isinstance(backend, ArchiveWhooshBackend)
+
+
 def facet_vocabulary() -> dict:
     """Every value each facet has in the index: what a filter may name (others are ignored)."""
     backend = _backend()
+    if not _tuned(backend):
+        return _generic_vocabulary()
     columns = backend.columns()
     return {name: set(map(str, columns.vocabulary(fieldname))) for name, fieldname in FACETS.items()}
 
 
 def _narrow_query(fieldname, values) -> str:
     # Values were checked against the index's own vocabulary; quoting is belt and braces.
-    return " OR ".join(f'{fieldname}:"{value}"' for value in values if '"' not in value)
+    return " OR ".join(f'{fieldname}:"{value}"' for value in values if '"' not in value and "\\" not in value)
 
 
 def search(params: SearchParams) -> SearchPage:
@@ -272,14 +289,9 @@ def search(params: SearchParams) -> SearchPage:
     if not 1 <= page <= MAX_PAGE:
         raise PageNotFound(page)
 
-    sqs = SearchQuerySet().using(DEFAULT_ALIAS)
-    if not query.is_empty:
-        sqs = sqs.raw_search(query.whoosh_syntax())
+    tuned = _tuned(_backend())
     filters = {name: list(dict.fromkeys(values))[:MAX_FILTER_VALUES] for name, values in params.filters.items() if name in FACETS and values}
-    for name, values in filters.items():
-        narrow = _narrow_query(FACETS[name], values)
-        if narrow:
-            sqs = sqs.narrow(narrow)
+    sqs = _filtered(query, filters, tuned=tuned)
     for fieldname in FACETS.values():
         sqs = sqs.facet(fieldname)
     if sort == "date":
@@ -299,6 +311,8 @@ def search(params: SearchParams) -> SearchPage:
     shows_translations = params.translations and bool(filters.get("language"))
     _add_translations(results, terms, nested=shows_translations)
     facet_counts = backend_query.get_facet_counts().get("fields", {})
+    if not tuned:
+        facet_counts = _generic_facet_counts(facet_counts, query, filters)
     facets = _facet_values(facet_counts, filters)
     suggestion = backend_query.get_spelling_suggestion() if count == 0 else None
     return SearchPage(
@@ -314,6 +328,25 @@ def search(params: SearchParams) -> SearchPage:
         took_ms=(time.perf_counter() - started) * 1000,
         shows_translations=shows_translations,
     )
+
+
+def _filtered(query: UserQuery, filters: dict, *, tuned=True, skip=None) -> SearchQuerySet:
+    """The query and every filter but ``skip``'s, as a SearchQuerySet."""
+    sqs = SearchQuerySet().using(DEFAULT_ALIAS)
+    if tuned and not query.is_empty:
+        sqs = sqs.raw_search(query.whoosh_syntax())
+    elif not tuned:
+        sqs = _generic_text_query(sqs, query)
+    narrows = [_narrow_query(FACETS[name], values) for name, values in filters.items() if name != skip]
+    narrows = [narrow for narrow in narrows if narrow]
+    if tuned:
+        for narrow in narrows:  # one per facet: the backend counts each facet without its own
+            sqs = sqs.narrow(narrow)
+    elif narrows:
+        # One narrow for all: the same for Solr and Elasticsearch, and Haystack's stock Whoosh
+        # backend drops narrows whose intersection is empty instead of returning nothing.
+        sqs = sqs.narrow(" AND ".join(f"({narrow})" for narrow in narrows))
+    return sqs
 
 
 class _HighlightTerms(dict):
@@ -448,6 +481,8 @@ def process_index_tasks(*, batch_size=1000, lock_timeout=None) -> IndexRun:
     """
     backend = _backend()
     index = _turn_index()
+    if not _tuned(backend):
+        return _generic_process_index_tasks(backend, index, batch_size)
     run = IndexRun()
     last_id = 0
     while True:
@@ -503,6 +538,10 @@ def index_turns(turns) -> int:
     """Index these turns now, in one commit (for scripts and tests; ingest uses the outbox)."""
     backend = _backend()
     index = _turn_index()
+    if not _tuned(backend):
+        turns = list(turns)
+        backend.update(index, turns)
+        return len(turns)
     with backend.writer() as writer:
         count = 0
         searcher = writer.searcher()  # one for all the deletes, as in process_index_tasks()
@@ -529,6 +568,8 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None, batch_size=50
     done = 0
     if progress:
         progress(0, total)
+    if not _tuned(backend):
+        return _generic_rebuild(backend, index, total, progress, batch_size)
     with backend.location.rebuilding():
         with backend.new_generation_writer(limitmb=256) as writer:
             last_pk = 0
@@ -566,7 +607,8 @@ class IndexReport:
 def check_index(*, fix=False) -> IndexReport:
     """Compare the index with the database; with ``fix``, queue and apply the repairs."""
     backend = _backend()
-    indexed = [str(key) for key in backend.indexed_values("key")]
+    tuned = _tuned(backend)
+    indexed = [str(key) for key in (backend.indexed_values("key") if tuned else _generic_indexed_keys())]
     indexed_set = set(indexed)
     turn_keys = set(Turn.objects.values_list("key", flat=True))
     report = IndexReport(
@@ -577,9 +619,10 @@ def check_index(*, fix=False) -> IndexReport:
         duplicates=sorted(key for key, n in Counter(indexed).items() if n > 1),
         pending=IndexTask.objects.count(),
         failing=list(IndexTask.objects.filter(attempts__gt=0).values_list("turn_key", "attempts", "last_error")[:20]),
-        schema_ok=backend.schema_matches(),
+        # Solr's and Elasticsearch's schema is deployed from deploy/ (export_search_schema), not here.
+        schema_ok=backend.schema_matches() if tuned else True,
     )
-    if fix and not report.schema_ok:
+    if fix and not report.schema_ok:  # only the tuned backend can tell
         rebuild()
         report.fixed = True
     elif fix:
@@ -589,3 +632,150 @@ def check_index(*, fix=False) -> IndexReport:
         process_index_tasks()  # also drains rows that were already pending
         report.fixed = True
     return report
+
+
+# --- Any other Haystack engine (Solr, Elasticsearch): the generic path ----------------------------
+# The same behaviour through SearchQuerySet alone. What our Whoosh backend does in one pass is done
+# here with the engine's own means: one more query per filtered facet (its counts ignore its own
+# filter), a database row lock instead of the index's write lock, documents replaced in place
+# instead of a new generation. Snippets are ours in both (analysis.highlight, escaped, <mark> only).
+
+
+def _text_fields() -> list:
+    fields = connections[DEFAULT_ALIAS].get_unified_index().all_searchfields().values()
+    return sorted(f.index_fieldname for f in fields if isinstance(f, AnalyzedTextField) and not f.document)
+
+
+def _generic_text_query(sqs, query: UserQuery):
+    """Every word or phrase must match in one language field (the whole query is matched per
+    language, as our Whoosh backend does), and an excluded one in none of them."""
+    if query.is_empty:
+        return sqs
+    fields = _text_fields()
+
+    def clause(fieldname, words):
+        value = Exact(" ".join(words)) if len(words) > 1 else Clean(words[0])
+        return SQ(**{f"{fieldname}__content": value})
+
+    if query.include:
+        per_language = [reduce(operator.and_, (clause(f, words) for words in query.include)) for f in fields]
+        sqs = sqs.filter(reduce(operator.or_, per_language))
+    for words in query.exclude:
+        sqs = sqs.exclude(reduce(operator.or_, (clause(f, words) for f in fields)))
+    return sqs
+
+
+def _generic_facet_counts(facet_counts: dict, query: UserQuery, filters: dict) -> dict:
+    """Counts most frequent first; a filtered facet counted again without its own filter."""
+
+    def ordered(values):  # without the bucket of documents lacking a value, which some engines add
+        return sorted(((value, n) for value, n in values if value is not None), key=lambda item: (-item[1], str(item[0])))
+
+    counts = {name: ordered(values) for name, values in facet_counts.items()}
+    for name in filters:
+        fieldname = FACETS[name]
+        own = _filtered(query, filters, tuned=False, skip=name).facet(fieldname).query
+        own.set_limits(0, 1)
+        own.run()
+        counts[fieldname] = ordered(own.get_facet_counts().get("fields", {}).get(fieldname, []))
+    return counts
+
+
+def _generic_vocabulary() -> dict:
+    sqs = SearchQuerySet().using(DEFAULT_ALIAS)
+    for fieldname in FACETS.values():
+        sqs = sqs.facet(fieldname)
+    backend_query = sqs.query
+    backend_query.set_limits(0, 1)
+    backend_query.run()
+    fields = backend_query.get_facet_counts().get("fields", {})
+    return {
+        name: {str(value) for value, count in fields.get(fieldname, []) if count and value is not None}
+        for name, fieldname in FACETS.items()
+    }
+
+
+def _generic_write(backend, index, turns_queryset) -> tuple:
+    """Write the documents of these turns; ``(written, failed {key: error})``.
+
+    The caller holds a transaction: the turns are read ``FOR UPDATE`` (on SQLite, the IMMEDIATE
+    transaction locks the database), so an edit of one of them waits until this older version
+    is written and cannot be overtaken by it (the tuned path reads under the index's write lock).
+    """
+    turns = list(turns_queryset.select_for_update(of=("self",)))
+    good, failed = [], {}
+    for turn in turns:  # one bad turn must not block the others
+        try:
+            index.full_prepare(turn)
+            good.append(turn)
+        except Exception as exc:
+            failed[turn.key] = f"{type(exc).__name__}: {exc}"
+    if good:
+        backend.update(index, good)
+    return good, failed
+
+
+def _generic_process_index_tasks(backend, index, batch_size) -> IndexRun:
+    run = IndexRun()
+    last_id = 0
+    while True:
+        tasks = list(IndexTask.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+        if not tasks:
+            return run
+        keys = {task.turn_key for task in tasks}
+        try:
+            with transaction.atomic():
+                written, failed = _generic_write(backend, index, _index_queryset().filter(key__in=keys))
+                gone = keys - {turn.key for turn in written} - set(failed)
+                for key in gone:
+                    backend.remove(document_id(key))
+                IndexTask.objects.filter(id__in=[t.id for t in tasks if t.turn_key not in failed]).delete()
+        except Exception as exc:  # the engine is down or refused: keep every row for the next run
+            message = f"{type(exc).__name__}: {exc}"
+            IndexTask.objects.filter(id__in=[t.id for t in tasks]).update(attempts=F("attempts") + 1, last_error=message[:1000])
+            run.error = message
+            return run
+        for key, message in failed.items():
+            IndexTask.objects.filter(id__in=[t.id for t in tasks if t.turn_key == key]).update(
+                attempts=F("attempts") + 1, last_error=message[:1000]
+            )
+        run.updated += len(written)
+        run.deleted += len(gone)
+        run.failed += len(failed)
+        run.applied += sum(1 for t in tasks if t.turn_key not in failed)
+        last_id = tasks[-1].id
+
+
+def _generic_rebuild(backend, index, total, progress, batch_size) -> int:
+    """Every document written again in place, so searches stay complete throughout; then the
+    documents of turns deleted meanwhile are removed. (A changed analysis needs a new Solr
+    collection or Elasticsearch index: README "Scaling out".)"""
+    done = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            pks = list(Turn.objects.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not pks:
+                break
+            written, _ = _generic_write(backend, index, _index_queryset().filter(pk__in=pks))
+        last_pk = pks[-1]
+        done += len(written)
+        if progress:
+            progress(done, total)
+    check_index(fix=True)
+    return done
+
+
+def _generic_indexed_keys(page_size=5000) -> list:
+    """Every document's key, a page at a time in key order (no deep offsets: Elasticsearch refuses
+    pages past 10,000 hits, and Solr slows down on them)."""
+    keys, last = [], None
+    while True:
+        sqs = SearchQuerySet().using(DEFAULT_ALIAS).order_by("key")
+        if last is not None:
+            sqs = sqs.filter(key__gt=last)
+        page = [str(key) for key in sqs.values_list("key", flat=True)[:page_size]]
+        keys += page
+        if len(page) < page_size:
+            return keys
+        last = page[-1]

@@ -45,6 +45,7 @@ from haystack.models import SearchResult
 from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.analysis import IDAnalyzer
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -84,6 +85,9 @@ class ExactField(indexes.CharField):
     """An un-tokenised value (slug, code, ISO date) with a column: for facets, filters and sorting."""
 
     def __init__(self, *, unique=False, **kwargs):
+        # Engines that only read ``analyzer`` (Haystack's stock Whoosh backend) keep the value whole
+        # too; Solr and Elasticsearch get string/keyword fields from interviews/search_schema.py.
+        kwargs.setdefault("analyzer", IDAnalyzer())
         super().__init__(**kwargs)
         self.unique = unique
 

@@ -6,6 +6,7 @@ Facet fields hold identifiers, the same ones the search filters and the API acce
 are everything a result row shows, so a results page needs no database query per hit.
 """
 from haystack import indexes
+from haystack.constants import ID
 from whoosh.analysis import LowercaseFilter
 
 from .analysis import LANGUAGES, MixedScriptTokenizer, analyzer_for, generic_analyzer
@@ -13,6 +14,12 @@ from .models import Turn
 from .search_backend import AnalyzedTextField, ExactField, ExactListField, NumberField, StoredField
 
 OTHER_LANGUAGES = "xx"
+
+
+def document_id(turn_key: str) -> str:
+    """The index document's id: from the turn's permanent key, not its database id, so that any
+    engine can remove the document of a turn that is already deleted (the outbox knows only keys)."""
+    return f"interviews.turn.{turn_key}"
 
 
 def text_field_for(language: str) -> str:
@@ -42,6 +49,7 @@ class TurnIndex(indexes.SearchIndex, indexes.Indexable):
     year = ExactField(stored=False)
     role = ExactField()
     date = ExactField()
+    recency = NumberField(stored=False)
     ordinal = NumberField()
 
     speaker_name = StoredField()
@@ -59,10 +67,13 @@ class TurnIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare(self, turn):
         data = super().prepare(turn)
+        data[ID] = document_id(turn.key)
         field = text_field_for(turn.transcript.language)
         for name in ("text_de", "text_zh", "text_en", "text_xx"):
             data[name] = turn.text if name == field else None
-        return data
+        # A value a turn lacks (no date, other languages' text) is left out rather than sent as None,
+        # which some engines would store as the string "None" (Haystack's stock Whoosh backend does).
+        return {name: value for name, value in data.items() if value is not None}
 
     def prepare_text(self, turn):
         return turn.text
@@ -104,6 +115,13 @@ class TurnIndex(indexes.SearchIndex, indexes.Indexable):
             if participant.speaker_id == turn.speaker_id:
                 return participant.role or None
         return None
+
+    def prepare_recency(self, turn):
+        # Newest first as an ascending number, so the date order ("recency", then interview,
+        # transcript, ordinal) runs in one direction: Haystack's stock Whoosh backend cannot mix
+        # directions; every other engine can, and sorts this just as well.
+        date = turn.transcript.interview.date
+        return -date.toordinal() if date else 0
 
     def prepare_ordinal(self, turn):
         return turn.ordinal

@@ -251,3 +251,45 @@ def test_admin_works_under_the_content_security_policy(live_archive, page, admin
     page.locator("#id_title").press_sequentially("Ein Gespräch über Daten")
     assert page.locator("#id_slug").input_value() == "ein-gesprach-uber-daten"
     assert problems == []
+
+
+# --- The search engine, chosen by SEARCH_URL ----------------------------------------------------
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("", {"ENGINE": "interviews.search_backend.ArchiveWhooshEngine", "PATH": "/data/whoosh"}),
+    ("whoosh:///srv/index/", {"ENGINE": "interviews.search_backend.ArchiveWhooshEngine", "PATH": "/srv/index"}),
+    ("elasticsearch://es1:9200/archive", {"ENGINE": "interviews.search_elasticsearch.ArchiveElasticsearch7Engine",
+                                          "URL": "http://es1:9200/", "INDEX_NAME": "archive", "SILENTLY_FAIL": False}),
+    ("elasticsearch+https://u:p@es.example.org/proxy/archive",
+     {"ENGINE": "interviews.search_elasticsearch.ArchiveElasticsearch7Engine",
+      "URL": "https://u:p@es.example.org/proxy/", "INDEX_NAME": "archive", "SILENTLY_FAIL": False}),
+    ("solr://solr1:8983/solr/archive", {"ENGINE": "haystack.backends.solr_backend.SolrEngine",
+                                        "URL": "http://solr1:8983/solr/archive", "TIMEOUT": 30, "SILENTLY_FAIL": False}),
+])
+def test_search_url_chooses_the_engine(url, expected):
+    from archive.settings import search_connection
+
+    assert search_connection(url, Path("/data")) == expected
+
+
+@pytest.mark.parametrize("url, message", [
+    ("sqlite:///x", "scheme must be whoosh, elasticsearch or solr"),
+    ("whoosh://var/whoosh", "three slashes"),
+    ("whoosh+https:///x", "scheme must be"),
+    ("elasticsearch://es1:9200", "name the host and the index"),
+    ("solr:///solr/archive", "name the host and the index"),
+])
+def test_a_bad_search_url_is_refused_with_the_reason(url, message):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from archive.settings import search_connection
+
+    with pytest.raises(ImproperlyConfigured, match=message):
+        search_connection(url, Path("/data"))
+
+
+def test_a_bad_search_url_stops_start_up_with_the_reason(tmp_path):
+    result = run_with_env(tmp_path, {"DJANGO_DEBUG": "1", "SEARCH_URL": "elastic://es1/archive"}, "check")
+    assert result.returncode != 0
+    assert "SEARCH_URL 'elastic://es1/archive': the scheme must be whoosh, elasticsearch or solr" in result.stderr
