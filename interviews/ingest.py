@@ -11,6 +11,7 @@ import datetime
 import difflib
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,10 @@ from .parsing import ParsedTranscript, ParseError, SpeakerHint, parse_transcript
 from .translations import AlignmentSummary, align_interview
 
 TRANSCRIPT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+
+# Each step at INFO (off by default; DJANGO_LOG_LEVEL=INFO shows it): after a crash, the log says
+# how far an ingest got. scripts/fault_injection.py reads these lines to tell where its kills landed.
+logger = logging.getLogger(__name__)
 
 
 class IngestError(Exception):
@@ -348,9 +353,11 @@ def ingest_transcript(
     so their permalink keys survive. `speaker_overrides` maps a label (as published) to the
     speaker it means, as chosen by an editor.
     """
+    logger.info("ingest %s: started (%d bytes)", source.filename, len(source.data))
     if not source.data.strip():
         raise IngestError("the file is empty")
     parsed = parsed or parse_source(source)
+    logger.info("ingest %s: parsed %d turns, writing", source.filename, len(parsed.turns))
     sha = source.sha256
 
     interview = _interview_for(source, parsed)
@@ -393,6 +400,8 @@ def ingest_transcript(
     if not default_storage.exists(stored_name):  # content-addressed: a rolled-back ingest leaves no record
         stored_name = default_storage.save(stored_name, ContentFile(source.data))
 
+    # Registered before the outbox's after-commit callback, so it is logged first.
+    transaction.on_commit(lambda: logger.info("ingest %s: committed", source.filename))
     status = "updated" if transcript else "created"
     if transcript is None:
         transcript = Transcript(interview=interview, slug=slug)
