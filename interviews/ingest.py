@@ -338,6 +338,22 @@ def _interview_for(source: Source, parsed: ParsedTranscript) -> Interview:
     return interview
 
 
+def _store_original(source: Source) -> str:
+    """Keep the file's bytes under a name made of their hash; returns the storage name.
+
+    Content-addressed, so a rolled-back ingest leaves no record pointing at it. A file already
+    there is trusted only if its bytes still hash to its name: an ingest killed mid-write leaves
+    a truncated file, and the retry must not adopt it as the original.
+    """
+    name = f"originals/{source.sha256}{Path(source.filename).suffix.lower() or '.txt'}"
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as stored:
+            if hashlib.file_digest(stored, "sha256").hexdigest() == source.sha256:
+                return name
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(source.data))
+
+
 @transaction.atomic
 def ingest_transcript(
     source: Source,
@@ -395,10 +411,7 @@ def ingest_transcript(
         speaker = _speaker_for(info.name, participants)
         Participant.objects.get_or_create(interview=interview, speaker=speaker, defaults={"role": info.role})
 
-    extension = Path(source.filename).suffix.lower() or ".txt"
-    stored_name = f"originals/{sha}{extension}"
-    if not default_storage.exists(stored_name):  # content-addressed: a rolled-back ingest leaves no record
-        stored_name = default_storage.save(stored_name, ContentFile(source.data))
+    stored_name = _store_original(source)
 
     # Registered before the outbox's after-commit callback, so it is logged first.
     transaction.on_commit(lambda: logger.info("ingest %s: committed", source.filename))

@@ -133,6 +133,21 @@ def test_original_file_is_kept_byte_for_byte_with_its_hash():
     assert result.transcript.sha256 == hashlib.sha256(stored).hexdigest()
 
 
+def test_original_cut_short_by_a_killed_ingest_is_written_again(settings):
+    """An ingest killed while writing the original leaves a truncated file under the name the
+    retry would use: the retry must store the whole file, not keep the torn one."""
+    import hashlib
+
+    data = SHORT_INTERVIEW.encode()
+    torn = settings.MEDIA_ROOT / "originals" / f"{hashlib.sha256(data).hexdigest()}.txt"
+    torn.parent.mkdir(parents=True)
+    torn.write_bytes(data[:40])
+    result = ingest_text()
+    assert result.transcript.original_file.name == f"originals/{torn.name}"
+    with result.transcript.original_file.open("rb") as original:
+        assert original.read() == data
+
+
 def test_match_turns_pairs_identical_and_lightly_edited_texts():
     old = ["Hello there.", "This is a long answer about compute.", "Bye."]
     new = ["Hello there.", "Inserted question?", "This is a long answer about compute!", "Bye."]
