@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.validators import URLValidator
 from django.db import transaction
 
 from . import outbox, topics
@@ -115,6 +117,28 @@ def _date(value, where: str) -> datetime.date | None:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
         raise IngestError(f"{where}: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+_URL_MAX_LENGTH = 500  # Interview.original_url and Transcript.source_url
+
+
+def check_url(value, what: str) -> str:
+    """``value`` if it is empty or a web address the pages may link to; else IngestError.
+
+    The admin's URL fields validate, but a manifest reaches the database without a form: a
+    ``javascript:`` address would become a link on every page that names the source.
+    """
+    if not value:
+        return ""
+    if not isinstance(value, str):
+        raise IngestError(f"{what} {value!r} is not a web address")
+    try:
+        URLValidator()(value)
+    except ValidationError:
+        raise IngestError(f"{what} {value!r} is not a web address (it must start with http:// or https://)") from None
+    if len(value) > _URL_MAX_LENGTH:
+        raise IngestError(f"{what} is {len(value)} characters long; at most {_URL_MAX_LENGTH} are kept")
+    return value
 
 
 def read_manifest(path: Path) -> list[Source]:
@@ -372,6 +396,8 @@ def ingest_transcript(
     logger.info("ingest %s: started (%d bytes)", source.filename, len(source.data))
     if not source.data.strip():
         raise IngestError("the file is empty")
+    check_url(source.interview.original_url, "the interview's original_url")
+    check_url(source.transcript.source_url, "the transcript's source_url")
     parsed = parsed or parse_source(source)
     logger.info("ingest %s: parsed %d turns, writing", source.filename, len(parsed.turns))
     sha = source.sha256

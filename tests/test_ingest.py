@@ -117,6 +117,37 @@ def test_failure_midway_rolls_back_everything(monkeypatch):
     assert table_counts() == before
 
 
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(document.domain)",
+    "jav\tascript:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "//evil.example/x",
+    "example.org/no-scheme",
+    "https://" + "a" * 600 + ".example",
+])
+@pytest.mark.parametrize("field", ["source_url", "original_url"])
+def test_links_that_are_not_web_addresses_are_refused(field, url):
+    """Manifests skip the admin's form validation; ingest must not let a script URL become a link."""
+    source = make_source(source_url=url) if field == "source_url" else make_source()
+    if field == "original_url":
+        source.interview.original_url = url
+    before = table_counts()
+    with pytest.raises(IngestError, match=f"{field}.*(web address|characters long)"):
+        ingest_transcript(source)
+    assert table_counts() == before
+
+
+def test_http_and_https_links_are_kept():
+    source = make_source(source_url="https://example.org/a?b=c&d=<e>")
+    source.interview.original_url = "http://example.org/watch?v=1"
+    transcript = ingest_transcript(source).transcript
+    assert transcript.source_url == "https://example.org/a?b=c&d=<e>"
+    assert transcript.interview.original_url == "http://example.org/watch?v=1"
+
+
 def test_same_bytes_under_another_interview_is_a_duplicate():
     ingest_text()
     with pytest.raises(IngestError, match="already in the archive"):
