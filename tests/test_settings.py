@@ -36,15 +36,21 @@ def run_with_env(tmp_path, env, *args):
 
 # Requests made in a fresh process under a given environment; prints status and headers as JSON.
 # The path matches no URL, so no database is needed: the middleware answers before any view.
+# The 404 page links the stylesheet: static files are served as in the other tests, without
+# collectstatic (see conftest's _plain_static_storage).
 REQUEST_SCRIPT = """
 import json
+from django.conf import settings
 from django.test import Client
+from django.test.utils import override_settings
 client = Client()
 out = {}
-for name, secure in (("http", False), ("https", True)):
-    headers = {"HTTP_X_FORWARDED_PROTO": "https"} if secure else {}
-    r = client.get("/nowhere/", HTTP_HOST="archive.example.org", **headers)
-    out[name] = {"status": r.status_code, "location": r.get("Location", ""), "hsts": r.get("Strict-Transport-Security", "")}
+plain = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+with override_settings(STORAGES=plain):
+    for name, secure in (("http", False), ("https", True)):
+        headers = {"HTTP_X_FORWARDED_PROTO": "https"} if secure else {}
+        r = client.get("/nowhere/", HTTP_HOST="archive.example.org", **headers)
+        out[name] = {"status": r.status_code, "location": r.get("Location", ""), "hsts": r.get("Strict-Transport-Security", "")}
 print(json.dumps(out))
 """
 
