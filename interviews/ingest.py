@@ -12,13 +12,14 @@ import difflib
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.validators import URLValidator
+from django.core.validators import URLValidator, validate_slug
 from django.db import transaction
 
 from . import outbox, topics
@@ -139,6 +140,64 @@ def check_url(value, what: str) -> str:
     if len(value) > _URL_MAX_LENGTH:
         raise IngestError(f"{what} is {len(value)} characters long; at most {_URL_MAX_LENGTH} are kept")
     return value
+
+
+_LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*", re.IGNORECASE)
+
+
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def check_metadata(source: Source) -> None:
+    """Metadata must fit the archive's addresses and columns; else IngestError naming the field.
+
+    The admin's forms check what editors type, but a manifest reaches the database without a
+    form: an interview slug with a space or a slash made every page that links the interview
+    fail (no URL can be built for it), and over-long values are refused by PostgreSQL.
+    """
+    interview, meta = source.interview, source.transcript
+    texts = [
+        (interview.slug, "the interview's slug", Interview, "slug"),
+        (meta.slug, "the transcript's slug", Transcript, "slug"),
+        (interview.programme, "the interview's programme", Interview, "programme"),
+        (interview.original_language, "the interview's original_language", Interview, "original_language"),
+        (meta.language, "the transcript's language", Transcript, "language"),
+        (meta.publisher, "the transcript's publisher", Transcript, "publisher"),
+        (meta.translation, "the transcript's translation", Transcript, "translation"),
+        (meta.translator_note, "the transcript's translator_note", None, ""),
+        (interview.title, "the interview's title", None, ""),
+        (meta.title, "the transcript's title", None, ""),
+        *((p.name, "a participant's name", Speaker, "name") for p in interview.participants),
+    ]
+    for value, what, model, name in texts:
+        if not isinstance(value, str):
+            raise IngestError(f"{what} must be text, not {value!r}")
+        if model is not None and len(value) > _max_length(model, name):
+            raise IngestError(f"{what} is {len(value)} characters long; at most {_max_length(model, name)} fit")
+    for value, what in ((interview.slug, "the interview's slug"), (meta.slug, "the transcript's slug")):
+        if value:
+            try:
+                validate_slug(value)
+            except ValidationError:
+                raise IngestError(f"{what} {value!r} may hold only letters, digits, hyphens and underscores") from None
+    for value, what in ((meta.language, "the transcript's language"), (interview.original_language, "the interview's original_language")):
+        if value and not _LANGUAGE_RE.fullmatch(value):
+            raise IngestError(f"{what} {value!r} is not a language code such as en, de or zh")
+    if meta.translation and meta.translation not in dict(Transcript.TRANSLATION_CHOICES):
+        choices = ", ".join(dict(Transcript.TRANSLATION_CHOICES))
+        raise IngestError(f"the transcript's translation {meta.translation!r} is not one of {choices}")
+    if any(not p.name.strip() for p in interview.participants):
+        raise IngestError("a participant has no name")
+    check_url(interview.original_url, "the interview's original_url")
+    check_url(meta.source_url, "the transcript's source_url")
+
+
+def fit(text: str, model, name: str) -> str:
+    """``text`` cut to the column's length with an ellipsis. For what the parser found (a title, a
+    heading): a file whose first heading is a whole paragraph is still a transcript."""
+    limit = _max_length(model, name)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def read_manifest(path: Path) -> list[Source]:
@@ -340,7 +399,7 @@ def _speaker_for(name: str, participants: dict[str, ParticipantInfo]) -> Speaker
 
 def _interview_for(source: Source, parsed: ParsedTranscript) -> Interview:
     info = source.interview
-    title = info.title or parsed.title or Path(source.filename).stem
+    title = fit(info.title or parsed.title or Path(source.filename).stem, Interview, "title")
     interview = Interview.objects.filter(slug=info.slug).first() if info.slug else None
     if interview is None and not info.slug:
         interview = Interview.objects.filter(title=title).first()
@@ -396,8 +455,7 @@ def ingest_transcript(
     logger.info("ingest %s: started (%d bytes)", source.filename, len(source.data))
     if not source.data.strip():
         raise IngestError("the file is empty")
-    check_url(source.interview.original_url, "the interview's original_url")
-    check_url(source.transcript.source_url, "the transcript's source_url")
+    check_metadata(source)
     parsed = parsed or parse_source(source)
     logger.info("ingest %s: parsed %d turns, writing", source.filename, len(parsed.turns))
     sha = source.sha256
@@ -412,7 +470,7 @@ def ingest_transcript(
     meta = source.transcript
     fields = {
         "language": parsed.language,
-        "title": parsed.title or interview.title,
+        "title": fit(parsed.title or interview.title, Transcript, "title"),
         "publisher": meta.publisher,
         "source_url": meta.source_url,
         "published_on": meta.published_on,
@@ -479,7 +537,7 @@ def _write_turns(transcript, parsed, speakers, result: IngestResult) -> None:
     outbox.enqueue([t.key for t in removed], IndexTask.DELETE)
     transcript.sections.all().delete()
     sections = Section.objects.bulk_create(
-        [Section(transcript=transcript, ordinal=i, heading=s.heading) for i, s in enumerate(parsed.sections)]
+        [Section(transcript=transcript, ordinal=i, heading=fit(s.heading, Section, "heading")) for i, s in enumerate(parsed.sections)]
     )
     offset = len(old_turns) + len(parsed.turns) + 1
     for turn in old_turns:

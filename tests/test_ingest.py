@@ -1,5 +1,6 @@
 """Ingest: files become interviews, transcripts and turns, atomically and idempotently."""
 import json
+import re
 import shutil
 
 import pytest
@@ -146,6 +147,36 @@ def test_http_and_https_links_are_kept():
     transcript = ingest_transcript(source).transcript
     assert transcript.source_url == "https://example.org/a?b=c&d=<e>"
     assert transcript.interview.original_url == "http://example.org/watch?v=1"
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"slug": "a b/<c>"}, "interview's slug 'a b/<c>' may hold only letters"),
+    ({"slug": "x" * 101}, "interview's slug is 101 characters long; at most 100 fit"),
+    ({"transcript_slug": "de/en"}, "transcript's slug 'de/en' may hold only"),
+    ({"language": "de CH"}, "language 'de CH' is not a language code"),
+    ({"publisher": "P" * 201}, "publisher is 201 characters long; at most 200 fit"),
+    ({"translation": "robot"}, "translation 'robot' is not one of original, human, machine"),
+    ({"translator_note": ["a", "list"]}, "translator_note must be text"),
+])
+def test_manifest_metadata_that_does_not_fit_is_refused(client, change, message):
+    """A manifest is not checked by a form: a slug no URL can carry would break every page that
+    links the interview, and PostgreSQL refuses over-long values mid-ingest."""
+    transcript_fields = {k: v for k, v in change.items() if k not in ("slug", "transcript_slug", "language")}
+    source = make_source(**{k: v for k, v in change.items() if k in ("slug", "transcript_slug", "language")},
+                         **transcript_fields)
+    before = table_counts()
+    with pytest.raises(IngestError, match=re.escape(message)):
+        ingest_transcript(source)
+    assert table_counts() == before
+    assert client.get("/").status_code == 200
+
+
+def test_title_found_in_the_file_is_cut_to_fit():
+    """A Markdown file whose first heading is a whole paragraph: still a transcript, its title cut."""
+    text = "# " + "Very long heading " * 1000 + "\n\n" + SHORT_INTERVIEW.split("\n", 1)[1]
+    transcript = ingest_text(text=text, title="").transcript
+    assert len(transcript.title) == 500 and transcript.title.endswith("…")
+    assert len(transcript.interview.title) <= 300
 
 
 def test_same_bytes_under_another_interview_is_a_duplicate():
