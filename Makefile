@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE := archive.settings
 # Development defaults; production sets DJANGO_DEBUG=0 and DJANGO_SECRET_KEY.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run install data serve test test-postgres clean
+.PHONY: run install data serve test test-postgres faults abuse clean
 
 run: install data serve
 
@@ -38,6 +38,16 @@ test: install
 # tests serve SQLite archives of their own, so they are not repeated here.
 test-postgres: install
 	bash .ci/with-postgres $(BIN)/python -m pytest -m "not browser"
+
+# Reliability figures (README "Reliability"): each sets up its own archive in a temporary
+# directory, serves it with gunicorn on a free loopback port, and stops by itself.
+faults: install
+	$(BIN)/python scripts/fault_injection.py --kills 50
+
+abuse: install
+	$(BIN)/python scripts/pathological_queries.py
+	$(BIN)/python scripts/fuzz_uploads.py --files 600
+	SEARCH_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest tests/test_search.py -k fuzzed_queries -q
 
 clean:
 	rm -rf $(VENV) var
