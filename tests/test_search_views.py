@@ -236,6 +236,12 @@ def test_api_filters_and_pages(client, archive):
     assert api(client, expect=404, page=2) == {"error": "No such page of results."}
 
 
+def test_a_nul_in_the_query_is_searched_not_a_missing_page(client, archive):
+    """A NUL made Django's CharField reject the whole form, and the page said "No such page"."""
+    assert "Datenqualität" in get(client, q="Daten\x00qualität")
+    assert api(client, q="\x00", sort="\x00date")["count"] == 10
+
+
 @pytest.fixture
 def unlimited(request):
     """Hundreds of queries from one client: this tests the query path, not the rate limiter."""
