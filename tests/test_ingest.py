@@ -171,6 +171,16 @@ def test_manifest_metadata_that_does_not_fit_is_refused(client, change, message)
     assert client.get("/").status_code == 200
 
 
+def test_transcript_with_more_than_max_turns_is_refused():
+    """20,001 one-line turns: refused with the count, nothing written (writing and indexing them
+    would outlast the web worker's timeout)."""
+    text = "A long talk\n\n" + "\n\n".join(f"{'Host' if i % 2 else 'Guest'}: turn {i}" for i in range(20_001))
+    before = table_counts()
+    with pytest.raises(IngestError, match="The file has 20,001 turns; a transcript may have at most 20,000"):
+        ingest_text(text=text)
+    assert table_counts() == before
+
+
 def test_title_found_in_the_file_is_cut_to_fit():
     """A Markdown file whose first heading is a whole paragraph: still a transcript, its title cut."""
     text = "# " + "Very long heading " * 1000 + "\n\n" + SHORT_INTERVIEW.split("\n", 1)[1]
