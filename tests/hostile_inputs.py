@@ -192,7 +192,7 @@ def _fuzz_huge_line(rng, light=False):
 
 
 def _fuzz_many_turns(rng, light=False):
-    turns = 500 if light else rng.choice([2_000, 5_000, 20_000])
+    turns = 500 if light else rng.choice([2_000, 5_000, 19_990, 40_000])
     lines = [f"{'Interviewer' if i % 2 == 0 else 'Mara Lindqvist'}: turn {i}" for i in range(turns)]
     return "many.txt", ("Long talk\n\n" + "\n\n".join(lines) + "\n" + _unique(rng)).encode()
 
