@@ -343,3 +343,58 @@ def fuzzed_uploads(count: int, seed: int, *, light=False) -> list[tuple[str, str
         filename, data = FUZZERS[kind][0](rng, light)
         files.append((kind, filename, data))
     return files
+
+
+# --- Stored XSS -------------------------------------------------------------------------------
+
+#: Payloads for every text an archive stores and shows. Each one that ran would open an alert
+#: numbered after it (or, for links and URLs, leave a javascript: link behind).
+XSS_PAYLOADS: list[str] = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    '"><img src=x onerror=alert(3)>',
+    "'><svg onload=alert(4)>",
+    "<svg><script>alert(5)</script></svg>",
+    '<iframe srcdoc="<script>parent.alert(6)</script>"></iframe>',
+    '<a href="javascript:alert(7)">link 7</a>',
+    "javascript:alert(8)",
+    "javascript\u200b:alert(9)",
+    "jav&#x09;ascript:alert(10)",
+    '<a href="jav&#x09;ascript:alert(11)">link 11</a>',
+    "<body onload=alert(12)>",
+    '<div style="background:url(javascript:alert(13))">13</div>',
+    '<div style="width:expression(alert(14))">14</div>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(15)>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(16)>">',
+    "{{ 7*7 }} {% debug %} {{ request.META }}",
+    "[click](javascript:alert(18))",
+    '<object data="javascript:alert(19)"></object>',
+    '<embed src="javascript:alert(20)">',
+    '<form action="javascript:alert(21)"><button>21</button></form>',
+    "<input autofocus onfocus=alert(22)>",
+    "<details open ontoggle=alert(23)>",
+    "<video><source onerror=alert(24)></video>",
+    "\u202e<script>alert(25)</script>\u202c",
+    "</textarea><script>alert(26)</script>",
+    "</title><script>alert(27)</script>",
+    "</script><script>alert(28)</script>",
+    '<base href="javascript:alert(29)//">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(30)">',
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgzMSk8L3NjcmlwdD4=",
+    '<a href="&#106;avascript:alert(32)">link 32</a>',
+    '<svg><a xlink:href="javascript:alert(33)"><text x="9" y="9">33</text></a></svg>',
+    '" onmouseover="alert(34)" autofocus onfocus="alert(34)',
+    "' onfocus='alert(35)' autofocus='",
+    "<style>@import 'javascript:alert(36)';</style>",
+    "${alert(37)} `${alert(37)}`",
+    "<!--<img src=--><img src=x onerror=alert(38)//>",
+    "<x contenteditable onblur=alert(39)>",
+    '<a href="vbscript:msgbox(40)">link 40</a>',
+]
+
+#: Link targets for the URL fields: http(s) (ingest refuses anything else) with markup inside.
+XSS_URLS: list[str] = [
+    'https://example.org/?q="><script>alert(41)</script>',
+    "https://example.org/#<img/src=x/onerror=alert(42)>",
+    "http://example.org/'onmouseover='alert(43)",
+]
