@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE := archive.settings
 # Development defaults; production sets DJANGO_DEBUG=0 and DJANGO_SECRET_KEY.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run install data serve test test-postgres clean bench loadtest
+.PHONY: run install data serve test test-postgres clean bench loadtest faults abuse
 
 run: install data serve
 
@@ -48,6 +48,16 @@ bench: install
 DURATION ?= 30
 loadtest: install
 	$(BIN)/python scripts/loadtest.py --turns $(TURNS) --duration $(DURATION)
+
+# Reliability figures (README "Reliability"): each sets up its own archive in a temporary
+# directory, serves it with gunicorn on a free loopback port, and stops by itself.
+faults: install
+	$(BIN)/python scripts/fault_injection.py --kills 50
+
+abuse: install
+	$(BIN)/python scripts/pathological_queries.py
+	$(BIN)/python scripts/fuzz_uploads.py --files 600
+	SEARCH_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest tests/test_search.py -k fuzzed_queries -q
 
 clean:
 	rm -rf $(VENV) var

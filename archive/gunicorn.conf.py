@@ -40,3 +40,11 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 accesslog = "-"
 errorlog = "-"
+
+
+def post_request(worker, req, environ, resp):
+    """After each response: apply search-index work that a killed worker or command left behind
+    (interviews/outbox.py). One query a minute per worker when there is none."""
+    from interviews import outbox
+
+    outbox.process_stale()

@@ -200,6 +200,10 @@ HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 # and the index is written once per batch after the commit.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
+# Index work left behind by a process that died after its commit (interviews/outbox.py) is applied
+# by the running site once it is this old (seconds); -1 leaves it to the next ingest and check_index.
+ARCHIVE_INDEX_RETRY_SECONDS = float(os.environ.get("ARCHIVE_INDEX_RETRY_SECONDS", 60))
+
 # Largest transcript file accepted by ingest and upload (bytes).
 ARCHIVE_MAX_UPLOAD_BYTES = int(os.environ.get("ARCHIVE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
 # Django's request limits do not count file data: the first upload handler enforces the limit

@@ -283,14 +283,23 @@ class FacetValuesField(forms.Field):
         return list(dict.fromkeys(v for v in values if v in self.known))[:MAX_FILTER_VALUES]
 
 
+class ForgivingCharField(forms.CharField):
+    """Text as sent, with any NUL made a space: CharField refuses NUL outright, which made the whole
+    search form invalid and a query with one answer "No such page of results". The query parser
+    drops characters that do not print anyway."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", " ")
+
+
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, strip=True)
+    q = ForgivingCharField(required=False, strip=True)
     speaker = FacetValuesField()
     topic = FacetValuesField()
     language = FacetValuesField()
     interview = FacetValuesField()
     year = FacetValuesField()
-    sort = forms.CharField(required=False)
+    sort = ForgivingCharField(required=False)
     page = forms.CharField(required=False)
     translations = forms.CharField(required=False)
 

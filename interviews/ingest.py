@@ -11,11 +11,15 @@ import datetime
 import difflib
 import hashlib
 import json
+import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.validators import URLValidator, validate_slug
 from django.db import transaction
 
 from . import outbox, topics
@@ -24,6 +28,10 @@ from .parsing import ParsedTranscript, ParseError, SpeakerHint, parse_transcript
 from .translations import AlignmentSummary, align_interview
 
 TRANSCRIPT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+
+# Each step at INFO (off by default; DJANGO_LOG_LEVEL=INFO shows it): after a crash, the log says
+# how far an ingest got. scripts/fault_injection.py reads these lines to tell where its kills landed.
+logger = logging.getLogger(__name__)
 
 
 class IngestError(Exception):
@@ -110,6 +118,86 @@ def _date(value, where: str) -> datetime.date | None:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
         raise IngestError(f"{where}: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+_URL_MAX_LENGTH = 500  # Interview.original_url and Transcript.source_url
+
+
+def check_url(value, what: str) -> str:
+    """``value`` if it is empty or a web address the pages may link to; else IngestError.
+
+    The admin's URL fields validate, but a manifest reaches the database without a form: a
+    ``javascript:`` address would become a link on every page that names the source.
+    """
+    if not value:
+        return ""
+    if not isinstance(value, str):
+        raise IngestError(f"{what} {value!r} is not a web address")
+    try:
+        URLValidator()(value)
+    except ValidationError:
+        raise IngestError(f"{what} {value!r} is not a web address (an http:// or https:// URL, without spaces)") from None
+    if len(value) > _URL_MAX_LENGTH:
+        raise IngestError(f"{what} is {len(value)} characters long; at most {_URL_MAX_LENGTH} are kept")
+    return value
+
+
+_LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*", re.IGNORECASE)
+
+
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def check_metadata(source: Source) -> None:
+    """Metadata must fit the archive's addresses and columns; else IngestError naming the field.
+
+    The admin's forms check what editors type, but a manifest reaches the database without a
+    form: an interview slug with a space or a slash made every page that links the interview
+    fail (no URL can be built for it), and over-long values are refused by PostgreSQL.
+    """
+    interview, meta = source.interview, source.transcript
+    texts = [
+        (interview.slug, "the interview's slug", Interview, "slug"),
+        (meta.slug, "the transcript's slug", Transcript, "slug"),
+        (interview.programme, "the interview's programme", Interview, "programme"),
+        (interview.original_language, "the interview's original_language", Interview, "original_language"),
+        (meta.language, "the transcript's language", Transcript, "language"),
+        (meta.publisher, "the transcript's publisher", Transcript, "publisher"),
+        (meta.translation, "the transcript's translation", Transcript, "translation"),
+        (meta.translator_note, "the transcript's translator_note", None, ""),
+        (interview.title, "the interview's title", None, ""),
+        (meta.title, "the transcript's title", None, ""),
+        *((p.name, "a participant's name", Speaker, "name") for p in interview.participants),
+    ]
+    for value, what, model, name in texts:
+        if not isinstance(value, str):
+            raise IngestError(f"{what} must be text, not {value!r}")
+        if model is not None and len(value) > _max_length(model, name):
+            raise IngestError(f"{what} is {len(value)} characters long; at most {_max_length(model, name)} fit")
+    for value, what in ((interview.slug, "the interview's slug"), (meta.slug, "the transcript's slug")):
+        if value:
+            try:
+                validate_slug(value)
+            except ValidationError:
+                raise IngestError(f"{what} {value!r} may hold only letters, digits, hyphens and underscores") from None
+    for value, what in ((meta.language, "the transcript's language"), (interview.original_language, "the interview's original_language")):
+        if value and not _LANGUAGE_RE.fullmatch(value):
+            raise IngestError(f"{what} {value!r} is not a language code such as en, de or zh")
+    if meta.translation and meta.translation not in dict(Transcript.TRANSLATION_CHOICES):
+        choices = ", ".join(dict(Transcript.TRANSLATION_CHOICES))
+        raise IngestError(f"the transcript's translation {meta.translation!r} is not one of {choices}")
+    if any(not p.name.strip() for p in interview.participants):
+        raise IngestError("a participant has no name")
+    check_url(interview.original_url, "the interview's original_url")
+    check_url(meta.source_url, "the transcript's source_url")
+
+
+def fit(text: str, model, name: str) -> str:
+    """``text`` cut to the column's length with an ellipsis. For what the parser found (a title, a
+    heading): a file whose first heading is a whole paragraph is still a transcript."""
+    limit = _max_length(model, name)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def read_manifest(path: Path) -> list[Source]:
@@ -200,9 +288,23 @@ def collect_sources(paths: list[Path]) -> tuple[list[tuple[str, Source | None]],
 # --- Parsing ------------------------------------------------------------------------------------
 
 
+# Found by fuzzing the upload: a 2 MB file of 200,000 one-word turns parses in 3 s, but writing and
+# indexing it takes many minutes, far past gunicorn's timeout (20,000 turns took 74 s on the 2-core
+# machine). A 5 MB transcript of real conversation has 5,000-7,000 turns.
+MAX_TURNS = 20_000
+
+
+def too_many_turns(parsed: ParsedTranscript) -> str:
+    """The reason a parse is too big to ingest, or ''."""
+    if len(parsed.turns) <= MAX_TURNS:
+        return ""
+    return (f"The file has {len(parsed.turns):,} turns; a transcript may have at most {MAX_TURNS:,} "
+            "(a long interview has a few thousand). Check that it is one transcript, or split it.")
+
+
 def parse_source(source: Source) -> ParsedTranscript:
     try:
-        return parse_transcript(
+        parsed = parse_transcript(
             source.data,
             filename=source.filename,
             language=source.transcript.language,
@@ -211,6 +313,9 @@ def parse_source(source: Source) -> ParsedTranscript:
         )
     except ParseError as exc:
         raise IngestError(str(exc)) from None
+    if too_many_turns(parsed):
+        raise IngestError(too_many_turns(parsed))
+    return parsed
 
 
 # --- Stable turn keys ---------------------------------------------------------------------------
@@ -311,7 +416,7 @@ def _speaker_for(name: str, participants: dict[str, ParticipantInfo]) -> Speaker
 
 def _interview_for(source: Source, parsed: ParsedTranscript) -> Interview:
     info = source.interview
-    title = info.title or parsed.title or Path(source.filename).stem
+    title = fit(info.title or parsed.title or Path(source.filename).stem, Interview, "title")
     interview = Interview.objects.filter(slug=info.slug).first() if info.slug else None
     if interview is None and not info.slug:
         interview = Interview.objects.filter(title=title).first()
@@ -333,6 +438,22 @@ def _interview_for(source: Source, parsed: ParsedTranscript) -> Interview:
     return interview
 
 
+def _store_original(source: Source) -> str:
+    """Keep the file's bytes under a name made of their hash; returns the storage name.
+
+    Content-addressed, so a rolled-back ingest leaves no record pointing at it. A file already
+    there is trusted only if its bytes still hash to its name: an ingest killed mid-write leaves
+    a truncated file, and the retry must not adopt it as the original.
+    """
+    name = f"originals/{source.sha256}{Path(source.filename).suffix.lower() or '.txt'}"
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as stored:
+            if hashlib.file_digest(stored, "sha256").hexdigest() == source.sha256:
+                return name
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(source.data))
+
+
 @transaction.atomic
 def ingest_transcript(
     source: Source,
@@ -348,9 +469,14 @@ def ingest_transcript(
     so their permalink keys survive. `speaker_overrides` maps a label (as published) to the
     speaker it means, as chosen by an editor.
     """
+    logger.info("ingest %s: started (%d bytes)", source.filename, len(source.data))
     if not source.data.strip():
         raise IngestError("the file is empty")
+    check_metadata(source)
     parsed = parsed or parse_source(source)
+    if too_many_turns(parsed):
+        raise IngestError(too_many_turns(parsed))
+    logger.info("ingest %s: parsed %d turns, writing", source.filename, len(parsed.turns))
     sha = source.sha256
 
     interview = _interview_for(source, parsed)
@@ -363,7 +489,7 @@ def ingest_transcript(
     meta = source.transcript
     fields = {
         "language": parsed.language,
-        "title": parsed.title or interview.title,
+        "title": fit(parsed.title or interview.title, Transcript, "title"),
         "publisher": meta.publisher,
         "source_url": meta.source_url,
         "published_on": meta.published_on,
@@ -388,11 +514,10 @@ def ingest_transcript(
         speaker = _speaker_for(info.name, participants)
         Participant.objects.get_or_create(interview=interview, speaker=speaker, defaults={"role": info.role})
 
-    extension = Path(source.filename).suffix.lower() or ".txt"
-    stored_name = f"originals/{sha}{extension}"
-    if not default_storage.exists(stored_name):  # content-addressed: a rolled-back ingest leaves no record
-        stored_name = default_storage.save(stored_name, ContentFile(source.data))
+    stored_name = _store_original(source)
 
+    # Registered before the outbox's after-commit callback, so it is logged first.
+    transaction.on_commit(lambda: logger.info("ingest %s: committed", source.filename))
     status = "updated" if transcript else "created"
     if transcript is None:
         transcript = Transcript(interview=interview, slug=slug)
@@ -431,7 +556,7 @@ def _write_turns(transcript, parsed, speakers, result: IngestResult) -> None:
     outbox.enqueue([t.key for t in removed], IndexTask.DELETE)
     transcript.sections.all().delete()
     sections = Section.objects.bulk_create(
-        [Section(transcript=transcript, ordinal=i, heading=s.heading) for i, s in enumerate(parsed.sections)]
+        [Section(transcript=transcript, ordinal=i, heading=fit(s.heading, Section, "heading")) for i, s in enumerate(parsed.sections)]
     )
     offset = len(old_turns) + len(parsed.turns) + 1
     for turn in old_turns:

@@ -2,18 +2,40 @@
 
 Whoever changes turns calls `enqueue()` inside the same transaction. The rows commit or roll back
 with the data, so the index can never be told about a turn that does not exist, nor miss one
-that does. After the commit the registered processor (the search module) applies them; rows it
-cannot apply stay pending for the next run or for `check_index --fix`.
+that does. After the commit the registered processor (the search module) applies them.
+
+A process can die between its commit and the index write (`kill -9`, the OOM killer, gunicorn
+killing a worker past its timeout in the middle of a large upload). Its rows stay, and three
+places apply them, so nobody has to remember to:
+
+- the next ingest: `manage.py ingest` drains the outbox before it starts, and every commit drains
+  all pending rows, not only its own;
+- the running site: after a response, a gunicorn worker applies rows older than
+  ``ARCHIVE_INDEX_RETRY_SECONDS`` (their writer is gone), at most one query per that interval,
+  within a time budget and without waiting for the index lock (`process_stale()`);
+- `manage.py check_index --fix` (run by `make data`), which also repairs what no row records.
 """
+import datetime
+import logging
+import time
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from .models import IndexTask
+
+logger = logging.getLogger(__name__)
 
 _processor = None
 _batching = False
 BATCH_TURNS = 2000
+_last_stale_check = float("-inf")
+
+#: Longest a server process spends applying stale rows after one response. gunicorn does not hear
+#: from a worker while it does this, so it must stay well under the worker timeout.
+STALE_BUDGET_SECONDS = 10.0
 
 
 def register_processor(func):
@@ -31,9 +53,10 @@ def enqueue(turn_keys, action=IndexTask.UPDATE):
     transaction.on_commit(process_pending, robust=True)
 
 
-def process_pending():
+def process_pending(**options):
     if _processor is not None and not _batching:
-        _processor()
+        return _processor(**options)
+    return None
 
 
 @contextmanager
@@ -57,3 +80,31 @@ def batched():
 def apply_if_due():
     if _processor is not None and IndexTask.objects.count() >= BATCH_TURNS:
         _processor()
+
+
+
+def process_stale(*, now=None):
+    """Apply rows whose writer died before applying them; for long-running server processes.
+
+    Cheap when there is nothing to do: at most one indexed query per ``ARCHIVE_INDEX_RETRY_SECONDS``
+    per process. Rows younger than that are left alone: their writer is most likely applying them
+    right now. Never waits for the index lock (a writer holding it is draining anyway) and never
+    raises: it runs after a response has been sent.
+    """
+    global _last_stale_check
+    interval = settings.ARCHIVE_INDEX_RETRY_SECONDS
+    now = time.monotonic() if now is None else now
+    if interval < 0 or now - _last_stale_check < interval:
+        return None
+    _last_stale_check = now
+    try:
+        cutoff = timezone.now() - datetime.timedelta(seconds=interval)
+        if not IndexTask.objects.filter(created_at__lte=cutoff).exists():
+            return None
+        run = process_pending(lock_timeout=0, batch_size=200, max_seconds=STALE_BUDGET_SECONDS)
+        if run is not None and run.applied:
+            logger.warning("index: applied %d tasks left behind by a process that stopped", run.applied)
+        return run
+    except Exception:
+        logger.exception("index: could not apply stale index tasks")
+        return None

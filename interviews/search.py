@@ -20,6 +20,7 @@ Elasticsearch: ``SEARCH_URL``) takes the generic path at the end of this module,
 from __future__ import annotations
 
 import datetime
+import logging
 import math
 import operator
 import re
@@ -53,6 +54,8 @@ MAX_QUERY_WORDS = 24
 MAX_FILTER_VALUES = 50
 PAGE_SIZE = 20
 MAX_PAGE = 10_000
+
+logger = logging.getLogger(__name__)
 
 #: Facet name (as in URLs, forms and the API) -> index field.
 FACETS = {
@@ -470,7 +473,7 @@ def _index_queryset():
     return _turn_index().index_queryset()
 
 
-def process_index_tasks(*, batch_size=1000, lock_timeout=None) -> IndexRun:
+def process_index_tasks(*, batch_size=1000, lock_timeout=None, max_seconds=None) -> IndexRun:
     """Apply pending IndexTask rows to the index, one Whoosh commit per batch.
 
     The database is the truth: a key whose turn exists is (re)indexed from it, a key whose turn is
@@ -478,6 +481,7 @@ def process_index_tasks(*, batch_size=1000, lock_timeout=None) -> IndexRun:
     processes draining at once cannot write an older version over a newer one. Rows that could
     not be applied stay, with ``attempts`` and ``last_error``, for the next run (the next ingest,
     or ``manage.py check_index --fix``). Never raises: it runs after a commit that has succeeded.
+    With ``max_seconds``, no new batch starts after that long (the rest waits for the next run).
     """
     backend = _backend()
     index = _turn_index()
@@ -485,13 +489,17 @@ def process_index_tasks(*, batch_size=1000, lock_timeout=None) -> IndexRun:
         return _generic_process_index_tasks(backend, index, batch_size)
     run = IndexRun()
     last_id = 0
+    started = time.monotonic()
     while True:
+        if max_seconds is not None and time.monotonic() - started > max_seconds:
+            return run
         pending_ids = list(IndexTask.objects.filter(id__gt=last_id).values_list("id", flat=True)[:batch_size])
         if not pending_ids:
             return run
         try:
             with backend.writer(timeout=lock_timeout) as writer:
                 tasks = list(IndexTask.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+                logger.info("index: writing %d tasks", len(tasks))
                 keys = {task.turn_key for task in tasks}
                 turns = {turn.key: turn for turn in _index_queryset().filter(key__in=keys)}
                 failed = {}
@@ -515,8 +523,10 @@ def process_index_tasks(*, batch_size=1000, lock_timeout=None) -> IndexRun:
         except Exception as exc:
             message = "the index is locked by another writer" if isinstance(exc, IndexLocked) else f"{type(exc).__name__}: {exc}"
             IndexTask.objects.filter(id__in=pending_ids).update(attempts=F("attempts") + 1, last_error=message[:1000])
+            logger.warning("index: %d tasks kept for the next run: %s", len(pending_ids), message)
             run.error = message
             return run
+        logger.info("index: committed %d tasks to %s", len(tasks), generation.name)
         done = [task.id for task in tasks if task.turn_key not in failed]
         for key, message in failed.items():
             IndexTask.objects.filter(id__in=[t.id for t in tasks if t.turn_key == key]).update(
@@ -531,6 +541,7 @@ def process_index_tasks(*, batch_size=1000, lock_timeout=None) -> IndexRun:
             last_id = 0  # a rebuild swapped in a new generation meanwhile: apply again there
             continue
         IndexTask.objects.filter(id__in=done).delete()
+        logger.info("index: cleared %d tasks", len(done))
         run.applied += len(done)
 
 

@@ -24,7 +24,16 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 
-from .ingest import IngestError, IngestResult, InterviewInfo, Source, TranscriptInfo, ingest_transcript, match_turns
+from .ingest import (
+    IngestError,
+    IngestResult,
+    InterviewInfo,
+    Source,
+    TranscriptInfo,
+    ingest_transcript,
+    match_turns,
+    too_many_turns,
+)
 from .models import Interview, Participant, Speaker, SpeakerRedirect, Transcript, Turn, language_name, unique_slug
 from .parsing import ParsedSpeaker, ParsedTranscript, ParseError, SpeakerHint, generic_role, parse_transcript
 
@@ -200,11 +209,14 @@ def interview_hints(interview: Interview | None) -> list[SpeakerHint]:
 
 def parse_upload(data: bytes, filename: str, *, interview=None, language="", title="") -> ParsedTranscript:
     try:
-        return parse_transcript(
+        parsed = parse_transcript(
             data, filename=filename, language=language, title=title, speakers=interview_hints(interview)
         )
     except ParseError as exc:
         raise UploadError(str(exc)) from None
+    if too_many_turns(parsed):
+        raise UploadError(too_many_turns(parsed))
+    return parsed
 
 
 def duplicate_of(data: bytes) -> Transcript | None:

@@ -322,7 +322,9 @@ def page_not_found(request, exception):
     if request.path.startswith("/api/") or request.path.endswith(".json"):
         return JsonResponse({"error": "Nothing at this address.", "path": request.path}, status=404)
     kind = next((kind for prefix, kind in NOT_FOUND_KINDS if request.path.startswith(prefix)), "")
-    return render(request, "404.html", {"kind": kind, "request_path": request.path}, status=404)
+    # The view's own reason ("No such page of results."); a URL that matched nothing has a dict here.
+    reason = exception.args[0] if exception and exception.args and isinstance(exception.args[0], str) else ""
+    return render(request, "404.html", {"kind": kind, "request_path": request.path, "reason": reason}, status=404)
 
 
 def favicon(request):

@@ -331,6 +331,16 @@ def test_bad_file_is_rejected_with_a_message(editor_client, settings, data, file
     assert_rejected(upload(editor_client, data, filename=filename), message, before, settings)
 
 
+def test_file_with_more_turns_than_a_request_can_write_is_refused(editor_client, settings, monkeypatch):
+    """The limit that keeps a confirm within the worker timeout (interviews.ingest.MAX_TURNS),
+    lowered here so the file stays small: refused at upload, before any preview."""
+    from interviews import ingest
+
+    monkeypatch.setattr(ingest, "MAX_TURNS", 5)
+    before = row_counts()
+    assert_rejected(upload(editor_client, ENGLISH), "The file has 6 turns; a transcript may have at most 5", before, settings)
+
+
 def test_missing_file_is_asked_for(editor_client, settings):
     before = row_counts()
     assert_rejected(editor_client.post(UPLOAD_URL, {"publisher": "x"}), "Choose a transcript file to upload.", before, settings)

@@ -1,6 +1,7 @@
 """Ingest: files become interviews, transcripts and turns, atomically and idempotently."""
 import io
 import json
+import re
 import shutil
 
 import pytest
@@ -118,6 +119,77 @@ def test_failure_midway_rolls_back_everything(monkeypatch):
     assert table_counts() == before
 
 
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(document.domain)",
+    "jav\tascript:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "//evil.example/x",
+    "example.org/no-scheme",
+    "https://" + "a" * 600 + ".example",
+])
+@pytest.mark.parametrize("field", ["source_url", "original_url"])
+def test_links_that_are_not_web_addresses_are_refused(field, url):
+    """Manifests skip the admin's form validation; ingest must not let a script URL become a link."""
+    source = make_source(source_url=url) if field == "source_url" else make_source()
+    if field == "original_url":
+        source.interview.original_url = url
+    before = table_counts()
+    with pytest.raises(IngestError, match=f"{field}.*(web address|characters long)"):
+        ingest_transcript(source)
+    assert table_counts() == before
+
+
+def test_http_and_https_links_are_kept():
+    source = make_source(source_url="https://example.org/a?b=c&d=<e>")
+    source.interview.original_url = "http://example.org/watch?v=1"
+    transcript = ingest_transcript(source).transcript
+    assert transcript.source_url == "https://example.org/a?b=c&d=<e>"
+    assert transcript.interview.original_url == "http://example.org/watch?v=1"
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"slug": "a b/<c>"}, "interview's slug 'a b/<c>' may hold only letters"),
+    ({"slug": "x" * 101}, "interview's slug is 101 characters long; at most 100 fit"),
+    ({"transcript_slug": "de/en"}, "transcript's slug 'de/en' may hold only"),
+    ({"language": "de CH"}, "language 'de CH' is not a language code"),
+    ({"publisher": "P" * 201}, "publisher is 201 characters long; at most 200 fit"),
+    ({"translation": "robot"}, "translation 'robot' is not one of original, human, machine"),
+    ({"translator_note": ["a", "list"]}, "translator_note must be text"),
+])
+def test_manifest_metadata_that_does_not_fit_is_refused(client, change, message):
+    """A manifest is not checked by a form: a slug no URL can carry would break every page that
+    links the interview, and PostgreSQL refuses over-long values mid-ingest."""
+    transcript_fields = {k: v for k, v in change.items() if k not in ("slug", "transcript_slug", "language")}
+    source = make_source(**{k: v for k, v in change.items() if k in ("slug", "transcript_slug", "language")},
+                         **transcript_fields)
+    before = table_counts()
+    with pytest.raises(IngestError, match=re.escape(message)):
+        ingest_transcript(source)
+    assert table_counts() == before
+    assert client.get("/").status_code == 200
+
+
+def test_transcript_with_more_than_max_turns_is_refused():
+    """20,001 one-line turns: refused with the count, nothing written (writing and indexing them
+    would outlast the web worker's timeout)."""
+    text = "A long talk\n\n" + "\n\n".join(f"{'Host' if i % 2 else 'Guest'}: turn {i}" for i in range(20_001))
+    before = table_counts()
+    with pytest.raises(IngestError, match="The file has 20,001 turns; a transcript may have at most 20,000"):
+        ingest_text(text=text)
+    assert table_counts() == before
+
+
+def test_title_found_in_the_file_is_cut_to_fit():
+    """A Markdown file whose first heading is a whole paragraph: still a transcript, its title cut."""
+    text = "# " + "Very long heading " * 1000 + "\n\n" + SHORT_INTERVIEW.split("\n", 1)[1]
+    transcript = ingest_text(text=text, title="").transcript
+    assert len(transcript.title) == 500 and transcript.title.endswith("…")
+    assert len(transcript.interview.title) <= 300
+
+
 def test_same_bytes_under_another_interview_is_a_duplicate():
     ingest_text()
     with pytest.raises(IngestError, match="already in the archive"):
@@ -132,6 +204,21 @@ def test_original_file_is_kept_byte_for_byte_with_its_hash():
         stored = original.read()
     assert stored == SHORT_INTERVIEW.encode()
     assert result.transcript.sha256 == hashlib.sha256(stored).hexdigest()
+
+
+def test_original_cut_short_by_a_killed_ingest_is_written_again(settings):
+    """An ingest killed while writing the original leaves a truncated file under the name the
+    retry would use: the retry must store the whole file, not keep the torn one."""
+    import hashlib
+
+    data = SHORT_INTERVIEW.encode()
+    torn = settings.MEDIA_ROOT / "originals" / f"{hashlib.sha256(data).hexdigest()}.txt"
+    torn.parent.mkdir(parents=True)
+    torn.write_bytes(data[:40])
+    result = ingest_text()
+    assert result.transcript.original_file.name == f"originals/{torn.name}"
+    with result.transcript.original_file.open("rb") as original:
+        assert original.read() == data
 
 
 def test_match_turns_pairs_identical_and_lightly_edited_texts():

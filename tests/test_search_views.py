@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from interviews.models import Turn
 
+from .hostile_inputs import PATHOLOGICAL_QUERIES
 from .search_fixtures import archive, indexed  # noqa: F401  (fixtures)
 
 XSS_PAYLOADS = [
@@ -206,6 +207,31 @@ def test_hostile_queries_answer_with_a_page_never_an_error(client, archive, q):
     assert set(data) == {"count", "page", "results", "facets", "suggestion"}
 
 
+def test_pathological_queries_get_results_or_a_message(client, archive, unlimited):
+    """The table scripts/pathological_queries.py times against gunicorn: every query gets a page of
+    results or a page saying why there are none; a bad page number gets a 404 saying that page does
+    not exist; the API the same as JSON. (One test, one archive: the table is long.)"""
+    failures = []
+    for label, params in PATHOLOGICAL_QUERIES:
+        response = client.get(reverse("interviews:search"), params)
+        html = response.content.decode()
+        if response.status_code == 404:  # only a page number can be "not found"
+            said = "page" in params and "No such page of results." in html
+        else:
+            said = response.status_code == 200 and (
+                '<ol class="results"' in html or "Nothing matches" in html or "No turns with these filters" in html
+            )
+        api_response = client.get(reverse("interviews:api_search"), params)
+        data = json.loads(api_response.content)
+        if api_response.status_code == 404:
+            api_said = "page" in params and data == {"error": "No such page of results."}
+        else:
+            api_said = api_response.status_code == 200 and set(data) == {"count", "page", "results", "facets", "suggestion"}
+        if not (said and api_said):
+            failures.append((label, response.status_code, api_response.status_code))
+    assert failures == []
+
+
 # --- The API ---------------------------------------------------------------------------------------
 
 
@@ -235,6 +261,12 @@ def test_api_filters_and_pages(client, archive):
     assert api(client, language=["de", "zh"], speaker="hanna-host")["count"] == 3
     assert api(client, q="Rechenleistungg")["suggestion"] == "rechenleistung"
     assert api(client, expect=404, page=2) == {"error": "No such page of results."}
+
+
+def test_a_nul_in_the_query_is_searched_not_a_missing_page(client, archive):
+    """A NUL made Django's CharField reject the whole form, and the page said "No such page"."""
+    assert "Datenqualität" in get(client, q="Daten\x00qualität")
+    assert api(client, q="\x00", sort="\x00date")["count"] == 10
 
 
 @pytest.fixture

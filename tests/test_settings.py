@@ -39,7 +39,9 @@ def run_with_env(tmp_path, env, *args):
 # included, which link the hashed stylesheet).
 REQUEST_SCRIPT = """
 import json
+from django.conf import settings
 from django.test import Client
+from django.test.utils import override_settings
 client = Client()
 out = {}
 for name, secure in (("http", False), ("https", True)):

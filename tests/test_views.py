@@ -141,3 +141,21 @@ def test_api_transcript_has_turns_with_permalinks(client, seeds):
 
 def test_api_unknown_interview_is_404(client):
     assert client.get("/api/interviews/nope/").status_code == 404
+
+
+def test_not_found_page_says_what_was_not_found(client):
+    """A page number past the end, a quote key that never existed: the archive's own page, with the
+    reason and a way on, not a bare "Not Found"."""
+    response = client.get(reverse("interviews:search"), {"page": "9" * 300})
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "No such page of results." in html
+    assert 'class="site-header"' in html and reverse("interviews:search") in html
+    assert "No quote has this key" in client.get(reverse("interviews:quote", args=["zzzzzzzz"])).content.decode()
+
+
+def test_unknown_address_says_there_is_no_page_there(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "Nothing lives at <code>/no/such/page/</code>" in response.content.decode()
+    assert "Resolver404" not in response.content.decode()

@@ -17,6 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="With --dry-run: print the parse as JSON.")
 
     def handle(self, *paths, **options):
+        if not options["dry_run"]:
+            outbox.process_pending()  # index work a killed ingest or upload left behind
         sources, failures = collect_sources(options["paths"])
         for name, reason in failures:
             self.stderr.write(f"{name}: error: {reason}")

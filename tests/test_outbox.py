@@ -1,0 +1,105 @@
+"""The outbox (interviews/outbox.py): index work left behind by a process that died after its commit
+is applied without anyone having to remember to.
+
+Inside a test transaction nothing commits, so after-commit callbacks never run unless a test asks
+for them: an ingest here leaves its IndexTask rows pending exactly as a writer killed between its
+commit and the index write does. scripts/fault_injection.py does the real kill -9.
+"""
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from interviews import outbox, search
+from interviews.models import IndexTask
+from interviews.search import SearchParams
+
+from .factories import SHORT_INTERVIEW, ingest_text
+
+pytestmark = pytest.mark.django_db
+
+
+def found(q):
+    return search.search(SearchParams(q=q)).count
+
+
+def age_tasks(seconds):
+    IndexTask.objects.update(created_at=timezone.now() - datetime.timedelta(seconds=seconds))
+
+
+@pytest.fixture
+def fresh_throttle(monkeypatch):
+    monkeypatch.setattr(outbox, "_last_stale_check", float("-inf"))
+
+
+def test_next_ingest_applies_what_a_killed_ingest_left_pending(tmp_path):
+    """An operator re-runs the ingest that died: the file is unchanged, and its turns become
+    searchable anyway."""
+    transcript = tmp_path / "talk.txt"
+    transcript.write_text(SHORT_INTERVIEW, encoding="utf-8")
+    call_command("ingest", str(transcript), stdout=io.StringIO())  # commit hooks never run here
+    assert IndexTask.objects.count() == 4 and found("dumbest") == 0
+
+    out = io.StringIO()
+    call_command("ingest", str(transcript), stdout=out)
+    assert "unchanged" in out.getvalue()
+    assert IndexTask.objects.count() == 0
+    assert found("dumbest") == 1
+    assert search.check_index().ok
+
+
+def test_dry_run_writes_nothing_not_even_the_index(tmp_path):
+    transcript = tmp_path / "talk.txt"
+    transcript.write_text(SHORT_INTERVIEW, encoding="utf-8")
+    ingest_text()
+    call_command("ingest", "--dry-run", str(transcript), stdout=io.StringIO())
+    assert IndexTask.objects.count() == 4
+
+
+def test_running_site_applies_work_older_than_the_retry_interval(settings, fresh_throttle):
+    settings.ARCHIVE_INDEX_RETRY_SECONDS = 60
+    ingest_text()
+    age_tasks(61)
+    run = outbox.process_stale(now=1000.0)
+    assert run.applied == 4
+    assert found("dumbest") == 1
+
+
+def test_running_site_leaves_young_work_to_its_writer(settings, fresh_throttle):
+    """Rows committed a moment ago are being applied by the process that wrote them."""
+    settings.ARCHIVE_INDEX_RETRY_SECONDS = 60
+    ingest_text()
+    age_tasks(5)
+    assert outbox.process_stale(now=1000.0) is None
+    assert IndexTask.objects.count() == 4
+
+
+def test_running_site_checks_at_most_once_per_interval(settings, fresh_throttle, django_assert_num_queries):
+    settings.ARCHIVE_INDEX_RETRY_SECONDS = 60
+    outbox.process_stale(now=1000.0)
+    ingest_text()
+    age_tasks(120)
+    with django_assert_num_queries(0):
+        assert outbox.process_stale(now=1030.0) is None  # 30 s after the last look
+    assert outbox.process_stale(now=1061.0).applied == 4
+
+
+def test_running_site_does_not_wait_for_a_held_index_lock(settings, fresh_throttle):
+    settings.ARCHIVE_INDEX_RETRY_SECONDS = 60
+    ingest_text()
+    age_tasks(61)
+    with search._backend().writer():  # a writer is busy: the response must not wait behind it
+        run = outbox.process_stale(now=1000.0)
+    assert run.error == "the index is locked by another writer"
+    assert IndexTask.objects.count() == 4
+    assert search.process_index_tasks().applied == 4
+
+
+def test_retry_can_be_switched_off(settings, fresh_throttle):
+    settings.ARCHIVE_INDEX_RETRY_SECONDS = -1
+    ingest_text()
+    age_tasks(3600)
+    assert outbox.process_stale(now=1000.0) is None
+    assert IndexTask.objects.count() == 4
