@@ -181,6 +181,7 @@ class Faults:
         proc = subprocess.Popen(self.archive.command("ingest", str(directory)), env=self.archive.env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
                                 start_new_session=True)
+        self.child = proc
         lines: list[str] = []
         started = threading.Event()
 
@@ -543,6 +544,10 @@ class Faults:
         return summary
 
     def close(self, failed: bool):
+        child = getattr(self, "child", None)
+        if child is not None and child.poll() is None:  # interrupted mid-round
+            child.kill()
+            child.wait()
         self.archive.stop()
         (self.data_dir / "gunicorn.log").write_text("\n".join(line for _, line in self.archive.log), encoding="utf-8")
         if failed or self.args.keep or self.args.data_dir:
@@ -575,7 +580,7 @@ def main(argv=None):
     try:
         summary = faults.run()
     finally:
-        faults.close(failed=summary is None or bool(summary["problems"]))
+        faults.close(failed=summary is not None and bool(summary["problems"]))
     summary["seed"] = args.seed
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
