@@ -69,7 +69,8 @@ PHASE_ORDER = ["before ingest (start-up / upload request)", "parse", "mid transa
 # Seconds per turn of a whole write from its first log line, measured on the 2-core development
 # machine (ingest 33 turns in 1.7 s, upload confirm 23 turns in 0.7 s); calibration replaces them.
 TYPICAL_SECONDS_PER_TURN = {"ingest": 0.05, "upload": 0.03}
-STUCK_AFTER = 5.0
+STUCK_AFTER = 5.0  # seconds a lock may stay held after a kill before it counts as stuck
+# A share of the kills waits for one of these log lines instead of a random delay.
 TARGETS = [": parsed", ": committed", "index: writing", "index: committed"]
 TARGETED_SHARE = 0.4
 
@@ -78,10 +79,11 @@ def due(t0: float, after: float, on: str, lines) -> bool:
     """Time to kill: the line ``on`` was logged, or (without one) ``after`` seconds passed."""
     if on:
         return any(on in line and not (on == ": committed" and "index: committed" in line) for line in lines)
-    return time.monotonic() - t0 >= after  # seconds a lock may stay held after a kill before it counts as stuck
+    return time.monotonic() - t0 >= after
 
 
 def phase_of(lines: list[str]) -> str:
+    """Where the kill landed: the phase after the last step the killed process logged."""
     for line in reversed(lines):
         if "ingest " in line or "index: " in line:
             for marker, phase in PHASES:
