@@ -69,7 +69,8 @@ PHASE_ORDER = ["before ingest (start-up / upload request)", "parse", "mid transa
 # Seconds per turn of a whole write from its first log line, measured on the 2-core development
 # machine (ingest 33 turns in 1.7 s, upload confirm 23 turns in 0.7 s); calibration replaces them.
 TYPICAL_SECONDS_PER_TURN = {"ingest": 0.05, "upload": 0.03}
-STUCK_AFTER = 5.0
+STUCK_AFTER = 5.0  # seconds a lock may stay held after a kill before it counts as stuck
+# A share of the kills waits for one of these log lines instead of a random delay.
 TARGETS = [": parsed", ": committed", "index: writing", "index: committed"]
 TARGETED_SHARE = 0.4
 
@@ -78,10 +79,11 @@ def due(t0: float, after: float, on: str, lines) -> bool:
     """Time to kill: the line ``on`` was logged, or (without one) ``after`` seconds passed."""
     if on:
         return any(on in line and not (on == ": committed" and "index: committed" in line) for line in lines)
-    return time.monotonic() - t0 >= after  # seconds a lock may stay held after a kill before it counts as stuck
+    return time.monotonic() - t0 >= after
 
 
 def phase_of(lines: list[str]) -> str:
+    """Where the kill landed: the phase after the last step the killed process logged."""
     for line in reversed(lines):
         if "ingest " in line or "index: " in line:
             for marker, phase in PHASES:
@@ -181,6 +183,7 @@ class Faults:
         proc = subprocess.Popen(self.archive.command("ingest", str(directory)), env=self.archive.env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
                                 start_new_session=True)
+        self.child = proc
         lines: list[str] = []
         started = threading.Event()
 
@@ -543,6 +546,10 @@ class Faults:
         return summary
 
     def close(self, failed: bool):
+        child = getattr(self, "child", None)
+        if child is not None and child.poll() is None:  # interrupted mid-round
+            child.kill()
+            child.wait()
         self.archive.stop()
         (self.data_dir / "gunicorn.log").write_text("\n".join(line for _, line in self.archive.log), encoding="utf-8")
         if failed or self.args.keep or self.args.data_dir:
@@ -575,7 +582,7 @@ def main(argv=None):
     try:
         summary = faults.run()
     finally:
-        faults.close(failed=summary is None or bool(summary["problems"]))
+        faults.close(failed=summary is not None and bool(summary["problems"]))
     summary["seed"] = args.seed
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")

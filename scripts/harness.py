@@ -109,6 +109,9 @@ class Archive:
         get_user_model().objects.create_superuser(ADMIN_USER, "r@example.org", ADMIN_PASSWORD)
 
     def start(self, timeout=60) -> None:
+        # A script stopped with SIGTERM (timeout, kill <pid>) unwinds, so stop() ends gunicorn too.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
         gunicorn = Path(sys.executable).parent / "gunicorn"
         self.server = subprocess.Popen(
             [str(gunicorn), "-c", "archive/gunicorn.conf.py", "archive.wsgi"],
