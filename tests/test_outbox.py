@@ -34,12 +34,14 @@ def fresh_throttle(monkeypatch):
     monkeypatch.setattr(outbox, "_last_stale_check", float("-inf"))
 
 
-def test_next_ingest_applies_what_a_killed_ingest_left_pending(tmp_path):
+def test_next_ingest_applies_what_a_killed_ingest_left_pending(tmp_path, monkeypatch):
     """An operator re-runs the ingest that died: the file is unchanged, and its turns become
     searchable anyway."""
     transcript = tmp_path / "talk.txt"
     transcript.write_text(SHORT_INTERVIEW, encoding="utf-8")
-    call_command("ingest", str(transcript), stdout=io.StringIO())  # commit hooks never run here
+    with monkeypatch.context() as killed:  # the process dies after its commit, before the index write
+        killed.setattr(outbox, "_processor", None)
+        call_command("ingest", str(transcript), stdout=io.StringIO())
     assert IndexTask.objects.count() == 4 and found("dumbest") == 0
 
     out = io.StringIO()

@@ -24,8 +24,11 @@ class Command(BaseCommand):
             self.stderr.write(f"{name}: error: {reason}")
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         show_progress = len(sources) > 1 and not options["json"]
-        with outbox.batched() as apply_index_work_if_due:
-            self._ingest_all(sources, failures, counts, show_progress, options, apply_index_work_if_due)
+        if options["dry_run"]:  # writes nothing, the index included
+            self._ingest_all(sources, failures, counts, show_progress, options, lambda: None)
+        else:
+            with outbox.batched() as apply_index_work_if_due:
+                self._ingest_all(sources, failures, counts, show_progress, options, apply_index_work_if_due)
         if not options["dry_run"]:
             summary = ", ".join(f"{n} {status}" for status, n in counts.items())
             self.stdout.write(f"{summary}, {len(failures)} failed")
