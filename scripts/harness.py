@@ -79,6 +79,7 @@ class Archive:
 
         os.environ.update({k: v for k, v in self.env.items() if k.startswith(("DJANGO_", "ARCHIVE_"))})
         os.environ.pop("DJANGO_LOG_LEVEL", None)
+        os.environ.pop("DATABASE_URL", None)  # the archive's own SQLite file, as its gunicorn uses
         django.setup()
 
     def command(self, *args: str) -> list[str]:
