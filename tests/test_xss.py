@@ -172,7 +172,7 @@ class Watcher:
             expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
     def check(self, page, mode):
-        page.wait_for_timeout(50)  # let deferred scripts and load handlers run
+        page.wait_for_timeout(20)  # let focus and late load handlers run
         html_page = page.evaluate("document.contentType") == "text/html"
         for entry in page.evaluate("window.__xss || []"):
             if entry.startswith("CSP") and not html_page:
@@ -184,7 +184,11 @@ class Watcher:
 
     def visit(self, path, status=200):
         self.visited.append(path)
+        # JSON and XML are not rendered as pages: one mode is enough to see nothing runs there.
+        data = path.startswith("/api/") or ".json" in path or ".xml" in path
         for mode, page in self.pages.items():
+            if data and mode == "as served":
+                continue
             response = page.goto(self.base_url + path)
             if response.status != status:
                 self.problems.append(f"{mode}: {path} answered {response.status}, expected {status}")
@@ -220,9 +224,8 @@ def test_no_payload_runs_on_any_page(payload_archive, browser, tmp_path):
     visit(f"/search/?q={quote(XSS_PAYLOADS[0])}")
     visit(f"/search/?q={MARK}&speaker=nobody&topic=xss-topic")
     visit("/topics/")
-    topic_pages = watcher.links(r"^/topics/[a-z0-9-]+/")
-    for path in topic_pages:
-        visit(path)
+    assert "/topics/xss-topic/" in watcher.links(r"^/topics/[a-z0-9-]+/$")  # the payload-named topic
+    visit("/topics/xss-topic/")
     visit("/topics/xss-topic/?language=de")
     # Quote pages put the text in attributes too (description, OpenGraph, the share field): the
     # payloads that break out of attributes and elements, each on its own permalink.
@@ -266,7 +269,7 @@ def test_no_payload_runs_on_any_page(payload_archive, browser, tmp_path):
 
     required = REQUIRED_PUBLIC | {f"interviews_{model}_{view}" for model in ADMIN_MODELS for view in ("changelist", "change")}
     assert required <= watcher.kinds, required - watcher.kinds
-    print(f"{len(watcher.visited)} addresses of {len(watcher.kinds)} kinds, each in 2 modes; "
+    print(f"{len(watcher.visited)} addresses of {len(watcher.kinds)} kinds, pages in 2 modes; "
           f"{len(watcher.problems)} problems")
     assert watcher.problems == []
 
