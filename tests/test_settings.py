@@ -295,3 +295,23 @@ def test_a_bad_search_url_stops_start_up_with_the_reason(tmp_path):
     result = run_with_env(tmp_path, {"DJANGO_DEBUG": "1", "SEARCH_URL": "elastic://es1/archive"}, "check")
     assert result.returncode != 0
     assert "SEARCH_URL 'elastic://es1/archive': the scheme must be whoosh, elasticsearch or solr" in result.stderr
+
+
+CLIENT_IP_SCRIPT = """
+from django.conf import settings
+from django.test import RequestFactory
+from archive.client_ip import client_ip
+request = RequestFactory().post("/admin/login/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+print(settings.ARCHIVE_PROXY_COUNT, client_ip(request))
+"""
+
+
+def test_login_throttling_sees_the_client_behind_the_https_proxy(tmp_path):
+    """Behind nginx every request comes from 127.0.0.1: counting failed logins per that address
+    would let five wrong passwords from anyone lock an editor out. The production settings trust
+    the one proxy, as the rate limits do."""
+    result = run_with_env(tmp_path, PRODUCTION_ENV, "shell", "-c", CLIENT_IP_SCRIPT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["1", "203.0.113.9"]
+
+
