@@ -17,26 +17,13 @@ from interviews.models import IndexTask, Interview, Participant, RemovedTurn, Sp
 from interviews.upload import clean_staging
 
 from .factories import SEEDS, SHORT_INTERVIEW, ingest_text
+from .hostile_inputs import VALID_TRANSCRIPT
 
 pytestmark = pytest.mark.django_db
 
 UPLOAD_URL = reverse("admin:interviews_transcript_upload")
 
-ENGLISH = """\
-Building Robots That Learn: A Conversation with Mara Lindqvist
-
-Interviewer: Mara, thanks for joining. What made you start a robotics company?
-
-Mara Lindqvist: Language models learned from the whole internet, while robots learned from a few hundred demonstrations.
-
-Interviewer: What surprised you most?
-
-Mara Lindqvist: Tactile sensing mattered far more than camera resolution.
-
-Interviewer: Where will robots be in five years?
-
-Mara Lindqvist: Folding laundry in ordinary homes, slowly, but every single day.
-"""
+ENGLISH = VALID_TRANSCRIPT  # a short English interview with an "Interviewer" label
 
 
 def row_counts():
