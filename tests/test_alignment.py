@@ -375,3 +375,32 @@ def test_seed_links_are_monotonic_and_consecutive(seeds):
         assert lk.targets[0] >= last
         last = lk.targets[-1]
         assert 0.0 <= lk.confidence <= 1.0
+
+
+def _repeated(turns, times, left_out=()):
+    """The interview `times` over, as one long transcript, without the (round, ordinal) turns in
+    `left_out`: a long interview, with an abridged stretch where `left_out` is a block."""
+    out = []
+    for round_ in range(times):
+        for t in turns:
+            if (round_, t.ordinal) not in left_out:
+                out.append(AlignInput(len(out), t.role, t.text, t.language))
+    return out
+
+
+def test_long_interviews_align_as_with_the_whole_lattice(seeds, monkeypatch):
+    """A long pair is aligned in a band around the diagonal, widened while the best path runs
+    along its edge. A 40-turn block left out of one side pulls the path 40 turns off the
+    diagonal, beyond the first band: the links must still be those of the whole lattice."""
+    from interviews import alignment
+
+    _, de, zh, _ = seeds
+    long_de = _repeated(de, 2)
+    long_zh = _repeated(zh, 2, left_out={(0, o) for o in range(40, 80)})
+    assert len(long_de) * len(long_zh) > alignment.FULL_LATTICE_CELLS  # so the band is used
+    banded = align(long_de, long_zh)
+    monkeypatch.setattr(alignment, "FULL_LATTICE_CELLS", 10**12)
+    whole = align(long_de, long_zh)
+    assert [(lk.source, lk.targets) for lk in banded] == [(lk.source, lk.targets) for lk in whole]
+    assert [lk.confidence for lk in banded] == pytest.approx([lk.confidence for lk in whole], abs=1e-3)
+    assert len(banded) > 120
