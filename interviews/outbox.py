@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 _processor = None
 _batching = False
-BATCH_TURNS = 2000
+BATCH_TURNS = 5000  # per Whoosh commit in a bulk load: fewer commits, fewer segment merges
 _last_stale_check = float("-inf")
 
 #: Longest a server process spends applying stale rows after one response. gunicorn does not hear
@@ -61,8 +61,8 @@ def process_pending(**options):
 
 @contextmanager
 def batched():
-    """For bulk loads: apply index work once per ~BATCH_TURNS pending turns (and at the end),
-    not after every transcript's commit.
+    """For bulk loads: apply index work once per ~BATCH_TURNS pending turns (and at the end), in
+    one Whoosh commit, not after every transcript's commit.
 
     The rows are still written in each transcript's own transaction, so a crash loses nothing:
     the next run applies them. Each Whoosh commit adds a segment and may merge segments; one
@@ -74,12 +74,12 @@ def batched():
         yield apply_if_due
     finally:
         _batching = False
-        process_pending()
+        process_pending(batch_size=BATCH_TURNS)
 
 
 def apply_if_due():
     if _processor is not None and IndexTask.objects.count() >= BATCH_TURNS:
-        _processor()
+        _processor(batch_size=BATCH_TURNS)
 
 
 

@@ -46,6 +46,7 @@ from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import IDAnalyzer
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3Segment
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -56,6 +57,34 @@ POINTER = "CURRENT"
 REBUILD_MARKER = "REBUILDING"
 GENERATION_PREFIX = "index-"
 
+
+
+class _LengthsReader(W3PerDocReader):
+    """Whoosh's per-document reader, remembering which length columns a segment lacks.
+
+    When a writer flushes a segment it looks up each posting's field length; for a field with no
+    length column in that segment (ID and keyword fields, a language absent from the batch)
+    Whoosh asks the file system again for every posting, never caching the answer. Measured in
+    `manage.py bench --profile` at 20,000 turns: 588,000 stat calls, 7 s of 87 s of index time.
+    """
+
+    def has_column(self, fieldname):
+        known = self.__dict__.setdefault("_has_column", {})
+        if fieldname not in known:
+            known[fieldname] = super().has_column(fieldname)
+        return known[fieldname]
+
+
+class WriterCodec(W3Codec):
+    """The default codec for our writers, with `_LengthsReader` for flushing. The files written
+    are the default codec's, and segments record the plain `W3Codec`, so readers never depend
+    on this class (a pickled reference to it in the index would tie the index to this module)."""
+
+    def per_document_reader(self, storage, segment):
+        return _LengthsReader(storage, segment)
+
+    def new_segment(self, storage, indexname):
+        return W3Segment(W3Codec(), indexname)
 
 class IndexLocked(Exception):
     """The index's write lock stayed held by another writer for the whole timeout."""
@@ -711,7 +740,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         ix = self.open_index()
         try:
             writer = ix.writer(timeout=self.write_lock_timeout if timeout is None else timeout,
-                               delay=0.05, compound=False)
+                               delay=0.05, compound=False, codec=WriterCodec())
         except LockError:
             raise IndexLocked("the search index is locked by another writer") from None
         writer.path = Path(ix.storage.folder)
@@ -773,7 +802,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         path = self.location.new_generation(self.schema)
         self.location.mark_building(path)
         ix = FileStorage(str(path)).open_index(schema=self.schema)
-        writer = ix.writer(limitmb=limitmb, compound=False)
+        writer = ix.writer(limitmb=limitmb, compound=False, codec=WriterCodec())
         writer.path = path
         try:
             yield writer
