@@ -105,3 +105,25 @@ def test_retry_can_be_switched_off(settings, fresh_throttle):
     age_tasks(3600)
     assert outbox.process_stale(now=1000.0) is None
     assert IndexTask.objects.count() == 4
+
+
+def test_bulk_load_commits_index_work_once_per_batch(monkeypatch):
+    """`manage.py ingest` of many files (outbox.batched) writes the index once per BATCH_TURNS
+    pending turns, all of them in one commit, not once per transcript: each commit is a Whoosh
+    segment, and many small ones slow searches and set off merges. Every turn is searchable at
+    the end."""
+    from interviews.ingest import ingest_transcript
+
+    from .factories import make_source
+
+    monkeypatch.setattr(outbox, "BATCH_TURNS", 5)
+    index = search._backend().open_index()
+    before = index.latest_generation()
+    with outbox.batched() as apply_index_work_if_due:
+        for n in range(5):  # 4 turns each: 8 pending after the 2nd and the 4th, 4 at the end
+            text = SHORT_INTERVIEW.replace("A talk about data", f"Talk {n} about data")
+            ingest_transcript(make_source(text=text, slug=f"talk-{n}", title=f"Talk {n}", filename=f"talk-{n}.txt"))
+            apply_index_work_if_due()
+    assert index.refresh().latest_generation() - before == 3
+    assert IndexTask.objects.count() == 0
+    assert found("dumbest") == 5
