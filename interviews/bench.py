@@ -1121,6 +1121,24 @@ def run(*, turns: int, queries: int = 200, rounds: int = 3, seed: int = 7, keep:
             shutil.rmtree(directory, ignore_errors=True)
 
 
+def search_again(directory: Path, *, rounds: int = 3) -> dict:
+    """Run the search phase again on an archive kept by `--keep`: the same query mix, against the
+    archive's index as it is now (after `manage.py rebuild_index` there, or a change to the search
+    code). The figures are the search phase's, with the load of the machine."""
+    import os
+
+    directory = Path(directory).resolve()
+    if not (directory / "queries.json").is_file() or not (directory / "data").is_dir():
+        raise BenchError(f"{directory} is not an archive kept by `manage.py bench --keep`")
+    results = {"archive_dir": str(directory), "cpu_cores": os.cpu_count(),
+               "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    kept = directory / "bench.json"
+    if kept.is_file():
+        results["turns"] = json.loads(kept.read_text(encoding="utf-8")).get("turns")
+    results.update(_child("search", directory, "--rounds", str(rounds)))
+    return results
+
+
 def report(results: dict) -> str:
     """The figures for a person, with the issue's targets beside them."""
 

@@ -144,3 +144,34 @@ def test_bench_json_has_every_figure_with_sane_values(bench_run):
     # Both paths ran the same searches. They may differ on a rare query: the search module reads a
     # hyphenated word (KI-Modelle) as a phrase, Whoosh's own parser as two words.
     assert figures["search_hit_count_mismatches"] <= figures["query_mix_size"] // 10
+
+
+@pytest.mark.skipif(not find_spec("interviews.search"), reason="needs interviews/search.py (the search issue)")
+def test_a_kept_archive_can_be_searched_again_after_rebuilding_its_index(tmp_path):
+    """`--keep DIR` keeps the archive; `rebuild_index` there compacts its index (the README's advice
+    after a bulk load); `--search-again DIR` times the same query mix on it, and the rebuilt index
+    agrees with the raw Whoosh reference on as many queries as the index built by ingest did."""
+    kept = tmp_path / "kept"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DJANGO_DEBUG="1", DJANGO_SETTINGS_MODULE="archive.settings")
+    first = subprocess.run(
+        [sys.executable, "manage.py", "bench", "--turns", "300", "--json", "--queries", "12", "--rounds", "1",
+         "--no-upload", "--keep", str(kept)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert first.returncode == 0, first.stderr
+    subprocess.run([sys.executable, "manage.py", "rebuild_index"], cwd=ROOT, check=True, capture_output=True,
+                   env={**env, "ARCHIVE_DATA_DIR": str(kept / "data")}, timeout=600)
+
+    again = subprocess.run([sys.executable, "manage.py", "bench", "--search-again", str(kept), "--rounds", "1"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    before, after = json.loads(first.stdout), json.loads(again.stdout)
+    assert after["turns"] == 300 and after["query_mix_size"] == 12
+    assert 0 < after["search_p50_ms"] <= after["search_p95_ms"]
+    assert after["search_zero_hit_queries"] == before["search_zero_hit_queries"]
+    assert after["search_hit_count_mismatches"] == before["search_hit_count_mismatches"]
+
+    nothing = subprocess.run([sys.executable, "manage.py", "bench", "--search-again", str(tmp_path)],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert nothing.returncode != 0 and "not an archive kept by" in nothing.stderr

@@ -25,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--profile", type=Path, metavar="FILE",
                             help="Profile the ingest with cProfile into FILE (slows the ingest).")
         parser.add_argument("--no-upload", action="store_true", help="Skip the upload-to-searchable timing.")
+        parser.add_argument("--search-again", type=Path, metavar="DIR",
+                            help="Only run the search phase again, on an archive kept by --keep (e.g. after "
+                                 "`manage.py rebuild_index` there); prints its figures as JSON.")
         # Internal: one phase in a child process whose ARCHIVE_DATA_DIR is inside --dir.
         parser.add_argument("--phase", help=argparse.SUPPRESS)
         parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
@@ -35,6 +38,13 @@ class Command(BaseCommand):
             result = bench.run_phase(options["phase"], options["dir"], options)
             if result is not None:
                 self.stdout.write(json.dumps(result))
+            return
+        if options["search_again"]:
+            try:
+                results = bench.search_again(options["search_again"], rounds=options["rounds"])
+            except bench.BenchError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(json.dumps(results, indent=1))
             return
         if options["turns"] < 1 or options["queries"] < 3 or options["rounds"] < 1:
             raise CommandError("--turns and --rounds must be at least 1, --queries at least 3")
