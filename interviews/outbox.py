@@ -74,7 +74,7 @@ def batched():
         yield apply_if_due
     finally:
         _batching = False
-        process_pending(batch_size=2 * BATCH_TURNS)  # what is left: under 2 x, one commit
+        process_pending(batch_size=2 * BATCH_TURNS, bulk=True)  # what is left: under 2 x, one commit
 
 
 def _commit_size(pending):
@@ -88,7 +88,7 @@ def _commit_size(pending):
 def apply_if_due():
     pending = IndexTask.objects.count() if _processor is not None else 0
     if pending >= BATCH_TURNS:
-        _processor(batch_size=_commit_size(pending))
+        _processor(batch_size=_commit_size(pending), bulk=True)
 
 
 

@@ -473,7 +473,7 @@ def _index_queryset():
     return _turn_index().index_queryset()
 
 
-def process_index_tasks(*, batch_size=1000, lock_timeout=None, max_seconds=None) -> IndexRun:
+def process_index_tasks(*, batch_size=1000, lock_timeout=None, max_seconds=None, bulk=False) -> IndexRun:
     """Apply pending IndexTask rows to the index, one Whoosh commit per batch.
 
     The database is the truth: a key whose turn exists is (re)indexed from it, a key whose turn is
@@ -482,6 +482,7 @@ def process_index_tasks(*, batch_size=1000, lock_timeout=None, max_seconds=None)
     not be applied stay, with ``attempts`` and ``last_error``, for the next run (the next ingest,
     or ``manage.py check_index --fix``). Never raises: it runs after a commit that has succeeded.
     With ``max_seconds``, no new batch starts after that long (the rest waits for the next run).
+    ``bulk`` (a command-line bulk load) lets Whoosh merge segments without a bound.
     """
     backend = _backend()
     index = _turn_index()
@@ -497,7 +498,7 @@ def process_index_tasks(*, batch_size=1000, lock_timeout=None, max_seconds=None)
         if not pending_ids:
             return run
         try:
-            with backend.writer(timeout=lock_timeout) as writer:
+            with backend.writer(timeout=lock_timeout, bulk=bulk) as writer:
                 tasks = list(IndexTask.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
                 logger.info("index: writing %d tasks", len(tasks))
                 keys = {task.turn_key for task in tasks}

@@ -127,3 +127,46 @@ def test_bulk_load_commits_index_work_once_per_batch(monkeypatch):
     assert index.refresh().latest_generation() - before == 3
     assert IndexTask.objects.count() == 0
     assert found("dumbest") == 5
+
+
+@pytest.mark.parametrize("sizes, expected", [
+    ([200] * 9 + [50_000], []),                       # fewer than 10 small segments: no merge yet
+    ([200] * 10 + [50_000], list(range(10))),         # ten uploads' segments: merged, the big one left
+    ([5_000] * 30, []),                               # a bulk load's segments: 4 fit in 20,000, too few
+    ([100, 100_000, 150] + [300] * 12, [0, 2] + list(range(3, 15))),
+])
+def test_commits_outside_a_bulk_load_merge_only_small_segments(sizes, expected):
+    """An upload's commit must finish within the request: it merges only the smallest segments,
+    at most 20,000 turns of them (some 26 s), and only once there are ten to merge."""
+    from interviews.search_backend import segments_to_merge
+
+    assert sorted(segments_to_merge(sizes)) == expected
+
+
+def test_an_upload_commit_leaves_large_segments_alone(monkeypatch):
+    """With the limits scaled down (merge at most 12 turns, once 3 segments fit): a bulk load's
+    8-turn segment, then uploads of 4 turns, one commit each. The fourth upload's commit merges
+    the three earlier 4-turn segments with its own turns and leaves the bulk load's alone;
+    Whoosh's own policy merges nothing among 4 segments, so the merge is ours."""
+    from interviews import search_backend
+    from interviews.ingest import ingest_transcript
+
+    from .factories import make_source
+
+    monkeypatch.setattr(search_backend, "MAX_MERGE_TURNS", 12)
+    monkeypatch.setattr(search_backend, "MERGE_FACTOR", 3)
+    sources = [make_source(text=SHORT_INTERVIEW.replace("A talk about data", f"Talk {n} about data"),
+                           slug=f"talk-{n}", title=f"Talk {n}", filename=f"talk-{n}.txt") for n in range(6)]
+    with outbox.batched():  # one bulk commit of 8 turns
+        for source in sources[:2]:
+            ingest_transcript(source)
+
+    def sizes():
+        return sorted(s.doc_count_all() for s in search._backend().open_index()._segments())
+
+    assert sizes() == [8]
+    for source in sources[2:]:  # then one commit each, as uploads
+        ingest_transcript(source)
+        search.process_index_tasks()
+    assert sizes() == [8, 16]
+    assert found("dumbest") == 6
