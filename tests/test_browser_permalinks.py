@@ -162,7 +162,9 @@ def test_copy_link_button_copies_the_share_url(live_archive, browser):
         page.goto(live_archive.url + GERMAN)
         page.locator("article.turn", has_text=LESSON).locator(".permalink").click()
         page.get_by_role("button", name="Copy link").click()
-        assert page.get_by_role("status").filter(has_text="Copied").count() == 1
+        copied = page.get_by_role("status").filter(has_text="Copied")
+        copied.wait_for()  # announced when the clipboard's promise resolves, not at the click
+        assert copied.count() == 1
         assert page.evaluate("navigator.clipboard.readText()") == page.locator("#share-url").input_value()
     finally:
         context.close()
