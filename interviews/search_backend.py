@@ -320,16 +320,20 @@ _SEGMENT_CACHE_SIZE = 256
 
 
 class _SegmentColumns:
-    """The values of one immutable segment: per field a sorted vocabulary and a code per document."""
+    """The values of one immutable segment: per field a sorted vocabulary and a code per document.
 
-    def __init__(self, reader):
-        self.reader = reader
-        self.size = reader.doc_count_all()
+    Cached across searchers, so it keeps no reader: Whoosh's ``refresh()`` closes the reader that
+    first saw a segment, and a field first asked for later (date order after relevance searches)
+    would then be read from a closed reader (``ReaderClosed``). Each call reads from the caller's
+    reader, which belongs to the searcher in use and is open."""
+
+    def __init__(self, size):
+        self.size = size
         self._fields = {}
 
-    def single(self, fieldname):
+    def single(self, reader, fieldname):
         if fieldname not in self._fields:
-            column = self.reader.column_reader(fieldname, translate=True)
+            column = reader.column_reader(fieldname, translate=True)
             values = list(column) if self.size else []
             vocab = sorted({v for v in values if v not in ("", None)})
             index = {v: i for i, v in enumerate(vocab)}
@@ -337,11 +341,11 @@ class _SegmentColumns:
             self._fields[fieldname] = (vocab, codes)
         return self._fields[fieldname]
 
-    def multi(self, fieldname):
+    def multi(self, reader, fieldname):
         if fieldname not in self._fields:
             vocab, rows = [], []
-            for btext in self.reader.lexicon(fieldname):
-                ids = np.fromiter(self.reader.postings(fieldname, btext).all_ids(), dtype=np.int64)
+            for btext in reader.lexicon(fieldname):
+                ids = np.fromiter(reader.postings(fieldname, btext).all_ids(), dtype=np.int64)
                 row = np.zeros(self.size, dtype=bool)
                 row[ids] = True
                 vocab.append(btext.decode("utf-8"))
@@ -359,7 +363,7 @@ def _segment_columns(leaf_reader):
         if cached is not None:
             _SEGMENT_CACHE.move_to_end(key)
             return cached
-    cached = _SegmentColumns(leaf_reader)
+    cached = _SegmentColumns(leaf_reader.doc_count_all())
     with _SEGMENT_CACHE_LOCK:
         _SEGMENT_CACHE[key] = cached
         while len(_SEGMENT_CACHE) > _SEGMENT_CACHE_SIZE:
@@ -372,7 +376,7 @@ class Columns:
 
     def __init__(self, reader, single_fields, multi_fields):
         leaves = [(r, offset) for r, offset in reader.leaf_readers() if r.doc_count_all()]  # skip EmptyReader
-        self.leaves = [(_segment_columns(r), offset) for r, offset in leaves]
+        self.leaves = [(_segment_columns(r), r, offset) for r, offset in leaves]
         self.size = reader.doc_count_all()
         self.single_fields = set(single_fields)
         self.multi_fields = set(multi_fields)
@@ -386,18 +390,20 @@ class Columns:
     def _merge(self, fieldname, multi):
         if fieldname in self._merged:
             return self._merged[fieldname]
-        parts = [(segcols.multi(fieldname) if multi else segcols.single(fieldname)) for segcols, _ in self.leaves]
+        parts = [
+            (segcols.multi(r, fieldname) if multi else segcols.single(r, fieldname)) for segcols, r, _ in self.leaves
+        ]
         vocab = sorted(set().union(*(set(v) for v, _ in parts))) if parts else []
         index = {v: i for i, v in enumerate(vocab)}
         if multi:
             matrix = np.zeros((len(vocab), self.size), dtype=bool)
-            for (seg_vocab, seg_matrix), (segcols, offset) in zip(parts, self.leaves):
+            for (seg_vocab, seg_matrix), (segcols, _, offset) in zip(parts, self.leaves):
                 for row, value in enumerate(seg_vocab):
                     matrix[index[value], offset:offset + segcols.size] = seg_matrix[row]
             merged = (vocab, index, matrix)
         else:
             codes = np.full(self.size, -1, dtype=np.int32)
-            for (seg_vocab, seg_codes), (segcols, offset) in zip(parts, self.leaves):
+            for (seg_vocab, seg_codes), (segcols, _, offset) in zip(parts, self.leaves):
                 mapping = np.array([index[v] for v in seg_vocab] + [-1], dtype=np.int32)
                 codes[offset:offset + segcols.size] = mapping[seg_codes]  # -1 picks the last slot: -1
             merged = (vocab, index, codes)

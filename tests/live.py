@@ -59,6 +59,10 @@ class LiveArchive:
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
 
     def start(self) -> None:
+        self.start_with()
+
+    def start_with(self, **env: str) -> None:
+        """Serve with gunicorn, with ``env`` over the archive's environment (e.g. WEB_CONCURRENCY)."""
         gunicorn = Path(sys.executable).parent / "gunicorn"
         # A file, not a pipe: nobody reads a pipe while the server runs, and a full one blocks
         # gunicorn (seen as "connection refused" in browser tests under load).
@@ -66,7 +70,7 @@ class LiveArchive:
         self.process = subprocess.Popen(
             [str(gunicorn), "-c", "archive/gunicorn.conf.py", "archive.wsgi"],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **env},
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )

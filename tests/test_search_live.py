@@ -52,6 +52,36 @@ def test_turn_ingested_by_another_process_is_found_by_every_worker_within_two_se
         found_in_a_row = found_in_a_row + 1 if api_search(empty_archive, q="quokka")["count"] == 1 else 0
 
 
+def test_date_order_browse_and_filter_searches_keep_working_after_another_process_writes(tmp_path):
+    """One gunicorn worker serves relevance searches (its searcher now holds every segment's
+    columns); another process ingests a transcript; the same worker then answers date-sorted,
+    browse and filter-only searches, which read those columns, without an error."""
+    archive = LiveArchive(data_dir=tmp_path / "data", port=free_port())
+    archive.setup()
+    archive.start_with(WEB_CONCURRENCY="1")
+    try:
+        for query in ("数据", "Daten", "Modell", "Aidan"):
+            api_search(archive, q=query)
+        transcript = tmp_path / "late.txt"
+        transcript.write_text(
+            "A late talk\n\nAnna Berg: Have you ever met a quokka?\n\nBen Cho: Never, but I would like to.\n\n"
+            "Anna Berg: They live on an island.\n\nBen Cho: Then I will travel there.\n",
+            encoding="utf-8",
+        )
+        archive.manage("ingest", str(transcript))
+
+        for path in (
+            "/search/", "/search/?sort=date", "/search/?q=Daten&sort=date", "/search/?language=de",
+            "/search/?speaker=aidan-gomez&language=zh", "/api/search?q=", "/api/search?q=quokka&sort=date",
+        ):
+            with urllib.request.urlopen(archive.url + path, timeout=10) as response:
+                assert response.status == 200, path
+        assert api_search(archive, q="quokka")["count"] == 1
+        assert api_search(archive, q="", sort="date")["count"] == api_search(archive, q="")["count"]
+    finally:
+        archive.stop()
+
+
 @pytest.mark.browser
 def test_keyboard_user_searches_filters_and_removes_a_filter(live_archive, page):
     page.goto(live_archive.url + "/")
