@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE := archive.settings
 # Development defaults; production sets DJANGO_DEBUG=0 and DJANGO_SECRET_KEY.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run install data serve test test-postgres clean bench loadtest faults abuse
+.PHONY: run install data serve test lint format test-postgres clean bench loadtest faults abuse
 
 run: install data serve
 
@@ -31,8 +31,17 @@ data: install
 serve: install
 	PORT=$(PORT) $(BIN)/gunicorn -c archive/gunicorn.conf.py archive.wsgi
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest
+
+# ruff: lint and formatting (ruff.toml). `make format` rewrites the tree in place.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 # The suite again on a throwaway PostgreSQL server (installed with apt-get if missing). Browser
 # tests serve SQLite archives of their own, so they are not repeated here.
@@ -47,16 +56,16 @@ bench: install
 # HTTP load on that archive (kept in bench-$(TURNS)/): gunicorn, 4 workers; wrk, 16 connections, loopback.
 DURATION ?= 30
 loadtest: install
-	$(BIN)/python scripts/loadtest.py --turns $(TURNS) --duration $(DURATION)
+	$(BIN)/python benchmarks/loadtest.py --turns $(TURNS) --duration $(DURATION)
 
 # Reliability figures (README "Reliability"): each sets up its own archive in a temporary
 # directory, serves it with gunicorn on a free loopback port, and stops by itself.
 faults: install
-	$(BIN)/python scripts/fault_injection.py --kills 50
+	$(BIN)/python benchmarks/fault_injection.py --kills 50
 
 abuse: install
-	$(BIN)/python scripts/pathological_queries.py
-	$(BIN)/python scripts/fuzz_uploads.py --files 600
+	$(BIN)/python benchmarks/pathological_queries.py
+	$(BIN)/python benchmarks/fuzz_uploads.py --files 600
 	SEARCH_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest tests/test_search.py -k fuzzed_queries -q
 
 clean:

@@ -5,6 +5,8 @@ See README.md "Configuration" for every variable.
 """
 import datetime
 import os
+import secrets
+import time
 from pathlib import Path
 
 import dj_database_url
@@ -26,14 +28,6 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Set it, or set DJANGO_DEBUG=1 for a development key."
-        )
-    SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
-
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 # Full origins (scheme + host) that may POST forms, e.g. "https://archive.example.org".
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -41,6 +35,30 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # All state lives under one directory: the SQLite file, the search index and uploaded originals.
 DATA_DIR = Path(os.environ.get("ARCHIVE_DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def data_dir_secret_key(data_dir: Path) -> str:
+    """The key in ``<data dir>/secret_key``, written once (mode 600) by whichever process needs it
+    first, so every command and worker of one archive signs with the same key and nothing needs
+    setting by hand. ``O_EXCL`` makes the first writer win when several start at once."""
+    path = data_dir / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another process created it a moment ago and may still be writing
+            key = path.read_text(encoding="ascii").strip()
+            if key:
+                return key
+            time.sleep(0.02)
+        raise ImproperlyConfigured(f"{path} is empty: delete it and start again") from None
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_urlsafe(50) + "\n")
+    return path.read_text(encoding="ascii").strip()
+
+
+# DJANGO_SECRET_KEY when set (several machines must share one); otherwise one generated for this
+# archive's data directory.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "") or data_dir_secret_key(DATA_DIR)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -155,8 +173,8 @@ MEDIA_URL = "media/"
 # tuned Whoosh backend (interviews/search_backend.py) in DATA_DIR/whoosh: a pointer file and one
 # directory per index build, so a rebuild can swap atomically.
 SEARCH_ENGINES = {
-    "whoosh": "interviews.search_backend.ArchiveWhooshEngine",
-    "elasticsearch": "interviews.search_elasticsearch.ArchiveElasticsearch7Engine",
+    "whoosh": "interviews.search.whoosh_backend.ArchiveWhooshEngine",
+    "elasticsearch": "interviews.search.elasticsearch.ArchiveElasticsearch7Engine",
     "solr": "haystack.backends.solr_backend.SolrEngine",
 }
 
@@ -209,7 +227,7 @@ ARCHIVE_MAX_UPLOAD_BYTES = int(os.environ.get("ARCHIVE_MAX_UPLOAD_BYTES", 5 * 10
 # Django's request limits do not count file data: the first upload handler enforces the limit
 # above while the request streams in, so an oversized file is never stored, in memory or on disk.
 FILE_UPLOAD_HANDLERS = [
-    "interviews.upload.SizeLimitUploadHandler",
+    "interviews.upload.staging.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

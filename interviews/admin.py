@@ -9,8 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from . import admin_views, editing, outbox, topics, translations
-from .models import (
+from interviews import editing, outbox
+from interviews.models import (
     Interview,
     Participant,
     RemovedTurn,
@@ -23,6 +23,9 @@ from .models import (
     TurnAlignment,
     TurnTopic,
 )
+from interviews.topics import tagging as topics
+from interviews.translations import store as translations
+from interviews.upload import views as admin_views
 
 
 class ParticipantInline(admin.TabularInline):

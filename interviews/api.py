@@ -3,11 +3,12 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from . import search as archive_search
-from . import sharing, translations
-from .forms import SearchForm
-from .models import Interview, RemovedTurn, Transcript, Turn
-from .views import SideBySideForm, _interviews_with_details, lower_case_redirect, side_by_side_url
+from interviews.forms import SearchForm
+from interviews.models import Interview, RemovedTurn, Transcript, Turn
+from interviews.quotes import sharing
+from interviews.search import query as archive_search
+from interviews.translations import store as translations
+from interviews.views import SideBySideForm, _interviews_with_details, lower_case_redirect, side_by_side_url
 
 
 def _absolute(request, url):

@@ -6,7 +6,8 @@ class InterviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import outbox, search
+        from interviews import outbox
+        from interviews.search import query as search
 
         # Index work recorded by ingest is applied by the search module after each commit.
         outbox.register_processor(search.process_index_tasks)

@@ -32,7 +32,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, tran
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from . import outbox
+from interviews import outbox
 
 FORMAT_VERSION = 1
 APP = "interviews"
@@ -65,7 +65,7 @@ class ExactJSONEncoder(DjangoJSONEncoder):
 
 def archive_models() -> list[type[models.Model]]:
     """Every model of the app whose rows are archive content, parents before children."""
-    from .models import IndexTask
+    from interviews.models import IndexTask
 
     # The outbox holds index work in flight, not content; import queues every turn afresh.
     transient = {IndexTask}
@@ -408,7 +408,7 @@ def _store_files(archive: zipfile.ZipFile, manifest: dict, progress: Progress) -
 
 
 def _queue_for_indexing(progress: Progress) -> None:
-    from .models import Turn
+    from interviews.models import Turn
 
     keys = list(Turn.objects.values_list("key", flat=True))
     outbox.enqueue(keys)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from . import outbox
-from .models import IndexTask, Participant, Speaker, SpeakerRedirect, Turn
+from interviews import outbox
+from interviews.models import IndexTask, Participant, Speaker, SpeakerRedirect, Turn
 
 
 def reindex_turns(turns) -> None:

@@ -9,9 +9,10 @@ from django import forms
 from django.conf import settings
 from django.utils.html import format_html
 
-from .models import Interview, Participant, Speaker, Transcript
-from .search import FACETS, MAX_FILTER_VALUES, MAX_PAGE, SORTS, SearchParams
-from .upload import (
+from interviews import languages
+from interviews.models import Interview, Participant, Speaker, Transcript
+from interviews.search.query import FACETS, MAX_FILTER_VALUES, MAX_PAGE, SORTS, SearchParams
+from interviews.upload.staging import (
     UPLOAD_SUFFIXES,
     LabelChoice,
     LabelRow,
@@ -22,7 +23,6 @@ from .upload import (
     size_limit_message,
 )
 
-_LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*", re.IGNORECASE)
 NEW = "new"
 
 
@@ -76,9 +76,9 @@ class TranscriptDetailsForm(forms.Form):
 
     def clean_language(self):
         language = self.cleaned_data["language"].strip()
-        if language and not _LANGUAGE_RE.fullmatch(language):
+        if language and not languages.CODE_RE.fullmatch(language):
             raise forms.ValidationError("Use a language code such as en, de or zh (or leave it empty).")
-        return language.split("-")[0].lower()
+        return languages.base(language)
 
     def clean(self):
         cleaned = super().clean()

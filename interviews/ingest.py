@@ -12,25 +12,35 @@ import difflib
 import hashlib
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.files.base import ContentFile
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator, validate_slug
 from django.db import transaction
 
-from . import outbox, topics
-from .models import IndexTask, Interview, Participant, RemovedTurn, Section, Speaker, Transcript, Turn, unique_slug
-from .parsing import ParsedTranscript, ParseError, SpeakerHint, parse_transcript
-from .translations import AlignmentSummary, align_interview
+from interviews import languages, outbox
+from interviews.models import (
+    IndexTask,
+    Interview,
+    Participant,
+    RemovedTurn,
+    Section,
+    Speaker,
+    Transcript,
+    Turn,
+    unique_slug,
+)
+from interviews.parsing import ParsedTranscript, ParseError, SpeakerHint, parse_transcript
+from interviews.topics import tagging as topics
+from interviews.translations.store import AlignmentSummary, align_interview
 
 TRANSCRIPT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 
 # Each step at INFO (off by default; DJANGO_LOG_LEVEL=INFO shows it): after a crash, the log says
-# how far an ingest got. scripts/fault_injection.py reads these lines to tell where its kills landed.
+# how far an ingest got. benchmarks/fault_injection.py reads these lines to tell where its kills landed.
 logger = logging.getLogger(__name__)
 
 
@@ -142,7 +152,6 @@ def check_url(value, what: str) -> str:
     return value
 
 
-_LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*", re.IGNORECASE)
 
 
 def _max_length(model, name: str) -> int:
@@ -182,7 +191,7 @@ def check_metadata(source: Source) -> None:
             except ValidationError:
                 raise IngestError(f"{what} {value!r} may hold only letters, digits, hyphens and underscores") from None
     for value, what in ((meta.language, "the transcript's language"), (interview.original_language, "the interview's original_language")):
-        if value and not _LANGUAGE_RE.fullmatch(value):
+        if value and not languages.CODE_RE.fullmatch(value):
             raise IngestError(f"{what} {value!r} is not a language code such as en, de or zh")
     if meta.translation and meta.translation not in dict(Transcript.TRANSLATION_CHOICES):
         choices = ", ".join(dict(Transcript.TRANSLATION_CHOICES))

@@ -6,23 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
-LANGUAGE_NAMES = {
-    "de": "Deutsch",
-    "en": "English",
-    "zh": "中文",
-    "ja": "日本語",
-    "fr": "Français",
-    "es": "Español",
-    "it": "Italiano",
-    "ko": "한국어",
-    "ru": "Русский",
-    "pt": "Português",
-    "nl": "Nederlands",
-}
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
+from interviews import languages
 
 
 def unique_slug(model, text: str, *, field="slug", max_length=80, **scope) -> str:
@@ -168,7 +152,7 @@ class Transcript(models.Model):
 
     @property
     def language_name(self):
-        return language_name(self.language)
+        return languages.name(self.language)
 
 
 class Section(models.Model):
@@ -252,7 +236,7 @@ class Turn(models.Model):
     @property
     def paragraph_parts(self):
         """Paragraphs with their character offsets, as pages render them for span links."""
-        from .spans import paragraphs
+        from interviews.quotes.spans import paragraphs
 
         return paragraphs(self.text)
 
@@ -267,7 +251,7 @@ class Turn(models.Model):
     def translations(self):
         """The same passage in the interview's other transcripts, from alignment links in either
         direction; a pair an editor rejected is left out. Ordered by language, then position."""
-        from .translations import translations_for  # translations imports the models
+        from interviews.translations.store import translations_for  # translations imports the models
 
         return translations_for([self])[self.pk]
 

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import IndexTask
+from interviews.models import IndexTask
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ each paginated at Django's 50,000 URLs, so a million quotes stay within the prot
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 
-from .models import Interview, Speaker, Transcript, Turn
+from interviews.models import Interview, Speaker, Transcript, Turn
 
 
 class InterviewSitemap(Sitemap):

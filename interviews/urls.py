@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import api, views
+from interviews import api, views
 
 app_name = "interviews"
 

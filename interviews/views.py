@@ -10,11 +10,9 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 
-from . import search as archive_search
-from . import sharing, translations
-from .cards import FontMissing, card_cache_key
-from .forms import SearchForm
-from .models import (
+from interviews import languages
+from interviews.forms import SearchForm
+from interviews.models import (
     Interview,
     Participant,
     RemovedTurn,
@@ -24,8 +22,11 @@ from .models import (
     Transcript,
     Turn,
     TurnTopic,
-    language_name,
 )
+from interviews.quotes import sharing
+from interviews.quotes.cards import FontMissing, card_cache_key
+from interviews.search import query as archive_search
+from interviews.translations import store as translations
 
 TOPIC_TURNS_PER_PAGE = 50
 SPEAKER_TURNS_PER_PAGE = 50
@@ -219,7 +220,7 @@ def topic_list(request):
     ):
         by_language.setdefault(row["topic_id"], {})[row["turn__transcript__language"]] = row["n"]
     for topic in topics:
-        topic.languages = [(code, language_name(code), n) for code, n in by_language.get(topic.pk, {}).items()]
+        topic.languages = [(code, languages.name(code), n) for code, n in by_language.get(topic.pk, {}).items()]
     return render(request, "interviews/topic_list.html", {"topics": topics})
 
 
@@ -259,8 +260,8 @@ def topic(request, slug):
         {
             "topic": topic,
             "name": topic.name_in(language) if language else topic.name_en,
-            "other_names": [(code, topic.name_in(code)) for code in ("en", "de", "zh") if code != (language or "en")],
-            "languages": [(code, language_name(code), n) for code, n in counts.items()],
+            "other_names": [(code, topic.name_in(code)) for code in languages.SUPPORTED if code != (language or "en")],
+            "languages": [(code, languages.name(code), n) for code, n in counts.items()],
             "language": language,
             "total": sum(counts.values()),
             "page": page,

@@ -1,5 +1,8 @@
 import pytest
 
+# Fixtures shared across packages: the search fixtures (a small three-language archive, the seeds).
+pytest_plugins = ["tests.search.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
@@ -39,7 +42,7 @@ def _plain_static_storage(settings):
 @pytest.fixture(scope="session")
 def live_archive(tmp_path_factory):
     """The seed archive served by gunicorn, set up exactly as `make data` does."""
-    from .live import LiveArchive, free_port
+    from tests.live import LiveArchive, free_port
 
     archive = LiveArchive(data_dir=tmp_path_factory.mktemp("live-archive"), port=free_port())
     archive.setup()
@@ -89,3 +92,10 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests are slow too, so `pytest -m "not slow"` leaves them out."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)

@@ -1,4 +1,4 @@
-"""Hostile inputs, shared by the tests and the scripts in scripts/: pathological search queries,
+"""Hostile inputs, shared by the tests and the scripts in benchmarks/: pathological search queries,
 fuzzed transcript files, stored-XSS payloads. Plain Python, no Django: the scripts import it before
 they set Django up.
 """
@@ -223,7 +223,7 @@ def _fuzz_long_title(rng, light=False):
 
 def _fuzz_mixed_encodings(rng, light=False):
     parts = [
-        "Interviewer: Grüße aus Köln?\n\n".encode("utf-8"),
+        "Interviewer: Grüße aus Köln?\n\n".encode(),
         "Mara Lindqvist: Grüße zurück.\n\n".encode("latin-1"),
         "主持人：你好。\n\n".encode("gb18030"),
         "王芳：こんにちは。\n\n".encode("shift_jis", "replace"),

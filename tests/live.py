@@ -82,7 +82,7 @@ class LiveArchive:
             except OSError:
                 if self.process.poll() is not None:
                     self.log.seek(0)
-                    raise RuntimeError("gunicorn exited: " + self.log.read().decode(errors="replace")[-2000:])
+                    raise RuntimeError("gunicorn exited: " + self.log.read().decode(errors="replace")[-2000:]) from None
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer within 30 s")
 

@@ -14,8 +14,7 @@ from django.utils.html import escape
 from interviews.backup import archive_models
 from interviews.ingest import ingest_transcript
 from interviews.models import IndexTask, Interview, Topic, Transcript, Turn, TurnAlignment, TurnTopic
-
-from .factories import SEEDS, SHORT_INTERVIEW, ingest_text, make_source
+from tests.factories import SEEDS, SHORT_INTERVIEW, ingest_text, make_source
 
 pytestmark = pytest.mark.django_db
 

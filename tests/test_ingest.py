@@ -9,8 +9,7 @@ from django.core.management import call_command
 
 from interviews.ingest import IngestError, collect_sources, ingest_transcript, match_turns
 from interviews.models import Interview, RemovedTurn, Speaker, Transcript, Turn
-
-from .factories import SEEDS, SHORT_INTERVIEW, ingest_text, make_source
+from tests.factories import SEEDS, SHORT_INTERVIEW, ingest_text, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +90,7 @@ def test_repeated_identical_turns_get_distinct_keys():
         (b"   \n\n", "empty"),
         (b"caf\xe9 \xff\x80 na\xefve " * 50, "not valid text"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(range(256)), ""),
-        ("Just a paragraph of prose with no speakers at all.\n\nAnd another one.".encode(), "turn"),
+        (b"Just a paragraph of prose with no speakers at all.\n\nAnd another one.", "turn"),
     ],
     ids=["empty", "blank", "undecodable", "binary", "no-turns"],
 )
@@ -332,8 +331,8 @@ def test_new_key_that_collides_with_a_removed_one_is_lengthened():
 
 def test_ingest_command_leaves_every_turn_searchable_and_no_index_work_pending():
     """Bulk loads apply index work in batches; when the command ends, all of it is applied."""
-    from interviews import search
     from interviews.models import IndexTask
+    from interviews.search import query as search
 
     call_command("ingest", str(SEEDS), stdout=io.StringIO())
     assert IndexTask.objects.count() == 0

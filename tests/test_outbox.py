@@ -3,7 +3,7 @@ is applied without anyone having to remember to.
 
 Inside a test transaction nothing commits, so after-commit callbacks never run unless a test asks
 for them: an ingest here leaves its IndexTask rows pending exactly as a writer killed between its
-commit and the index write does. scripts/fault_injection.py does the real kill -9.
+commit and the index write does. benchmarks/fault_injection.py does the real kill -9.
 """
 import datetime
 import io
@@ -12,11 +12,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from interviews import outbox, search
+from interviews import outbox
 from interviews.models import IndexTask
-from interviews.search import SearchParams
-
-from .factories import SHORT_INTERVIEW, ingest_text
+from interviews.search import query as search
+from interviews.search.query import SearchParams
+from tests.factories import SHORT_INTERVIEW, ingest_text
 
 pytestmark = pytest.mark.django_db
 
@@ -113,8 +113,7 @@ def test_bulk_load_commits_index_work_once_per_batch(monkeypatch):
     segment, and many small ones slow searches and set off merges. Every turn is searchable at
     the end."""
     from interviews.ingest import ingest_transcript
-
-    from .factories import make_source
+    from tests.factories import make_source
 
     monkeypatch.setattr(outbox, "BATCH_TURNS", 5)
     index = search._backend().open_index()
@@ -138,7 +137,7 @@ def test_bulk_load_commits_index_work_once_per_batch(monkeypatch):
 def test_commits_outside_a_bulk_load_merge_only_small_segments(sizes, expected):
     """An upload's commit must finish within the request: it merges only the smallest segments,
     at most 20,000 turns of them (some 26 s), and only once there are ten to merge."""
-    from interviews.search_backend import segments_to_merge
+    from interviews.search.whoosh_backend import segments_to_merge
 
     assert sorted(segments_to_merge(sizes)) == expected
 
@@ -148,10 +147,9 @@ def test_an_upload_commit_leaves_large_segments_alone(monkeypatch):
     8-turn segment, then uploads of 4 turns, one commit each. The fourth upload's commit merges
     the three earlier 4-turn segments with its own turns and leaves the bulk load's alone;
     Whoosh's own policy merges nothing among 4 segments, so the merge is ours."""
-    from interviews import search_backend
     from interviews.ingest import ingest_transcript
-
-    from .factories import make_source
+    from interviews.search import whoosh_backend as search_backend
+    from tests.factories import make_source
 
     monkeypatch.setattr(search_backend, "MAX_MERGE_TURNS", 12)
     monkeypatch.setattr(search_backend, "MERGE_FACTOR", 3)

@@ -10,9 +10,8 @@ from django.core.management import call_command
 from django.urls import include, path
 
 from interviews.models import Interview, Turn
-from interviews.spans import fingerprint
-
-from .factories import SEEDS, SHORT_INTERVIEW, ingest_text
+from interviews.quotes.spans import fingerprint
+from tests.factories import SEEDS, SHORT_INTERVIEW, ingest_text
 
 
 def boom(request):

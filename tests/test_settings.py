@@ -11,8 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from interviews.models import Interview, Turn
-
-from .factories import SEEDS, SHORT_INTERVIEW, ingest_text
+from tests.factories import SEEDS, SHORT_INTERVIEW, ingest_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -259,12 +258,12 @@ def test_admin_works_under_the_content_security_policy(live_archive, page, admin
 
 
 @pytest.mark.parametrize("url, expected", [
-    ("", {"ENGINE": "interviews.search_backend.ArchiveWhooshEngine", "PATH": "/data/whoosh"}),
-    ("whoosh:///srv/index/", {"ENGINE": "interviews.search_backend.ArchiveWhooshEngine", "PATH": "/srv/index"}),
-    ("elasticsearch://es1:9200/archive", {"ENGINE": "interviews.search_elasticsearch.ArchiveElasticsearch7Engine",
+    ("", {"ENGINE": "interviews.search.whoosh_backend.ArchiveWhooshEngine", "PATH": "/data/whoosh"}),
+    ("whoosh:///srv/index/", {"ENGINE": "interviews.search.whoosh_backend.ArchiveWhooshEngine", "PATH": "/srv/index"}),
+    ("elasticsearch://es1:9200/archive", {"ENGINE": "interviews.search.elasticsearch.ArchiveElasticsearch7Engine",
                                           "URL": "http://es1:9200/", "INDEX_NAME": "archive", "SILENTLY_FAIL": False}),
     ("elasticsearch+https://u:p@es.example.org/proxy/archive",
-     {"ENGINE": "interviews.search_elasticsearch.ArchiveElasticsearch7Engine",
+     {"ENGINE": "interviews.search.elasticsearch.ArchiveElasticsearch7Engine",
       "URL": "https://u:p@es.example.org/proxy/", "INDEX_NAME": "archive", "SILENTLY_FAIL": False}),
     ("solr://solr1:8983/solr/archive", {"ENGINE": "haystack.backends.solr_backend.SolrEngine",
                                         "URL": "http://solr1:8983/solr/archive", "TIMEOUT": 30, "SILENTLY_FAIL": False}),

@@ -7,8 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from interviews.models import Interview, Speaker, Transcript, Turn
-
-from .factories import SEEDS, SHORT_INTERVIEW, ingest_text
+from tests.factories import SEEDS, SHORT_INTERVIEW, ingest_text
 
 pytestmark = pytest.mark.django_db
 

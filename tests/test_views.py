@@ -6,8 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from interviews.models import Interview, Speaker, Transcript, Turn
-
-from .factories import SEEDS, ingest_text
+from tests.factories import SEEDS, ingest_text
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def test_interview_page_shows_transcript_with_toc_anchors_and_source(client, see
     de = seeds.transcripts.get(language="de")
     html = client.get(de.get_absolute_url()).content.decode()
     first_section = de.sections.get(ordinal=0)
-    assert f'href="#s0"' in html and first_section.heading in html
+    assert 'href="#s0"' in html and first_section.heading in html
     assert 'id="t0"' in html and 'id="t73"' in html
     assert "Machine translation" in html
     assert "QbitAI" in html
@@ -92,7 +91,7 @@ def test_quote_page_shows_quote_with_context_and_transcript_link(client, seeds):
 def test_removed_quote_answers_gone_with_a_link_to_its_interview(client):
     result = ingest_text()
     turn = result.transcript.turns.get(text="And compute?")
-    from .factories import SHORT_INTERVIEW
+    from tests.factories import SHORT_INTERVIEW
 
     ingest_text(text=SHORT_INTERVIEW.replace("Host: And compute?\n\n", ""))
     response = client.get(f"/q/{turn.key}/")

@@ -20,8 +20,8 @@ import pytest
 from django.urls import Resolver404, resolve
 from playwright.sync_api import expect
 
-from .hostile_inputs import XSS_PAYLOADS, XSS_URLS
-from .live import LiveArchive, free_port
+from tests.hostile_inputs import XSS_PAYLOADS, XSS_URLS
+from tests.live import LiveArchive, free_port
 
 pytestmark = pytest.mark.browser
 

@@ -29,6 +29,8 @@ from pathlib import PurePath
 
 import nh3
 
+from interviews import languages
+
 from .types import ParsedSection, ParsedSpeaker, ParsedTranscript, ParsedTurn, ParseError, SpeakerHint
 
 # --------------------------------------------------------------------------------------------
@@ -138,9 +140,7 @@ _SENTENCE_END = set(".?!。？！:：;；…~～")
 _CLOSERS = "\"')]}»›”’」』】）》"
 
 
-_CJK_RE = re.compile(
-    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff]"
-)
+_CJK_RE = languages.CJK_CHAR_RE
 
 
 def _cjk_count(text: str) -> int:
@@ -1075,7 +1075,7 @@ def _detect_language(sample: str) -> str:
 
 def _normalise_language(code: str) -> str:
     """ "zh-CN" → "zh", "de_DE" → "de": the archive stores ISO 639-1 codes."""
-    return code.strip().replace("_", "-").split("-")[0].lower()
+    return languages.base(code)
 
 
 # --------------------------------------------------------------------------------------------

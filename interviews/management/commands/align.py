@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from interviews.models import Interview
-from interviews.translations import align_interview
+from interviews.translations.store import align_interview
 
 
 class Command(BaseCommand):

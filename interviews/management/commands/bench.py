@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from interviews import bench
+from benchmarks import bench
 
 
 class Command(BaseCommand):

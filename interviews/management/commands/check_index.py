@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from interviews.search import check_index
+from interviews.search.query import check_index
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from interviews.search_schema import FILES, export
+from interviews.search.schema import FILES, export
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import json
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from interviews import outbox
 from interviews.ingest import IngestError, collect_sources, ingest_transcript, parse_source

@@ -2,10 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from interviews.management.commands.retag import report_progress
 from interviews.models import Transcript
-from interviews.topics import VOCABULARY_FILE, VocabularyError, load_vocabulary, tag_transcripts
-
-from .retag import report_progress
+from interviews.topics.tagging import VOCABULARY_FILE, VocabularyError, load_vocabulary, tag_transcripts
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from interviews.search import RebuildRunning, rebuild
+from interviews.search.query import RebuildRunning, rebuild
 
 
 class Command(BaseCommand):

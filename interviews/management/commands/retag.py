@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from interviews.models import Interview, Transcript
-from interviews.topics import tag_transcripts
+from interviews.topics.tagging import tag_transcripts
 
 
 def report_progress(command, count):

@@ -1,0 +1,166 @@
+"""Fuzzed transcript files through the admin upload, served by gunicorn: no server error, no partial
+record, every request answered within gunicorn's worker timeout.
+
+    .venv/bin/python benchmarks/fuzz_uploads.py                 # 600 files, about 10 minutes
+    .venv/bin/python benchmarks/fuzz_uploads.py --files 50 --port 8108
+
+A throwaway archive (set up like `make data`) is served by gunicorn on a loopback port. An editor
+logs in and uploads each file from tests/hostile_inputs.fuzzed_uploads() (random bytes, truncated
+UTF-8, UTF-16 without BOM, zip/PDF/PNG renamed, 50,000-attribute tags, 13,000 nested brackets, huge
+lines, mixed encodings, valid transcripts with garbage, mutated transcripts, odd file names, ...).
+A refused file must leave every table as it was. A file that reaches the preview is confirmed as
+it stands: then either the transcript is written whole (turn count, ordinals, sections, original
+file, search index) or nothing is, with the reason on the page; an upload left waiting is
+cancelled, so the staging area ends empty. Exit status 1 on any server error, partial record or
+request slower than the timeout.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import hashlib
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import Archive, Client, form_fields, free_port, stage_upload, upload_path  # noqa: E402
+
+from tests.hostile_inputs import fuzzed_uploads  # noqa: E402
+
+GUNICORN_TIMEOUT_S = 120  # archive/gunicorn.conf.py
+
+
+def row_counts() -> dict:
+    from django.apps import apps
+    from django.contrib.auth.models import User
+
+    models = list(apps.get_app_config("interviews").get_models()) + [User]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def whole(transcript) -> list[str]:
+    """What is wrong with a written transcript, if anything."""
+    from django.core.files.storage import default_storage
+
+    problems = []
+    ordinals = list(transcript.turns.order_by("ordinal").values_list("ordinal", flat=True))
+    if transcript.turn_count != len(ordinals) or ordinals != list(range(len(ordinals))):
+        problems.append(f"{transcript.pk}: {transcript.turn_count} turns said, {len(ordinals)} written")
+    sections = sorted(transcript.sections.values_list("ordinal", flat=True))
+    if sections != list(range(len(sections))):
+        problems.append(f"{transcript.pk}: sections out of order")
+    try:
+        with default_storage.open(transcript.original_file.name, "rb") as original:
+            if hashlib.file_digest(original, "sha256").hexdigest() != transcript.sha256:
+                problems.append(f"{transcript.pk}: original file does not match its sha256")
+    except OSError:
+        problems.append(f"{transcript.pk}: original file missing")
+    return problems
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=600)
+    parser.add_argument("--port", type=int, default=0, help="loopback port for gunicorn (default: a free one)")
+    parser.add_argument("--time-limit", type=float, default=3600, help="upload no new file after this many seconds")
+    args = parser.parse_args(argv)
+
+    data_dir = Path(tempfile.mkdtemp(prefix="fuzz-uploads-"))
+    archive = Archive(data_dir, args.port or free_port())
+    outcomes = collections.Counter()
+    by_kind = collections.defaultdict(collections.Counter)
+    problems: list[str] = []
+    slowest = (0.0, "")
+    started = time.monotonic()
+    try:
+        archive.use_here()
+        archive.setup(seeds=True)
+        from django.conf import settings
+
+        from interviews.models import Transcript
+        from interviews.search import query as search
+
+        archive.start()
+        client = Client(archive.url)
+        client.login()
+        files = fuzzed_uploads(args.files, args.seed)
+        print(f"{len(files)} files, gunicorn on {archive.url}", flush=True)
+        for number, (kind, filename, data) in enumerate(files, 1):
+            if time.monotonic() - started > args.time_limit:
+                print(f"time limit reached after {number - 1} files")
+                break
+            before = row_counts()
+            latest = Transcript.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            responses = [stage_upload(client, filename, data, timeout=GUNICORN_TIMEOUT_S + 30)]
+            outcome = "refused"
+            location = responses[-1].headers.get("location", "")
+            if responses[-1].status == 302 and location.startswith(upload_path()) and location != upload_path():
+                preview_url = responses[-1].headers["location"]
+                responses.append(client.get(preview_url, timeout=GUNICORN_TIMEOUT_S + 30))
+                if responses[-1].status == 200:
+                    fields = {**form_fields(responses[-1].text), "action": "confirm"}
+                    responses.append(client.post(preview_url, fields, timeout=GUNICORN_TIMEOUT_S + 30))
+                    if responses[-1].status == 302 and "/done/" in responses[-1].headers.get("location", ""):
+                        outcome = "written"
+                    else:
+                        outcome = "not confirmed"
+                        responses.append(client.post(preview_url, {"action": "cancel"}))
+            for response in responses:
+                if response.status >= 500:
+                    problems.append(f"#{number} {kind} ({filename!r}): server error {response.status}")
+                    outcome = "server error"
+                if response.ms > slowest[0]:
+                    slowest = (response.ms, f"#{number} {kind}, {len(data):,} bytes")
+                if response.ms >= GUNICORN_TIMEOUT_S * 1000:
+                    problems.append(f"#{number} {kind}: {response.ms / 1000:.0f} s, over the worker timeout")
+            after = row_counts()
+            new = list(Transcript.objects.filter(pk__gt=latest))
+            if outcome == "written":
+                if len(new) != 1:
+                    problems.append(f"#{number} {kind}: confirmed, but {len(new)} new transcripts")
+                for transcript in new:
+                    problems += [f"#{number} {kind}: partial: {p}" for p in whole(transcript)]
+            elif after != before:
+                changed = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
+                problems.append(f"#{number} {kind}: partial: {outcome}, but rows changed {changed}")
+            outcomes[outcome] += 1
+            by_kind[kind][outcome] += 1
+            if number % 50 == 0 or outcome == "server error":
+                print(f"[{number}/{len(files)}] {dict(outcomes)}; slowest {slowest[0] / 1000:.1f} s ({slowest[1]})",
+                      flush=True)
+        report = search.check_index()
+        if not report.ok:
+            problems.append(f"search index: {len(report.missing)} missing, {len(report.ghosts)} ghosts, "
+                            f"{report.pending} pending")
+        staging = Path(settings.ARCHIVE_STAGING_DIR)
+        left = [p.name for p in staging.iterdir()] if staging.exists() else []
+        if left:
+            problems.append(f"{len(left)} uploads left in the staging area")
+        server_log = [line for _, line in archive.log if "Traceback" in line or "Error handling request" in line]
+        if server_log:
+            problems.append(f"gunicorn logged {len(server_log)} errors: {server_log[:3]}")
+    finally:
+        archive.stop()
+    print("\nkind                          " + "  ".join(f"{o:>13}" for o in ("refused", "not confirmed", "written")))
+    for kind, counts in sorted(by_kind.items()):
+        print(f"{kind:<30}" + "  ".join(f"{counts[o]:>13}" for o in ("refused", "not confirmed", "written")))
+    total = sum(outcomes.values())
+    print(f"\n{total} files: {outcomes['refused']} refused with a message, {outcomes['not confirmed']} previewed but "
+          f"not written (with a message), {outcomes['written']} written whole; {outcomes['server error']} server errors, "
+          f"{sum('partial' in p for p in problems)} partial records; slowest request {slowest[0] / 1000:.1f} s "
+          f"({slowest[1]}; gunicorn timeout {GUNICORN_TIMEOUT_S} s)")
+    for problem in problems:
+        print("PROBLEM", problem)
+    if problems:
+        print(f"the archive is kept in {data_dir}")
+    else:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,547 @@
+"""Admin upload of a transcript: the file waits in a staging area while the editor previews it, then
+`ingest_transcript()` (the one writer) lands it in one transaction.
+
+Nothing here writes to the database before the editor confirms. A staged upload is a directory
+named by a random token under settings.ARCHIVE_STAGING_DIR, holding the bytes (named by their
+sha256, checked on every read) and a JSON file with the form data; it belongs to the editor who
+uploaded it and expires after a day.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+
+from interviews import languages
+from interviews.ingest import (
+    IngestError,
+    IngestResult,
+    InterviewInfo,
+    Source,
+    TranscriptInfo,
+    ingest_transcript,
+    match_turns,
+    too_many_turns,
+)
+from interviews.models import (
+    Interview,
+    Participant,
+    Speaker,
+    SpeakerRedirect,
+    Transcript,
+    Turn,
+    unique_slug,
+)
+from interviews.parsing import ParsedSpeaker, ParsedTranscript, ParseError, SpeakerHint, generic_role, parse_transcript
+
+UPLOAD_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+STAGING_MAX_AGE = 24 * 3600  # seconds
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}")
+_SHA_RE = re.compile(r"[0-9a-f]{64}")
+PREVIEW_TURNS = 5
+EXAMPLES = 3
+
+
+class UploadError(Exception):
+    """A file or staged upload that cannot go on; the message is shown to the editor as is."""
+
+
+def size_limit_message(size: int | None = None) -> str:
+    limit = filesizeformat(settings.ARCHIVE_MAX_UPLOAD_BYTES)
+    if size:
+        return f"The file is {filesizeformat(size)}; the largest transcript accepted is {limit}."
+    return f"The file is larger than {limit}, the largest transcript accepted."
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Refuses a file over ARCHIVE_MAX_UPLOAD_BYTES while the request streams in.
+
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not count file data. This handler runs first: once
+    a file passes the limit it is skipped (the rest of its bytes are read and dropped, never
+    stored) and `request.upload_too_large` tells the form what happened, so the editor gets a
+    message instead of a half-read file.
+    """
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.request_length = content_length
+
+    def new_file(self, field_name, file_name, *args, **kwargs):
+        super().new_file(field_name, file_name, *args, **kwargs)
+        self.received = 0
+        # A request longer than the limit plus every form field Django accepts must hold an
+        # oversized file: skip it before buffering a byte.
+        if self.request_length and self.request_length > self.limit + settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            self._reject(self.request_length)
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self._reject(None)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+    @property
+    def limit(self) -> int:
+        return settings.ARCHIVE_MAX_UPLOAD_BYTES
+
+    def _reject(self, size):
+        if self.request is not None:
+            self.request.upload_too_large = size or True
+        raise SkipFile()
+
+
+# --- Staging ------------------------------------------------------------------------------------
+
+
+def staging_dir() -> Path:
+    return Path(settings.ARCHIVE_STAGING_DIR)
+
+
+@dataclass
+class StagedUpload:
+    token: str
+    filename: str
+    sha256: str
+    size: int
+    user_id: int
+    created: float
+    details: dict = field(default_factory=dict)  # the details form as last posted (strings)
+    mapping: dict = field(default_factory=dict)  # label -> {"speaker", "name", "role"} as last posted
+    detected_language: str = ""
+
+    @property
+    def directory(self) -> Path:
+        return staging_dir() / self.token
+
+    def read(self) -> bytes:
+        try:
+            data = (self.directory / self.sha256).read_bytes()
+        except OSError:
+            raise UploadError("The uploaded file is no longer in the staging area. Upload it again.") from None
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise UploadError("The staged file was changed on disk since it was uploaded. Upload it again.")
+        return data
+
+    def save(self) -> None:
+        meta = self.directory / "upload.json"
+        partial = meta.with_suffix(".tmp")
+        partial.write_text(json.dumps(asdict(self), ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, meta)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def stage(data: bytes, filename: str, user, *, details: dict, detected_language: str = "") -> StagedUpload:
+    """Keep an uploaded file for its preview; clears uploads older than a day on the way."""
+    clean_staging()
+    staged = StagedUpload(
+        token=secrets.token_urlsafe(24),
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        user_id=user.pk,
+        created=time.time(),
+        details=details,
+        detected_language=detected_language,
+    )
+    staged.directory.mkdir(parents=True, mode=0o700)
+    (staged.directory / staged.sha256).write_bytes(data)
+    staged.save()
+    return staged
+
+
+def load_staged(token: str, user) -> StagedUpload:
+    """The upload `token` names, if it exists, is recent and is `user`'s. Only a token that looks
+    like one we made ever becomes part of a path."""
+    gone = UploadError(
+        "This upload is no longer waiting for confirmation: it was confirmed, cancelled, or is older "
+        "than a day. Upload the file again."
+    )
+    if not _TOKEN_RE.fullmatch(token):
+        raise gone
+    try:
+        meta = json.loads((staging_dir() / token / "upload.json").read_text(encoding="utf-8"))
+        staged = StagedUpload(**meta)
+    except (OSError, ValueError, TypeError):
+        raise gone from None
+    if staged.token != token or not _SHA_RE.fullmatch(staged.sha256) or time.time() - staged.created > STAGING_MAX_AGE:
+        raise gone
+    if staged.user_id != user.pk:
+        raise UploadError("This upload was started by another editor; only they can preview and confirm it.")
+    return staged
+
+
+def clean_staging(max_age: float = STAGING_MAX_AGE) -> int:
+    """Remove staged uploads nobody confirmed or cancelled. Returns how many went."""
+    root = staging_dir()
+    if not root.is_dir():
+        return 0
+    removed = 0
+    cutoff = time.time() - max_age
+    for child in root.iterdir():
+        try:
+            if child.is_dir() and child.stat().st_mtime < cutoff:
+                shutil.rmtree(child, ignore_errors=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+# --- Parsing with what the archive knows ----------------------------------------------------------
+
+
+def interview_hints(interview: Interview | None) -> list[SpeakerHint]:
+    """The interview's people as parser hints, so "Q" or "主持人" resolve to its host on a re-upload."""
+    if interview is None:
+        return []
+    return [
+        SpeakerHint(p.speaker.name, p.role, list(p.speaker.aliases))
+        for p in interview.participants.select_related("speaker")
+    ]
+
+
+def parse_upload(data: bytes, filename: str, *, interview=None, language="", title="") -> ParsedTranscript:
+    try:
+        parsed = parse_transcript(
+            data, filename=filename, language=language, title=title, speakers=interview_hints(interview)
+        )
+    except ParseError as exc:
+        raise UploadError(str(exc)) from None
+    if too_many_turns(parsed):
+        raise UploadError(too_many_turns(parsed))
+    return parsed
+
+
+def duplicate_of(data: bytes) -> Transcript | None:
+    sha = hashlib.sha256(data).hexdigest()
+    return Transcript.objects.select_related("interview").filter(sha256=sha).first()
+
+
+# --- Labels and who they mean ----------------------------------------------------------------------
+
+
+@dataclass
+class LabelRow:
+    """One speaker label as published, with what the parser made of it."""
+
+    label: str
+    turns: int
+    first_text: str
+    name: str  # the person the parser resolved it to, or the label itself
+    role: str
+
+    @property
+    def key(self) -> str:
+        """A form-field prefix for the label: labels can be any text, field names cannot."""
+        return hashlib.sha1(self.label.encode()).hexdigest()[:10]
+
+    @property
+    def generic(self) -> bool:
+        """A label naming a role ("Q", "Interviewer", "主持人"), not a person."""
+        return bool(generic_role(self.label))
+
+
+@dataclass
+class LabelChoice:
+    """Who an editor says a label means: an existing speaker, or a new one named `name`."""
+
+    speaker: Speaker | None
+    name: str
+    role: str
+
+    def display_name(self) -> str:
+        return self.speaker.name if self.speaker else self.name
+
+
+def label_rows(parsed: ParsedTranscript) -> list[LabelRow]:
+    roles = {s.name: s.role for s in parsed.speakers}
+    rows: dict[str, LabelRow] = {}
+    for turn in parsed.turns:
+        row = rows.get(turn.label)
+        if row is None:
+            rows[turn.label] = LabelRow(turn.label, 1, turn.text, turn.speaker, roles.get(turn.speaker, ""))
+        else:
+            row.turns += 1
+    return list(rows.values())
+
+
+def default_choice(row: LabelRow, interview: Interview | None) -> LabelChoice:
+    """What the form suggests: someone already in the interview, else a speaker of that exact
+    name, else a new speaker named as the parser resolved the label."""
+    if interview is not None:
+        for participant in interview.participants.select_related("speaker"):
+            if participant.speaker.name == row.name:
+                return LabelChoice(participant.speaker, "", participant.role or row.role)
+    if not row.generic:
+        same_name = list(Speaker.objects.filter(name__iexact=row.name)[:2])
+        if len(same_name) == 1:
+            return LabelChoice(same_name[0], "", row.role)
+    return LabelChoice(None, row.name, row.role)
+
+
+# --- The preview ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TextChange:
+    key: str
+    old: str
+    new: str
+
+    def segments(self, context: int = 80) -> list[tuple[str, str]]:
+        """("equal" | "delete" | "insert", text) runs of a word diff (CJK by character); long
+        unchanged stretches are cut to `context` characters either side of a change."""
+        old, new = _diff_tokens(self.old), _diff_tokens(self.new)
+        opcodes = difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
+        out: list[tuple[str, str]] = []
+        for n, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+            if tag == "equal":
+                text = "".join(old[i1:i2])
+                first, last = n == 0, n == len(opcodes) - 1
+                if len(text) > 2 * context + 1:
+                    head = "" if first else text[:context]
+                    tail = "" if last else text[-context:]
+                    text = f"{head}…{tail}" if not first and not last else (f"…{tail}" if first else f"{head}…")
+                elif first and len(text) > context:
+                    text = "…" + text[-context:]
+                elif last and len(text) > context:
+                    text = text[:context] + "…"
+                out.append(("equal", text))
+                continue
+            if i2 > i1:
+                out.append(("delete", "".join(old[i1:i2])))
+            if j2 > j1:
+                out.append(("insert", "".join(new[j1:j2])))
+        return out
+
+
+_TOKEN_SPLIT_RE = re.compile(rf"[{languages.HAN}{languages.KANA}]|\w+|\s+|[^\w\s]")
+
+
+def _diff_tokens(text: str) -> list[str]:
+    return _TOKEN_SPLIT_RE.findall(text)
+
+
+@dataclass
+class Changes:
+    """What confirming does to the transcript this file replaces (a corrected re-upload)."""
+
+    transcript: Transcript
+    kept: int = 0
+    edited: list[TextChange] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    removed: list[Turn] = field(default_factory=list)
+
+    @property
+    def permalinks_kept(self) -> int:
+        return self.kept + len(self.edited)
+
+
+def changes_for(transcript: Transcript, parsed: ParsedTranscript) -> Changes:
+    """The same alignment ingest uses (`match_turns`), so the preview promises what confirm does."""
+    old_turns = list(transcript.turns.order_by("ordinal"))
+    new_texts = [t.text for t in parsed.turns]
+    mapping = match_turns([t.text for t in old_turns], new_texts)
+    changes = Changes(transcript)
+    for new_text, old_index in zip(new_texts, mapping):
+        if old_index is None:
+            changes.added.append(new_text)
+        elif old_turns[old_index].text == new_text:
+            changes.kept += 1
+        else:
+            old = old_turns[old_index]
+            changes.edited.append(TextChange(old.key, old.text, new_text))
+    matched = {i for i in mapping if i is not None}
+    changes.removed = [turn for i, turn in enumerate(old_turns) if i not in matched]
+    return changes
+
+
+@dataclass
+class Preview:
+    parsed: ParsedTranscript
+    rows: list[LabelRow]
+    slug: str
+    interview: Interview | None
+    replaces: Transcript | None
+    changes: Changes | None
+    warnings: list[str]
+    first_turns: list[tuple[str, str, str]]  # (speaker as mapped, label, text)
+    sections: list[tuple[str, int]]  # (heading, turns)
+    detected_language: str = ""
+
+    @property
+    def language_name(self) -> str:
+        return languages.name(self.parsed.language) if self.parsed.language else "unknown"
+
+    @property
+    def detected_name(self) -> str:
+        return languages.name(self.detected_language)
+
+
+def transcript_slug(details: dict, parsed: ParsedTranscript) -> str:
+    """The rendition slug ingest will use: as given, else the language (as ingest does)."""
+    return details.get("slug") or parsed.language or "text"
+
+
+def build_preview(parsed: ParsedTranscript, details: dict, choices: dict[str, LabelChoice], *, detected_language="") -> Preview:
+    interview = details.get("interview")
+    rows = label_rows(parsed)
+    slug = transcript_slug(details, parsed)
+    replaces = None
+    if interview is not None:
+        replaces = interview.transcripts.filter(slug=slug).first()
+    section_turns = [0] * len(parsed.sections)
+    for turn in parsed.turns:
+        if turn.section is not None:
+            section_turns[turn.section] += 1
+    names = {row.label: choices[row.label].display_name() if row.label in choices else row.name for row in rows}
+    return Preview(
+        parsed=parsed,
+        rows=rows,
+        slug=slug,
+        interview=interview,
+        replaces=replaces,
+        changes=changes_for(replaces, parsed) if replaces else None,
+        warnings=parsed.warnings + editor_warnings(parsed, details, rows, choices, detected_language),
+        first_turns=[(names.get(t.label, t.speaker), t.label, t.text) for t in parsed.turns[:PREVIEW_TURNS]],
+        sections=[(s.heading, n) for s, n in zip(parsed.sections, section_turns)],
+        detected_language=detected_language,
+    )
+
+
+def editor_warnings(parsed, details, rows: list[LabelRow], choices: dict[str, LabelChoice], detected_language: str) -> list[str]:
+    """What the parser cannot know: how the editor's choices meet what is already in the archive."""
+    warnings = []
+    for row in rows:
+        choice = choices.get(row.label)
+        if choice is None or choice.speaker is not None:
+            continue
+        if row.generic and choice.name.strip().casefold() == row.label.strip().casefold():
+            warnings.append(
+                f'"{row.label}" names a role, not a person: a new speaker called "{choice.name}" would collect '
+                "every anonymous interviewer in the archive. Choose the person, or type their name."
+            )
+        elif Speaker.objects.filter(name__iexact=choice.name.strip()).exists():
+            warnings.append(
+                f'A speaker named "{choice.name}" is already in the archive. Choose them in the list for '
+                f'"{row.label}" unless this is a different person.'
+            )
+    language = details.get("language") or parsed.language
+    if detected_language and language and language != detected_language:
+        warnings.append(
+            f'The language is set to "{language}", but the text reads like "{detected_language}".'
+        )
+    if details.get("interview") is None:
+        title = details.get("new_title") or parsed.title
+        same = Interview.objects.filter(title__iexact=title).first()
+        if same:
+            warnings.append(
+                f'An interview titled "{same.title}" is already in the archive. To add this file to it, '
+                "choose it under Interview."
+            )
+    return warnings
+
+
+# --- Confirm ----------------------------------------------------------------------------------
+
+
+def _new_speaker(name: str) -> Speaker:
+    slug = unique_slug(Speaker, name)
+    n = 2
+    while SpeakerRedirect.objects.filter(old_slug=slug).exists():  # a merged speaker's address
+        slug = unique_slug(Speaker, f"{name} {n}")
+        n += 1
+    return Speaker.objects.create(name=name, slug=slug)
+
+
+def interview_info(details: dict, parsed: ParsedTranscript) -> InterviewInfo:
+    original = details.get("translation") == Transcript.ORIGINAL
+    interview = details.get("interview")
+    if interview is not None:
+        # ingest treats a slug as authoritative metadata: hand back the interview as it is.
+        return InterviewInfo(
+            slug=interview.slug,
+            title=interview.title,
+            programme=interview.programme,
+            date_recorded=interview.date_recorded,
+            original_url=interview.original_url,
+            original_language=interview.original_language or (parsed.language if original else ""),
+        )
+    title = details.get("new_title") or parsed.title
+    return InterviewInfo(
+        slug=unique_slug(Interview, title),
+        title=title,
+        date_recorded=details.get("new_date_recorded"),
+        original_url=details.get("new_original_url", ""),
+        original_language=parsed.language if original else "",
+    )
+
+
+@transaction.atomic
+def ingest_upload(
+    data: bytes, filename: str, details: dict, parsed: ParsedTranscript, choices: dict[str, LabelChoice], user
+) -> IngestResult:
+    """Write the previewed file: new speakers, then `ingest_transcript()` with every label mapped
+    as the editor chose. One transaction: an IngestError leaves nothing behind."""
+    rows = label_rows(parsed)
+    missing = [row.label for row in rows if row.label not in choices]
+    if missing:
+        raise IngestError(f'Choose who "{missing[0]}" is before confirming.')
+    new_speakers: dict[str, Speaker] = {}
+    overrides: dict[str, Speaker] = {}
+    for row in rows:
+        choice = choices[row.label]
+        if choice.speaker is None:
+            name = " ".join(choice.name.split())
+            key = name.casefold()
+            if key not in new_speakers:
+                new_speakers[key] = _new_speaker(name)
+            overrides[row.label] = new_speakers[key]
+        else:
+            overrides[row.label] = choice.speaker
+    # One parsed speaker per label, so each label lands on the speaker chosen for it.
+    parsed.speakers = [ParsedSpeaker(label=row.label, name=row.label, role=choices[row.label].role) for row in rows]
+    for turn in parsed.turns:
+        turn.speaker = turn.label
+
+    source = Source(
+        data=data,
+        filename=filename,
+        interview=interview_info(details, parsed),
+        transcript=TranscriptInfo(
+            file=filename,
+            slug=transcript_slug(details, parsed),
+            language=parsed.language,
+            title=parsed.title,
+            publisher=details.get("publisher", ""),
+            source_url=details.get("source_url", ""),
+            published_on=details.get("published_on"),
+            translation=details.get("translation", ""),
+            translator_note=details.get("translator_note", ""),
+        ),
+    )
+    result = ingest_transcript(source, parsed=parsed, speaker_overrides=overrides, uploaded_by=user)
+    # The editor's role for a person already in the interview wins over what it was.
+    for row in rows:
+        role = choices[row.label].role
+        if role:
+            Participant.objects.filter(interview=result.transcript.interview, speaker=overrides[row.label]).exclude(
+                role=role
+            ).update(role=role)
+    return result

@@ -1,0 +1,193 @@
+"""The admin's transcript upload: upload → preview (as often as needed) → confirm → result.
+
+Function views, wired into TranscriptAdmin.get_urls() behind admin_site.admin_view (staff only,
+CSRF protected, never cached). Nothing is written to the database before "Confirm".
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from interviews.forms import LabelMappingForm, TranscriptDetailsForm, UploadForm
+from interviews.ingest import IngestError
+from interviews.models import Transcript
+from interviews.upload.staging import (
+    UploadError,
+    build_preview,
+    ingest_upload,
+    label_rows,
+    load_staged,
+    parse_upload,
+    stage,
+)
+
+PREVIEW_URL = "admin:interviews_transcript_upload_preview"
+UPLOAD_URL = "admin:interviews_transcript_upload"
+
+
+def _context(request, model_admin, title, **extra):
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": title,
+        **extra,
+    }
+
+
+def _require_upload_permission(request, model_admin):
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+
+
+def upload(request, model_admin):
+    _require_upload_permission(request, model_admin)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, too_large=getattr(request, "upload_too_large", None))
+        if form.is_valid():
+            details = form.posted_values()
+            detected = ""
+            if not details["language"]:
+                # Detection ran: keep its answer as the language the editor can still change.
+                details["language"] = detected = form.parsed.language
+            staged = stage(form.file_bytes, form.filename, request.user, details=details, detected_language=detected)
+            return redirect(PREVIEW_URL, staged.token)
+    else:
+        initial = {k: request.GET[k] for k in ("interview", "slug", "language") if request.GET.get(k)}
+        form = UploadForm(initial=initial)
+    return TemplateResponse(
+        request,
+        "admin/interviews/upload/upload.html",
+        _context(request, model_admin, "Upload a transcript", form=form, limit=settings.ARCHIVE_MAX_UPLOAD_BYTES),
+    )
+
+
+def _target(details: dict) -> tuple:
+    """What decides which transcript a confirm creates or replaces."""
+    return (str(details.get("interview") or ""), details.get("slug") or "", details.get("language") or "")
+
+
+def preview(request, model_admin, token):
+    _require_upload_permission(request, model_admin)
+    try:
+        staged = load_staged(token, request.user)
+        data = staged.read()
+    except UploadError as exc:
+        messages.error(request, str(exc))
+        return redirect(UPLOAD_URL)
+
+    action = request.POST.get("action", "preview") if request.method == "POST" else None
+    if action == "cancel":
+        staged.discard()
+        messages.info(request, f"The upload of “{staged.filename}” was cancelled; nothing was written.")
+        return redirect("admin:interviews_transcript_changelist")
+
+    details_form = TranscriptDetailsForm(request.POST if action else staged.details)
+    details_ok = details_form.is_valid()
+    # The preview shows the last valid details while the form shows what needs fixing.
+    details = details_form.cleaned_data if details_ok else _cleaned(staged.details)
+    try:
+        parsed = parse_upload(
+            data, staged.filename, interview=details["interview"], language=details["language"], title=details["title"]
+        )
+    except UploadError as exc:  # only if the interview's names changed the parse beyond repair
+        details_form.add_error(None, str(exc))
+        parsed = parse_upload(data, staged.filename, language=details["language"], title=details["title"])
+
+    rows = label_rows(parsed)
+    mapping_form = LabelMappingForm(
+        request.POST if action else None, rows=rows, interview=details["interview"], saved=staged.mapping
+    )
+    error = ""
+    if action and details_ok and mapping_form.is_valid():
+        target_changed = _target(staged.details) != _target(details_form.posted_values())
+        staged.details = details_form.posted_values()
+        staged.mapping = mapping_form.saved_values()
+        staged.save()
+        if action == "confirm" and target_changed:
+            messages.warning(
+                request,
+                "You changed the interview, language or slug: check where this transcript goes, then confirm again.",
+            )
+        elif action == "confirm":
+            try:
+                result = ingest_upload(data, staged.filename, details, parsed, mapping_form.choices(), request.user)
+            except IngestError as exc:
+                error = str(exc)
+            else:
+                staged.discard()
+                request.session[f"upload-result-{result.transcript.pk}"] = {
+                    "status": result.status,
+                    "added": result.turns_added,
+                    "edited": result.turns_edited,
+                    "removed": result.turns_removed,
+                    "kept": result.turns_kept,
+                    "filename": staged.filename,
+                }
+                return redirect("admin:interviews_transcript_upload_done", result.transcript.pk)
+        if not error:
+            return redirect(PREVIEW_URL, staged.token)
+
+    result_preview = build_preview(parsed, details, mapping_form.choices(), detected_language=staged.detected_language)
+    return TemplateResponse(
+        request,
+        "admin/interviews/upload/preview.html",
+        _context(
+            request,
+            model_admin,
+            f"Preview: {staged.filename}",
+            staged=staged,
+            preview=result_preview,
+            details_form=details_form,
+            mapping_form=mapping_form,
+            error=error,
+        ),
+        status=400 if error else 200,
+    )
+
+
+def _cleaned(values: dict) -> dict:
+    form = TranscriptDetailsForm(values)
+    form.is_valid()  # saved details were valid when saved; a since-deleted interview reads as "new"
+    return {name: form.cleaned_data.get(name, field.to_python(None)) for name, field in form.fields.items()}
+
+
+def done(request, model_admin, pk):
+    _require_upload_permission(request, model_admin)
+    transcript = get_object_or_404(Transcript.objects.select_related("interview", "uploaded_by"), pk=pk)
+    result = request.session.pop(f"upload-result-{pk}", None)
+    return TemplateResponse(
+        request,
+        "admin/interviews/upload/done.html",
+        _context(
+            request,
+            model_admin,
+            "Transcript uploaded" if result else str(transcript),
+            transcript=transcript,
+            result=result,
+            change_url=reverse("admin:interviews_transcript_change", args=[transcript.pk]),
+        ),
+    )
+
+
+def original(request, model_admin, object_id):
+    """The file as it was uploaded, for staff to download (never rendered: it may be HTML)."""
+    transcript = get_object_or_404(Transcript, pk=object_id) if str(object_id).isdigit() else None
+    if transcript is None:
+        raise Http404
+    if not model_admin.has_view_permission(request, transcript):
+        raise PermissionDenied
+    try:
+        handle = transcript.original_file.open("rb")
+    except (OSError, ValueError):
+        raise Http404("The original file is missing from storage.") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=transcript.original_name or "transcript.txt",
+        content_type="application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    return response
