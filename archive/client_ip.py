@@ -4,6 +4,7 @@ Used by django-axes to count failed logins per client and by the rate limiter. B
 to X-Forwarded-For, the client is the N-th address from the right: anything further left was
 written by the client itself and may be forged.
 """
+
 import ipaddress
 
 from django.conf import settings

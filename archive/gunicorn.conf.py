@@ -2,6 +2,7 @@
 
 Every value can be overridden by environment variable (see README "Deploying").
 """
+
 import multiprocessing
 import os
 

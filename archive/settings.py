@@ -3,6 +3,7 @@
 Development defaults are safe: nothing here needs editing to run the archive locally.
 See README.md "Configuration" for every variable.
 """
+
 import datetime
 import os
 import secrets
@@ -111,11 +112,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{DATA_DIR / 'archive.sqlite3'}", conn_max_age=60
-    )
-}
+DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{DATA_DIR / 'archive.sqlite3'}", conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Measured: WAL alone gives "database is locked" under concurrent writers;
     # WAL + BEGIN IMMEDIATE + a busy timeout gave none.
@@ -204,8 +201,12 @@ def search_connection(url: str, data_dir: Path) -> dict:
     base = f"{transport or 'http'}://{parts.netloc}"
     if engine == "elasticsearch":
         *prefix, index = path.strip("/").split("/")
-        return {"ENGINE": SEARCH_ENGINES[engine], "URL": "/".join([base, *prefix]) + "/", "INDEX_NAME": index,
-                "SILENTLY_FAIL": False}
+        return {
+            "ENGINE": SEARCH_ENGINES[engine],
+            "URL": "/".join([base, *prefix]) + "/",
+            "INDEX_NAME": index,
+            "SILENTLY_FAIL": False,
+        }
     # SILENTLY_FAIL off: a failed write must reach the outbox (kept for the next run), not a log line.
     return {"ENGINE": SEARCH_ENGINES[engine], "URL": base + path, "TIMEOUT": 30, "SILENTLY_FAIL": False}
 

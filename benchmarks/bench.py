@@ -16,6 +16,7 @@ Phases, in order:
 
 The generator (first section) imports nothing from Django: it is tested on plain strings.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,10 @@ SEED_DIR = ROOT / "data" / "transcripts"
 # There is no English seed transcript. English vocabulary comes from the parser's golden English
 # files and the English metadata of the seed manifest, plus the Latin-script names and terms of
 # the German and Chinese seeds (OpenAI, GPT-4, Cohere...): a small word list, said so in README.
-ENGLISH_SOURCES = [ROOT / "tests" / "parsing" / "transcripts" / "en_bakery_timestamps.txt",
-                   ROOT / "tests" / "parsing" / "transcripts" / "en_boatbuilder.html"]
+ENGLISH_SOURCES = [
+    ROOT / "tests" / "parsing" / "transcripts" / "en_bakery_timestamps.txt",
+    ROOT / "tests" / "parsing" / "transcripts" / "en_boatbuilder.html",
+]
 
 LANGUAGE_SHARES = {"en": 0.34, "de": 0.33, "zh": 0.33}  # of transcripts (not a measured mix)
 TURNS_MIN, TURNS_MAX = 50, 300
@@ -85,11 +88,14 @@ def _seed_turns(language: str):
     from interviews.parsing import SpeakerHint, parse_transcript
 
     manifest = _seed_manifest()
-    hints = [SpeakerHint(p["name"], p.get("role", ""), list(p.get("aliases", [])))
-             for p in manifest["interview"]["participants"]]
+    hints = [
+        SpeakerHint(p["name"], p.get("role", ""), list(p.get("aliases", [])))
+        for p in manifest["interview"]["participants"]
+    ]
     entry = next(e for e in manifest["transcripts"] if e["language"] == language)
-    parsed = parse_transcript((SEED_DIR / entry["file"]).read_bytes(), filename=entry["file"],
-                              language=language, speakers=hints)
+    parsed = parse_transcript(
+        (SEED_DIR / entry["file"]).read_bytes(), filename=entry["file"], language=language, speakers=hints
+    )
     roles = {s.name: s.role for s in parsed.speakers}
     return [(roles.get(t.speaker, ""), t.text) for t in parsed.turns]
 
@@ -172,23 +178,44 @@ def language_models() -> dict[str, LanguageModel]:
 
 _FIRST = {
     "en": "James Mary Aidan Sarah David Emily Michael Laura Daniel Rachel Andrew Olivia Ben Chloe Sam "
-          "Nina Tom Grace Alex Priya".split(),
+    "Nina Tom Grace Alex Priya".split(),
     "de": "Anna Lukas Julia Felix Lena Jonas Sophie Maximilian Katrin Tobias Miriam Jan Clara Stefan "
-          "Hannah Moritz Eva Florian Leonie Matthias".split(),
+    "Hannah Moritz Eva Florian Leonie Matthias".split(),
     "zh": "芳 伟 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 涛 明 超 秀英 晓明 建华 雪梅".split(),
 }
 _LAST = {
     "en": "Gomez Chen Nair Marsh Walker Patel Kim Brooks Hughes Reed Carter Murphy Lopez Singh Wright "
-          "Evans Hayes Foster Bennett Russell".split(),
+    "Evans Hayes Foster Bennett Russell".split(),
     "de": "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Hoffmann Schäfer Koch Richter "
-          "Klein Wolf Schröder Neumann Schwarz Zimmermann Braun Krüger".split(),
+    "Klein Wolf Schröder Neumann Schwarz Zimmermann Braun Krüger".split(),
     "zh": "王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗".split(),
 }
-_PROGRAMMES = ["Founders Unfiltered", "Gründergespräche", "创业者说", "The Model Room", "KI-Werkstatt",
-               "硅谷访谈", "Deep Tech Weekly", "Zukunft gebaut", "智能时代", "Scaling Stories",
-               "Daten & Köpfe", "AI 前线", "Open Weights", "Maschinen lernen", "深度对话",
-               "Compute Hour", "Tech im Gespräch", "对话创始人", "Inference", "Startup-Radio",
-               "大模型观察", "Long Context", "Wagniskapital", "创新者"]
+_PROGRAMMES = [
+    "Founders Unfiltered",
+    "Gründergespräche",
+    "创业者说",
+    "The Model Room",
+    "KI-Werkstatt",
+    "硅谷访谈",
+    "Deep Tech Weekly",
+    "Zukunft gebaut",
+    "智能时代",
+    "Scaling Stories",
+    "Daten & Köpfe",
+    "AI 前线",
+    "Open Weights",
+    "Maschinen lernen",
+    "深度对话",
+    "Compute Hour",
+    "Tech im Gespräch",
+    "对话创始人",
+    "Inference",
+    "Startup-Radio",
+    "大模型观察",
+    "Long Context",
+    "Wagniskapital",
+    "创新者",
+]
 
 
 def speaker_pool(rng: random.Random, size: int = SPEAKER_POOL) -> list[str]:
@@ -228,17 +255,27 @@ class SyntheticInterview:
         return sum(t.turns for t in self.transcripts)
 
     def manifest(self) -> dict:
-        participants = [{"name": self.host, "role": "host",
-                         "aliases": [self.host_alias] if self.host_alias else []}]
+        participants = [{"name": self.host, "role": "host", "aliases": [self.host_alias] if self.host_alias else []}]
         participants += [{"name": g, "role": "guest", "aliases": []} for g in self.guests]
         return {
-            "interview": {"slug": self.slug, "title": self.title, "programme": self.programme,
-                          "date_recorded": self.date_recorded, "original_language": self.transcripts[0].language,
-                          "participants": participants},
-            "transcripts": [{"file": t.filename, "slug": t.language, "language": t.language,
-                             "published_on": t.published_on,
-                             "translation": "original" if i == 0 else "human"}
-                            for i, t in enumerate(self.transcripts)],
+            "interview": {
+                "slug": self.slug,
+                "title": self.title,
+                "programme": self.programme,
+                "date_recorded": self.date_recorded,
+                "original_language": self.transcripts[0].language,
+                "participants": participants,
+            },
+            "transcripts": [
+                {
+                    "file": t.filename,
+                    "slug": t.language,
+                    "language": t.language,
+                    "published_on": t.published_on,
+                    "translation": "original" if i == 0 else "human",
+                }
+                for i, t in enumerate(self.transcripts)
+            ],
         }
 
     def write(self, directory: Path) -> Path:
@@ -247,7 +284,8 @@ class SyntheticInterview:
         for transcript in self.transcripts:
             (directory / transcript.filename).write_text(transcript.text, encoding="utf-8")
         (directory / f"{self.slug}.json").write_text(
-            json.dumps(self.manifest(), ensure_ascii=False, indent=1), encoding="utf-8")
+            json.dumps(self.manifest(), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         return directory
 
 
@@ -294,16 +332,29 @@ class Generator:
         paragraphs = []
         for p, sentences in enumerate(shape):
             last = p == len(shape) - 1
-            paragraphs.append(("" if language == "zh" else " ").join(
-                self.sentence(language, question=role == "host" and last and s == sentences - 1)
-                for s in range(sentences)))
+            paragraphs.append(
+                ("" if language == "zh" else " ").join(
+                    self.sentence(language, question=role == "host" and last and s == sentences - 1)
+                    for s in range(sentences)
+                )
+            )
         return "\n\n".join(paragraphs)
 
     # --- files ---
 
-    def transcript(self, *, language: str, turns: int, host: str, guests: list[str],
-                   host_label: str, filename: str, published_on: str, title: str,
-                   marker: str = "") -> SyntheticTranscript:
+    def transcript(
+        self,
+        *,
+        language: str,
+        turns: int,
+        host: str,
+        guests: list[str],
+        host_label: str,
+        filename: str,
+        published_on: str,
+        title: str,
+        marker: str = "",
+    ) -> SyntheticTranscript:
         """A transcript in the label format the seeds use ("Name: text", "名字：text"), with a
         title line and an intro paragraph before the first turn. `marker`, when given, is a
         word put into the last turn (for finding exactly this transcript)."""
@@ -341,11 +392,19 @@ class Generator:
         transcripts = []
         for i, language in enumerate(languages):
             day_published = min(28, day + i + rng.randint(0, 3))
-            transcripts.append(self.transcript(
-                language=language, turns=turns_per_transcript, host=host, guests=guests,
-                host_label=host_alias or host, filename=f"{slug}-{language}.txt",
-                published_on=f"{year}-{month:02d}-{day_published:02d}",
-                title=f"{title} ({language})", marker=marker if i == len(languages) - 1 else ""))
+            transcripts.append(
+                self.transcript(
+                    language=language,
+                    turns=turns_per_transcript,
+                    host=host,
+                    guests=guests,
+                    host_label=host_alias or host,
+                    filename=f"{slug}-{language}.txt",
+                    published_on=f"{year}-{month:02d}-{day_published:02d}",
+                    title=f"{title} ({language})",
+                    marker=marker if i == len(languages) - 1 else "",
+                )
+            )
         return SyntheticInterview(slug, title, programme, recorded, host, guests, transcripts, host_alias)
 
     def plan(self, total_turns: int) -> list[tuple[int, list[str]]]:
@@ -371,6 +430,7 @@ class Generator:
         """Yields SyntheticInterviews whose transcripts add up to exactly `total_turns` turns."""
         for size, langs in self.plan(total_turns):
             yield self.interview(size, languages=langs)
+
 
 # --------------------------------------------------------------------------------------------
 # Progress on stderr
@@ -402,8 +462,10 @@ class Progress:
         elapsed = max(self.clock() - self.started, 1e-9)
         rate = self.done / elapsed
         eta = _duration((self.total - self.done) / rate) if rate and self.done < self.total else "0:00"
-        return (f"{self.label:<10} {self.done:>9,}/{self.total:,} {self.unit}  {100 * self.done / self.total:5.1f}%  "
-                f"{rate:8,.0f} {self.unit}/s  elapsed {_duration(elapsed)}  ETA {eta}")
+        return (
+            f"{self.label:<10} {self.done:>9,}/{self.total:,} {self.unit}  {100 * self.done / self.total:5.1f}%  "
+            f"{rate:8,.0f} {self.unit}/s  elapsed {_duration(elapsed)}  ETA {eta}"
+        )
 
     def update(self, done: int) -> None:
         self.done = done
@@ -521,15 +583,24 @@ def build_query_mix(size: int, seed: int, count) -> list[dict]:
         page = 5 if rng.random() < 0.25 else 1
         turn = by_language[language].select_related("speaker", "transcript__interview")[rng.randrange(counts[language])]
         interview = turn.transcript.interview
-        topics = sorted(TurnTopic.objects.filter(turn=turn).exclude(source=TurnTopic.REMOVED)
-                        .values_list("topic__slug", flat=True))
-        values = {"speaker": turn.speaker.slug, "language": language, "interview": interview.slug,
-                  "year": str(interview.date.year) if interview.date else None,
-                  "topic": rng.choice(topics) if topics else None}
+        topics = sorted(
+            TurnTopic.objects.filter(turn=turn).exclude(source=TurnTopic.REMOVED).values_list("topic__slug", flat=True)
+        )
+        values = {
+            "speaker": turn.speaker.slug,
+            "language": language,
+            "interview": interview.slug,
+            "year": str(interview.date.year) if interview.date else None,
+            "topic": rng.choice(topics) if topics else None,
+        }
         available = [f for f in FACETS if values[f]]
         chosen = rng.sample(available, min(filters, len(available)))
-        query = {"q": query_words(rng, language, words), "language": language,
-                 "filters": {f: values[f] for f in FACETS if f in chosen}, "page": 1}
+        query = {
+            "q": query_words(rng, language, words),
+            "language": language,
+            "filters": {f: values[f] for f in FACETS if f in chosen},
+            "page": 1,
+        }
         if page == 5:
             for attempt in range(30):
                 if count(query) > 4 * PAGE_SIZE:
@@ -547,6 +618,7 @@ def build_query_mix(size: int, seed: int, count) -> list[dict]:
 # adjust here if interviews/search.py changes.
 # --------------------------------------------------------------------------------------------
 
+
 def search_available() -> bool:
     import importlib.util
 
@@ -558,8 +630,9 @@ def archive_search(query: dict) -> int:
     (-1 when the page asked for is past the last one, which the raw path never says)."""
     from interviews.search import query as search
 
-    params = search.SearchParams(q=query["q"], filters={k: [v] for k, v in query["filters"].items()},
-                                 page=query["page"])
+    params = search.SearchParams(
+        q=query["q"], filters={k: [v] for k, v in query["filters"].items()}, page=query["page"]
+    )
     try:
         return search.search(params).count
     except search.PageNotFound:
@@ -635,24 +708,35 @@ def raw_documents(batch: int = 2000):
 
     last = 0
     while True:
-        turns = list(Turn.objects.filter(pk__gt=last).order_by("pk")
-                     .select_related("speaker", "transcript__interview")[:batch])
+        turns = list(
+            Turn.objects.filter(pk__gt=last).order_by("pk").select_related("speaker", "transcript__interview")[:batch]
+        )
         if not turns:
             return
         topics: dict[int, list[str]] = {}
-        for turn_id, slug in (TurnTopic.objects.filter(turn__in=turns).exclude(source=TurnTopic.REMOVED)
-                              .values_list("turn_id", "topic__slug")):
+        for turn_id, slug in (
+            TurnTopic.objects.filter(turn__in=turns)
+            .exclude(source=TurnTopic.REMOVED)
+            .values_list("turn_id", "topic__slug")
+        ):
             topics.setdefault(turn_id, []).append(slug)
         docs = []
         for turn in turns:
             transcript = turn.transcript
             date = transcript.interview.date_recorded or transcript.published_on
             language = transcript.language if transcript.language in ("de", "zh", "en") else "en"
-            docs.append({
-                "key": turn.key, "body": turn.text, "language": language, "speaker": turn.speaker.slug,
-                "interview": transcript.interview.slug, "year": str(date.year) if date else "",
-                "topic": ",".join(sorted(topics.get(turn.pk, []))), f"text_{language}": turn.text,
-            })
+            docs.append(
+                {
+                    "key": turn.key,
+                    "body": turn.text,
+                    "language": language,
+                    "speaker": turn.speaker.slug,
+                    "interview": transcript.interview.slug,
+                    "year": str(date.year) if date else "",
+                    "topic": ",".join(sorted(topics.get(turn.pk, []))),
+                    f"text_{language}": turn.text,
+                }
+            )
         yield docs
         last = turns[-1].pk
 
@@ -666,15 +750,15 @@ def raw_search(searcher, query: dict) -> int:
 
     q = multilingual_query(query["q"], searcher.schema, RAW_TEXT_FIELDS)
     terms = [wq.Term(name, value) for name, value in query["filters"].items()]
-    facets = {name: sorting.FieldFacet(name, maptype=sorting.Count, allow_overlap=name == "topic")
-              for name in FACETS}
-    results = searcher.search(q, limit=query["page"] * PAGE_SIZE, filter=wq.And(terms) if terms else None,
-                              groupedby=facets)
+    facets = {name: sorting.FieldFacet(name, maptype=sorting.Count, allow_overlap=name == "topic") for name in FACETS}
+    results = searcher.search(
+        q, limit=query["page"] * PAGE_SIZE, filter=wq.And(terms) if terms else None, groupedby=facets
+    )
     for name in FACETS:
         results.groups(name)
     start = (query["page"] - 1) * PAGE_SIZE
     terms = {}  # the query's terms per language, analysed once per page rather than once per hit
-    for hit in results[start:start + PAGE_SIZE]:
+    for hit in results[start : start + PAGE_SIZE]:
         language = hit["language"]
         if language not in terms:
             terms[language] = wq.Or([wq.Term("t", term) for term in query_terms(query["q"], language)])
@@ -711,8 +795,14 @@ def profile_breakdown(stats) -> dict[str, float]:
     (ORM, SQLite, commits, turn keys, files): the total minus the named steps."""
     spent = {}
     for step, functions in PROFILE_STEPS.items():
-        spent[step] = max((ct for (filename, _, name), (_, _, _, ct, _) in stats.stats.items()
-                           if any(filename.endswith(f) and name == n for f, n in functions)), default=0.0)
+        spent[step] = max(
+            (
+                ct
+                for (filename, _, name), (_, _, _, ct, _) in stats.stats.items()
+                if any(filename.endswith(f) and name == n for f, n in functions)
+            ),
+            default=0.0,
+        )
     spent["db_and_other"] = stats.total_tt - sum(spent.values())
     spent["total"] = stats.total_tt
     return {step: round(seconds, 2) for step, seconds in spent.items()}
@@ -778,8 +868,10 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
                     errors.append((name, str(exc)))
                 apply_index_work_if_due()
             if errors:
-                raise BenchError("the generator wrote a file the archive rejects (a bug in the generator): "
-                                 + "; ".join(f"{name}: {reason}" for name, reason in errors))
+                raise BenchError(
+                    "the generator wrote a file the archive rejects (a bug in the generator): "
+                    + "; ".join(f"{name}: {reason}" for name, reason in errors)
+                )
             done += count
             progress.update(done)
             if done * 10 >= turns * (len(marks) + 1):
@@ -799,8 +891,9 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
         "speakers": Speaker.objects.count(),
         "topics": Topic.objects.count(),
         "turn_topics": TurnTopic.objects.count(),
-        "turns_by_language": {lang: Turn.objects.filter(transcript__language=lang).count()
-                              for lang in ("de", "zh", "en")},
+        "turns_by_language": {
+            lang: Turn.objects.filter(transcript__language=lang).count() for lang in ("de", "zh", "en")
+        },
         "vocabulary_words_by_language": {lang: len(m.vocabulary) for lang, m in language_models().items()},
         "index_tasks_pending": IndexTask.objects.count(),
         "generate_s": round(generate_s, 2),
@@ -808,8 +901,9 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
         "ingest_turns_per_s": round(stored / ingest_s, 1),
         # The rate over each tenth of the ingest: how indexing slows as the index grows, for
         # extrapolating to larger archives.
-        "ingest_turns_per_s_by_tenth": [round((n - n0) / (t - t0), 1) for (n0, t0), (n, t)
-                                        in zip([(0, started)] + marks, marks) if t > t0],
+        "ingest_turns_per_s_by_tenth": [
+            round((n - n0) / (t - t0), 1) for (n0, t0), (n, t) in zip([(0, started)] + marks, marks) if t > t0
+        ],
         "db_size_mb": _database_mb(),
     }
     if profiler:
@@ -925,20 +1019,25 @@ def phase_search(directory: Path, *, rounds: int) -> dict:
     }
     result["search_p95_ms_by_kind"] = {kind: p95("archive", keep) for kind, keep in kinds.items()}
     result["raw_whoosh_search_p95_ms_by_kind"] = {kind: p95("raw", keep) for kind, keep in kinds.items()}
-    result.update({
-        "query_mix_size": len(mix),
-        "query_rounds": rounds,
-        "raw_whoosh_zero_hit_queries": hits["raw"].count(0),
-        "search_zero_hit_queries": hits["archive"].count(0) if have_search else None,
-        # The two paths should agree on what matches; if not, the ratio compares different work.
-        "search_hit_count_mismatches": (sum(a != b for a, b in zip(hits["archive"], hits["raw"]))
-                                        if have_search else None),
-        "search_hit_count_mismatch_examples": [
-            {**query, "search_hits": a, "raw_whoosh_hits": b}
-            for query, a, b in zip(mix, hits.get("archive", []), hits["raw"]) if a != b][:5],
-        "index_size_mb": directory_mb(search_index_dir()) if have_search and search_index_dir() else None,
-        "peak_rss_mb": peak_rss_mb(),
-    })
+    result.update(
+        {
+            "query_mix_size": len(mix),
+            "query_rounds": rounds,
+            "raw_whoosh_zero_hit_queries": hits["raw"].count(0),
+            "search_zero_hit_queries": hits["archive"].count(0) if have_search else None,
+            # The two paths should agree on what matches; if not, the ratio compares different work.
+            "search_hit_count_mismatches": (
+                sum(a != b for a, b in zip(hits["archive"], hits["raw"])) if have_search else None
+            ),
+            "search_hit_count_mismatch_examples": [
+                {**query, "search_hits": a, "raw_whoosh_hits": b}
+                for query, a, b in zip(mix, hits.get("archive", []), hits["raw"])
+                if a != b
+            ][:5],
+            "index_size_mb": directory_mb(search_index_dir()) if have_search and search_index_dir() else None,
+            "peak_rss_mb": peak_rss_mb(),
+        }
+    )
     return result
 
 
@@ -974,14 +1073,19 @@ def phase_upload_write(directory: Path, *, marker: str, seed: int) -> dict:
     started = time.time()
     for _, source in collect_sources([folder])[0]:
         ingest_transcript(source)
-    return {"started_at": started, "ingested_at": time.time(), "upload_turns": UPLOAD_TURNS,
-            "peak_rss_mb": peak_rss_mb()}
+    return {
+        "started_at": started,
+        "ingested_at": time.time(),
+        "upload_turns": UPLOAD_TURNS,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def run_phase(phase: str, directory: Path, options: dict) -> dict | None:
     if phase == "build":
-        return phase_build(directory, turns=options["turns"], seed=options["seed"],
-                           profile=str(options.get("profile") or ""))
+        return phase_build(
+            directory, turns=options["turns"], seed=options["seed"], profile=str(options.get("profile") or "")
+        )
     if phase == "raw-whoosh":
         return phase_raw_whoosh(directory, queries=options["queries"], seed=options["seed"])
     if phase == "search":
@@ -1023,8 +1127,9 @@ def _child(phase: str, directory: Path, *args: str) -> dict:
     import subprocess
 
     # stderr is inherited: the phase's progress lines and any traceback reach the user directly.
-    process = subprocess.run(_phase_command(phase, directory, *args), env=child_env(directory),
-                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    process = subprocess.run(
+        _phase_command(phase, directory, *args), env=child_env(directory), cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     if process.returncode:
         raise BenchError(f"the {phase} phase failed (exit status {process.returncode}); its error is above")
     return json.loads(process.stdout.strip().splitlines()[-1])
@@ -1038,8 +1143,13 @@ def _upload(directory: Path, seed: int) -> dict:
 
     # Letters only, no vowels: one token in every analyzer, never split as a German compound.
     marker = "zqx" + "".join(secrets.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
-    poller = subprocess.Popen(_phase_command("upload-poll", directory, "--marker", marker),
-                              env=child_env(directory), cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    poller = subprocess.Popen(
+        _phase_command("upload-poll", directory, "--marker", marker),
+        env=child_env(directory),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         if poller.stdout.readline().strip() != "ready":
             raise BenchError("the upload poller failed to start; its error is above")
@@ -1062,8 +1172,17 @@ def _upload(directory: Path, seed: int) -> dict:
     }
 
 
-def run(*, turns: int, queries: int = 200, rounds: int = 3, seed: int = 7, keep: Path | None = None,
-        profile: Path | None = None, upload: bool = True, stderr=None) -> dict:
+def run(
+    *,
+    turns: int,
+    queries: int = 200,
+    rounds: int = 3,
+    seed: int = 7,
+    keep: Path | None = None,
+    profile: Path | None = None,
+    upload: bool = True,
+    stderr=None,
+) -> dict:
     """Build a synthetic archive of `turns` turns and measure it; returns the figures.
 
     The archive lives in a new temporary directory, removed at the end, or in `keep` (which must
@@ -1080,8 +1199,10 @@ def run(*, turns: int, queries: int = 200, rounds: int = 3, seed: int = 7, keep:
     if keep:
         keep = Path(keep).resolve()
         if keep.exists() and (not keep.is_dir() or any(keep.iterdir())):
-            raise BenchError(f"{keep} exists and is not empty: give a new directory (the benchmark never "
-                             "writes into an existing archive)")
+            raise BenchError(
+                f"{keep} exists and is not empty: give a new directory (the benchmark never "
+                "writes into an existing archive)"
+            )
         keep.mkdir(parents=True, exist_ok=True)
         directory = keep
     else:
@@ -1130,8 +1251,11 @@ def search_again(directory: Path, *, rounds: int = 3) -> dict:
     directory = Path(directory).resolve()
     if not (directory / "queries.json").is_file() or not (directory / "data").is_dir():
         raise BenchError(f"{directory} is not an archive kept by `manage.py bench --keep`")
-    results = {"archive_dir": str(directory), "cpu_cores": os.cpu_count(),
-               "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    results = {
+        "archive_dir": str(directory),
+        "cpu_cores": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
     kept = directory / "bench.json"
     if kept.is_file():
         results["turns"] = json.loads(kept.read_text(encoding="utf-8")).get("turns")
@@ -1172,7 +1296,11 @@ def report(results: dict) -> str:
     if not results.get("search_module"):
         lines.append("\ninterviews/search.py is not in this build: search figures and the upload time are n/a.")
     if results.get("ingest_profile_s"):
-        lines.append("ingest profile (s, under cProfile)   "
-                     + ", ".join(f"{k} {v}" for k, v in results["ingest_profile_s"].items()))
-    lines.append(f"\nTotal {results['total_s']:,.0f} s. Every figure: manage.py bench --turns {results['turns']} --json")
+        lines.append(
+            "ingest profile (s, under cProfile)   "
+            + ", ".join(f"{k} {v}" for k, v in results["ingest_profile_s"].items())
+        )
+    lines.append(
+        f"\nTotal {results['total_s']:,.0f} s. Every figure: manage.py bench --turns {results['turns']} --json"
+    )
     return "\n".join(lines)

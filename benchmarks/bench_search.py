@@ -6,6 +6,7 @@ Builds (once per data directory) an archive of German and Chinese transcripts wh
 sentences resampled from the seed transcripts, ingested through the real ingest (so the outbox
 indexes them), then times a full rebuild and faceted searches through interviews.search.query.search().
 """
+
 import argparse
 import datetime
 import os
@@ -68,10 +69,17 @@ def build(turns, rng):
         source = Source(
             data="\n".join(lines).encode(),
             filename=f"bench-{n}.txt",
-            interview=InterviewInfo(slug=f"bench-interview-{interview}", title=f"Benchmark interview {interview}",
-                                    participants=[ParticipantInfo(host, "host", []), ParticipantInfo(guest, "guest", [])]),
-            transcript=TranscriptInfo(file=f"bench-{n}.txt", slug=language, language=language,
-                                      published_on=datetime.date(2018 + interview % 8, 1 + interview % 12, 1)),
+            interview=InterviewInfo(
+                slug=f"bench-interview-{interview}",
+                title=f"Benchmark interview {interview}",
+                participants=[ParticipantInfo(host, "host", []), ParticipantInfo(guest, "guest", [])],
+            ),
+            transcript=TranscriptInfo(
+                file=f"bench-{n}.txt",
+                slug=language,
+                language=language,
+                published_on=datetime.date(2018 + interview % 8, 1 + interview % 12, 1),
+            ),
         )
         ingest_transcript(source)
         if (n + 1) % 20 == 0:
@@ -108,9 +116,16 @@ def main():
         print(f"rebuild: {count} turns in {elapsed:.1f} s = {count / elapsed:.0f} turns/s")
     speakers = sorted(search.facet_vocabulary()["speaker"])
     cases = [
-        ("Daten", {}), ("Modelle", {}), ("Datenqualität", {}), ("数据质量", {}), ("合成数据", {}),
-        ("Daten Modelle", {"language": ["de"]}), ("模型", {"speaker": speakers[:3]}),
-        ("", {}), ("", {"year": ["2020", "2021"], "language": ["zh"]}), ("Daten", {"speaker": speakers[:2]}),
+        ("Daten", {}),
+        ("Modelle", {}),
+        ("Datenqualität", {}),
+        ("数据质量", {}),
+        ("合成数据", {}),
+        ("Daten Modelle", {"language": ["de"]}),
+        ("模型", {"speaker": speakers[:3]}),
+        ("", {}),
+        ("", {"year": ["2020", "2021"], "language": ["zh"]}),
+        ("Daten", {"speaker": speakers[:2]}),
         ("Daten", {}, "date"),
     ]
     print(f"{'query':<18} {'filters':<34} {'hits':>6} {'p50 ms':>8} {'p95 ms':>8}")

@@ -11,6 +11,7 @@ Lucene's dictionary decompounder emits too, and how many words it splits that ou
 Chinese: of the words jieba gives for the Chinese seed (query atoms, two or more characters), how
 many smartcn's segmenter produces for the same text.
 """
+
 import json
 import os
 import re
@@ -48,8 +49,9 @@ def main():
     words = sorted({w for w in re.findall(r"[^\W\d_]+", seed_text("de")) if len(w) >= 8})
     ours = {w: analysis.split_german_compound(analysis.fold(w.lower())) for w in words}
     parts = sorted({p for split in ours.values() for p in split})
-    indexed, part_stems = lucene.analyze(CONF, [(chains[("text_german", "index")], words),
-                                                (chains[("text_german", "query")], parts)])
+    indexed, part_stems = lucene.analyze(
+        CONF, [(chains[("text_german", "index")], words), (chains[("text_german", "query")], parts)]
+    )
     stem_of = {p: (tokens[0] if tokens else "") for p, tokens in zip(parts, part_stems)}
     found = total = extra_on_whole = 0
     examples = []
@@ -65,8 +67,10 @@ def main():
     whole = sum(1 for w in words if not ours[w])
     print(f"German seed: {len(words)} distinct words of 8+ letters; our splitter splits {len(words) - whole}")
     print(f"  Lucene decompounder emits {found} of the {total} parts ours finds ({100 * found / total:.0f}%)")
-    print(f"  and adds subwords to {extra_on_whole} of the {whole} words ours leaves whole "
-          f"({100 * extra_on_whole / whole:.0f}%), e.g. {'; '.join(examples[:5])}")
+    print(
+        f"  and adds subwords to {extra_on_whole} of the {whole} words ours leaves whole "
+        f"({100 * extra_on_whole / whole:.0f}%), e.g. {'; '.join(examples[:5])}"
+    )
 
     text = seed_text("zh")
     lines = [line for line in text.split("\n") if re.search(r"[\u4e00-\u9fff]", line)]
@@ -77,8 +81,10 @@ def main():
     (smartcn,) = lucene.analyze(CONF, [(chains[("text_chinese", "index")], lines)])
     smartcn_words = {t for tokens in smartcn for t in tokens}
     shared = jieba_words & smartcn_words
-    print(f"Chinese seed: jieba gives {len(jieba_words)} distinct words of 2+ characters; "
-          f"smartcn produces {len(shared)} of them ({100 * len(shared) / len(jieba_words):.0f}%)")
+    print(
+        f"Chinese seed: jieba gives {len(jieba_words)} distinct words of 2+ characters; "
+        f"smartcn produces {len(shared)} of them ({100 * len(shared) / len(jieba_words):.0f}%)"
+    )
     missed = sorted(jieba_words - smartcn_words)[:10]
     print(f"  e.g. not produced by smartcn: {' '.join(missed)}")
 

@@ -30,6 +30,7 @@ transcript is whole (turn count, ordinals, sections, its original's sha256) and 
 turns is found by the search module (a marker word in every turn; every key in the index), no
 index document without a turn, nothing pending. Exit status 1 if anything failed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,9 +73,15 @@ PHASES = [
     (": parsed", "mid transaction (DB write)"),
     (": started", "parse"),
 ]
-PHASE_ORDER = ["before ingest (start-up / upload request)", "parse", "mid transaction (DB write)",
-               "committed, index not yet written", "mid index write", "index committed, outbox not yet cleared",
-               "after the index write"]
+PHASE_ORDER = [
+    "before ingest (start-up / upload request)",
+    "parse",
+    "mid transaction (DB write)",
+    "committed, index not yet written",
+    "mid index write",
+    "index committed, outbox not yet cleared",
+    "after the index write",
+]
 # Seconds per turn of a whole write from its first log line, measured on the 2-core development
 # machine (ingest 33 turns in 1.7 s, upload confirm 23 turns in 0.7 s); calibration replaces them.
 TYPICAL_SECONDS_PER_TURN = {"ingest": 0.05, "upload": 0.03}
@@ -125,12 +132,16 @@ class Faults:
         self.args = args
         self.rng = random.Random(args.seed)
         self.data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="fault-injection-"))
-        self.archive = Archive(self.data_dir, args.port or free_port(), extra_env={
-            "WEB_CONCURRENCY": "1",  # the worker to kill is the one serving the confirm
-            "ARCHIVE_RATE_LIMIT": "off",
-            "ARCHIVE_INDEX_RETRY_SECONDS": "1",
-            "DJANGO_LOG_LEVEL": "INFO",  # ingest and index steps, to tell where a kill landed
-        })
+        self.archive = Archive(
+            self.data_dir,
+            args.port or free_port(),
+            extra_env={
+                "WEB_CONCURRENCY": "1",  # the worker to kill is the one serving the confirm
+                "ARCHIVE_RATE_LIMIT": "off",
+                "ARCHIVE_INDEX_RETRY_SECONDS": "1",
+                "DJANGO_LOG_LEVEL": "INFO",  # ingest and index steps, to tell where a kill landed
+            },
+        )
         self.known: dict[str, Generated] = {}  # sha256 -> generated file
         self.live: dict[int, Generated] = {}  # generated number -> its latest committed version
         self.interviews: dict[int, tuple[int, str]] = {}  # generated number -> (interview pk, slug)
@@ -182,16 +193,25 @@ class Faults:
         name = f"generated-{gen.number}-{gen.language}.txt"
         (directory / name).write_bytes(gen.data())
         slug = self.interviews.get(gen.number, (None, ""))[1]
-        (directory / "manifest.json").write_text(json.dumps(manifest(gen, name, slug), ensure_ascii=False),
-                                                 encoding="utf-8")
+        (directory / "manifest.json").write_text(
+            json.dumps(manifest(gen, name, slug), ensure_ascii=False), encoding="utf-8"
+        )
         return directory
 
-    def run_ingest(self, directory: Path, kill_after: float | None, kill_on: str) -> tuple[int | None, list[str], float]:
+    def run_ingest(
+        self, directory: Path, kill_after: float | None, kill_on: str
+    ) -> tuple[int | None, list[str], float]:
         """`manage.py ingest directory`; killed ``kill_after`` seconds after its first log line, or as
         soon as it logs a line containing ``kill_on``."""
-        proc = subprocess.Popen(self.archive.command("ingest", str(directory)), env=self.archive.env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            self.archive.command("ingest", str(directory)),
+            env=self.archive.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+            start_new_session=True,
+        )
         self.child = proc
         lines: list[str] = []
         started = threading.Event()
@@ -252,7 +272,9 @@ class Faults:
         thread.start()
         killed = False
         if kill_after is not None:
-            while thread.is_alive() and not due(t0, kill_after, kill_on, (line for _, line in self.archive.log[log_start:])):
+            while thread.is_alive() and not due(
+                t0, kill_after, kill_on, (line for _, line in self.archive.log[log_start:])
+            ):
                 time.sleep(0.002)
             if thread.is_alive():
                 os.kill(worker, signal.SIGKILL)
@@ -358,7 +380,9 @@ class Faults:
             gen = self.live.get(number)
             if gen is None:
                 continue
-            keys = set(Turn.objects.filter(transcript__interview_id=self.interviews[number][0]).values_list("key", flat=True))
+            keys = set(
+                Turn.objects.filter(transcript__interview_id=self.interviews[number][0]).values_list("key", flat=True)
+            )
             found, page = set(), 1
             while True:
                 result = search.search(search.SearchParams(q=gen.marker, page=page))
@@ -367,8 +391,10 @@ class Faults:
                     break
                 page += 1
             if found != keys:
-                problems.append(f"lost: generated transcript {number}: {len(keys - found)} of {len(keys)} turns not found by search"
-                                + (f", {len(found - keys)} ghosts" if found - keys else ""))
+                problems.append(
+                    f"lost: generated transcript {number}: {len(keys - found)} of {len(keys)} turns not found by search"
+                    + (f", {len(found - keys)} ghosts" if found - keys else "")
+                )
         return problems
 
     def wait_for_outbox(self, timeout=30.0) -> float:
@@ -449,8 +475,9 @@ class Faults:
                 page = self.client.get(self.preview_url)
                 if page.status == 200:
                     log_start = len(self.archive.log)
-                    retry = self.client.post(self.preview_url, {**form_fields(page.text), "action": "confirm"},
-                                             timeout=300)
+                    retry = self.client.post(
+                        self.preview_url, {**form_fields(page.text), "action": "confirm"}, timeout=300
+                    )
                     if retry.status >= 500 or (retry.status == 400 and "already in the archive" not in retry.text):
                         rnd.problems.append(f"error: confirming again answered {retry.status}")
                 elif page.status >= 500:
@@ -477,11 +504,15 @@ class Faults:
         self.setup()
         kinds = list(KINDS) if not args.kinds else args.kinds.split(",")
         # A first, whole write of each kind times the kills (the quick run uses typical figures).
-        for kind in [] if args.quick else dict.fromkeys("upload" if k.startswith("upload") else "ingest" for k in kinds):
+        for kind in (
+            [] if args.quick else dict.fromkeys("upload" if k.startswith("upload") else "ingest" for k in kinds)
+        ):
             rnd = self.one_round(kind, kill=False)
             self.rounds.append(rnd)
-            say(f"calibration {kind}: {rnd.turns} turns in {self.per_turn.get(kind, 0) * rnd.turns:.2f} s"
-                + (f"  PROBLEMS {rnd.problems}" if rnd.problems else ""))
+            say(
+                f"calibration {kind}: {rnd.turns} turns in {self.per_turn.get(kind, 0) * rnd.turns:.2f} s"
+                + (f"  PROBLEMS {rnd.problems}" if rnd.problems else "")
+            )
         kills = 0
         while kills < args.kills:
             if time.monotonic() - started > args.time_limit:
@@ -495,10 +526,13 @@ class Faults:
             when = f"on {rnd.target.strip(': ')!r}" if rnd.target else f"after {rnd.delay:.2f} s"
             say(
                 f"[{kills}/{args.kills}] {rnd.kind:<17} {rnd.turns:>3} turns, "
-                + (f"killed {when}: "
-                   f"{rnd.phase}; committed={rnd.committed_at_kill}, "
-                   f"pending={rnd.pending_at_kill}; recovered in {rnd.recovery_seconds:.1f} s"
-                   if rnd.killed else "finished before the kill")
+                + (
+                    f"killed {when}: "
+                    f"{rnd.phase}; committed={rnd.committed_at_kill}, "
+                    f"pending={rnd.pending_at_kill}; recovered in {rnd.recovery_seconds:.1f} s"
+                    if rnd.killed
+                    else "finished before the kill"
+                )
                 + (f"\n    PROBLEMS: {rnd.problems}" if rnd.problems else "")
             )
         final = self.wait_and_check(sorted(self.live))
@@ -509,7 +543,8 @@ class Faults:
         problems = [p for r in self.rounds for p in r.problems] + final_problems
         # Rounds (and the final check) with a problem of each kind, not messages.
         kinds = collections.Counter(
-            kind for found in [r.problems for r in self.rounds] + [final_problems]
+            kind
+            for found in [r.problems for r in self.rounds] + [final_problems]
             for kind in {p.split(":")[0] for p in found}
         )
         phases = collections.Counter(r.phase for r in killed)
@@ -533,11 +568,15 @@ class Faults:
             "longest_recovery_s": round(max((r.recovery_seconds for r in killed), default=0), 1),
             "seconds": round(seconds),
         }
-        short = {PHASE_ORDER[0]: "before the ingest began", "parse": "in parsing",
-                 "mid transaction (DB write)": "mid transaction", "committed, index not yet written":
-                 "after the commit, before the index write", "mid index write": "mid index write",
-                 "index committed, outbox not yet cleared": "after the index commit, before the outbox was cleared",
-                 "after the index write": "after the index write"}
+        short = {
+            PHASE_ORDER[0]: "before the ingest began",
+            "parse": "in parsing",
+            "mid transaction (DB write)": "mid transaction",
+            "committed, index not yet written": "after the commit, before the index write",
+            "mid index write": "mid index write",
+            "index committed, outbox not yet cleared": "after the index commit, before the outbox was cleared",
+            "after the index write": "after the index write",
+        }
         summary["figure"] = (
             f"{len(killed)} kills ({', '.join(f'{n} {k}' for k, n in by_kind.items())}): "
             + ", ".join(f"{phases[p]} {short[p]}" for p in PHASE_ORDER if phases[p])

@@ -14,6 +14,7 @@ file, search index) or nothing is, with the reason on the page; an upload left w
 cancelled, so the staging area ends empty. Exit status 1 on any server error, partial record or
 request slower than the timeout.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -130,12 +131,15 @@ def main(argv=None) -> int:
             outcomes[outcome] += 1
             by_kind[kind][outcome] += 1
             if number % 50 == 0 or outcome == "server error":
-                print(f"[{number}/{len(files)}] {dict(outcomes)}; slowest {slowest[0] / 1000:.1f} s ({slowest[1]})",
-                      flush=True)
+                print(
+                    f"[{number}/{len(files)}] {dict(outcomes)}; slowest {slowest[0] / 1000:.1f} s ({slowest[1]})",
+                    flush=True,
+                )
         report = search.check_index()
         if not report.ok:
-            problems.append(f"search index: {len(report.missing)} missing, {len(report.ghosts)} ghosts, "
-                            f"{report.pending} pending")
+            problems.append(
+                f"search index: {len(report.missing)} missing, {len(report.ghosts)} ghosts, {report.pending} pending"
+            )
         staging = Path(settings.ARCHIVE_STAGING_DIR)
         left = [p.name for p in staging.iterdir()] if staging.exists() else []
         if left:
@@ -149,10 +153,12 @@ def main(argv=None) -> int:
     for kind, counts in sorted(by_kind.items()):
         print(f"{kind:<30}" + "  ".join(f"{counts[o]:>13}" for o in ("refused", "not confirmed", "written")))
     total = sum(outcomes.values())
-    print(f"\n{total} files: {outcomes['refused']} refused with a message, {outcomes['not confirmed']} previewed but "
-          f"not written (with a message), {outcomes['written']} written whole; {outcomes['server error']} server errors, "
-          f"{sum('partial' in p for p in problems)} partial records; slowest request {slowest[0] / 1000:.1f} s "
-          f"({slowest[1]}; gunicorn timeout {GUNICORN_TIMEOUT_S} s)")
+    print(
+        f"\n{total} files: {outcomes['refused']} refused with a message, {outcomes['not confirmed']} previewed but "
+        f"not written (with a message), {outcomes['written']} written whole; {outcomes['server error']} server errors, "
+        f"{sum('partial' in p for p in problems)} partial records; slowest request {slowest[0] / 1000:.1f} s "
+        f"({slowest[1]}; gunicorn timeout {GUNICORN_TIMEOUT_S} s)"
+    )
     for problem in problems:
         print("PROBLEM", problem)
     if problems:

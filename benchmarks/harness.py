@@ -4,6 +4,7 @@ HTTP client that logs in to the admin and fills in its forms, and generated tran
 
 Nothing here is mocked: the scripts drive `manage.py` and gunicorn exactly as a deployment does.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -86,8 +87,9 @@ class Archive:
         return [sys.executable, str(ROOT / "manage.py"), *args]
 
     def manage(self, *args: str, check=True, timeout=600) -> subprocess.CompletedProcess:
-        result = subprocess.run(self.command(*args), cwd=ROOT, env=self.env, capture_output=True, text=True,
-                                timeout=timeout)
+        result = subprocess.run(
+            self.command(*args), cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
         if check and result.returncode:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
         return result
@@ -116,7 +118,12 @@ class Archive:
         gunicorn = Path(sys.executable).parent / "gunicorn"
         self.server = subprocess.Popen(
             [str(gunicorn), "-c", "archive/gunicorn.conf.py", "archive.wsgi"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, bufsize=1,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
             start_new_session=True,  # our own process group: stop() ends exactly what it started
         )
         self._reader = threading.Thread(target=self._read_log, daemon=True)
@@ -250,7 +257,9 @@ def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
         safe = filename.replace('"', "%22").replace("\r", " ").replace("\n", " ")
         out.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{safe}"\r\n'
-            f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n".encode()
+            + data
+            + b"\r\n"
         )
     out.append(f"--{boundary}--\r\n".encode())
     return b"".join(out), f"multipart/form-data; boundary={boundary}"
@@ -350,7 +359,9 @@ def seed_sentences() -> dict[str, list[str]]:
     for path in sorted(SEEDS.glob("*.txt")):
         parsed = parse_transcript(path.read_bytes(), filename=path.name)
         # One paragraph per turn: a short paragraph between turns would read as a section heading.
-        pool = [" ".join(s.split()) for turn in parsed.turns for s in _SENTENCE_RE.split(turn.text) if len(s.strip()) > 8]
+        pool = [
+            " ".join(s.split()) for turn in parsed.turns for s in _SENTENCE_RE.split(turn.text) if len(s.strip()) > 8
+        ]
         sentences.setdefault(parsed.language, []).extend(pool)
     return sentences
 
@@ -425,6 +436,13 @@ def manifest(gen: Generated, filename: str, interview_slug: str = "") -> dict:
             "original_language": gen.language,
             "participants": [{"name": name, "role": role} for name, role in people],
         },
-        "transcripts": [{"file": filename, "slug": gen.language, "language": gen.language,
-                         "publisher": "Fault injection", "published_on": "2024-01-01"}],
+        "transcripts": [
+            {
+                "file": filename,
+                "slug": gen.language,
+                "language": gen.language,
+                "publisher": "Fault injection",
+                "published_on": "2024-01-01",
+            }
+        ],
     }

@@ -10,6 +10,7 @@ workers, 127.0.0.1, a free port), runs wrk with 16 connections against the searc
 against the JSON API, each walking the benchmark's fixed query mix (benchmarks/loadtest.lua), and
 stops gunicorn. Reports req/s and p50/p95/p99 latency; writes them to DIR/loadtest.json too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,30 +51,47 @@ def archive(directory: Path, turns: int) -> dict:
     if meta.exists():
         figures = json.loads(meta.read_text())
         if figures["turns"] != turns:
-            fail(f"{directory} holds an archive of {figures['turns']:,} turns, not {turns:,}: "
-                 "pass --dir for another directory or remove it")
+            fail(
+                f"{directory} holds an archive of {figures['turns']:,} turns, not {turns:,}: "
+                "pass --dir for another directory or remove it"
+            )
         print(f"Using the benchmark archive in {directory} ({turns:,} turns)", file=sys.stderr)
         return figures
     if directory.exists() and any(directory.iterdir()):
         fail(f"{directory} exists but holds no finished benchmark archive: remove it or pass another --dir")
     print(f"Building a benchmark archive of {turns:,} turns in {directory}", file=sys.stderr)
-    subprocess.run([sys.executable, "manage.py", "bench", "--turns", str(turns), "--keep", str(directory),
-                    "--no-upload"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "manage.py", "bench", "--turns", str(turns), "--keep", str(directory), "--no-upload"],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return json.loads(meta.read_text())
 
 
 def serve(directory: Path, port: int, workers: int) -> subprocess.Popen:
     env = child_env(directory)
-    env.update(HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY=str(workers), ALLOWED_HOSTS="127.0.0.1",
-               # All the load comes from one address: a limit too high to reach keeps the rate
-               # limiter's work in every request without answering 429.
-               ARCHIVE_RATE_LIMIT="1000000000/60")
+    env.update(
+        HOST="127.0.0.1",
+        PORT=str(port),
+        WEB_CONCURRENCY=str(workers),
+        ALLOWED_HOSTS="127.0.0.1",
+        # All the load comes from one address: a limit too high to reach keeps the rate
+        # limiter's work in every request without answering 429.
+        ARCHIVE_RATE_LIMIT="1000000000/60",
+    )
     # Debug is off, as in production, so the page needs the collected static manifest.
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-                   cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True
+    )
     log = open(directory / "gunicorn.log", "ab")  # the access log is written, as in production
-    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "archive/gunicorn.conf.py",
-                                "archive.wsgi"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "archive/gunicorn.conf.py", "archive.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -98,10 +116,21 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def wrk(url: str, paths: Path, *, duration: int, connections: int, threads: int) -> dict:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
-               "-s", str(ROOT / "scripts" / "loadtest.lua"), url]
-    result = subprocess.run(command, env={**os.environ, "LOADTEST_PATHS": str(paths)},
-                            capture_output=True, text=True, check=True)
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(ROOT / "scripts" / "loadtest.lua"),
+        url,
+    ]
+    result = subprocess.run(
+        command, env={**os.environ, "LOADTEST_PATHS": str(paths)}, capture_output=True, text=True, check=True
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -129,35 +158,51 @@ def main() -> None:
 
     port = args.port or free_port()
     process = serve(directory, port, args.workers)
-    results = {"turns": args.turns, "gunicorn_workers": args.workers, "connections": args.connections,
-               "wrk_threads": args.threads, "duration_s_per_target": args.duration, "cpu_cores": os.cpu_count(),
-               "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-               "query_mix_size": figures.get("query_mix_size")}
+    results = {
+        "turns": args.turns,
+        "gunicorn_workers": args.workers,
+        "connections": args.connections,
+        "wrk_threads": args.threads,
+        "duration_s_per_target": args.duration,
+        "cpu_cores": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "query_mix_size": figures.get("query_mix_size"),
+    }
     try:
         url = f"http://127.0.0.1:{port}"
         # Warm-up, not counted: each worker's first searches load jieba and the German word list
         # (seconds each on a busy 2-core machine, during which that worker answers nothing).
         print(f"wrk: warming up the workers for {args.warmup} s (not counted)", file=sys.stderr)
-        wrk(url, directory / TARGETS["search page"], duration=args.warmup, connections=args.connections,
-            threads=args.threads)
+        wrk(
+            url,
+            directory / TARGETS["search page"],
+            duration=args.warmup,
+            connections=args.connections,
+            threads=args.threads,
+        )
         for target, paths in TARGETS.items():
             print(f"wrk: {args.connections} connections for {args.duration} s against the {target}", file=sys.stderr)
-            results[target] = wrk(url, directory / paths, duration=args.duration,
-                                  connections=args.connections, threads=args.threads)
+            results[target] = wrk(
+                url, directory / paths, duration=args.duration, connections=args.connections, threads=args.threads
+            )
     finally:
         stop(process)
     (directory / "loadtest.json").write_text(json.dumps(results, indent=1))
     if args.json:
         print(json.dumps(results, indent=1))
         return
-    print(f"\n{args.turns:,} turns, gunicorn {args.workers} workers, {args.connections} connections, "
-          f"{args.duration} s per target, {results['cpu_cores']} cores "
-          f"(load average at start {' / '.join(map(str, results['load_average_at_start']))})")
+    print(
+        f"\n{args.turns:,} turns, gunicorn {args.workers} workers, {args.connections} connections, "
+        f"{args.duration} s per target, {results['cpu_cores']} cores "
+        f"(load average at start {' / '.join(map(str, results['load_average_at_start']))})"
+    )
     print(f"{'target':<12} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for target in TARGETS:
         r = results[target]
-        print(f"{target:<12} {r['requests_per_s']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} "
-              f"{r['non_2xx_3xx'] + r['socket_errors']:>7}")
+        print(
+            f"{target:<12} {r['requests_per_s']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} "
+            f"{r['non_2xx_3xx'] + r['socket_errors']:>7}"
+        )
     if any(results[t]["non_2xx_3xx"] or results[t]["socket_errors"] for t in TARGETS):
         fail(f"some requests failed, so these figures are not valid: see {directory / 'gunicorn.log'}")
 

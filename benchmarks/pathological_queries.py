@@ -10,6 +10,7 @@ Every query in tests/hostile_inputs.PATHOLOGICAL_QUERIES goes to /search/ and /a
 ``--repeat`` times each; the table shows the status, the slowest time and what the page said.
 Exit status 1 if any answer was a server error or took a second or more.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,9 @@ def what_the_page_says(response) -> str:
     body = response.text
     if response.status == 200:
         count = re.search(r'<h2 id="results-heading"[^>]*>(.*?)</h2>', body, re.S)
-        notes = re.findall(r"<li>(.*?)</li>", (re.search(r'<ul class="notices">(.*?)</ul>', body, re.S) or [None, ""])[1], re.S)
+        notes = re.findall(
+            r"<li>(.*?)</li>", (re.search(r'<ul class="notices">(.*?)</ul>', body, re.S) or [None, ""])[1], re.S
+        )
         said = text_of(count.group(1)) if count else "?"
         return said + "".join(f" | {text_of(note)}" for note in notes)
     if response.status == 404:
@@ -112,10 +115,15 @@ def main(argv=None) -> int:
             bad = [r for r in page + api if r.status >= 500 or r.ms >= LIMIT_MS]
             failures += bool(bad)
             flag = "  FAIL" if bad else ""
-            print(f"{label:<32} {page[0].status:>4} {page_ms:>6.0f}  {api[0].status:>4} {api_ms:>6.0f}  "
-                  f"{what_the_page_says(page[0])[:90]}  [api: {what_the_api_says(api[0])}]{flag}", flush=True)
-        print(f"\n{len(PATHOLOGICAL_QUERIES)} queries x 2 endpoints x {args.repeat}: {failures} failed; "
-              f"slowest answer {slowest:.0f} ms (limit {LIMIT_MS} ms)")
+            print(
+                f"{label:<32} {page[0].status:>4} {page_ms:>6.0f}  {api[0].status:>4} {api_ms:>6.0f}  "
+                f"{what_the_page_says(page[0])[:90]}  [api: {what_the_api_says(api[0])}]{flag}",
+                flush=True,
+            )
+        print(
+            f"\n{len(PATHOLOGICAL_QUERIES)} queries x 2 endpoints x {args.repeat}: {failures} failed; "
+            f"slowest answer {slowest:.0f} ms (limit {LIMIT_MS} ms)"
+        )
     finally:
         archive.stop()
         shutil.rmtree(data_dir, ignore_errors=True)

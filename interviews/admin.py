@@ -78,7 +78,9 @@ class SpeakerForm(forms.ModelForm):
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
-        moved = SpeakerRedirect.objects.filter(old_slug=slug).exclude(speaker=self.instance.pk).select_related("speaker")
+        moved = (
+            SpeakerRedirect.objects.filter(old_slug=slug).exclude(speaker=self.instance.pk).select_related("speaker")
+        )
         if moved.exists():
             raise forms.ValidationError(
                 f"/speakers/{slug}/ already redirects to {moved[0].speaker}; choose another slug."
@@ -106,8 +108,10 @@ class SpeakerAdmin(admin.ModelAdmin):
     view_on_site = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            turn_total=Count("turns", distinct=True), interview_total=Count("participations", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(turn_total=Count("turns", distinct=True), interview_total=Count("participations", distinct=True))
         )
 
     @admin.display(description="turns", ordering="turn_total")
@@ -139,8 +143,11 @@ class SpeakerAdmin(admin.ModelAdmin):
                 self.message_user(
                     request,
                     format_html(
-                        "Merged {} into <a href=\"{}\">{}</a>: {} turns moved; the old pages redirect there.",
-                        ", ".join(result.merged), kept.get_absolute_url(), kept.name, result.turns_moved,
+                        'Merged {} into <a href="{}">{}</a>: {} turns moved; the old pages redirect there.',
+                        ", ".join(result.merged),
+                        kept.get_absolute_url(),
+                        kept.name,
+                        result.turns_moved,
                     ),
                     messages.SUCCESS,
                 )
@@ -148,9 +155,11 @@ class SpeakerAdmin(admin.ModelAdmin):
         else:
             form = MergeSpeakersForm(initial={"keep": speakers[0].pk}, speakers=speakers)
         # Two people talking to each other in one interview are rarely the same person.
-        together = Interview.objects.filter(participants__speaker__in=speakers).annotate(
-            selected=Count("participants", distinct=True)
-        ).filter(selected__gt=1)
+        together = (
+            Interview.objects.filter(participants__speaker__in=speakers)
+            .annotate(selected=Count("participants", distinct=True))
+            .filter(selected__gt=1)
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -357,7 +366,9 @@ class TurnForm(forms.ModelForm):
             language = self.instance.transcript.language
             if language != "en":  # editors read the transcript's language: show its names too
                 self.fields["topics"].label_from_instance = lambda topic: (
-                    f"{topic.name_en} · {topic.name_in(language)}" if topic.name_in(language) != topic.name_en else topic.name_en
+                    f"{topic.name_en} · {topic.name_in(language)}"
+                    if topic.name_in(language) != topic.name_en
+                    else topic.name_en
                 )
 
 
@@ -494,7 +505,7 @@ class TurnAlignmentForm(forms.ModelForm):
                 if other.status != TurnAlignment.AUTO:
                     raise forms.ValidationError(
                         format_html(
-                            "An editor already decided about these two turns: <a href=\"{}\">that link</a> is {}.",
+                            'An editor already decided about these two turns: <a href="{}">that link</a> is {}.',
                             reverse("admin:interviews_turnalignment_change", args=[other.pk]),
                             other.get_status_display().lower(),
                         )
@@ -615,6 +626,7 @@ class SectionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         editing.reindex_turns(obj.turns.all())  # search hits show the section heading
+
 
 admin.site.register(RemovedTurn)
 admin.site.site_header = "Founder Interview Archive"

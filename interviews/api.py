@@ -1,4 +1,5 @@
 """Read-only JSON views mirroring the HTML pages."""
+
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -27,8 +28,7 @@ def _interview_summary(request, interview):
         "original_language": interview.original_language,
         "languages": sorted({t.language for t in interview.transcripts.all()}),
         "participants": [
-            {"name": p.speaker.name, "slug": p.speaker.slug, "role": p.role}
-            for p in interview.participants.all()
+            {"name": p.speaker.name, "slug": p.speaker.slug, "role": p.role} for p in interview.participants.all()
         ],
     }
 

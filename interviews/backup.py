@@ -7,6 +7,7 @@ keys and permalinks survive), and every stored original file under `originals/`.
 It works over whatever models the interviews app has, in dependency order, rather than a
 hand-kept list of fields: a model or field added later is exported without touching this file.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -338,7 +339,14 @@ def _load_rows(archive: zipfile.ZipFile, manifest: dict, progress: Progress) -> 
                             obj.save()
                     except BackupError:
                         raise
-                    except (ValueError, LookupError, TypeError, DeserializationError, FieldDoesNotExist, DatabaseError) as exc:
+                    except (
+                        ValueError,
+                        LookupError,
+                        TypeError,
+                        DeserializationError,
+                        FieldDoesNotExist,
+                        DatabaseError,
+                    ) as exc:
                         raise BackupError(f"{entry['file']}, row {count + 1}: cannot be restored ({exc})") from None
                     count += 1
                     if count % (10 * BATCH) == 0:
@@ -363,9 +371,7 @@ def _load_rows(archive: zipfile.ZipFile, manifest: dict, progress: Progress) -> 
 
 def _foreign_keys_outside(model, exported: set) -> list[models.ForeignKey]:
     """Foreign keys to models the export does not carry (the uploading user, for one)."""
-    return [
-        f for f in model._meta.concrete_fields if f.is_relation and f.related_model not in exported
-    ]
+    return [f for f in model._meta.concrete_fields if f.is_relation and f.related_model not in exported]
 
 
 def _resolve_outside_keys(row: dict, fields: list[models.ForeignKey]) -> int:

@@ -4,6 +4,7 @@ Every function here runs inside the caller's transaction (the admin's change vie
 opens its own, and records the affected turns with `outbox.enqueue()` in that same transaction:
 the search index is updated in one batch after the commit, never for a change that rolled back.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

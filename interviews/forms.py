@@ -1,5 +1,6 @@
 """Forms: the search query string, and the admin upload (the file with its details, and who each
 speaker label means)."""
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,9 @@ class TranscriptDetailsForm(forms.Form):
         help_text="Choose the interview this file belongs to, or leave it to create a new one.",
     )
     new_title = forms.CharField(
-        label="New interview’s title", max_length=300, required=False,
+        label="New interview’s title",
+        max_length=300,
+        required=False,
         help_text="Defaults to the title found in the file.",
     )
     new_date_recorded = forms.DateField(
@@ -59,7 +62,9 @@ class TranscriptDetailsForm(forms.Form):
         "slug of an existing transcript replaces it as a corrected version.",
     )
     title = forms.CharField(
-        label="Title as published", max_length=500, required=False,
+        label="Title as published",
+        max_length=500,
+        required=False,
         help_text="Defaults to the title found in the file.",
     )
     publisher = forms.CharField(label="Publisher / source", max_length=200, required=False)
@@ -70,9 +75,7 @@ class TranscriptDetailsForm(forms.Form):
     translation = forms.ChoiceField(
         label="Translation kind", choices=[("", "—")] + Transcript.TRANSLATION_CHOICES, required=False
     )
-    translator_note = forms.CharField(
-        label="Translator note", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    translator_note = forms.CharField(label="Translator note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean_language(self):
         language = self.cleaned_data["language"].strip()
@@ -119,9 +122,7 @@ class UploadForm(TranscriptDetailsForm):
             raise forms.ValidationError("Choose a transcript file to upload.")
         name = PurePath(upload.name).name
         if PurePath(name).suffix.lower() not in UPLOAD_SUFFIXES:
-            raise forms.ValidationError(
-                f"“{name}” is not a transcript file: upload a .txt, .md or .html file."
-            )
+            raise forms.ValidationError(f"“{name}” is not a transcript file: upload a .txt, .md or .html file.")
         # The size is known before the bytes are read: never read more than the limit.
         if upload.size > settings.ARCHIVE_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(size_limit_message(upload.size))
@@ -141,8 +142,8 @@ class UploadForm(TranscriptDetailsForm):
                 "file",
                 forms.ValidationError(
                     format_html(
-                        "This file is already in the archive as <a href=\"{}\">{}</a> ({} turns). "
-                        "To change its details, <a href=\"{}\">edit that transcript</a>.",
+                        'This file is already in the archive as <a href="{}">{}</a> ({} turns). '
+                        'To change its details, <a href="{}">edit that transcript</a>.',
                         duplicate.get_absolute_url(),
                         duplicate,
                         duplicate.turn_count,

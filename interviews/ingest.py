@@ -4,6 +4,7 @@ A transcript file comes alone or named by a manifest (`*.json` beside it) that d
 interview and participants. `ingest_transcript()` is atomic: a file either lands whole (turns,
 sections, speakers, original bytes) or nothing is written.
 """
+
 from __future__ import annotations
 
 import base64
@@ -146,12 +147,12 @@ def check_url(value, what: str) -> str:
     try:
         URLValidator()(value)
     except ValidationError:
-        raise IngestError(f"{what} {value!r} is not a web address (an http:// or https:// URL, without spaces)") from None
+        raise IngestError(
+            f"{what} {value!r} is not a web address (an http:// or https:// URL, without spaces)"
+        ) from None
     if len(value) > _URL_MAX_LENGTH:
         raise IngestError(f"{what} is {len(value)} characters long; at most {_URL_MAX_LENGTH} are kept")
     return value
-
-
 
 
 def _max_length(model, name: str) -> int:
@@ -190,7 +191,10 @@ def check_metadata(source: Source) -> None:
                 validate_slug(value)
             except ValidationError:
                 raise IngestError(f"{what} {value!r} may hold only letters, digits, hyphens and underscores") from None
-    for value, what in ((meta.language, "the transcript's language"), (interview.original_language, "the interview's original_language")):
+    for value, what in (
+        (meta.language, "the transcript's language"),
+        (interview.original_language, "the interview's original_language"),
+    ):
         if value and not languages.CODE_RE.fullmatch(value):
             raise IngestError(f"{what} {value!r} is not a language code such as en, de or zh")
     if meta.translation and meta.translation not in dict(Transcript.TRANSLATION_CHOICES):
@@ -218,7 +222,7 @@ def read_manifest(path: Path) -> list[Source]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IngestError(f"{path.name}: not a readable JSON manifest ({exc})") from None
     except (KeyError, TypeError):
-        raise IngestError(f"{path.name}: a manifest needs \"interview\" and \"transcripts\"") from None
+        raise IngestError(f'{path.name}: a manifest needs "interview" and "transcripts"') from None
     info = InterviewInfo(
         slug=interview.get("slug", ""),
         title=interview.get("title", ""),
@@ -307,8 +311,10 @@ def too_many_turns(parsed: ParsedTranscript) -> str:
     """The reason a parse is too big to ingest, or ''."""
     if len(parsed.turns) <= MAX_TURNS:
         return ""
-    return (f"The file has {len(parsed.turns):,} turns; a transcript may have at most {MAX_TURNS:,} "
-            "(a long interview has a few thousand). Check that it is one transcript, or split it.")
+    return (
+        f"The file has {len(parsed.turns):,} turns; a transcript may have at most {MAX_TURNS:,} "
+        "(a long interview has a few thousand). Check that it is one transcript, or split it."
+    )
 
 
 def parse_source(source: Source) -> ParsedTranscript:
@@ -513,9 +519,7 @@ def ingest_transcript(
     participants = {p.name: p for p in source.interview.participants}
     speakers: dict[str, Speaker] = {}
     for parsed_speaker in parsed.speakers:
-        speaker = (speaker_overrides or {}).get(parsed_speaker.label) or _speaker_for(
-            parsed_speaker.name, participants
-        )
+        speaker = (speaker_overrides or {}).get(parsed_speaker.label) or _speaker_for(parsed_speaker.name, participants)
         speakers[parsed_speaker.name] = speaker
         role = parsed_speaker.role if parsed_speaker.role in {"host", "guest"} else ""
         Participant.objects.get_or_create(interview=interview, speaker=speaker, defaults={"role": role})
@@ -565,7 +569,10 @@ def _write_turns(transcript, parsed, speakers, result: IngestResult) -> None:
     outbox.enqueue([t.key for t in removed], IndexTask.DELETE)
     transcript.sections.all().delete()
     sections = Section.objects.bulk_create(
-        [Section(transcript=transcript, ordinal=i, heading=fit(s.heading, Section, "heading")) for i, s in enumerate(parsed.sections)]
+        [
+            Section(transcript=transcript, ordinal=i, heading=fit(s.heading, Section, "heading"))
+            for i, s in enumerate(parsed.sections)
+        ]
     )
     offset = len(old_turns) + len(parsed.turns) + 1
     for turn in old_turns:

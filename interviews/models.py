@@ -100,9 +100,7 @@ class Participant(models.Model):
 
     class Meta:
         ordering = ["role", "id"]  # "guest" sorts before "host": the founder first
-        constraints = [
-            models.UniqueConstraint(fields=["interview", "speaker"], name="unique_participant")
-        ]
+        constraints = [models.UniqueConstraint(fields=["interview", "speaker"], name="unique_participant")]
 
     def __str__(self):
         return f"{self.speaker} ({self.role or 'speaker'}) in {self.interview}"
@@ -117,9 +115,7 @@ class Transcript(models.Model):
     ]
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="transcripts")
-    slug = models.SlugField(
-        max_length=40, help_text="Identifies this rendition within its interview, e.g. “de”."
-    )
+    slug = models.SlugField(max_length=40, help_text="Identifies this rendition within its interview, e.g. “de”.")
     language = models.CharField(max_length=10)
     title = models.CharField("title as published", max_length=500)
     publisher = models.CharField(max_length=200, blank=True)
@@ -132,17 +128,13 @@ class Transcript(models.Model):
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, unique=True)
     turn_count = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     ingested_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["interview", "language", "slug"]
-        constraints = [
-            models.UniqueConstraint(fields=["interview", "slug"], name="unique_transcript_slug")
-        ]
+        constraints = [models.UniqueConstraint(fields=["interview", "slug"], name="unique_transcript_slug")]
 
     def __str__(self):
         return f"{self.interview} [{self.language}]"
@@ -162,9 +154,7 @@ class Section(models.Model):
 
     class Meta:
         ordering = ["transcript", "ordinal"]
-        constraints = [
-            models.UniqueConstraint(fields=["transcript", "ordinal"], name="unique_section_ordinal")
-        ]
+        constraints = [models.UniqueConstraint(fields=["transcript", "ordinal"], name="unique_section_ordinal")]
 
     def __str__(self):
         return self.heading
@@ -180,9 +170,7 @@ class TurnQuerySet(models.QuerySet):
 
     def with_topics(self):
         """Prefetch what `effective_topics()` reads: two queries for any number of turns."""
-        return self.prefetch_related(
-            models.Prefetch("topic_links", queryset=TurnTopic.objects.select_related("topic"))
-        )
+        return self.prefetch_related(models.Prefetch("topic_links", queryset=TurnTopic.objects.select_related("topic")))
 
 
 class Turn(models.Model):
@@ -190,23 +178,17 @@ class Turn(models.Model):
 
     transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="turns")
     ordinal = models.PositiveIntegerField()
-    key = models.CharField(
-        max_length=16, unique=True, help_text="Stable permalink key; survives corrected re-ingests."
-    )
+    key = models.CharField(max_length=16, unique=True, help_text="Stable permalink key; survives corrected re-ingests.")
     speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="turns")
     label = models.CharField(max_length=200, blank=True, help_text="The label as published.")
-    section = models.ForeignKey(
-        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="turns"
-    )
+    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="turns")
     text = models.TextField()
 
     objects = TurnQuerySet.as_manager()
 
     class Meta:
         ordering = ["transcript", "ordinal"]
-        constraints = [
-            models.UniqueConstraint(fields=["transcript", "ordinal"], name="unique_turn_ordinal")
-        ]
+        constraints = [models.UniqueConstraint(fields=["transcript", "ordinal"], name="unique_turn_ordinal")]
 
     def __str__(self):
         # Language and position first: admin pickers (e.g. linking translations) list turns of
@@ -269,9 +251,7 @@ class Turn(models.Model):
         """[(topic, its name in this turn's language, its page in that language)]: what a reader
         of the transcript sees on a turn."""
         language = self.transcript.language
-        return [
-            (topic, topic.name_in(language), topic.get_language_url(language)) for topic in self.effective_topics()
-        ]
+        return [(topic, topic.name_in(language), topic.get_language_url(language)) for topic in self.effective_topics()]
 
 
 class RemovedTurn(models.Model):
@@ -302,7 +282,7 @@ class Topic(models.Model):
     name_de = models.CharField("name (German)", max_length=120, blank=True)
     name_zh = models.CharField("name (Chinese)", max_length=120, blank=True)
     keywords = models.JSONField(
-        default=dict, blank=True, help_text="Per-language keyword rules: {\"en\": [...], \"de\": [...], \"zh\": [...]}."
+        default=dict, blank=True, help_text='Per-language keyword rules: {"en": [...], "de": [...], "zh": [...]}.'
     )
     # What data/topics.json said at the last `load_topics`: a reload applies only what changed in the
     # file since then, so it never undoes an editor's change made in the admin.
@@ -375,7 +355,9 @@ class TurnAlignment(models.Model):
         if not (self.source_id and self.target_id):
             return
         if self.source.transcript_id == self.target.transcript_id:
-            raise ValidationError("Both turns are in the same transcript: a link joins two transcripts of one interview.")
+            raise ValidationError(
+                "Both turns are in the same transcript: a link joins two transcripts of one interview."
+            )
         if self.source.transcript.interview_id != self.target.transcript.interview_id:
             raise ValidationError(
                 f"The turns belong to different interviews (“{self.source.transcript.interview}” and "

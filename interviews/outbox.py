@@ -15,6 +15,7 @@ places apply them, so nobody has to remember to:
   within a time budget and without waiting for the index lock (`process_stale()`);
 - `manage.py check_index --fix` (run by `make data`), which also repairs what no row records.
 """
+
 import datetime
 import logging
 import time
@@ -89,7 +90,6 @@ def apply_if_due():
     pending = IndexTask.objects.count() if _processor is not None else 0
     if pending >= BATCH_TURNS:
         _processor(batch_size=_commit_size(pending), bulk=True)
-
 
 
 def process_stale(*, now=None):

@@ -5,6 +5,7 @@ counted in a small SQLite file under ARCHIVE_DATA_DIR that every gunicorn worker
 with `Retry-After` (seconds until the window resets) and a short body: JSON under /api/, a page
 elsewhere.
 """
+
 from __future__ import annotations
 
 import functools

@@ -3,6 +3,7 @@
 Served as a sitemap index (/sitemap.xml) over one sitemap per section (/sitemap-<section>.xml),
 each paginated at Django's 50,000 URLs, so a million quotes stay within the protocol's limits.
 """
+
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 
@@ -25,7 +26,9 @@ class TranscriptSitemap(Sitemap):
     priority = 0.7
 
     def items(self):
-        return Transcript.objects.select_related("interview").only("slug", "updated_at", "interview__slug").order_by("pk")
+        return (
+            Transcript.objects.select_related("interview").only("slug", "updated_at", "interview__slug").order_by("pk")
+        )
 
     def lastmod(self, transcript):
         return transcript.updated_at

@@ -55,7 +55,9 @@ def interview(request, slug, transcript_slug=None):
         transcript = next((t for t in transcripts if t.slug == transcript_slug), None)
         if transcript is None:
             raise Http404("No such transcript")
-    turns = list(transcript.turns.select_related("speaker", "section", "transcript").with_topics()) if transcript else []
+    turns = (
+        list(transcript.turns.select_related("speaker", "section", "transcript").with_topics()) if transcript else []
+    )
     roles = {p.speaker_id: p.role for p in interview.participants.all()}
     aligned = translations.translations_for(turns) if len(transcripts) > 1 else {}
     for turn in turns:
@@ -81,18 +83,16 @@ def speaker(request, slug):
     if speaker is None:  # merged into another speaker, or renamed: the old address keeps working
         moved = get_object_or_404(SpeakerRedirect.objects.select_related("speaker"), old_slug=slug)
         return redirect(moved.speaker, permanent=True)
-    turns = speaker.turns.for_display().with_topics().order_by("transcript__interview", "transcript__language", "ordinal")
+    turns = (
+        speaker.turns.for_display().with_topics().order_by("transcript__interview", "transcript__language", "ordinal")
+    )
     # Paged like a topic: a founder heard in many interviews has thousands of turns.
     paginator = Paginator(turns, SPEAKER_TURNS_PER_PAGE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
         raise Http404("No such page") from None
-    interviews = (
-        Interview.objects.filter(participants__speaker=speaker)
-        .prefetch_related("transcripts")
-        .distinct()
-    )
+    interviews = Interview.objects.filter(participants__speaker=speaker).prefetch_related("transcripts").distinct()
     return render(
         request,
         "interviews/speaker.html",
@@ -142,7 +142,6 @@ def quote(request, key):
     return render(request, "interviews/quote.html", context)
 
 
-
 def side_by_side_url(interview, left, right) -> str:
     query = urlencode({"left": left.slug, "right": right.slug})
     return f"{reverse('interviews:side_by_side', args=[interview.slug])}?{query}"
@@ -157,7 +156,9 @@ class SideBySideForm(forms.Form):
     def __init__(self, data, *, transcripts):
         super().__init__(data)
         self.transcripts = {t.slug: t for t in transcripts}
-        choices = [(t.slug, t.language_name if t.slug == t.language else f"{t.language_name} ({t.slug})") for t in transcripts]
+        choices = [
+            (t.slug, t.language_name if t.slug == t.language else f"{t.language_name} ({t.slug})") for t in transcripts
+        ]
         for name in ("left", "right"):
             self.fields[name].choices = choices
             self.fields[name].error_messages["invalid_choice"] = "This interview has no transcript “%(value)s”."
@@ -231,17 +232,23 @@ def topic(request, slug):
     turns = Turn.objects.filter(
         topic_links__topic=topic, topic_links__source__in=[TurnTopic.RULE, TurnTopic.ADDED]
     )  # one filter() call: the topic and the source must be the same link
-    counts = dict(
-        turns.values_list("transcript__language").annotate(n=Count("pk")).order_by("transcript__language")
-    )
+    counts = dict(turns.values_list("transcript__language").annotate(n=Count("pk")).order_by("transcript__language"))
     language = request.GET.get("language", "")
     if language not in counts:
         language = ""
     if language:
         turns = turns.filter(transcript__language=language)
-    turns = turns.for_display().with_topics().order_by(
-        "-transcript__interview__date_recorded", "transcript__interview__title", "transcript__interview_id",
-        "transcript__language", "transcript__slug", "ordinal",
+    turns = (
+        turns.for_display()
+        .with_topics()
+        .order_by(
+            "-transcript__interview__date_recorded",
+            "transcript__interview__title",
+            "transcript__interview_id",
+            "transcript__language",
+            "transcript__slug",
+            "ordinal",
+        )
     )
     paginator = Paginator(turns, TOPIC_TURNS_PER_PAGE)
     try:
@@ -307,14 +314,18 @@ def quote_card(request, key):
 def turn_at(request, slug, transcript_slug, ordinal):
     """A turn by its position in a transcript (the `#t<n>` anchor as a path): a temporary redirect
     to its permalink, because a corrected transcript renumbers positions but keeps keys."""
-    turn = get_object_or_404(
-        Turn, transcript__interview__slug=slug, transcript__slug=transcript_slug, ordinal=ordinal
-    )
+    turn = get_object_or_404(Turn, transcript__interview__slug=slug, transcript__slug=transcript_slug, ordinal=ordinal)
     return redirect(turn)
 
 
 # Address prefixes and the kind of page the 404 page names when nothing answers there.
-NOT_FOUND_KINDS = [("/q/", "quote"), ("/interviews/", "interview"), ("/speakers/", "speaker"), ("/topics/", "topic"), ("/search/", "search")]
+NOT_FOUND_KINDS = [
+    ("/q/", "quote"),
+    ("/interviews/", "interview"),
+    ("/speakers/", "speaker"),
+    ("/topics/", "topic"),
+    ("/search/", "search"),
+]
 
 
 def page_not_found(request, exception):
@@ -344,13 +355,23 @@ def robots_txt(request):
 
 FACET_SHOWN = 8  # values listed per facet; the rest behind "more"
 FACET_MORE = 200
-FACET_TITLES = {"speaker": "Speaker", "topic": "Topic", "language": "Language", "interview": "Interview", "year": "Year"}
+FACET_TITLES = {
+    "speaker": "Speaker",
+    "topic": "Topic",
+    "language": "Language",
+    "interview": "Interview",
+    "year": "Year",
+}
 
 
 def _search_url(params, **changes):
     """The search URL for ``params`` with some parts changed (``page=None`` drops the page)."""
-    values = {"q": params.q, "sort": params.sort, "page": params.page if params.page != 1 else None,
-              "translations": params.translations}
+    values = {
+        "q": params.q,
+        "sort": params.sort,
+        "page": params.page if params.page != 1 else None,
+        "translations": params.translations,
+    }
     values.update(changes)
     filters = changes.get("filters", params.filters)
     pairs = [("q", values["q"])] if values["q"] else []
@@ -393,13 +414,15 @@ def search(request):
         # Ticked values first so they are never hidden under "more".
         ordered = [v for v in values if v.selected] + [v for v in values if not v.selected]
         shown = max(FACET_SHOWN, sum(v.selected for v in values))
-        facets.append({
-            "name": name,
-            "title": FACET_TITLES[name],
-            "values": ordered[:shown],
-            "more": ordered[shown:shown + FACET_MORE],
-            "hidden": max(0, len(ordered) - shown - FACET_MORE),
-        })
+        facets.append(
+            {
+                "name": name,
+                "title": FACET_TITLES[name],
+                "values": ordered[:shown],
+                "more": ordered[shown : shown + FACET_MORE],
+                "hidden": max(0, len(ordered) - shown - FACET_MORE),
+            }
+        )
     return render(
         request,
         "interviews/search.html",

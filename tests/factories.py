@@ -1,4 +1,5 @@
 """Small builders for test data: real files through the real ingest."""
+
 from pathlib import Path
 
 from interviews.ingest import InterviewInfo, ParticipantInfo, Source, TranscriptInfo, ingest_transcript
@@ -20,8 +21,16 @@ Guest: Compute helps, but it is the dumbest way to improve a model.
 """
 
 
-def make_source(*, text=SHORT_INTERVIEW, filename="talk.txt", slug="a-talk", title="A talk about data",
-                language="en", transcript_slug="en", **transcript_fields) -> Source:
+def make_source(
+    *,
+    text=SHORT_INTERVIEW,
+    filename="talk.txt",
+    slug="a-talk",
+    title="A talk about data",
+    language="en",
+    transcript_slug="en",
+    **transcript_fields,
+) -> Source:
     return Source(
         data=text.encode("utf-8"),
         filename=filename,

@@ -2,6 +2,7 @@
 fuzzed transcript files, stored-XSS payloads. Plain Python, no Django: the scripts import it before
 they set Django up.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -21,13 +22,13 @@ PATHOLOGICAL_QUERIES: list[tuple[str, dict]] = [
     ("all-fields wildcard", {"q": "*:*"}),
     ("field query", {"q": "django_ct:* OR id:*"}),
     ("range", {"q": "[a TO z] {0 TO 9}"}),
-    ("boost and fuzz", {"q": "data^99 modell~5 \"a b\"~10"}),
+    ("boost and fuzz", {"q": 'data^99 modell~5 "a b"~10'}),
     ("operators only", {"q": "AND OR NOT ANDNOT ANDMAYBE TO"}),
-    ("-ANDNOT\"\"-", {"q": '-ANDNOT""-'}),
+    ('-ANDNOT""-', {"q": '-ANDNOT""-'}),
     ("T ANDNOT ANDNOT :", {"q": "T ANDNOT ANDNOT :"}),
     ("unclosed phrase", {"q": '"daten qualität'}),
     ("only exclusions", {"q": "-daten -数据 --x ---"}),
-    ("backslashes", {"q": "\\\\ \\\" \\* \\"}),
+    ("backslashes", {"q": '\\\\ \\" \\* \\'}),
     ("200 nested parentheses", {"q": "(" * 200 + "daten" + ")" * 200}),
     ("1,000 unbalanced parentheses", {"q": "(" * 1000}),
     ("1,000 OR-ed terms", {"q": " OR ".join(f"w{i}" for i in range(1000))}),
@@ -52,8 +53,16 @@ PATHOLOGICAL_QUERIES: list[tuple[str, dict]] = [
     ("page NaN", {"page": "NaN"}),
     ("fullwidth page digit", {"page": "２"}),
     ("unknown sort", {"q": "daten", "sort": "-date; DROP TABLE"}),
-    ("unknown filter values", {"speaker": "nobody", "language": "xx", "year": "99999999999999999999",
-                               "interview": "../../etc/passwd", "topic": "\x00"}),
+    (
+        "unknown filter values",
+        {
+            "speaker": "nobody",
+            "language": "xx",
+            "year": "99999999999999999999",
+            "interview": "../../etc/passwd",
+            "topic": "\x00",
+        },
+    ),
     ("2,000-character filter value", {"speaker": "s" * 2000}),
     ("500 language filters", {"language": [f"l{i}" for i in range(500)]}),
     ("100 queries in one URL", {"q": [f"w{i}" for i in range(100)]}),
@@ -112,7 +121,11 @@ def _unique(rng: random.Random) -> str:
 
 def _valid(rng: random.Random) -> str:
     base = rng.choice([VALID_TRANSCRIPT, CHINESE_TRANSCRIPT])
-    return base + "\n" + _unique(rng) + "Mara Lindqvist: Yes.\n" if base is VALID_TRANSCRIPT else base + "\n" + _unique(rng) + "王芳：是的。\n"
+    return (
+        base + "\n" + _unique(rng) + "Mara Lindqvist: Yes.\n"
+        if base is VALID_TRANSCRIPT
+        else base + "\n" + _unique(rng) + "王芳：是的。\n"
+    )
 
 
 def _mutate(data: bytes, rng: random.Random, edits: int) -> bytes:
@@ -125,7 +138,7 @@ def _mutate(data: bytes, rng: random.Random, edits: int) -> bytes:
         elif roll < 0.7:
             out[position:position] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
         elif out:
-            del out[position:position + rng.randint(1, 16)]
+            del out[position : position + rng.randint(1, 16)]
     return bytes(out)
 
 
@@ -175,8 +188,9 @@ def _fuzz_many_attributes(rng, light=False):
 
 
 def _fuzz_nested_brackets(rng, light=False):
-    opener, closer = rng.choice([("[", "]"), ("(", ")"), ("{", "}"), ("<div>", "</div>"), ("<b>", "</b>"),
-                                 ("> ", ""), ("* ", ""), ("[", "")])
+    opener, closer = rng.choice(
+        [("[", "]"), ("(", ")"), ("{", "}"), ("<div>", "</div>"), ("<b>", "</b>"), ("> ", ""), ("* ", ""), ("[", "")]
+    )
     depth = 13_000
     nested = "Interviewer: " + opener * depth + "question" + closer * depth
     if opener.startswith("<"):
@@ -203,7 +217,10 @@ def _fuzz_many_speakers(rng, light=False):
     def name(i):
         return "".join(syllables[int(d)] for d in f"{i:04d}").capitalize() + " " + syllables[i % 10].capitalize() + "n"
 
-    lines = [f"Interviewer: Who is next?\n\n{name(i)}: I am number {i}." for i in range(300 if light else rng.choice([300, 1500]))]
+    lines = [
+        f"Interviewer: Who is next?\n\n{name(i)}: I am number {i}."
+        for i in range(300 if light else rng.choice([300, 1500]))
+    ]
     return "speakers.txt", ("Many voices\n\n" + "\n\n".join(lines) + "\n\n" + _unique(rng)).encode()
 
 
@@ -235,11 +252,25 @@ def _fuzz_mixed_encodings(rng, light=False):
 
 def _fuzz_valid_with_garbage(rng, light=False):
     text = _valid(rng)
-    garbage = rng.choice([
-        "\x00" * 50, "\ufeff\ufeff", "\u202e\u202d" * 20, "\x1b[2J\x1b[31m", "\r\r\r\n\r", "\u2028\u2029" * 10,
-        "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"), "�" * 30, "\x0c\x0b" * 10,
-        "<!--", "<![CDATA[", "</body></html>", "::::::::::", "：：：：", "Interviewer:" * 200,
-    ])
+    garbage = rng.choice(
+        [
+            "\x00" * 50,
+            "\ufeff\ufeff",
+            "\u202e\u202d" * 20,
+            "\x1b[2J\x1b[31m",
+            "\r\r\r\n\r",
+            "\u2028\u2029" * 10,
+            "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
+            "�" * 30,
+            "\x0c\x0b" * 10,
+            "<!--",
+            "<![CDATA[",
+            "</body></html>",
+            "::::::::::",
+            "：：：：",
+            "Interviewer:" * 200,
+        ]
+    )
     lines = text.split("\n")
     lines.insert(rng.randrange(len(lines) + 1), garbage)
     encoding = rng.choice(["utf-8", "utf-8-sig", "utf-16", "gb18030"])
@@ -247,29 +278,36 @@ def _fuzz_valid_with_garbage(rng, light=False):
 
 
 def _fuzz_hostile_html(rng, light=False):
-    body = rng.choice([
-        "<script>alert(1)</script>" * 1000,
-        "<p onclick=alert(1)>Interviewer: hi</p>" * 500,
-        "<svg><script>alert(1)</script></svg><math><mi xlink:href=javascript:alert(1)>x</mi></math>",
-        "<table>" * 5000,
-        "<p>" + "&amp;" * 100_000 + "</p>",
-        "<" * 100_000,
-        "<a href='" + "x" * 500_000,
-        "<!--" + "-" * 100_000,
-        "<style>" + "a{}" * 50_000 + "</style>",
-    ])
-    return "hostile.html", f"<html><head><title>t</title></head><body>{body}{_as_html(_valid(rng))}</body></html>".encode()
+    body = rng.choice(
+        [
+            "<script>alert(1)</script>" * 1000,
+            "<p onclick=alert(1)>Interviewer: hi</p>" * 500,
+            "<svg><script>alert(1)</script></svg><math><mi xlink:href=javascript:alert(1)>x</mi></math>",
+            "<table>" * 5000,
+            "<p>" + "&amp;" * 100_000 + "</p>",
+            "<" * 100_000,
+            "<a href='" + "x" * 500_000,
+            "<!--" + "-" * 100_000,
+            "<style>" + "a{}" * 50_000 + "</style>",
+        ]
+    )
+    return (
+        "hostile.html",
+        f"<html><head><title>t</title></head><body>{body}{_as_html(_valid(rng))}</body></html>".encode(),
+    )
 
 
 def _fuzz_markdown_bombs(rng, light=False):
-    text = rng.choice([
-        "> " * 10_000 + "Interviewer: hi",
-        "- " * 10_000 + "Interviewer: hi",
-        "[x](" * 10_000,
-        "*" * 100_000,
-        "`" * 100_000,
-        "\n".join("#" * (i % 7) + " h" for i in range(20_000)),
-    ])
+    text = rng.choice(
+        [
+            "> " * 10_000 + "Interviewer: hi",
+            "- " * 10_000 + "Interviewer: hi",
+            "[x](" * 10_000,
+            "*" * 100_000,
+            "`" * 100_000,
+            "\n".join("#" * (i % 7) + " h" for i in range(20_000)),
+        ]
+    )
     return "bomb.md", (text + "\n\n" + _valid(rng)).encode()
 
 
@@ -280,11 +318,25 @@ def _fuzz_empty_ish(rng, light=False):
 
 
 def _fuzz_filenames(rng, light=False):
-    name = rng.choice([
-        "../../../../etc/passwd.txt", "..\\..\\windows\\win.ini.txt", "a" * 300 + ".txt", "имя файла.txt",
-        "file.TXT", "file.txt.exe", "no-extension", ".txt", "nul\x00.txt", "line\nbreak.txt", "semi;colon\".md",
-        "%2e%2e%2fpasswd.txt", "COM1.txt", " .txt", "file.html.txt",
-    ])
+    name = rng.choice(
+        [
+            "../../../../etc/passwd.txt",
+            "..\\..\\windows\\win.ini.txt",
+            "a" * 300 + ".txt",
+            "имя файла.txt",
+            "file.TXT",
+            "file.txt.exe",
+            "no-extension",
+            ".txt",
+            "nul\x00.txt",
+            "line\nbreak.txt",
+            'semi;colon".md',
+            "%2e%2e%2fpasswd.txt",
+            "COM1.txt",
+            " .txt",
+            "file.html.txt",
+        ]
+    )
     return name, _valid(rng).encode()
 
 

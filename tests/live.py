@@ -1,5 +1,6 @@
 """A real archive for end-to-end tests: its own data directory, migrated and loaded by the same
 commands as `make data`, served by gunicorn on a free loopback port."""
+
 from __future__ import annotations
 
 import os

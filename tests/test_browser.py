@@ -1,4 +1,5 @@
 """End to end: a real browser against gunicorn serving the seed archive."""
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -112,4 +113,3 @@ def test_no_page_scrolls_sideways_on_a_phone(live_archive, browser):
         page.goto(live_archive.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
     context.close()
-

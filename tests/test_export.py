@@ -1,4 +1,5 @@
 """Export and import: a backup that restores the archive exactly, permalinks included."""
+
 import io
 import json
 import zipfile
@@ -43,9 +44,7 @@ def archive():
 def snapshot() -> dict:
     """Every row of every archive model, and every stored original's bytes."""
     rows = {
-        model._meta.label: serializers.serialize(
-            "python", model.objects.order_by("pk"), use_natural_foreign_keys=True
-        )
+        model._meta.label: serializers.serialize("python", model.objects.order_by("pk"), use_natural_foreign_keys=True)
         for model in archive_models()
     }
     files = {}

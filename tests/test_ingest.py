@@ -1,4 +1,5 @@
 """Ingest: files become interviews, transcripts and turns, atomically and idempotently."""
+
 import io
 import json
 import re
@@ -42,9 +43,11 @@ def test_reingesting_the_same_file_changes_nothing():
 def test_corrected_file_updates_in_place_and_keeps_keys_of_surviving_turns():
     first = ingest_text()
     old = {t.text: t.key for t in first.transcript.turns.all()}
-    corrected = SHORT_INTERVIEW.replace("the dumbest way", "the least clever way").replace(
-        "Host: And compute?\n", "Host: And compute?\n\nGuest: Yes.\n\nHost: Really, compute?\n"
-    ).replace("Welcome to the show. ", "")
+    corrected = (
+        SHORT_INTERVIEW.replace("the dumbest way", "the least clever way")
+        .replace("Host: And compute?\n", "Host: And compute?\n\nGuest: Yes.\n\nHost: Really, compute?\n")
+        .replace("Welcome to the show. ", "")
+    )
     second = ingest_text(text=corrected)
     assert second.status == "updated"
     assert Transcript.objects.count() == 1
@@ -118,17 +121,20 @@ def test_failure_midway_rolls_back_everything(monkeypatch):
     assert table_counts() == before
 
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)",
-    "JaVaScRiPt:alert(document.domain)",
-    "jav\tascript:alert(1)",
-    " javascript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    "vbscript:msgbox(1)",
-    "//evil.example/x",
-    "example.org/no-scheme",
-    "https://" + "a" * 600 + ".example",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(document.domain)",
+        "jav\tascript:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "//evil.example/x",
+        "example.org/no-scheme",
+        "https://" + "a" * 600 + ".example",
+    ],
+)
 @pytest.mark.parametrize("field", ["source_url", "original_url"])
 def test_links_that_are_not_web_addresses_are_refused(field, url):
     """Manifests skip the admin's form validation; ingest must not let a script URL become a link."""
@@ -149,21 +155,25 @@ def test_http_and_https_links_are_kept():
     assert transcript.interview.original_url == "http://example.org/watch?v=1"
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"slug": "a b/<c>"}, "interview's slug 'a b/<c>' may hold only letters"),
-    ({"slug": "x" * 101}, "interview's slug is 101 characters long; at most 100 fit"),
-    ({"transcript_slug": "de/en"}, "transcript's slug 'de/en' may hold only"),
-    ({"language": "de CH"}, "language 'de CH' is not a language code"),
-    ({"publisher": "P" * 201}, "publisher is 201 characters long; at most 200 fit"),
-    ({"translation": "robot"}, "translation 'robot' is not one of original, human, machine"),
-    ({"translator_note": ["a", "list"]}, "translator_note must be text"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"slug": "a b/<c>"}, "interview's slug 'a b/<c>' may hold only letters"),
+        ({"slug": "x" * 101}, "interview's slug is 101 characters long; at most 100 fit"),
+        ({"transcript_slug": "de/en"}, "transcript's slug 'de/en' may hold only"),
+        ({"language": "de CH"}, "language 'de CH' is not a language code"),
+        ({"publisher": "P" * 201}, "publisher is 201 characters long; at most 200 fit"),
+        ({"translation": "robot"}, "translation 'robot' is not one of original, human, machine"),
+        ({"translator_note": ["a", "list"]}, "translator_note must be text"),
+    ],
+)
 def test_manifest_metadata_that_does_not_fit_is_refused(client, change, message):
     """A manifest is not checked by a form: a slug no URL can carry would break every page that
     links the interview, and PostgreSQL refuses over-long values mid-ingest."""
     transcript_fields = {k: v for k, v in change.items() if k not in ("slug", "transcript_slug", "language")}
-    source = make_source(**{k: v for k, v in change.items() if k in ("slug", "transcript_slug", "language")},
-                         **transcript_fields)
+    source = make_source(
+        **{k: v for k, v in change.items() if k in ("slug", "transcript_slug", "language")}, **transcript_fields
+    )
     before = table_counts()
     with pytest.raises(IngestError, match=re.escape(message)):
         ingest_transcript(source)
@@ -323,7 +333,13 @@ def test_new_key_that_collides_with_a_removed_one_is_lengthened():
     keys = list(first.transcript.turns.order_by("ordinal").values_list("key", flat=True))
     Interview.objects.all().delete()
     taken = keys[0]
-    RemovedTurn.objects.create(key=taken, transcript=ingest_text(slug="other", title="Other", text=SHORT_INTERVIEW.replace("show", "programme")).transcript, text="old words")
+    RemovedTurn.objects.create(
+        key=taken,
+        transcript=ingest_text(
+            slug="other", title="Other", text=SHORT_INTERVIEW.replace("show", "programme")
+        ).transcript,
+        text="old words",
+    )
     again = list(ingest_text().transcript.turns.order_by("ordinal").values_list("key", flat=True))
     assert again[0] != taken and again[0].startswith(taken) and len(again[0]) == 9
     assert again[1:] == keys[1:]

@@ -5,6 +5,7 @@ Inside a test transaction nothing commits, so after-commit callbacks never run u
 for them: an ingest here leaves its IndexTask rows pending exactly as a writer killed between its
 commit and the index write does. benchmarks/fault_injection.py does the real kill -9.
 """
+
 import datetime
 import io
 
@@ -128,12 +129,15 @@ def test_bulk_load_commits_index_work_once_per_batch(monkeypatch):
     assert found("dumbest") == 5
 
 
-@pytest.mark.parametrize("sizes, expected", [
-    ([200] * 9 + [50_000], []),                       # fewer than 10 small segments: no merge yet
-    ([200] * 10 + [50_000], list(range(10))),         # ten uploads' segments: merged, the big one left
-    ([5_000] * 30, []),                               # a bulk load's segments: 4 fit in 20,000, too few
-    ([100, 100_000, 150] + [300] * 12, [0, 2] + list(range(3, 15))),
-])
+@pytest.mark.parametrize(
+    "sizes, expected",
+    [
+        ([200] * 9 + [50_000], []),  # fewer than 10 small segments: no merge yet
+        ([200] * 10 + [50_000], list(range(10))),  # ten uploads' segments: merged, the big one left
+        ([5_000] * 30, []),  # a bulk load's segments: 4 fit in 20,000, too few
+        ([100, 100_000, 150] + [300] * 12, [0, 2] + list(range(3, 15))),
+    ],
+)
 def test_commits_outside_a_bulk_load_merge_only_small_segments(sizes, expected):
     """An upload's commit must finish within the request: it merges only the smallest segments,
     at most 20,000 turns of them (some 26 s), and only once there are ten to merge."""
@@ -153,8 +157,15 @@ def test_an_upload_commit_leaves_large_segments_alone(monkeypatch):
 
     monkeypatch.setattr(search_backend, "MAX_MERGE_TURNS", 12)
     monkeypatch.setattr(search_backend, "MERGE_FACTOR", 3)
-    sources = [make_source(text=SHORT_INTERVIEW.replace("A talk about data", f"Talk {n} about data"),
-                           slug=f"talk-{n}", title=f"Talk {n}", filename=f"talk-{n}.txt") for n in range(6)]
+    sources = [
+        make_source(
+            text=SHORT_INTERVIEW.replace("A talk about data", f"Talk {n} about data"),
+            slug=f"talk-{n}",
+            title=f"Talk {n}",
+            filename=f"talk-{n}.txt",
+        )
+        for n in range(6)
+    ]
     with outbox.batched():  # one bulk commit of 8 turns
         for source in sources[:2]:
             ingest_transcript(source)

@@ -1,6 +1,7 @@
 """What every public page shares: the site chrome, error pages that say what to do next, the
 favicon, a description for search engines and link previews, the current section marked in the
 navigation, and a bounded number of database queries."""
+
 import io
 import re
 

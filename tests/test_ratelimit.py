@@ -1,4 +1,5 @@
 """Rate limits on search and the API: one client cannot crowd out the others."""
+
 import json
 
 import pytest

@@ -1,4 +1,5 @@
 """Deployment settings: what a production configuration sends, and what a browser then allows."""
+
 import io
 import json
 import os
@@ -188,10 +189,12 @@ def watch_for_csp_violations(page) -> list[str]:
     problems = []
     page.on(
         "console",
-        lambda msg: problems.append(f"console {msg.type}: {msg.text} ({msg.location.get('url')})")
-        # The archive has no favicon yet; Chrome's request for one is not a policy problem.
-        if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico")
-        else None,
+        lambda msg: (
+            problems.append(f"console {msg.type}: {msg.text} ({msg.location.get('url')})")
+            # The archive has no favicon yet; Chrome's request for one is not a policy problem.
+            if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico")
+            else None
+        ),
     )
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.expose_function("reportViolation", lambda text: problems.append(text))
@@ -206,8 +209,20 @@ def watch_for_csp_violations(page) -> list[str]:
 def admin_login(live_archive):
     env = {**live_archive.env, "DJANGO_SUPERUSER_PASSWORD": "correct horse battery staple"}
     subprocess.run(
-        [sys.executable, "manage.py", "createsuperuser", "--noinput", "--username", "csp-editor", "--email", "e@example.org"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "manage.py",
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            "csp-editor",
+            "--email",
+            "e@example.org",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     return "csp-editor", "correct horse battery staple"
 
@@ -257,30 +272,59 @@ def test_admin_works_under_the_content_security_policy(live_archive, page, admin
 # --- The search engine, chosen by SEARCH_URL ----------------------------------------------------
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("", {"ENGINE": "interviews.search.whoosh_backend.ArchiveWhooshEngine", "PATH": "/data/whoosh"}),
-    ("whoosh:///srv/index/", {"ENGINE": "interviews.search.whoosh_backend.ArchiveWhooshEngine", "PATH": "/srv/index"}),
-    ("elasticsearch://es1:9200/archive", {"ENGINE": "interviews.search.elasticsearch.ArchiveElasticsearch7Engine",
-                                          "URL": "http://es1:9200/", "INDEX_NAME": "archive", "SILENTLY_FAIL": False}),
-    ("elasticsearch+https://u:p@es.example.org/proxy/archive",
-     {"ENGINE": "interviews.search.elasticsearch.ArchiveElasticsearch7Engine",
-      "URL": "https://u:p@es.example.org/proxy/", "INDEX_NAME": "archive", "SILENTLY_FAIL": False}),
-    ("solr://solr1:8983/solr/archive", {"ENGINE": "haystack.backends.solr_backend.SolrEngine",
-                                        "URL": "http://solr1:8983/solr/archive", "TIMEOUT": 30, "SILENTLY_FAIL": False}),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("", {"ENGINE": "interviews.search.whoosh_backend.ArchiveWhooshEngine", "PATH": "/data/whoosh"}),
+        (
+            "whoosh:///srv/index/",
+            {"ENGINE": "interviews.search.whoosh_backend.ArchiveWhooshEngine", "PATH": "/srv/index"},
+        ),
+        (
+            "elasticsearch://es1:9200/archive",
+            {
+                "ENGINE": "interviews.search.elasticsearch.ArchiveElasticsearch7Engine",
+                "URL": "http://es1:9200/",
+                "INDEX_NAME": "archive",
+                "SILENTLY_FAIL": False,
+            },
+        ),
+        (
+            "elasticsearch+https://u:p@es.example.org/proxy/archive",
+            {
+                "ENGINE": "interviews.search.elasticsearch.ArchiveElasticsearch7Engine",
+                "URL": "https://u:p@es.example.org/proxy/",
+                "INDEX_NAME": "archive",
+                "SILENTLY_FAIL": False,
+            },
+        ),
+        (
+            "solr://solr1:8983/solr/archive",
+            {
+                "ENGINE": "haystack.backends.solr_backend.SolrEngine",
+                "URL": "http://solr1:8983/solr/archive",
+                "TIMEOUT": 30,
+                "SILENTLY_FAIL": False,
+            },
+        ),
+    ],
+)
 def test_search_url_chooses_the_engine(url, expected):
     from archive.settings import search_connection
 
     assert search_connection(url, Path("/data")) == expected
 
 
-@pytest.mark.parametrize("url, message", [
-    ("sqlite:///x", "scheme must be whoosh, elasticsearch or solr"),
-    ("whoosh://var/whoosh", "three slashes"),
-    ("whoosh+https:///x", "scheme must be"),
-    ("elasticsearch://es1:9200", "name the host and the index"),
-    ("solr:///solr/archive", "name the host and the index"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("sqlite:///x", "scheme must be whoosh, elasticsearch or solr"),
+        ("whoosh://var/whoosh", "three slashes"),
+        ("whoosh+https:///x", "scheme must be"),
+        ("elasticsearch://es1:9200", "name the host and the index"),
+        ("solr:///solr/archive", "name the host and the index"),
+    ],
+)
 def test_a_bad_search_url_is_refused_with_the_reason(url, message):
     from django.core.exceptions import ImproperlyConfigured
 
@@ -312,5 +356,3 @@ def test_login_throttling_sees_the_client_behind_the_https_proxy(tmp_path):
     result = run_with_env(tmp_path, PRODUCTION_ENV, "shell", "-c", CLIENT_IP_SCRIPT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].split() == ["1", "203.0.113.9"]
-
-

@@ -1,4 +1,5 @@
 """sitemap.xml and robots.txt, as a search engine reads them."""
+
 import io
 import re
 import xml.etree.ElementTree as ET

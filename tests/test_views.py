@@ -1,4 +1,5 @@
 """Pages and their JSON twins, as a reader sees them."""
+
 import io
 
 import pytest

@@ -10,6 +10,7 @@ visited twice: once as served, once with the Content-Security-Policy switched of
 no alert dialog, no script error, no CSP violation, and in the DOM no event-handler attribute, no
 link, frame, object or form that could run script, and no script that is not ours.
 """
+
 import html
 import json
 import re
@@ -67,8 +68,21 @@ QUOTED = [2, 33, 3, 34, 25, 26, 27]
 
 ADMIN_MODELS = ("interview", "transcript", "turn", "speaker", "topic", "turnalignment", "section", "removedturn")
 REQUIRED_PUBLIC = {
-    "home", "interview", "transcript", "side_by_side", "speaker", "quote", "quote_json", "topics", "topic",
-    "search", "api_search", "api_interviews", "api_interview", "api_transcript", "api_alignment",
+    "home",
+    "interview",
+    "transcript",
+    "side_by_side",
+    "speaker",
+    "quote",
+    "quote_json",
+    "topics",
+    "topic",
+    "search",
+    "api_search",
+    "api_interviews",
+    "api_interview",
+    "api_transcript",
+    "api_alignment",
 }
 
 
@@ -104,12 +118,28 @@ def manifest():
             ],
         },
         "transcripts": [
-            {"file": "en.md", "slug": "en", "language": "en", "title": XSS_PAYLOADS[26], "publisher": XSS_PAYLOADS[4],
-             "source_url": XSS_URLS[1], "published_on": "2024-01-01", "translation": "original",
-             "translator_note": XSS_PAYLOADS[27]},
-            {"file": "de.md", "slug": "de", "language": "de", "title": XSS_PAYLOADS[25], "publisher": XSS_PAYLOADS[7],
-             "source_url": XSS_URLS[2], "published_on": "2024-02-01", "translation": "human",
-             "translator_note": XSS_PAYLOADS[8] + " " + XSS_PAYLOADS[9]},
+            {
+                "file": "en.md",
+                "slug": "en",
+                "language": "en",
+                "title": XSS_PAYLOADS[26],
+                "publisher": XSS_PAYLOADS[4],
+                "source_url": XSS_URLS[1],
+                "published_on": "2024-01-01",
+                "translation": "original",
+                "translator_note": XSS_PAYLOADS[27],
+            },
+            {
+                "file": "de.md",
+                "slug": "de",
+                "language": "de",
+                "title": XSS_PAYLOADS[25],
+                "publisher": XSS_PAYLOADS[7],
+                "source_url": XSS_URLS[2],
+                "published_on": "2024-02-01",
+                "translation": "human",
+                "translator_note": XSS_PAYLOADS[8] + " " + XSS_PAYLOADS[9],
+            },
         ],
     }
 
@@ -125,18 +155,35 @@ def payload_archive(tmp_path_factory):
         (folder / "en.md").write_text(transcript_text("en", skip), encoding="utf-8")
         (folder / "de.md").write_text(transcript_text("de"), encoding="utf-8")
     topics = root / "topics.json"
-    topics.write_text(json.dumps({"topics": [{
-        "slug": "xss-topic", "name_en": XSS_PAYLOADS[0], "name_de": XSS_PAYLOADS[1], "name_zh": XSS_PAYLOADS[14],
-        "keywords": {"en": [MARK, "payload"], "de": [MARK, "nutzlast"]},
-    }]}, ensure_ascii=False), encoding="utf-8")
+    topics.write_text(
+        json.dumps(
+            {
+                "topics": [
+                    {
+                        "slug": "xss-topic",
+                        "name_en": XSS_PAYLOADS[0],
+                        "name_de": XSS_PAYLOADS[1],
+                        "name_zh": XSS_PAYLOADS[14],
+                        "keywords": {"en": [MARK, "payload"], "de": [MARK, "nutzlast"]},
+                    }
+                ]
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
 
     archive = LiveArchive(data_dir=root / "data", port=free_port())
     archive.setup(transcripts=None)
     archive.manage("load_topics", str(topics))
     archive.manage("ingest", str(first))
     archive.manage("ingest", str(corrected))
-    archive.manage("shell", "-c", "from django.contrib.auth.models import User\n"
-                   f"User.objects.create_superuser({EDITOR!r}, 'xss@example.org', {PASSWORD!r})")
+    archive.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User\n"
+        f"User.objects.create_superuser({EDITOR!r}, 'xss@example.org', {PASSWORD!r})",
+    )
     archive.start()
     yield archive
     archive.stop()
@@ -160,7 +207,9 @@ class Watcher:
             self.pages[name] = page
 
     def _dialog(self, dialog, mode):
-        self.problems.append(f"{mode}: a {dialog.type} dialog said {dialog.message!r} on {dialog.page.url if hasattr(dialog, 'page') else ''}")
+        self.problems.append(
+            f"{mode}: a {dialog.type} dialog said {dialog.message!r} on {dialog.page.url if hasattr(dialog, 'page') else ''}"
+        )
         dialog.dismiss()
 
     def login(self):
@@ -230,8 +279,13 @@ def test_no_payload_runs_on_any_page(payload_archive, browser, tmp_path):
     # Quote pages put the text in attributes too (description, OpenGraph, the share field): the
     # payloads that break out of attributes and elements, each on its own permalink.
     for number in QUOTED:
-        found = json.loads(watcher.pages["without CSP"].request.get(
-            payload_archive.url + "/api/search?" + urlencode({"q": f'"payload {number} {MARK}"', "language": "en"})).text())
+        found = json.loads(
+            watcher.pages["without CSP"]
+            .request.get(
+                payload_archive.url + "/api/search?" + urlencode({"q": f'"payload {number} {MARK}"', "language": "en"})
+            )
+            .text()
+        )
         path = urlsplit(found["results"][0]["permalink"]).path
         visit(path)
         if number in QUOTED[:2]:
@@ -248,8 +302,9 @@ def test_no_payload_runs_on_any_page(payload_archive, browser, tmp_path):
     data = json.loads(watcher.pages["without CSP"].request.get(payload_archive.url + "/api/interviews/xss/").text())
     for transcript in data["transcripts"]:
         visit(urlsplit(transcript["api_url"]).path)
-    english = json.loads(watcher.pages["without CSP"].request.get(
-        payload_archive.url + f"/api/search?q={MARK}&language=en").text())
+    english = json.loads(
+        watcher.pages["without CSP"].request.get(payload_archive.url + f"/api/search?q={MARK}&language=en").text()
+    )
     assert english["count"] == len(XSS_PAYLOADS) - 1  # the correction removed one payload turn
 
     # The editor's pages, and an upload of more payloads through the browser.
@@ -261,16 +316,21 @@ def test_no_payload_runs_on_any_page(payload_archive, browser, tmp_path):
     visit(f"/admin/interviews/turn/?q={MARK}")
     visit("/admin/interviews/removedturn/")
     removed = watcher.pages["without CSP"].eval_on_selector_all(
-        "#result_list a[href*='/change/']", "els => els.map(a => a.textContent.trim())")
+        "#result_list a[href*='/change/']", "els => els.map(a => a.textContent.trim())"
+    )
     assert len(removed) == 1
     visit(f"/q/{removed[0]}/", status=410)  # the removed quote's text, on its 410 page
     visit(f"/q/{removed[0]}.json", status=410)
     upload_payloads(watcher, tmp_path)
 
-    required = REQUIRED_PUBLIC | {f"interviews_{model}_{view}" for model in ADMIN_MODELS for view in ("changelist", "change")}
+    required = REQUIRED_PUBLIC | {
+        f"interviews_{model}_{view}" for model in ADMIN_MODELS for view in ("changelist", "change")
+    }
     assert required <= watcher.kinds, required - watcher.kinds
-    print(f"{len(watcher.visited)} addresses of {len(watcher.kinds)} kinds, pages in 2 modes; "
-          f"{len(watcher.problems)} problems")
+    print(
+        f"{len(watcher.visited)} addresses of {len(watcher.kinds)} kinds, pages in 2 modes; "
+        f"{len(watcher.problems)} problems"
+    )
     assert watcher.problems == []
 
 
@@ -278,17 +338,23 @@ def upload_payloads(watcher, tmp_path):
     """Upload an HTML transcript full of payloads, type more into the preview, confirm; the upload
     page, both previews and the result page are checked like every other page."""
     # Payloads as the file's text (escaped in the HTML), then a few as live markup the sanitiser meets.
-    body = "".join(f"<p>{'Host' if n % 2 == 0 else 'Guest'}: upload {n} {MARK} {html.escape(p)}</p>"
-                   for n, p in enumerate(XSS_PAYLOADS))
+    body = "".join(
+        f"<p>{'Host' if n % 2 == 0 else 'Guest'}: upload {n} {MARK} {html.escape(p)}</p>"
+        for n, p in enumerate(XSS_PAYLOADS)
+    )
     body += "".join(f"<p>Guest: raw {n} {p}</p>" for n, p in enumerate(XSS_PAYLOADS[:12]))
     for mode, page in watcher.pages.items():
         file = tmp_path / "upload.html"
-        file.write_text(f"<html><head><title>{XSS_PAYLOADS[27]}</title></head><body><h1>{html.escape(mode)}</h1>"
-                        f"{body}<script>alert(99)</script></body></html>", encoding="utf-8")
+        file.write_text(
+            f"<html><head><title>{XSS_PAYLOADS[27]}</title></head><body><h1>{html.escape(mode)}</h1>"
+            f"{body}<script>alert(99)</script></body></html>",
+            encoding="utf-8",
+        )
         page.goto(watcher.base_url + "/admin/interviews/transcript/upload/")
         watcher.check(page, mode)
         page.get_by_label("Transcript file").set_input_files(
-            {"name": "<svg onload=alert(4)>.html", "mimeType": "text/html", "buffer": file.read_bytes()})
+            {"name": "<svg onload=alert(4)>.html", "mimeType": "text/html", "buffer": file.read_bytes()}
+        )
         page.get_by_label("New interview’s title").fill(f"Upload {mode} {XSS_PAYLOADS[0]}")
         page.get_by_label("Publisher / source").fill(XSS_PAYLOADS[3])
         page.get_by_label("Source URL").fill(XSS_URLS[0])

@@ -2,6 +2,7 @@
 
 Pure Python: nothing here imports Django.
 """
+
 from .types import ParsedSection, ParsedSpeaker, ParsedTranscript, ParsedTurn, ParseError, SpeakerHint
 
 __all__ = [

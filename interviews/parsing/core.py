@@ -17,6 +17,7 @@ The steps, each a small function below:
 Everything is linear in the size of the input: no regex here can backtrack over more than a
 line, nothing recurses, and nh3 is shielded from the inputs that make html5ever slow.
 """
+
 from __future__ import annotations
 
 import html
@@ -99,9 +100,7 @@ def _strict_decode(data: bytes, encodings: list[str]) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ParseError(
-        "This file is not valid text in UTF-8, UTF-16 or GB18030. Save it as UTF-8 and try again."
-    )
+    raise ParseError("This file is not valid text in UTF-8, UTF-16 or GB18030. Save it as UTF-8 and try again.")
 
 
 def _sniff_utf16_without_bom(data: bytes) -> str:
@@ -185,21 +184,97 @@ def _key(label: str) -> str:
 _HTML_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*+)((?:[^<>\"']++|\"[^\"]*+\"|'[^']*+')*+)>")
 _EVENT_HANDLER_RE = re.compile(r"(?:^|[\s/\"'])on[a-zA-Z]++\s*+=")
 _HTML_VOID = {
-    "br", "hr", "img", "meta", "link", "input", "wbr", "area", "base", "col", "embed", "source", "track", "param",
+    "br",
+    "hr",
+    "img",
+    "meta",
+    "link",
+    "input",
+    "wbr",
+    "area",
+    "base",
+    "col",
+    "embed",
+    "source",
+    "track",
+    "param",
 }
 _HTML_MAX_DEPTH = 200
 _HTML_BLOCKS = {
-    "p", "div", "section", "article", "main", "header", "blockquote", "pre", "figure", "figcaption",
-    "address", "center", "details", "summary", "table", "thead", "tbody", "tfoot", "tr", "caption",
-    "ul", "ol", "dl", "dt", "dd",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "address",
+    "center",
+    "details",
+    "summary",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "caption",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
 }
 _HTML_HEADINGS = {f"h{n}": n for n in range(1, 7)}
-_HTML_INLINE = {"b", "strong", "em", "i", "u", "span", "a", "img", "small", "sup", "sub", "mark", "code",
-                "q", "cite", "time", "abbr", "s", "del", "ins", "br", "hr", "li", "td", "th"}
+_HTML_INLINE = {
+    "b",
+    "strong",
+    "em",
+    "i",
+    "u",
+    "span",
+    "a",
+    "img",
+    "small",
+    "sup",
+    "sub",
+    "mark",
+    "code",
+    "q",
+    "cite",
+    "time",
+    "abbr",
+    "s",
+    "del",
+    "ins",
+    "br",
+    "hr",
+    "li",
+    "td",
+    "th",
+}
 _HTML_ALLOWED = _HTML_BLOCKS | set(_HTML_HEADINGS) | _HTML_INLINE
 # Dropped with their content: code, styling, page furniture.
-_HTML_DROPPED = {"script", "style", "title", "nav", "footer", "aside", "noscript", "template", "iframe",
-                 "object", "svg", "math", "button", "select", "form", "head"}
+_HTML_DROPPED = {
+    "script",
+    "style",
+    "title",
+    "nav",
+    "footer",
+    "aside",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "svg",
+    "math",
+    "button",
+    "select",
+    "form",
+    "head",
+}
 _MARKDOWN_SPECIALS_RE = re.compile(r"([\\`*_\[\]!#&<>\-=+~|])")
 
 
@@ -385,9 +460,7 @@ _MARKUP_AND_SPACE_RE = re.compile(r"[*_\s]")
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 _RULE_RE = re.compile(r"([-*_=~—–─━═])(?:[ \t]*+\1){2,}")
 _SETEXT_RE = re.compile(r"={2,}|-{2,}")
-_MARKDOWN_SNIFF_RE = re.compile(
-    r"!\[[^\]\n]{0,200}\]\(|\]\(https?:|^\*\*[^*\n]{1,80}\*\*|^#{1,6} |^={3,}\s*$", re.M
-)
+_MARKDOWN_SNIFF_RE = re.compile(r"!\[[^\]\n]{0,200}\]\(|\]\(https?:|^\*\*[^*\n]{1,80}\*\*|^#{1,6} |^={3,}\s*$", re.M)
 
 
 def _looks_like_markdown(text: str, filename: str) -> bool:
@@ -519,9 +592,34 @@ _PROMO_RE = re.compile(
     re.I,
 )
 _LANGUAGE_NAMES = (
-    "English", "Deutsch", "Français", "Español", "español", "Italiano", "Italian", "Português", "Русский",
-    "日本語", "한국어", "한어", "中文", "简体", "繁體", "Indonesian", "Bahasa", "Sanskrit", "Ελληνικά",
-    "Nederlands", "Polski", "Türkçe", "العربية", "हिन्दी", "Tiếng Việt", "ภาษาไทย", "Svenska", "Українська",
+    "English",
+    "Deutsch",
+    "Français",
+    "Español",
+    "español",
+    "Italiano",
+    "Italian",
+    "Português",
+    "Русский",
+    "日本語",
+    "한국어",
+    "한어",
+    "中文",
+    "简体",
+    "繁體",
+    "Indonesian",
+    "Bahasa",
+    "Sanskrit",
+    "Ελληνικά",
+    "Nederlands",
+    "Polski",
+    "Türkçe",
+    "العربية",
+    "हिन्दी",
+    "Tiếng Việt",
+    "ภาษาไทย",
+    "Svenska",
+    "Українська",
 )
 
 
@@ -599,7 +697,7 @@ _TIMESTAMP = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?"
 _LEADING_TIMESTAMP_RE = re.compile(rf"[\[(]?({_TIMESTAMP})[\])]?\s*+")
 _NAME_TIMESTAMP_RE = re.compile(rf"([^\[\](){{}}:：\n]{{1,60}}?)\s*+[\[(]({_TIMESTAMP})[\])]\s*+[:：]*+\s*+")
 _NAME_BARE_TIMESTAMP_RE = re.compile(rf"([^\[\](){{}}:：\n]{{1,60}}?)\s++({_TIMESTAMP})\s*+[:：]?")
-_NAME_FORBIDDEN = set(",;!?。，；！？、\"“”„«»()[]{}<>|/\\=…")
+_NAME_FORBIDDEN = set(',;!?。，；！？、"“”„«»()[]{}<>|/\\=…')
 _NAME_BAD_START = set("-–—•*>#+·(\"'“„«[")
 _URL_SCHEMES = {"http", "https", "ftp", "mailto", "file", "tel", "data", "javascript", "www"}
 _MAX_CJK_IN_LABEL = 12
@@ -607,32 +705,202 @@ _MAX_WORDS_IN_LABEL = 4
 
 # Words that open sentences or page furniture with a colon, not speakers, in the languages we see.
 _NOT_LABELS = {
-    "note", "notes", "nb", "hinweis", "anmerkung", "achtung", "example", "examples", "beispiel",
-    "zum beispiel", "z. b.", "z.b.", "e.g.", "i.e.", "例如", "比如", "譬如", "注", "注意", "备注", "提示",
-    "说明", "summary", "zusammenfassung", "fazit", "总结", "小结", "update", "edit", "ps", "p.s.",
-    "source", "sources", "quelle", "quellen", "来源", "出处", "原文", "原文链接", "原文地址", "video",
-    "videoadresse", "link", "links", "url", "website", "email", "e-mail", "mail", "tel", "telefon",
-    "phone", "fax", "wechat", "微信", "date", "datum", "time", "zeit", "uhrzeit", "ort", "location",
-    "venue", "时间", "地点", "日期", "报名", "费用", "议程", "评委", "地址", "address", "adresse",
-    "warning", "warnung", "important", "wichtig", "tip", "tipp", "disclaimer", "transcript",
-    "transkript", "tags", "keywords", "关键词", "标签", "作者", "author", "autor", "autorin", "by",
-    "editor", "redaktion", "编辑", "责编", "责任编辑", "排版", "校对", "审校", "translator",
-    "übersetzer", "übersetzung", "translation", "翻译", "编译", "photo", "foto", "图片", "图", "图源",
-    "image", "bild", "bildquelle", "credit", "credits", "first", "second", "third", "finally",
-    "erstens", "zweitens", "drittens", "第一", "第二", "第三", "首先", "其次", "最后", "另外", "此外",
-    "总之", "original", "original video",
+    "note",
+    "notes",
+    "nb",
+    "hinweis",
+    "anmerkung",
+    "achtung",
+    "example",
+    "examples",
+    "beispiel",
+    "zum beispiel",
+    "z. b.",
+    "z.b.",
+    "e.g.",
+    "i.e.",
+    "例如",
+    "比如",
+    "譬如",
+    "注",
+    "注意",
+    "备注",
+    "提示",
+    "说明",
+    "summary",
+    "zusammenfassung",
+    "fazit",
+    "总结",
+    "小结",
+    "update",
+    "edit",
+    "ps",
+    "p.s.",
+    "source",
+    "sources",
+    "quelle",
+    "quellen",
+    "来源",
+    "出处",
+    "原文",
+    "原文链接",
+    "原文地址",
+    "video",
+    "videoadresse",
+    "link",
+    "links",
+    "url",
+    "website",
+    "email",
+    "e-mail",
+    "mail",
+    "tel",
+    "telefon",
+    "phone",
+    "fax",
+    "wechat",
+    "微信",
+    "date",
+    "datum",
+    "time",
+    "zeit",
+    "uhrzeit",
+    "ort",
+    "location",
+    "venue",
+    "时间",
+    "地点",
+    "日期",
+    "报名",
+    "费用",
+    "议程",
+    "评委",
+    "地址",
+    "address",
+    "adresse",
+    "warning",
+    "warnung",
+    "important",
+    "wichtig",
+    "tip",
+    "tipp",
+    "disclaimer",
+    "transcript",
+    "transkript",
+    "tags",
+    "keywords",
+    "关键词",
+    "标签",
+    "作者",
+    "author",
+    "autor",
+    "autorin",
+    "by",
+    "editor",
+    "redaktion",
+    "编辑",
+    "责编",
+    "责任编辑",
+    "排版",
+    "校对",
+    "审校",
+    "translator",
+    "übersetzer",
+    "übersetzung",
+    "translation",
+    "翻译",
+    "编译",
+    "photo",
+    "foto",
+    "图片",
+    "图",
+    "图源",
+    "image",
+    "bild",
+    "bildquelle",
+    "credit",
+    "credits",
+    "first",
+    "second",
+    "third",
+    "finally",
+    "erstens",
+    "zweitens",
+    "drittens",
+    "第一",
+    "第二",
+    "第三",
+    "首先",
+    "其次",
+    "最后",
+    "另外",
+    "此外",
+    "总之",
+    "original",
+    "original video",
 }
 # Generic labels: who asks and who answers, in the languages we see.
 _QUESTION_LABELS = {
-    "q", "question", "frage", "f", "interviewer", "interviewerin", "host", "moderator", "moderatorin",
-    "moderation", "主持人", "主持", "问", "提问", "记者", "采访者", "采访人", "journalist", "journalistin",
-    "reporter", "司会", "質問", "聞き手", "вопрос", "интервьюер", "질문", "사회자", "entrevistador",
-    "entrevistadora", "pregunta", "p", "intervieweur", "animateur", "animatrice", "d", "domanda",
+    "q",
+    "question",
+    "frage",
+    "f",
+    "interviewer",
+    "interviewerin",
+    "host",
+    "moderator",
+    "moderatorin",
+    "moderation",
+    "主持人",
+    "主持",
+    "问",
+    "提问",
+    "记者",
+    "采访者",
+    "采访人",
+    "journalist",
+    "journalistin",
+    "reporter",
+    "司会",
+    "質問",
+    "聞き手",
+    "вопрос",
+    "интервьюер",
+    "질문",
+    "사회자",
+    "entrevistador",
+    "entrevistadora",
+    "pregunta",
+    "p",
+    "intervieweur",
+    "animateur",
+    "animatrice",
+    "d",
+    "domanda",
     "intervistatore",
 }
 _ANSWER_LABELS = {
-    "a", "answer", "antwort", "答", "回答", "嘉宾", "guest", "gast", "réponse", "r", "respuesta",
-    "risposta", "ответ", "답", "답변", "答え", "ゲスト", "invité", "invitée", "invitado", "ospite",
+    "a",
+    "answer",
+    "antwort",
+    "答",
+    "回答",
+    "嘉宾",
+    "guest",
+    "gast",
+    "réponse",
+    "r",
+    "respuesta",
+    "risposta",
+    "ответ",
+    "답",
+    "답변",
+    "答え",
+    "ゲスト",
+    "invité",
+    "invitée",
+    "invitado",
+    "ospite",
 }
 
 
@@ -708,9 +976,7 @@ def _find_labels(lines: list[_Line], speakers: _SpeakerIndex) -> None:
     # `Name:` once plus `NameText` (colon lost) elsewhere is a label seen twice.
     glued_once = _glued_labels(lines, {c.name for c in candidates}, skip_candidates=True)
     counts.update(_key(label.name) for label in glued_once.values())
-    accepted = {
-        key for key, n in counts.items() if speakers.knows(key) or (n >= 2 and key not in _NOT_LABELS)
-    }
+    accepted = {key for key, n in counts.items() if speakers.knows(key) or (n >= 2 and key not in _NOT_LABELS)}
     _accept_single_strong_labels(lines, counts, accepted)
     for line in lines:
         if line.candidate and _key(line.candidate.name) in accepted:
@@ -724,9 +990,7 @@ def _accept_single_strong_labels(lines: list[_Line], counts: Counter, accepted: 
     """A label seen once still counts when it is bold or timestamped like the file's other labels
     and sits in the conversation: a third person who speaks once. A bare `Word:` seen once is a
     sentence, and a bold `Sign up:` after the conversation is promotion."""
-    recurring = [
-        i for i, line in enumerate(lines) if line.candidate and _key(line.candidate.name) in accepted
-    ]
+    recurring = [i for i, line in enumerate(lines) if line.candidate and _key(line.candidate.name) in accepted]
     if not recurring:
         return
     strong_forms = {_strong_form(lines[i].candidate) for i in recurring if lines[i].candidate.strong}
@@ -773,7 +1037,7 @@ def _glued_labels(lines: list[_Line], spellings: set[str], *, skip_candidates: b
 
 
 def generic_role(label: str) -> str:
-    """"host" for a label that names the asker ("Q", "主持人"), "guest" for the answerer ("A"), else ""."""
+    """ "host" for a label that names the asker ("Q", "主持人"), "guest" for the answerer ("A"), else ""."""
     key = _key(label)
     return "host" if key in _QUESTION_LABELS else "guest" if key in _ANSWER_LABELS else ""
 
@@ -845,9 +1109,7 @@ def _conversation_bounds(lines: list[_Line]) -> tuple[int, int]:
     up to the first chrome block (image, link, rule, account card, heading, promotion)."""
     label_lines = [i for i, line in enumerate(lines) if line.label]
     if not label_lines:
-        raise ParseError(
-            'No speaker turns found. Each turn should start with a speaker label such as "Name:".'
-        )
+        raise ParseError('No speaker turns found. Each turn should start with a speaker label such as "Name:".')
     start = label_lines[0]
     end = next((i for i in range(start + 1, len(lines)) if lines[i].chrome == "end"), len(lines))
     last = max(i for i in label_lines if i < end)
@@ -1041,8 +1303,36 @@ def _is_prose(text: str) -> bool:
 # Language
 # --------------------------------------------------------------------------------------------
 
-_LANGUAGES = ("de", "en", "zh", "ja", "fr", "es", "it", "ko", "ru", "pt", "nl", "pl", "sv", "da", "no",
-              "fi", "tr", "cs", "uk", "el", "hu", "ro", "ar", "he", "hi", "id", "vi", "th")
+_LANGUAGES = (
+    "de",
+    "en",
+    "zh",
+    "ja",
+    "fr",
+    "es",
+    "it",
+    "ko",
+    "ru",
+    "pt",
+    "nl",
+    "pl",
+    "sv",
+    "da",
+    "no",
+    "fi",
+    "tr",
+    "cs",
+    "uk",
+    "el",
+    "hu",
+    "ro",
+    "ar",
+    "he",
+    "hi",
+    "id",
+    "vi",
+    "th",
+)
 _LANGUAGE_SAMPLE = 20000
 
 
@@ -1175,8 +1465,11 @@ def _warnings(
     kinds = (
         _single_label_warnings(turns),
         _missed_label_warnings(lines[start:end], lines),
-        [f'Label "{turn.label.name}" has no text after it; it was left out.'
-         for turn in conversation.turns if not turn.paragraphs],
+        [
+            f'Label "{turn.label.name}" has no text after it; it was left out.'
+            for turn in conversation.turns
+            if not turn.paragraphs
+        ],
         _long_turn_warnings(turns),
         _repeated_speaker_warnings(turns),
         _chrome_warnings(drafts, turns, conversation.dropped),
@@ -1211,8 +1504,7 @@ def _missed_label_warnings(conversation_lines: list[_Line], lines: list[_Line]) 
 
 def _long_turn_warnings(turns: list[ParsedTurn]) -> list[str]:
     return [
-        f"Turn {number} ({turn.speaker}) is very long ({len(turn.text)} characters); "
-        "a speaker label may be missing."
+        f"Turn {number} ({turn.speaker}) is very long ({len(turn.text)} characters); a speaker label may be missing."
         for number, turn in enumerate(turns, 1)
         if len(turn.text) > _LONG_TURN
     ]

@@ -1,4 +1,5 @@
 """Plain data the parser returns. No Django imports here: the parser is tested on strings."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -13,6 +13,7 @@ index of the .ttc chosen per language (SC for zh, JP for ja, KR for ko), and a L
 font is installed raises :class:`FontMissing` (the view turns that into a fallback image) instead
 of drawing tofu boxes.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -120,7 +121,6 @@ NO_LINE_START = frozenset(
     "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
 )
 NO_LINE_END = frozenset("（「『《〈【〔〖〘〚｛［｟([{“‘«‹")
-
 
 
 def _norm_lang(language: str) -> str:
@@ -297,7 +297,9 @@ def _fontconfig_cjk_files(region: str, style: str, weight: str) -> list[str]:
 def _fontconfig_latin_file(style: str, weight: str) -> str | None:
     if not USE_FONTCONFIG:
         return None
-    pattern = f"{'serif' if style == 'serif' else 'sans-serif'}:lang=en:weight={'bold' if weight == 'bold' else 'regular'}"
+    pattern = (
+        f"{'serif' if style == 'serif' else 'sans-serif'}:lang=en:weight={'bold' if weight == 'bold' else 'regular'}"
+    )
     out = _fc_run(["fc-match", "--format", "%{file}", pattern]).strip()
     return out if out and os.path.isfile(out) else None
 
@@ -391,7 +393,9 @@ def clean_text(text: str) -> str:
     """NFC, control/format characters removed, whitespace runs collapsed to one space."""
     text = unicodedata.normalize("NFC", str(text or ""))
     text = "".join(
-        " " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
     )
     return re.sub(r" {2,}", " ", text).strip()
 
@@ -413,7 +417,28 @@ def strip_outer_quotes(text: str) -> str:
 _VOWELS = frozenset("aeiouyäöüàáâãåæèéêëìíîïòóôõøùúûýÿœ")
 # Letter pairs a break must not fall between (German/English digraphs and diphthongs).
 _NO_SPLIT_PAIRS = frozenset(
-    {"ch", "ck", "ph", "th", "sh", "gh", "qu", "ie", "ei", "ai", "au", "eu", "äu", "ey", "ay", "oi", "ou", "ee", "oo", "aa"}
+    {
+        "ch",
+        "ck",
+        "ph",
+        "th",
+        "sh",
+        "gh",
+        "qu",
+        "ie",
+        "ei",
+        "ai",
+        "au",
+        "eu",
+        "äu",
+        "ey",
+        "ay",
+        "oi",
+        "ou",
+        "ee",
+        "oo",
+        "aa",
+    }
 )
 _CONSONANT_UNITS = (
     "schr", "schl", "schw", "spr", "str", "sch", "chr",
@@ -421,7 +446,20 @@ _CONSONANT_UNITS = (
     "br", "bl", "dr", "fr", "fl", "gr", "gl", "kr", "kl", "pr", "pl", "tr",
 )  # fmt: skip
 # Endings of the first part of a German compound with its linking -s (Fugen-s).
-_LINKING_S_ENDINGS = ("ungs", "heits", "keits", "schafts", "tions", "ions", "ings", "täts", "tums", "lings", "arbeits", "fahrts")
+_LINKING_S_ENDINGS = (
+    "ungs",
+    "heits",
+    "keits",
+    "schafts",
+    "tions",
+    "ions",
+    "ings",
+    "täts",
+    "tums",
+    "lings",
+    "arbeits",
+    "fahrts",
+)
 _HYPHENS_AFTER = "-\u2010\u2011\u2013/"  # break after these, no extra hyphen
 # Languages with long compounds where a word at the end of a line is hyphenated to fill it.
 _FILL_HYPHENATE_LANGS = {"de", "nl", "sv", "da", "nb", "nn", "no", "fi", "is", "et", "hu"}
@@ -465,11 +503,7 @@ def _atoms(text: str) -> list[tuple[str, bool]]:
     """Unbreakable units: tokens glued together where kinsoku forbids a break between them."""
     atoms: list[list] = []
     for tok, space in _tokens(text):
-        glue = (
-            atoms
-            and not space
-            and (tok[0] in NO_LINE_START or atoms[-1][0][-1] in NO_LINE_END)
-        )
+        glue = atoms and not space and (tok[0] in NO_LINE_START or atoms[-1][0][-1] in NO_LINE_END)
         if glue:
             atoms[-1][0] += tok
         else:
@@ -831,7 +865,9 @@ def render_card(content: CardContent) -> bytes:
         site_w = total
     speaker_font = load_font(speaker_font_info, 30)
     speaker_max = WIDTH - 2 * MARGIN_X - site_w - 40
-    _draw_text(draw, (MARGIN_X, SPEAKER_BASELINE), truncate_to_width(speaker, speaker_font, speaker_max), speaker_font, INK)
+    _draw_text(
+        draw, (MARGIN_X, SPEAKER_BASELINE), truncate_to_width(speaker, speaker_font, speaker_max), speaker_font, INK
+    )
 
     meta_font = load_font(meta_font_info, 22)
     sep = "  \u00b7  "

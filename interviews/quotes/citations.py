@@ -7,6 +7,7 @@ one transcript: a translation is named as such, with the publisher's note on it.
 The date is when the conversation happened if known, else when this rendition was published,
 else the interview's earliest publication (what the quote page shows as its date).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -57,7 +58,9 @@ class Name:
         return self.literal or f"{self.initials} {self.family}"
 
     def bibtex(self) -> str:  # Gomez, Aidan  /  {梁文锋} (braces keep a name whole)
-        return "{" + bibtex_escape(self.literal) + "}" if self.literal else bibtex_escape(f"{self.family}, {self.given}")
+        return (
+            "{" + bibtex_escape(self.literal) + "}" if self.literal else bibtex_escape(f"{self.family}, {self.given}")
+        )
 
     def csl(self) -> dict:
         return {"literal": self.literal} if self.literal else {"family": self.family, "given": self.given}
@@ -227,7 +230,9 @@ def citation_for_turn(turn, url: str) -> Citation:
     """The citation of `turn` (with its transcript, interview and participants) at `url`."""
     transcript = turn.transcript
     interview = transcript.interview
-    hosts = tuple(p.speaker.name for p in interview.participants.all() if p.role == "host" and p.speaker_id != turn.speaker_id)
+    hosts = tuple(
+        p.speaker.name for p in interview.participants.all() if p.role == "host" and p.speaker_id != turn.speaker_id
+    )
     return Citation(
         CitationSource(
             key=turn.key,

@@ -5,6 +5,7 @@ and its card need, so the three agree. Cards are rendered by `cards.render_card`
 disk under `DATA_DIR/cards/<card_cache_key>.png`: the key hashes the card's text, so a corrected
 transcript gives a new file and stale cards are never served.
 """
+
 from __future__ import annotations
 
 import logging

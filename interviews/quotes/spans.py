@@ -20,6 +20,7 @@ Fingerprint
     offset wins. A link that cannot be resolved falls back to the whole turn with a note; it is
     never an error. Links are self-contained: nothing is written to the database when one is made.
 """
+
 from __future__ import annotations
 
 import re

@@ -142,9 +142,7 @@ GERMAN_WORDLIST = DATA_DIR / "de_compound_words.tsv.gz"
 _HAN = "\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 # Hiragana, katakana (incl. the prolonged sound mark), katakana extensions, half-width katakana.
 _KANA = "\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
-_RUN_RE = re.compile(
-    rf"(?P<han>[{_HAN}]+)|(?P<kana>[{_KANA}]+)|(?P<word>[^\W{_HAN}{_KANA}]+)"
-)
+_RUN_RE = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<kana>[{_KANA}]+)|(?P<word>[^\W{_HAN}{_KANA}]+)")
 _CJK_CHAR_RE = re.compile(rf"[{_HAN}{_KANA}\u3040-\u30ff\uac00-\ud7af]")
 _WORD_CHAR_RE = re.compile(r"\w")
 _COMBINING_RE = re.compile("[\u0300-\u036f]")
@@ -285,10 +283,10 @@ def _han_tokens(run: str, index_mode: bool) -> tuple:
                 seen.add((0, n))
             for length in range(2, n):
                 for i in range(0, n - length + 1):
-                    if (i, i + length) in seen or _han_freq(word[i:i + length]) <= 0:
+                    if (i, i + length) in seen or _han_freq(word[i : i + length]) <= 0:
                         continue
                     p = next(ap for a, b, ap in atom_pos if a <= i < b)
-                    word_tokens.append((p, word[i:i + length], offset + i, offset + i + length))
+                    word_tokens.append((p, word[i : i + length], offset + i, offset + i + length))
         word_tokens.sort(key=lambda tok: (tok[0], tok[2], -tok[3]))
         out.extend(word_tokens)
         offset += n
@@ -311,9 +309,19 @@ class MixedScriptTokenizer(Tokenizer):
     def __init__(self, kana_bigrams: bool = True):
         self.kana_bigrams = kana_bigrams
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
-                 **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             t.original = t.text = value
@@ -342,13 +350,13 @@ class MixedScriptTokenizer(Tokenizer):
                 if len(run) == 1 or not self.kana_bigrams:
                     pieces = ((0, run, base, base + len(run)),)
                 else:
-                    pieces = tuple((i, run[i:i + 2], base + i, base + i + 2)
-                                   for i in range(len(run) - 1))
+                    pieces = tuple((i, run[i : i + 2], base + i, base + i + 2) for i in range(len(run) - 1))
                 used = len(pieces)
             else:
                 base = match.start()
-                pieces = tuple((p, text, base + s, base + e)
-                               for p, text, s, e in _han_tokens(match.group(), index_mode))
+                pieces = tuple(
+                    (p, text, base + s, base + e) for p, text, s, e in _han_tokens(match.group(), index_mode)
+                )
                 used = (pieces[-1][0] + 1) if pieces else 0
             for rel_pos, text, s, e in pieces:
                 t.text = text
@@ -456,36 +464,39 @@ def _stem_de(word: str) -> str:
     stem = _german_stem(word)
     # Snowball German only strips -s after b d f g h k l m n r t, so English loan words keep
     # their plural -s (Interviews, Startups) and -s plurals of vowel-final nouns stay (Autos).
-    if (len(stem) >= 4 and stem[-1] == "s" and stem[-2] in _LOANWORD_S_BEFORE
-            and stem.isascii() and stem.isalpha()):
+    if len(stem) >= 4 and stem[-1] == "s" and stem[-2] in _LOANWORD_S_BEFORE and stem.isascii() and stem.isalpha():
         stem = stem[:-1]
     return stem
 
 
 # Modest German stop list (folded): articles, pronoun "es/sich", the commonest conjunctions and
 # prepositions, and the copula.  "nicht", "kein" and question words are kept on purpose.
-GERMAN_STOPWORDS = frozenset(fold(w) for w in """
+GERMAN_STOPWORDS = frozenset(
+    fold(w)
+    for w in """
     der die das den dem des ein eine einen einem einer eines
     und oder aber als auch so dass da
     zu zum zur im in am an auf aus bei mit von vom für
     ist sind war es sich
-""".split())
+""".split()
+)
 
 
 # --------------------------------------------------------------------------------------------
 # German compound splitting
 # --------------------------------------------------------------------------------------------
 
-_MIN_PART = 4            # letters per part
-_MIN_COMPOUND = 8        # letters of a word worth trying to split
+_MIN_PART = 4  # letters per part
+_MIN_COMPOUND = 8  # letters of a word worth trying to split
 _MAX_PARTS = 4
-_COMMON_ZIPF = 350       # Zipf x 100: words this common (or their base form) are never split
-_SHORT_PART_ZIPF = 320   # a part of exactly _MIN_PART letters must be at least this common
+_COMMON_ZIPF = 350  # Zipf x 100: words this common (or their base form) are never split
+_SHORT_PART_ZIPF = 320  # a part of exactly _MIN_PART letters must be at least this common
 _LINKERS = ("", "s", "es", "n", "en", "e", "er", "ens")
-_INFLECTIONS = ("e", "en", "er", "es", "em", "n", "s", "ern", "ste", "sten", "ster", "stes",
-                "stem")
+_INFLECTIONS = ("e", "en", "er", "es", "em", "n", "s", "ern", "ste", "sten", "ster", "stes", "stem")
 # Parts that are really particles, prefixes or function words.
-_NOT_PARTS = frozenset(fold(w) for w in """
+_NOT_PARTS = frozenset(
+    fold(w)
+    for w in """
     aber alle allem allen aller alles also ander andere anderen anders auch dann dass dein deine
     denn dich dies diese diesem diesen dieser dieses doch dort durch eine einem einen einer eines
     etwas euch euer eure gegen ganz hier hinter ihre ihrem ihren ihrer immer jede jedem jeden
@@ -496,14 +507,17 @@ _NOT_PARTS = frozenset(fold(w) for w in """
     weit fort bevor überein letzt erst einzug vorab
     inter trans para proto anti auto mono poly semi super ultra mega mikro micro mini multi
     ausg lieg line spezi techno tran domini bill gege
-""".split())
+""".split()
+)
 # Heads that are derivational/inflectional endings rather than words.
-_NOT_HEADS = frozenset("""
+_NOT_HEADS = frozenset(
+    """
     ende endes ender enden endem ionen ares erweise sten ster stes ming stor nich former seller
     lich liche licher lichen lichem isch ische ischer ischen ischem tisch logisch logische
     heit heiten keit keiten schaft schaften ling linge tion tionen ungen igen iges iger ige igem
     igkeit bare barer baren barem weise erin innen erinnen
-""".split())
+""".split()
+)
 
 _wordlist_lock = threading.Lock()
 _wordlist = None
@@ -599,8 +613,13 @@ def split_german_compound(word: str) -> tuple:
 
 def german_analyzer():
     """Fold, modest stop list, compound parts (index time), Snowball German + loan-word fix."""
-    return (MixedScriptTokenizer() | FoldFilter() | PositionKeepingStopFilter(GERMAN_STOPWORDS)
-            | GermanCompoundFilter() | GermanStemFilter())
+    return (
+        MixedScriptTokenizer()
+        | FoldFilter()
+        | PositionKeepingStopFilter(GERMAN_STOPWORDS)
+        | GermanCompoundFilter()
+        | GermanStemFilter()
+    )
 
 
 def chinese_analyzer():
@@ -643,8 +662,7 @@ def multilingual_fields(prefix: str = "text", languages=LANGUAGES, **text_kwargs
     ``text_kwargs`` go to every ``TEXT`` (e.g. ``stored=True``); ``phrase=True`` by default.
     """
     text_kwargs.setdefault("phrase", True)
-    return {f"{prefix}_{lang}": TEXT(analyzer=analyzer_for(lang), **text_kwargs)
-            for lang in languages}
+    return {f"{prefix}_{lang}": TEXT(analyzer=analyzer_for(lang), **text_kwargs) for lang in languages}
 
 
 def multilingual_query(query_string: str, schema, fieldnames, group=AndGroup):

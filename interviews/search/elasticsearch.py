@@ -7,6 +7,7 @@ terms aggregation's default of ten. Imported only when configured: it needs the
 ``elasticsearch>=7,<8`` client. Nothing else differs: interviews/search.py talks to it through
 SearchQuerySet, like to any engine but our Whoosh backend.
 """
+
 from haystack.backends import BaseEngine
 from haystack.backends.elasticsearch7_backend import Elasticsearch7SearchBackend, Elasticsearch7SearchQuery
 

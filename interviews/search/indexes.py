@@ -5,6 +5,7 @@ lower-cased but unstemmed, into ``text`` (the words "did you mean" suggests, and
 Facet fields hold identifiers, the same ones the search filters and the API accept. Stored fields
 are everything a result row shows, so a results page needs no database query per hit.
 """
+
 from haystack import indexes
 from haystack.constants import ID
 from whoosh.analysis import LowercaseFilter

@@ -17,6 +17,7 @@ facets, generations, the write lock) the code above uses. Any other Haystack eng
 Elasticsearch: ``SEARCH_URL``) takes the generic path at the end of this module, through
 ``SearchQuerySet`` alone; tests/test_search_generic.py runs it on Haystack's stock Whoosh engine.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -68,7 +69,7 @@ SORTS = ("relevance", "date")
 DATE_ORDER = ("recency", "interview", "transcript", "ordinal")  # newest interview first, in reading order
 
 # Query syntax the user may type: "a phrase" and -exclusion. Curly and low quotes count as quotes.
-_QUOTES = "\"“”„«»「」『』"
+_QUOTES = '"“”„«»「」『』'
 _TOKEN_RE = re.compile(rf"(?P<neg>-*)(?:[{_QUOTES}](?P<phrase>[^{_QUOTES}]*)[{_QUOTES}]?|(?P<word>[^\s{_QUOTES}]+))")
 _WORD_RE = re.compile(r"\w+")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
@@ -145,7 +146,9 @@ def parse_query(text: str) -> UserQuery:
         (exclude if negated else include).append(words)
     if dropped_operators:
         names = ", ".join(sorted(dropped_operators))
-        notes.append(f"{names} {'is' if len(dropped_operators) == 1 else 'are'} not an operator here: every word must match; use -word to exclude one.")
+        notes.append(
+            f"{names} {'is' if len(dropped_operators) == 1 else 'are'} not an operator here: every word must match; use -word to exclude one."
+        )
     if wildcards:
         notes.append("Wildcards (*, ?) are not supported: words are matched in all their forms already.")
     if too_many:
@@ -292,7 +295,11 @@ def search(params: SearchParams) -> SearchPage:
         raise PageNotFound(page)
 
     tuned = _tuned(_backend())
-    filters = {name: list(dict.fromkeys(values))[:MAX_FILTER_VALUES] for name, values in params.filters.items() if name in FACETS and values}
+    filters = {
+        name: list(dict.fromkeys(values))[:MAX_FILTER_VALUES]
+        for name, values in params.filters.items()
+        if name in FACETS and values
+    }
     sqs = _filtered(query, filters, tuned=tuned)
     for fieldname in FACETS.values():
         sqs = sqs.facet(fieldname)
@@ -422,7 +429,9 @@ def _snippet_width(language) -> int:
 
 
 def _facet_values(facet_counts, filters) -> dict:
-    labels = _facet_labels({name: [value for value, _ in facet_counts.get(fieldname, [])] for name, fieldname in FACETS.items()})
+    labels = _facet_labels(
+        {name: [value for value, _ in facet_counts.get(fieldname, [])] for name, fieldname in FACETS.items()}
+    )
     facets = {}
     for name, fieldname in FACETS.items():
         selected = set(filters.get(name, ()))
@@ -521,7 +530,11 @@ def process_index_tasks(*, batch_size=1000, lock_timeout=None, max_seconds=None,
                     searcher.close()
                 generation = writer.path
         except Exception as exc:
-            message = "the index is locked by another writer" if isinstance(exc, IndexLocked) else f"{type(exc).__name__}: {exc}"
+            message = (
+                "the index is locked by another writer"
+                if isinstance(exc, IndexLocked)
+                else f"{type(exc).__name__}: {exc}"
+            )
             IndexTask.objects.filter(id__in=pending_ids).update(attempts=F("attempts") + 1, last_error=message[:1000])
             logger.warning("index: %d tasks kept for the next run: %s", len(pending_ids), message)
             run.error = message
@@ -680,7 +693,9 @@ def _generic_facet_counts(facet_counts: dict, query: UserQuery, filters: dict) -
     """Counts most frequent first; a filtered facet counted again without its own filter."""
 
     def ordered(values):  # without the bucket of documents lacking a value, which some engines add
-        return sorted(((value, n) for value, n in values if value is not None), key=lambda item: (-item[1], str(item[0])))
+        return sorted(
+            ((value, n) for value, n in values if value is not None), key=lambda item: (-item[1], str(item[0]))
+        )
 
     counts = {name: ordered(values) for name, values in facet_counts.items()}
     for name in filters:
@@ -743,7 +758,9 @@ def _generic_process_index_tasks(backend, index, batch_size) -> IndexRun:
                 IndexTask.objects.filter(id__in=[t.id for t in tasks if t.turn_key not in failed]).delete()
         except Exception as exc:  # the engine is down or refused: keep every row for the next run
             message = f"{type(exc).__name__}: {exc}"
-            IndexTask.objects.filter(id__in=[t.id for t in tasks]).update(attempts=F("attempts") + 1, last_error=message[:1000])
+            IndexTask.objects.filter(id__in=[t.id for t in tasks]).update(
+                attempts=F("attempts") + 1, last_error=message[:1000]
+            )
             run.error = message
             return run
         for key, message in failed.items():

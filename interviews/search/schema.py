@@ -31,6 +31,7 @@ in README "Scaling out":
 - English: possessives, lower-case, our stop list (Whoosh's), Porter stemming.
 - Other languages: standard words, folded; CJK as bigrams. ``text`` (spelling): words as written.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -60,8 +61,15 @@ ANALYSIS = {
 CHAINS = {
     "surface": {"index": ["standard", "lowercase"]},
     "german": {
-        "index": ["standard", "lowercase", "german_normalization", "asciifolding", "german_stop",
-                  "german_decompound", "german_stem"],
+        "index": [
+            "standard",
+            "lowercase",
+            "german_normalization",
+            "asciifolding",
+            "german_stop",
+            "german_decompound",
+            "german_stem",
+        ],
         "query": ["standard", "lowercase", "german_normalization", "asciifolding", "german_stop", "german_stem"],
     },
     "chinese": {"index": ["smartcn", "smartcn_stop", "cjk_width", "lowercase"]},
@@ -75,8 +83,9 @@ GERMAN_STOP_FILE = "stopwords_de.txt"
 ENGLISH_STOP_FILE = "stopwords_en.txt"
 # Elasticsearch reads word lists relative to each node's config directory.
 ES_GERMAN_PARTS_PATH = f"analysis/{GERMAN_PARTS_FILE}"
-GERMAN_PARTS_SOURCE = ("German compound parts, from interviews/data/de_compound_words.tsv.gz (derived from wordfreq "
-                       "3.1.1, CC BY-SA 4.0)")
+GERMAN_PARTS_SOURCE = (
+    "German compound parts, from interviews/data/de_compound_words.tsv.gz (derived from wordfreq 3.1.1, CC BY-SA 4.0)"
+)
 DECOMPOUND = {"min_word_size": 8, "min_subword_size": 4, "max_subword_size": 20, "only_longest_match": True}
 
 
@@ -97,28 +106,52 @@ def _steps():
         "cjk_width": _step("filter", "solr.CJKWidthFilterFactory", es_name="cjk_width"),
         "cjk_bigram": _step("filter", "solr.CJKBigramFilterFactory", es_name="cjk_bigram"),
         "porter_stem": _step("filter", "solr.PorterStemFilterFactory", es_name="porter_stem"),
-        "german_normalization": _step("filter", "solr.GermanNormalizationFilterFactory", es_name="german_normalization"),
-        "german_stem": _step("filter", "solr.GermanLightStemFilterFactory",
-                             es_name="archive_german_stem", es_definition={"type": "stemmer", "language": "light_german"}),
-        "english_possessive": _step("filter", "solr.EnglishPossessiveFilterFactory",
-                                    es_name="archive_english_possessive",
-                                    es_definition={"type": "stemmer", "language": "possessive_english"}),
-        "german_stop": _step("filter", "solr.StopFilterFactory",
-                             {"words": f"{SOLR_LANG_DIR}/{GERMAN_STOP_FILE}", "ignoreCase": "true"},
-                             es_name="archive_german_stop", es_definition={"type": "stop", "stopwords": german_stop}),
-        "english_stop": _step("filter", "solr.StopFilterFactory",
-                              {"words": f"{SOLR_LANG_DIR}/{ENGLISH_STOP_FILE}", "ignoreCase": "true"},
-                              es_name="archive_english_stop", es_definition={"type": "stop", "stopwords": english_stop}),
+        "german_normalization": _step(
+            "filter", "solr.GermanNormalizationFilterFactory", es_name="german_normalization"
+        ),
+        "german_stem": _step(
+            "filter",
+            "solr.GermanLightStemFilterFactory",
+            es_name="archive_german_stem",
+            es_definition={"type": "stemmer", "language": "light_german"},
+        ),
+        "english_possessive": _step(
+            "filter",
+            "solr.EnglishPossessiveFilterFactory",
+            es_name="archive_english_possessive",
+            es_definition={"type": "stemmer", "language": "possessive_english"},
+        ),
+        "german_stop": _step(
+            "filter",
+            "solr.StopFilterFactory",
+            {"words": f"{SOLR_LANG_DIR}/{GERMAN_STOP_FILE}", "ignoreCase": "true"},
+            es_name="archive_german_stop",
+            es_definition={"type": "stop", "stopwords": german_stop},
+        ),
+        "english_stop": _step(
+            "filter",
+            "solr.StopFilterFactory",
+            {"words": f"{SOLR_LANG_DIR}/{ENGLISH_STOP_FILE}", "ignoreCase": "true"},
+            es_name="archive_english_stop",
+            es_definition={"type": "stop", "stopwords": english_stop},
+        ),
         # The smartcn tokenizer emits punctuation as tokens; its own stop list removes them.
-        "smartcn_stop": _step("filter", "solr.StopFilterFactory",
-                              {"words": "org/apache/lucene/analysis/cn/smart/stopwords.txt"},
-                              es_name="smartcn_stop"),
+        "smartcn_stop": _step(
+            "filter",
+            "solr.StopFilterFactory",
+            {"words": "org/apache/lucene/analysis/cn/smart/stopwords.txt"},
+            es_name="smartcn_stop",
+        ),
         "german_decompound": _step(
-            "filter", "solr.DictionaryCompoundWordTokenFilterFactory",
-            {"dictionary": f"{SOLR_LANG_DIR}/{GERMAN_PARTS_FILE}", "minWordSize": str(DECOMPOUND["min_word_size"]),
-             "minSubwordSize": str(DECOMPOUND["min_subword_size"]),
-             "maxSubwordSize": str(DECOMPOUND["max_subword_size"]),
-             "onlyLongestMatch": str(DECOMPOUND["only_longest_match"]).lower()},
+            "filter",
+            "solr.DictionaryCompoundWordTokenFilterFactory",
+            {
+                "dictionary": f"{SOLR_LANG_DIR}/{GERMAN_PARTS_FILE}",
+                "minWordSize": str(DECOMPOUND["min_word_size"]),
+                "minSubwordSize": str(DECOMPOUND["min_subword_size"]),
+                "maxSubwordSize": str(DECOMPOUND["max_subword_size"]),
+                "onlyLongestMatch": str(DECOMPOUND["only_longest_match"]).lower(),
+            },
             es_name="archive_german_decompound",
             es_definition={"type": "dictionary_decompounder", "word_list_path": ES_GERMAN_PARTS_PATH, **DECOMPOUND},
         ),
@@ -185,8 +218,13 @@ def turn_fields() -> dict:
 
 
 def field_kind(field) -> str:
-    for kind, cls in (("text", AnalyzedTextField), ("exact_list", ExactListField), ("exact", ExactField),
-                      ("number", NumberField), ("stored", StoredField)):
+    for kind, cls in (
+        ("text", AnalyzedTextField),
+        ("exact_list", ExactListField),
+        ("exact", ExactField),
+        ("number", NumberField),
+        ("stored", StoredField),
+    ):
         if isinstance(field, cls):
             return kind
     raise ValueError(f"{field.index_fieldname}: a {type(field).__name__} has no Solr/Elasticsearch mapping here")
@@ -313,13 +351,20 @@ def solr_files() -> dict:
         "conf/solrconfig.xml": SOLRCONFIG.replace("{document_field}", document_field(turn_fields())),
         f"conf/{SOLR_LANG_DIR}/{GERMAN_PARTS_FILE}": _word_file(german_compound_parts(), GERMAN_PARTS_SOURCE),
         f"conf/{SOLR_LANG_DIR}/{GERMAN_STOP_FILE}": _word_file(
-            sorted(normalize_german(w) for w in analysis.GERMAN_STOPWORDS), "German stop words (analysis.py)"),
-        f"conf/{SOLR_LANG_DIR}/{ENGLISH_STOP_FILE}": _word_file(sorted(ENGLISH_STOPWORDS), "English stop words (Whoosh's)"),
+            sorted(normalize_german(w) for w in analysis.GERMAN_STOPWORDS), "German stop words (analysis.py)"
+        ),
+        f"conf/{SOLR_LANG_DIR}/{ENGLISH_STOP_FILE}": _word_file(
+            sorted(ENGLISH_STOPWORDS), "English stop words (Whoosh's)"
+        ),
     }
 
 
 def _word_file(words, what) -> str:
-    return f"# {what}: generated by `manage.py export_search_schema` (interviews/search_schema.py).\n" + "\n".join(words) + "\n"
+    return (
+        f"# {what}: generated by `manage.py export_search_schema` (interviews/search_schema.py).\n"
+        + "\n".join(words)
+        + "\n"
+    )
 
 
 # --- Elasticsearch -------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ changes what Whoosh does underneath, each change for a measured reason (see
 - Writes wait for the lock for a bounded time and raise ``IndexLocked`` instead of silently losing
   a delete (Haystack's ``remove()`` fails at once and, with ``SILENTLY_FAIL``, says nothing).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -59,7 +60,6 @@ REBUILD_MARKER = "REBUILDING"
 GENERATION_PREFIX = "index-"
 
 
-
 class _LengthsReader(W3PerDocReader):
     """Whoosh's per-document reader, remembering which length columns a segment lacks.
 
@@ -86,6 +86,7 @@ class WriterCodec(W3Codec):
 
     def new_segment(self, storage, indexname):
         return W3Segment(W3Codec(), indexname)
+
 
 #: A commit outside a bulk load merges at most this many turns' segments, and only once this many
 #: segments are small enough to merge. Whoosh's own policy (MERGE_SMALL) merges every segment up to
@@ -399,13 +400,13 @@ class Columns:
             matrix = np.zeros((len(vocab), self.size), dtype=bool)
             for (seg_vocab, seg_matrix), (segcols, _, offset) in zip(parts, self.leaves):
                 for row, value in enumerate(seg_vocab):
-                    matrix[index[value], offset:offset + segcols.size] = seg_matrix[row]
+                    matrix[index[value], offset : offset + segcols.size] = seg_matrix[row]
             merged = (vocab, index, matrix)
         else:
             codes = np.full(self.size, -1, dtype=np.int32)
             for (seg_vocab, seg_codes), (segcols, _, offset) in zip(parts, self.leaves):
                 mapping = np.array([index[v] for v in seg_vocab] + [-1], dtype=np.int32)
-                codes[offset:offset + segcols.size] = mapping[seg_codes]  # -1 picks the last slot: -1
+                codes[offset : offset + segcols.size] = mapping[seg_codes]  # -1 picks the last slot: -1
             merged = (vocab, index, codes)
         self._merged[fieldname] = merged
         return merged
@@ -467,7 +468,6 @@ class _EveryScoreCollector(collectors.ScoredCollector):
 
     def results(self):
         return np.asarray(self.docnums, dtype=np.int64), np.asarray(self.scores, dtype=np.float64)
-
 
 
 def split_negations(q):
@@ -659,9 +659,22 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self.close()
             return self._search(query_string, **kwargs)
 
-    def _search(self, query_string, sort_by=None, start_offset=0, end_offset=None, fields="", highlight=False,
-                facets=None, date_facets=None, query_facets=None, narrow_queries=None, spelling_query=None,
-                result_class=None, **kwargs):
+    def _search(
+        self,
+        query_string,
+        sort_by=None,
+        start_offset=0,
+        end_offset=None,
+        fields="",
+        highlight=False,
+        facets=None,
+        date_facets=None,
+        query_facets=None,
+        narrow_queries=None,
+        spelling_query=None,
+        result_class=None,
+        **kwargs,
+    ):
         if not self.setup_complete:
             self.setup()
         if date_facets or query_facets:
@@ -761,15 +774,20 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         for token in force_str(query_string).split():
             lead = len(token) - len(token.lstrip('-"'))
             trail = len(token) - len(token.rstrip('"'))
-            word = token[lead:len(token) - trail] if trail else token[lead:]
+            word = token[lead : len(token) - trail] if trail else token[lead:]
             lower = word.lower()
-            if lower and lower.isalpha() and not any("\u3040" <= ch <= "\u9fff" for ch in lower) and not reader.frequency(self.content_field_name, lower):
+            if (
+                lower
+                and lower.isalpha()
+                and not any("\u3040" <= ch <= "\u9fff" for ch in lower)
+                and not reader.frequency(self.content_field_name, lower)
+            ):
                 for maxdist in (1, 2):
                     found = corrector.suggest(lower, limit=1, maxdist=maxdist, prefix=1)
                     if found:
                         word, changed = found[0], True
                         break
-            out.append(token[:lead] + word + (token[len(token) - trail:] if trail else ""))
+            out.append(token[:lead] + word + (token[len(token) - trail :] if trail else ""))
         return " ".join(out) if changed else None
 
     # Writing
@@ -785,8 +803,12 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         """
         ix = self.open_index()
         try:
-            writer = ix.writer(timeout=self.write_lock_timeout if timeout is None else timeout,
-                               delay=0.05, compound=False, codec=WriterCodec())
+            writer = ix.writer(
+                timeout=self.write_lock_timeout if timeout is None else timeout,
+                delay=0.05,
+                compound=False,
+                codec=WriterCodec(),
+            )
         except LockError:
             raise IndexLocked("the search index is locked by another writer") from None
         writer.path = Path(ix.storage.folder)

@@ -14,6 +14,7 @@ Keyword syntax (per language, one keyword per entry; case, accents and Umlauts i
   open source words in sequence; spaces and hyphens alike, so it finds Open-Source
   数据质量     a keyword with Chinese characters matches anywhere (Chinese has no spaces)
 """
+
 from __future__ import annotations
 
 import json
@@ -97,9 +98,7 @@ def parse_keyword(keyword: str) -> Keyword:
     words = [w for w in re.split(_GAP, folded) if w]
     for word in words:
         if not _KEYWORD_WORD.fullmatch(word):
-            raise RuleError(
-                f"keyword {keyword!r}: use letters and digits, with * only at the start or end of a word"
-            )
+            raise RuleError(f"keyword {keyword!r}: use letters and digits, with * only at the start or end of a word")
     if len(words) == 1:
         word = words[0]
         core = word.strip("*")
@@ -280,12 +279,12 @@ def read_vocabulary(path: Path = VOCABULARY_FILE) -> list[VocabularyEntry]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise VocabularyError(f"{path}: not a readable JSON vocabulary ({exc})") from None
     except (KeyError, TypeError):
-        raise VocabularyError(f"{path}: a vocabulary needs a \"topics\" list") from None
+        raise VocabularyError(f'{path}: a vocabulary needs a "topics" list') from None
     entries, seen = [], set()
     for number, topic in enumerate(topics, 1):
         where = f"{Path(path).name}, topic {number}"
         if not isinstance(topic, dict) or not topic.get("slug") or not topic.get("name_en"):
-            raise VocabularyError(f"{where}: every topic needs a \"slug\" and a \"name_en\"")
+            raise VocabularyError(f'{where}: every topic needs a "slug" and a "name_en"')
         slug = str(topic["slug"])
         if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug) or len(slug) > 60:
             raise VocabularyError(f"{where}: {slug!r} is not a slug (lower-case letters, digits, hyphens)")
@@ -296,7 +295,7 @@ def read_vocabulary(path: Path = VOCABULARY_FILE) -> list[VocabularyEntry]:
         if not isinstance(keywords, dict) or not all(
             isinstance(words, list) and all(isinstance(w, str) for w in words) for words in keywords.values()
         ):
-            raise VocabularyError(f"{where} ({slug}): \"keywords\" must map languages to lists of strings")
+            raise VocabularyError(f'{where} ({slug}): "keywords" must map languages to lists of strings')
         try:
             compile_rules({slug: keywords})
         except RuleError as exc:

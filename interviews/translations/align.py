@@ -43,6 +43,7 @@ that a link which is merely the least bad option, with texts that disagree, stay
 No translation model or dictionary is used: a multilingual sentence-embedding model would
 be the natural next feature, but none ships inside a registry package that loads offline.
 """
+
 from __future__ import annotations
 
 import math
@@ -117,30 +118,120 @@ class AlignParams:
 
 
 _COMMA_DECIMAL = {
-    "de", "fr", "es", "it", "nl", "pt", "ru", "pl", "sv", "da", "fi", "nb", "no", "nn", "cs",
-    "sk", "tr", "id", "ro", "hu", "el", "uk", "bg", "hr", "sl", "sr", "lt", "lv", "et", "ca",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "nl",
+    "pt",
+    "ru",
+    "pl",
+    "sv",
+    "da",
+    "fi",
+    "nb",
+    "no",
+    "nn",
+    "cs",
+    "sk",
+    "tr",
+    "id",
+    "ro",
+    "hu",
+    "el",
+    "uk",
+    "bg",
+    "hr",
+    "sl",
+    "sr",
+    "lt",
+    "lv",
+    "et",
+    "ca",
 }
 _LONG_SCALE = {
-    "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "fi", "nb", "no", "nn", "cs", "sk",
-    "ro", "hu", "hr", "sl", "ca",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "nl",
+    "pt",
+    "pl",
+    "sv",
+    "da",
+    "fi",
+    "nb",
+    "no",
+    "nn",
+    "cs",
+    "sk",
+    "ro",
+    "hu",
+    "hr",
+    "sl",
+    "ca",
 }
 
 # Latin-script scale words (lower case). "billion" depends on the language (long scale).
 _SCALE_WORDS = {
-    "thousand": 1e3, "thousands": 1e3, "tausend": 1e3, "tsd": 1e3, "mille": 1e3,
-    "million": 1e6, "millions": 1e6, "millionen": 1e6, "mio": 1e6, "mn": 1e6, "mln": 1e6,
-    "millón": 1e6, "millones": 1e6, "milione": 1e6, "milioni": 1e6, "miljoen": 1e6,
-    "miljoner": 1e6, "milhão": 1e6, "milhões": 1e6,
-    "milliarde": 1e9, "milliarden": 1e9, "mrd": 1e9, "milliard": 1e9, "milliards": 1e9,
-    "miliardo": 1e9, "miliardi": 1e9, "miljard": 1e9, "miljarden": 1e9, "mld": 1e9, "bn": 1e9,
-    "billionen": 1e12, "billón": 1e12, "billones": 1e12, "bilione": 1e12,
-    "trillion": 1e12, "trillions": 1e12,
+    "thousand": 1e3,
+    "thousands": 1e3,
+    "tausend": 1e3,
+    "tsd": 1e3,
+    "mille": 1e3,
+    "million": 1e6,
+    "millions": 1e6,
+    "millionen": 1e6,
+    "mio": 1e6,
+    "mn": 1e6,
+    "mln": 1e6,
+    "millón": 1e6,
+    "millones": 1e6,
+    "milione": 1e6,
+    "milioni": 1e6,
+    "miljoen": 1e6,
+    "miljoner": 1e6,
+    "milhão": 1e6,
+    "milhões": 1e6,
+    "milliarde": 1e9,
+    "milliarden": 1e9,
+    "mrd": 1e9,
+    "milliard": 1e9,
+    "milliards": 1e9,
+    "miliardo": 1e9,
+    "miliardi": 1e9,
+    "miljard": 1e9,
+    "miljarden": 1e9,
+    "mld": 1e9,
+    "bn": 1e9,
+    "billionen": 1e12,
+    "billón": 1e12,
+    "billones": 1e12,
+    "bilione": 1e12,
+    "trillion": 1e12,
+    "trillions": 1e12,
 }
 _CJK_SCALES = [  # longest first
-    ("万亿", 1e12), ("萬億", 1e12), ("千亿", 1e11), ("百亿", 1e10), ("十亿", 1e9),
-    ("亿", 1e8), ("億", 1e8), ("千万", 1e7), ("千萬", 1e7), ("百万", 1e6), ("百萬", 1e6),
-    ("十万", 1e5), ("十萬", 1e5), ("万", 1e4), ("萬", 1e4), ("千", 1e3), ("百", 1e2),
-    ("억", 1e8), ("만", 1e4), ("조", 1e12),
+    ("万亿", 1e12),
+    ("萬億", 1e12),
+    ("千亿", 1e11),
+    ("百亿", 1e10),
+    ("十亿", 1e9),
+    ("亿", 1e8),
+    ("億", 1e8),
+    ("千万", 1e7),
+    ("千萬", 1e7),
+    ("百万", 1e6),
+    ("百萬", 1e6),
+    ("十万", 1e5),
+    ("十萬", 1e5),
+    ("万", 1e4),
+    ("萬", 1e4),
+    ("千", 1e3),
+    ("百", 1e2),
+    ("억", 1e8),
+    ("만", 1e4),
+    ("조", 1e12),
 ]
 _CURRENCY_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9, "mn": 1e6}
 
@@ -149,19 +240,44 @@ _NUM_RE = re.compile(
     r"(\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
 )
 _SCALE_AFTER_RE = re.compile(r"\s*([A-Za-zÀ-ÿ]+)\.?")
-_RANGE_RE = re.compile(
-    r"^\s*(?:[-–—~～〜]|到|至|或|bis|to|or|oder|à|a|e|und|and)\s*$", re.IGNORECASE
-)
+_RANGE_RE = re.compile(r"^\s*(?:[-–—~～〜]|到|至|或|bis|to|or|oder|à|a|e|und|and)\s*$", re.IGNORECASE)
 
 _WORD_NUMBERS = {
     # German
-    "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8,
-    "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12, "zwanzig": 20, "dreißig": 30,
-    "vierzig": 40, "fünfzig": 50, "hundert": 100, "tausend": 1000,
+    "zwei": 2,
+    "drei": 3,
+    "vier": 4,
+    "fünf": 5,
+    "sechs": 6,
+    "sieben": 7,
+    "acht": 8,
+    "neun": 9,
+    "zehn": 10,
+    "elf": 11,
+    "zwölf": 12,
+    "zwanzig": 20,
+    "dreißig": 30,
+    "vierzig": 40,
+    "fünfzig": 50,
+    "hundert": 100,
+    "tausend": 1000,
     # English
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "hundred": 100,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
 }
 _WORD_NUM_RE = re.compile(
     r"(?<![A-Za-zÀ-ÿ])(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")"
@@ -169,10 +285,26 @@ _WORD_NUM_RE = re.compile(
     re.IGNORECASE,
 )
 _ORDINALS = {
-    "zweit": 2, "dritt": 3, "viert": 4, "fünft": 5, "sechst": 6, "siebt": 7, "neunt": 9,
-    "zehnt": 10, "zwanzigst": 20, "hundertst": 100,
-    "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
-    "tenth": 10, "twentieth": 20, "hundredth": 100,
+    "zweit": 2,
+    "dritt": 3,
+    "viert": 4,
+    "fünft": 5,
+    "sechst": 6,
+    "siebt": 7,
+    "neunt": 9,
+    "zehnt": 10,
+    "zwanzigst": 20,
+    "hundertst": 100,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "twentieth": 20,
+    "hundredth": 100,
 }
 _ORDINAL_RE = re.compile(
     r"(?<![A-Za-zÀ-ÿ])(zweit|dritt|viert|fünft|sechst|siebt|neunt|zehnt|zwanzigst|hundertst)"
@@ -181,8 +313,21 @@ _ORDINAL_RE = re.compile(
     r"(?![A-Za-zÀ-ÿ])",
     re.IGNORECASE,
 )
-_CJK_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4,
-               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CJK_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "兩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CJK_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CJK_BIG = {"万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8}
 _CJK_NUM_RE = re.compile(r"[零〇一二两兩三四五六七八九十百千万萬亿億]+")
@@ -251,8 +396,8 @@ def _numbers(text: str, language: str = "") -> list[tuple[float, bool]]:
             continue
         end = m.end()
         scale = None
-        gap = len(text[end:end + 2]) - len(text[end:end + 2].lstrip(" \u00a0"))
-        after = text[end + gap:end + gap + 2]
+        gap = len(text[end : end + 2]) - len(text[end : end + 2].lstrip(" \u00a0"))
+        after = text[end + gap : end + gap + 2]
         for word, val in _CJK_SCALES:  # 1.7 万亿, 130 亿, 2500万
             if after.startswith(word):
                 scale = val
@@ -267,10 +412,7 @@ def _numbers(text: str, language: str = "") -> list[tuple[float, bool]]:
                 elif w in _SCALE_WORDS:
                     scale = _SCALE_WORDS[w]
                 elif (
-                    sm.start(1) == m.end()
-                    and w in _CURRENCY_SUFFIX
-                    and m.start() > 0
-                    and text[m.start() - 1] in "$€£¥"
+                    sm.start(1) == m.end() and w in _CURRENCY_SUFFIX and m.start() > 0 and text[m.start() - 1] in "$€£¥"
                 ):
                     scale = _CURRENCY_SUFFIX[w]
                 if scale is not None:
@@ -279,13 +421,11 @@ def _numbers(text: str, language: str = "") -> list[tuple[float, bool]]:
     # "1 bis 2 Millionen", "100～200 万": the scale of the second applies to the first
     for k in range(len(found) - 2, -1, -1):
         cur, nxt = found[k], found[k + 1]
-        if cur[3] is None and nxt[3] is not None and _RANGE_RE.match(text[cur[1]:nxt[0]]):
+        if cur[3] is None and nxt[3] is not None and _RANGE_RE.match(text[cur[1] : nxt[0]]):
             if cur[2] <= nxt[2]:
                 cur[3] = nxt[3]
     # small bare integers ("Version 2", "3 Schritte") are common and weak evidence
-    out: list[tuple[float, bool]] = [
-        (b * (s or 1), s is None and b <= 12 and b == int(b)) for _, _, b, s in found
-    ]
+    out: list[tuple[float, bool]] = [(b * (s or 1), s is None and b <= 12 and b == int(b)) for _, _, b, s in found]
 
     for m in _WORD_NUM_RE.finditer(text):
         out.append((float(_WORD_NUMBERS[m.group(1).lower()]), True))
@@ -293,9 +433,9 @@ def _numbers(text: str, language: str = "") -> list[tuple[float, bool]]:
         out.append((float(_ORDINALS[(m.group(1) or m.group(2)).lower()]), True))
     for m in _CJK_NUM_RE.finditer(text):
         run = m.group(0)
-        nxt = text[m.end():m.end() + 1]
-        prev = text[m.start() - 1:m.start()]
-        if prev.isdigit() or (prev == " " and text[m.start() - 2:m.start() - 1].isdigit()):
+        nxt = text[m.end() : m.end() + 1]
+        prev = text[m.start() - 1 : m.start()]
+        if prev.isdigit() or (prev == " " and text[m.start() - 2 : m.start() - 1].isdigit()):
             continue  # the scale word of a number written in digits
         if prev == "第":  # 第二版本: an ordinal
             v = _cjk_value(run)
@@ -316,7 +456,7 @@ def _numbers(text: str, language: str = "") -> list[tuple[float, bool]]:
         follows = nxt in _CJK_CLASSIFIERS
         if not follows and nxt in _CJK_RANGE:  # 三到五年
             m2 = _CJK_NUM_RE.match(text, m.end() + 1)
-            follows = bool(m2) and text[m2.end():m2.end() + 1] in _CJK_CLASSIFIERS
+            follows = bool(m2) and text[m2.end() : m2.end() + 1] in _CJK_CLASSIFIERS
         if follows:
             out.extend((v, True) for v in values if v > 1)
     return out
@@ -374,9 +514,7 @@ def _terms(text: str) -> dict[str, bool]:
             return
         key = _norm_term(tok)
         marked = (
-            any(c.isdigit() for c in tok)
-            or any(c.isupper() for c in tok[1:])
-            or (tok[0].isupper() and not initial)
+            any(c.isdigit() for c in tok) or any(c.isupper() for c in tok[1:]) or (tok[0].isupper() and not initial)
         )
         out[key] = out.get(key, False) or marked
 
@@ -406,8 +544,19 @@ def latin_terms(text: str) -> set[str]:
 
 # Characters per unit of content, relative to English; only the first-pass prior.
 _CHARS_PER_CONTENT = {
-    "en": 1.0, "de": 1.2, "fr": 1.15, "es": 1.1, "it": 1.1, "pt": 1.1, "nl": 1.15,
-    "ru": 1.05, "pl": 1.05, "sv": 1.0, "zh": 0.33, "ja": 0.5, "ko": 0.5,
+    "en": 1.0,
+    "de": 1.2,
+    "fr": 1.15,
+    "es": 1.1,
+    "it": 1.1,
+    "pt": 1.1,
+    "nl": 1.15,
+    "ru": 1.05,
+    "pl": 1.05,
+    "sv": 1.0,
+    "zh": 0.33,
+    "ja": 0.5,
+    "ko": 0.5,
 }
 _QUESTION_END_RE = re.compile(r"[?？][\s\"'”“»«」』)）]*$")
 
@@ -496,9 +645,7 @@ def _prepare(src: list[AlignInput], tgt: list[AlignInput], p: AlignParams):
     n_docs = len(src) + len(tgt)
     # terms in most turns of a document carry no information
     too_common = {k for k, c in df.items() if c > max(4, 0.4 * n_docs)}
-    weights = {
-        k: min(p.idf_cap, math.log(n_docs / c)) for k, c in df.items() if k not in too_common
-    }
+    weights = {k: min(p.idf_cap, math.log(n_docs / c)) for k, c in df.items() if k not in too_common}
     out = []
     for side, rows in zip((src, tgt), raw):
         turns = []

@@ -18,6 +18,7 @@ How an editor's decisions constrain the algorithm, for one pair of transcripts:
 Turn rows survive a corrected re-ingest when their text is similar, so decisions survive it too;
 a removed turn takes its rows with it.
 """
+
 from __future__ import annotations
 
 import itertools

@@ -6,6 +6,7 @@ named by a random token under settings.ARCHIVE_STAGING_DIR, holding the bytes (n
 sha256, checked on every read) and a JSON file with the form data; it belongs to the editor who
 uploaded it and expires after a day.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -399,7 +400,9 @@ def transcript_slug(details: dict, parsed: ParsedTranscript) -> str:
     return details.get("slug") or parsed.language or "text"
 
 
-def build_preview(parsed: ParsedTranscript, details: dict, choices: dict[str, LabelChoice], *, detected_language="") -> Preview:
+def build_preview(
+    parsed: ParsedTranscript, details: dict, choices: dict[str, LabelChoice], *, detected_language=""
+) -> Preview:
     interview = details.get("interview")
     rows = label_rows(parsed)
     slug = transcript_slug(details, parsed)
@@ -425,7 +428,9 @@ def build_preview(parsed: ParsedTranscript, details: dict, choices: dict[str, La
     )
 
 
-def editor_warnings(parsed, details, rows: list[LabelRow], choices: dict[str, LabelChoice], detected_language: str) -> list[str]:
+def editor_warnings(
+    parsed, details, rows: list[LabelRow], choices: dict[str, LabelChoice], detected_language: str
+) -> list[str]:
     """What the parser cannot know: how the editor's choices meet what is already in the archive."""
     warnings = []
     for row in rows:
@@ -444,9 +449,7 @@ def editor_warnings(parsed, details, rows: list[LabelRow], choices: dict[str, La
             )
     language = details.get("language") or parsed.language
     if detected_language and language and language != detected_language:
-        warnings.append(
-            f'The language is set to "{language}", but the text reads like "{detected_language}".'
-        )
+        warnings.append(f'The language is set to "{language}", but the text reads like "{detected_language}".')
     if details.get("interview") is None:
         title = details.get("new_title") or parsed.title
         same = Interview.objects.filter(title__iexact=title).first()

@@ -3,6 +3,7 @@
 Function views, wired into TranscriptAdmin.get_urls() behind admin_site.admin_view (staff only,
 CSRF protected, never cached). Nothing is written to the database before "Confirm".
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -186,7 +187,9 @@ def original(request, model_admin, object_id):
     except (OSError, ValueError):
         raise Http404("The original file is missing from storage.") from None
     response = FileResponse(
-        handle, as_attachment=True, filename=transcript.original_name or "transcript.txt",
+        handle,
+        as_attachment=True,
+        filename=transcript.original_name or "transcript.txt",
         content_type="application/octet-stream",
     )
     response["Content-Security-Policy"] = "sandbox"

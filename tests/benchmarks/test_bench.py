@@ -1,5 +1,6 @@
 """The benchmark: a synthetic archive the real parser accepts, and a command that measures it
 without touching the developer's data. Speed itself is never asserted: it depends on the machine."""
+
 import hashlib
 import json
 import os
@@ -45,7 +46,7 @@ def test_generated_transcripts_parse_into_the_intended_turns_language_and_speake
 def test_a_host_labelled_q_is_resolved_to_the_host():
     generator = Generator(seed=5)
     interview = next(i for i in (generator.interview(60, languages=["de"]) for _ in range(30)) if i.host_alias)
-    (written, parsed), = parse_interview(interview)
+    ((written, parsed),) = parse_interview(interview)
     assert "\nQ: " in written.text
     assert Counter(t.speaker for t in parsed.turns)[interview.host] == 30
 
@@ -98,8 +99,13 @@ def test_percentiles_interpolate_between_ranks():
 
 def snapshot(directory: Path) -> dict:
     return {
-        str(p.relative_to(directory)): (p.stat().st_size, p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
-        if p.is_file() else "dir"
+        str(p.relative_to(directory)): (
+            p.stat().st_size,
+            p.stat().st_mtime_ns,
+            hashlib.sha256(p.read_bytes()).hexdigest(),
+        )
+        if p.is_file()
+        else "dir"
         for p in sorted(directory.rglob("*"))
     }
 
@@ -111,12 +117,20 @@ def bench_run(tmp_path_factory):
     user_data = tmp_path_factory.mktemp("developer-var")
     temp = tmp_path_factory.mktemp("tmp")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(ARCHIVE_DATA_DIR=str(user_data), TMPDIR=str(temp), DJANGO_DEBUG="1", DJANGO_SETTINGS_MODULE="archive.settings")
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True)
+    env.update(
+        ARCHIVE_DATA_DIR=str(user_data), TMPDIR=str(temp), DJANGO_DEBUG="1", DJANGO_SETTINGS_MODULE="archive.settings"
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
     before = snapshot(user_data)
     process = subprocess.run(
         [sys.executable, "manage.py", "bench", "--turns", "300", "--json", "--queries", "12", "--rounds", "1"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     return process, before, snapshot(user_data), temp
 
@@ -135,8 +149,15 @@ def test_bench_json_has_every_figure_with_sane_values(bench_run):
     assert process.returncode == 0, process.stderr
     figures = json.loads(process.stdout)
     assert figures["turns"] == 300 and figures["cpu_cores"] >= 1
-    for key in ("ingest_turns_per_s", "raw_whoosh_index_docs_per_s", "search_to_raw_p95_ratio", "peak_rss_mb",
-                "index_size_mb", "db_size_mb", "upload_to_searchable_s"):
+    for key in (
+        "ingest_turns_per_s",
+        "raw_whoosh_index_docs_per_s",
+        "search_to_raw_p95_ratio",
+        "peak_rss_mb",
+        "index_size_mb",
+        "db_size_mb",
+        "upload_to_searchable_s",
+    ):
         assert figures[key] > 0, key
     for prefix in ("search", "raw_whoosh_search"):
         p50, p95, p99 = (figures[f"{prefix}_{p}_ms"] for p in ("p50", "p95", "p99"))
@@ -157,16 +178,45 @@ def test_a_kept_archive_can_be_searched_again_after_rebuilding_its_index(tmp_pat
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(DJANGO_DEBUG="1", DJANGO_SETTINGS_MODULE="archive.settings")
     first = subprocess.run(
-        [sys.executable, "manage.py", "bench", "--turns", "300", "--json", "--queries", "12", "--rounds", "1",
-         "--no-upload", "--keep", str(kept)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "manage.py",
+            "bench",
+            "--turns",
+            "300",
+            "--json",
+            "--queries",
+            "12",
+            "--rounds",
+            "1",
+            "--no-upload",
+            "--keep",
+            str(kept),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert first.returncode == 0, first.stderr
-    subprocess.run([sys.executable, "manage.py", "rebuild_index"], cwd=ROOT, check=True, capture_output=True,
-                   env={**env, "ARCHIVE_DATA_DIR": str(kept / "data")}, timeout=600)
+    subprocess.run(
+        [sys.executable, "manage.py", "rebuild_index"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        env={**env, "ARCHIVE_DATA_DIR": str(kept / "data")},
+        timeout=600,
+    )
 
-    again = subprocess.run([sys.executable, "manage.py", "bench", "--search-again", str(kept), "--rounds", "1"],
-                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    again = subprocess.run(
+        [sys.executable, "manage.py", "bench", "--search-again", str(kept), "--rounds", "1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert again.returncode == 0, again.stderr
     before, after = json.loads(first.stdout), json.loads(again.stdout)
     assert after["turns"] == 300 and after["query_mix_size"] == 12
@@ -174,6 +224,12 @@ def test_a_kept_archive_can_be_searched_again_after_rebuilding_its_index(tmp_pat
     assert after["search_zero_hit_queries"] == before["search_zero_hit_queries"]
     assert after["search_hit_count_mismatches"] == before["search_hit_count_mismatches"]
 
-    nothing = subprocess.run([sys.executable, "manage.py", "bench", "--search-again", str(tmp_path)],
-                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    nothing = subprocess.run(
+        [sys.executable, "manage.py", "bench", "--search-again", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert nothing.returncode != 0 and "not an archive kept by" in nothing.stderr

@@ -8,6 +8,7 @@ Each transcript (`*.txt`, `*.md`, `*.html`) is parsed with the hints in its opti
 `<name>.hints.json` (`speakers`, `language`, `title`); the result's `to_json()` goes to
 `<name>.expected.json`. The test suite only reads these files, it never writes them.
 """
+
 from __future__ import annotations
 
 import json

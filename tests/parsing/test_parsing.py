@@ -3,6 +3,7 @@
 Each test states one rule on a small string; the golden files in tests/parsing/transcripts/ pin the
 whole output for the seeds and a few variants (regenerate on purpose: tests/parsing/regen_golden.py).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -141,9 +142,7 @@ def test_text_without_speaker_turns_is_rejected():
 
 def test_colon_labels_start_turns():
     result = parse("Anna: Hello.\n\nBen Miller: Hi there.\n\nAnna: Bye.\n\nBen Miller: Bye.")
-    assert said(result) == [
-        ("Anna", "Hello."), ("Ben Miller", "Hi there."), ("Anna", "Bye."), ("Ben Miller", "Bye.")
-    ]
+    assert said(result) == [("Anna", "Hello."), ("Ben Miller", "Hi there."), ("Anna", "Bye."), ("Ben Miller", "Bye.")]
 
 
 def test_full_width_colon_labels():
@@ -155,9 +154,7 @@ def test_bold_labels_alone_on_a_line_take_the_paragraphs_below():
     """`**Name:**` on its own line (the Chinese seed's layout): the turn is the paragraphs below."""
     text = "**Anna:**\n\nErster Absatz.\n\nZweiter Absatz.\n\n**Ben:**\n\nAntwort.\n\n**Anna：**\n\nDanke."
     result = parse(text, filename="talk.md")
-    assert said(result) == [
-        ("Anna", "Erster Absatz.\n\nZweiter Absatz."), ("Ben", "Antwort."), ("Anna", "Danke.")
-    ]
+    assert said(result) == [("Anna", "Erster Absatz.\n\nZweiter Absatz."), ("Ben", "Antwort."), ("Anna", "Danke.")]
 
 
 def test_bold_labels_inline():
@@ -195,10 +192,7 @@ def test_label_glued_to_its_text_is_found_with_hints():
 
 
 def test_label_glued_to_its_text_is_found_from_labels_elsewhere_in_the_file():
-    text = (
-        "Q: Warum?\n\nAidan Gomez: Darum.\n\nQ: Sicher?\n\nAidan GomezJa, sicher.\n\n"
-        "Q: Und?\n\nAidan Gomez:Gut."
-    )
+    text = "Q: Warum?\n\nAidan Gomez: Darum.\n\nQ: Sicher?\n\nAidan GomezJa, sicher.\n\nQ: Und?\n\nAidan Gomez:Gut."
     result = parse(text)
     assert said(result)[3:] == [("Aidan Gomez", "Ja, sicher."), ("Q", "Und?"), ("Aidan Gomez", "Gut.")]
 
@@ -245,7 +239,7 @@ def test_hint_name_counts_as_a_label_even_once():
 
 
 def test_sentence_colons_are_not_labels():
-    """"Es gibt jedoch drei Dinge:" and "例如：" open sentences; they stay in the turn."""
+    """ "Es gibt jedoch drei Dinge:" and "例如：" open sentences; they stay in the turn."""
     text = (
         "Anna: Was fehlt?\n\nBen: Es gibt jedoch drei Dinge:\n\nGeld und Zeit.\n\n"
         "例如：冬天。\n\nAnna: Und?\n\nBen: Nichts."
@@ -264,8 +258,7 @@ def test_label_like_line_seen_once_stays_text_and_is_reported():
 
 def test_bold_or_timestamped_label_seen_once_counts_and_is_reported():
     text = (
-        "[00:01] Anna: Hallo.\n\n[00:02] Ben: Hi.\n\n[00:03] Carla: Kaffee?\n\n"
-        "[00:04] Anna: Gern.\n\n[00:05] Ben: Ja."
+        "[00:01] Anna: Hallo.\n\n[00:02] Ben: Hi.\n\n[00:03] Carla: Kaffee?\n\n[00:04] Anna: Gern.\n\n[00:05] Ben: Ja."
     )
     result = parse(text)
     assert ("Carla", "Kaffee?") in said(result)
@@ -310,8 +303,7 @@ def test_first_words_after_a_standalone_label_are_never_a_heading():
 
 def test_heading_right_before_the_first_turn_opens_the_first_section():
     text = (
-        "Ein Gespräch über Geld.\n\nDer Anfang\n\nAnna: Hallo.\n\nBen: Hi.\n\n"
-        "Das Ende\n\nAnna: Tschüss.\n\nBen: Ciao."
+        "Ein Gespräch über Geld.\n\nDer Anfang\n\nAnna: Hallo.\n\nBen: Hi.\n\nDas Ende\n\nAnna: Tschüss.\n\nBen: Ciao."
     )
     result = parse(text)
     assert [s.heading for s in result.sections] == ["Der Anfang", "Das Ende"]
@@ -319,10 +311,7 @@ def test_heading_right_before_the_first_turn_opens_the_first_section():
 
 
 def test_markdown_headings_in_the_conversation_are_sections():
-    text = (
-        "# Titel\n\n## Teil 1\n\n**Anna:** Hallo.\n\n**Ben:** Hi.\n\n"
-        "## Teil 2\n\n**Anna:** Ende.\n\n**Ben:** Ja."
-    )
+    text = "# Titel\n\n## Teil 1\n\n**Anna:** Hallo.\n\n**Ben:** Hi.\n\n## Teil 2\n\n**Anna:** Ende.\n\n**Ben:** Ja."
     result = parse(text, filename="t.md")
     assert result.title == "Titel"
     assert [s.heading for s in result.sections] == ["Teil 1", "Teil 2"]
@@ -393,10 +382,7 @@ def test_end_marker_ends_the_conversation():
 
 
 def test_images_inside_the_conversation_are_dropped_silently():
-    text = (
-        "**Anna:** Hallo.\n\n![Foto](https://example.com/a.jpg)\n\nNoch etwas.\n\n"
-        "**Bob:** Hi.\n\n**Anna:** Ja."
-    )
+    text = "**Anna:** Hallo.\n\n![Foto](https://example.com/a.jpg)\n\nNoch etwas.\n\n**Bob:** Hi.\n\n**Anna:** Ja."
     assert said(parse(text, filename="t.md"))[0] == ("Anna", "Hallo.\n\nNoch etwas.")
 
 
@@ -556,9 +542,46 @@ def test_five_megabyte_transcript_parses_completely():
 
 
 FRAGMENTS = [
-    "Q:", "A:", "Anna:", "**", "*", "__", "[", "]", "(", ")", "![", "](", "http://x.y", "\n", "\n\n", " ",
-    "：", "主持人", "Aidan Gomez", "Fast", "## ", "---", "===", "<p>", "</p>", "<b>", "<br>", "<script>",
-    "&amp;", "\\&", "[00:01]", "(00:01:02)", "END", "公众号", "。", ".", "?", "Hallo", "\u200b", "e\u0301",
+    "Q:",
+    "A:",
+    "Anna:",
+    "**",
+    "*",
+    "__",
+    "[",
+    "]",
+    "(",
+    ")",
+    "![",
+    "](",
+    "http://x.y",
+    "\n",
+    "\n\n",
+    " ",
+    "：",
+    "主持人",
+    "Aidan Gomez",
+    "Fast",
+    "## ",
+    "---",
+    "===",
+    "<p>",
+    "</p>",
+    "<b>",
+    "<br>",
+    "<script>",
+    "&amp;",
+    "\\&",
+    "[00:01]",
+    "(00:01:02)",
+    "END",
+    "公众号",
+    "。",
+    ".",
+    "?",
+    "Hallo",
+    "\u200b",
+    "e\u0301",
 ]
 
 
@@ -590,8 +613,20 @@ def test_parser_does_not_import_django():
 # The seeds
 # --------------------------------------------------------------------------------------------
 
-CHROME_IN_SEEDS = ("![", "](", "有新Newin", "公众号", "篇原创内容", "Meetup", "报名", "StartupGrind",
-                   "Videoadresse", "youtube.com", "Öffentliches Konto", "Cubox")
+CHROME_IN_SEEDS = (
+    "![",
+    "](",
+    "有新Newin",
+    "公众号",
+    "篇原创内容",
+    "Meetup",
+    "报名",
+    "StartupGrind",
+    "Videoadresse",
+    "youtube.com",
+    "Öffentliches Konto",
+    "Cubox",
+)
 
 
 def test_german_seed_has_74_turns_under_six_sections():
@@ -628,7 +663,10 @@ def test_chinese_seed_has_125_turns():
     result = seed(CHINESE_SEED)
     assert len(result.turns) == 125
     assert Counter(turn.speaker for turn in result.turns) == {"Harry Stebbings": 63, "Aidan Gomez": 62}
-    assert result.title == "深度｜Cohere 创始人最新思考：模型进展已经变得越来越难！AI 下一个大的突破在机器人，模型需要更强大更便宜"
+    assert (
+        result.title
+        == "深度｜Cohere 创始人最新思考：模型进展已经变得越来越难！AI 下一个大的突破在机器人，模型需要更强大更便宜"
+    )
     assert result.language == "zh"
     assert result.description.startswith("近日，Cohere 创始人&CEO Aidan Gomez对谈")
 

@@ -1,4 +1,5 @@
 """End to end: linking to an exact passage in a real browser against gunicorn and the seeds."""
+
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,15 +16,19 @@ LESSON = "Ja, das nennt man beim maschinellen Lernen"
 def character_box(page, turn_locator, paragraph, start, end):
     """Viewport coordinates of the left edge of character `start` and the right edge of
     character `end - 1` in a paragraph of a turn's text (both on the middle of the line)."""
-    return turn_locator.locator("p[data-offset]").nth(paragraph).evaluate(
-        """(p, [start, end]) => {
+    return (
+        turn_locator.locator("p[data-offset]")
+        .nth(paragraph)
+        .evaluate(
+            """(p, [start, end]) => {
             const node = p.firstChild;
             const r1 = document.createRange(); r1.setStart(node, start); r1.setEnd(node, start + 1);
             const r2 = document.createRange(); r2.setStart(node, end - 1); r2.setEnd(node, end);
             const a = r1.getBoundingClientRect(), b = r2.getBoundingClientRect();
             return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
         }""",
-        [start, end],
+            [start, end],
+        )
     )
 
 

@@ -1,4 +1,5 @@
 """The quote card (OpenGraph image) renderer: pure Pillow, no Django."""
+
 from __future__ import annotations
 
 import io
@@ -27,7 +28,9 @@ from interviews.quotes.cards import (
     wrap_text,
 )
 
-ZH_QUOTE = "我们认为，中国的AI不可能永远处在跟随的位置。我们经常说中国AI和美国有一两年差距，但真实的gap是原创和模仿之差。"
+ZH_QUOTE = (
+    "我们认为，中国的AI不可能永远处在跟随的位置。我们经常说中国AI和美国有一两年差距，但真实的gap是原创和模仿之差。"
+)
 DE_QUOTE = (
     "Wir glauben, dass die Zukunft den Open-Source-Modellen gehört – und dass "
     "Sprachmodellentwicklungsabteilungen in Europa endlich mutiger werden müssen."
@@ -110,10 +113,22 @@ def test_card_is_a_png_of_1200_by_630():
 @pytest.mark.parametrize(
     "kw",
     [
-        dict(quote=ZH_QUOTE, speaker="梁文锋", interview="揭秘DeepSeek：一个更极致的中国技术理想主义故事", language="zh"),
+        dict(
+            quote=ZH_QUOTE, speaker="梁文锋", interview="揭秘DeepSeek：一个更极致的中国技术理想主义故事", language="zh"
+        ),
         dict(quote=DE_QUOTE, speaker="Jonas Andrulis", interview="Aleph Alpha im Gespräch", language="de"),
-        dict(quote="「AIは道具ではなく、一緒に考えるパートナーになる」", speaker="岡野原大輔", interview="PFN", language="ja"),
-        dict(quote="우리는 인공지능이 모두를 위한 도구가 되어야 한다고 믿습니다.", speaker="김철수", interview="인터뷰", language="ko"),
+        dict(
+            quote="「AIは道具ではなく、一緒に考えるパートナーになる」",
+            speaker="岡野原大輔",
+            interview="PFN",
+            language="ja",
+        ),
+        dict(
+            quote="우리는 인공지능이 모두를 위한 도구가 되어야 한다고 믿습니다.",
+            speaker="김철수",
+            interview="인터뷰",
+            language="ko",
+        ),
     ],
 )
 def test_cards_in_every_language_decode_at_full_size(kw):

@@ -1,4 +1,5 @@
 """Citations of a quote: plain text (APA-like), BibTeX, CSL-JSON."""
+
 import datetime
 import io
 import json
@@ -12,8 +13,8 @@ from tests.factories import SEEDS
 
 DE_NOTE = (
     "Machine translation into German of an abridged Chinese article by QbitAI (量子位). Abridged: large parts "
-    "of the conversation are left out or merged. Known mistranslations include \"Bildungsministerium\" for a "
-    "mixture-of-experts model and \"Lesson Learning\" for curriculum learning."
+    'of the conversation are left out or merged. Known mistranslations include "Bildungsministerium" for a '
+    'mixture-of-experts model and "Lesson Learning" for curriculum learning.'
 )
 ZH_NOTE = (
     "Full Chinese translation published by the WeChat account 有新Newin. The source lost one answer (two host "
@@ -161,7 +162,10 @@ def test_bibtex_special_characters_are_escaped():
     """A title with & % $ # _ { } does not break a LaTeX document."""
     c = source(title="R&D at 100% {fast} $$ #1 a_b ~x^y \\z")
     entry = bibtex(c)
-    assert r"title = {{R\&D at 100\% \{fast\} \$\$ \#1 a\_b \textasciitilde{}x\textasciicircum{}y \textbackslash{}z}}" in entry
+    assert (
+        r"title = {{R\&D at 100\% \{fast\} \$\$ \#1 a\_b \textasciitilde{}x\textasciicircum{}y \textbackslash{}z}}"
+        in entry
+    )
     assert entry.count("{") - entry.count(r"\{") == entry.count("}") - entry.count(r"\}")
 
 

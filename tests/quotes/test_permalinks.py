@@ -1,5 +1,6 @@
 """Quote permalinks as readers, crawlers and other sites see them: stable keys, span links,
 old URL shapes, sharing meta tags, the JSON twin and the quote card image."""
+
 import io
 import logging
 import os
@@ -310,8 +311,16 @@ def test_excerpt_keeps_short_text_and_cuts_long_text_at_a_word():
 def test_canonical_link_on_every_page(client, seeds):
     de = seeds.transcripts.get(language="de")
     turn = de.turns.first()
-    for path in ("/", seeds.get_absolute_url(), de.get_absolute_url(), turn.speaker.get_absolute_url(), turn.get_absolute_url()):
-        assert Page(client.get(path + "?utm_source=x").content.decode()).links["canonical"] == f"http://testserver{path}"
+    for path in (
+        "/",
+        seeds.get_absolute_url(),
+        de.get_absolute_url(),
+        turn.speaker.get_absolute_url(),
+        turn.get_absolute_url(),
+    ):
+        assert (
+            Page(client.get(path + "?utm_source=x").content.decode()).links["canonical"] == f"http://testserver{path}"
+        )
 
 
 # --- Translations ---------------------------------------------------------------------------
@@ -452,7 +461,9 @@ def test_chinese_card_through_the_view_is_not_tofu(client, seeds, monkeypatch):
 
     def without_cjk(text, language, weight="regular", style="sans"):
         if style == "serif":
-            return cards.FontInfo("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 0, "DejaVu Serif", "serif", "regular", cjk=False)
+            return cards.FontInfo(
+                "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 0, "DejaVu Serif", "serif", "regular", cjk=False
+            )
         return real_font_for_text(text, language, weight, style)
 
     monkeypatch.setattr(cards, "font_for_text", without_cjk)

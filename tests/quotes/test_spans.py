@@ -1,4 +1,5 @@
 """Span links (`?s=<start>-<end>&h=<fingerprint>`): offsets, re-finding and rendering, no Django."""
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st

@@ -1,5 +1,6 @@
 """Search fixtures, registered for the whole suite by tests/conftest.py: small transcripts in three
 languages, ingested with the commit hooks run so that the outbox indexes them, as in production."""
+
 import datetime
 
 import pytest
@@ -48,10 +49,24 @@ def archive(db, indexed):
     zh-talk (Chinese, 2024): 2 turns, Hanna Host 1, Gita Guest 1.
     """
     indexed(published_on=datetime.date(2023, 5, 1))
-    indexed(text=GERMAN, filename="gespraech.txt", slug="ein-gespraech", title="Ein Gespräch", language="de",
-            transcript_slug="de", published_on=datetime.date(2024, 3, 1))
-    indexed(text=CHINESE, filename="zh.txt", slug="zh-talk", title="关于数据的对话", language="zh",
-            transcript_slug="zh", published_on=datetime.date(2024, 6, 1))
+    indexed(
+        text=GERMAN,
+        filename="gespraech.txt",
+        slug="ein-gespraech",
+        title="Ein Gespräch",
+        language="de",
+        transcript_slug="de",
+        published_on=datetime.date(2024, 3, 1),
+    )
+    indexed(
+        text=CHINESE,
+        filename="zh.txt",
+        slug="zh-talk",
+        title="关于数据的对话",
+        language="zh",
+        transcript_slug="zh",
+        published_on=datetime.date(2024, 6, 1),
+    )
 
 
 @pytest.fixture

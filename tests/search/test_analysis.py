@@ -53,8 +53,7 @@ DOCS = {
 
 @pytest.fixture(scope="module")
 def ix():
-    schema = Schema(id=ID(stored=True, unique=True), django_ct=ID(stored=True),
-                    **multilingual_fields(stored=True))
+    schema = Schema(id=ID(stored=True, unique=True), django_ct=ID(stored=True), **multilingual_fields(stored=True))
     index = RamStorage().create_index(schema)
     with index.writer() as writer:
         for doc_id, (lang, text) in DOCS.items():
@@ -77,8 +76,9 @@ def search_all(ix, query_string):
 
 
 def tokens(analyzer, text, mode="index", **kwargs):
-    return [(t.text, t.pos, t.startchar, t.endchar)
-            for t in analyzer(text, positions=True, chars=True, mode=mode, **kwargs)]
+    return [
+        (t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True, mode=mode, **kwargs)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def test_chinese_quoted_phrase_matches_only_words_in_that_order(ix):
 
 
 def test_latin_words_and_numbers_inside_chinese_text_are_searchable(ix):
-    """"AI" and "2024" written inside Chinese sentences are found like any other word."""
+    """ "AI" and "2024" written inside Chinese sentences are found like any other word."""
     assert search(ix, "text_zh", "AI") == {"zh_robots"}
     assert search(ix, "text_zh", "ai 突破") == {"zh_robots"}
     assert search(ix, "text_zh", "2024") == {"zh_funding"}
@@ -131,8 +131,7 @@ def test_every_document_query_and_exact_filters_still_work_on_the_chinese_field(
     assert isinstance(q, wq.Every)
     with ix.searcher() as searcher:
         assert {h["id"] for h in searcher.search(q, limit=None)} == zh_ids
-    assert search(ix, "text_zh", "django_ct:interviews.turn AND 数据") == {"zh_quality",
-                                                                             "zh_synthetic"}
+    assert search(ix, "text_zh", "django_ct:interviews.turn AND 数据") == {"zh_quality", "zh_synthetic"}
     assert search(ix, "text_zh", "django_ct:interviews.turn") == set(DOCS)
     # tokenize=False (what Whoosh uses for `*`, prefixes and wildcards) is one token.
     assert [t.text for t in chinese_analyzer()("*", tokenize=False)] == ["*"]
@@ -162,8 +161,7 @@ def test_chinese_tokens_have_sequential_positions_and_exact_character_offsets():
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", ["Datenqualität", "datenqualitat", "Daten", "Qualität",
-                                   "qualitat", "DATENQUALITÄT"])
+@pytest.mark.parametrize("query", ["Datenqualität", "datenqualitat", "Daten", "Qualität", "qualitat", "DATENQUALITÄT"])
 def test_german_compound_is_found_by_itself_its_parts_and_without_umlauts(ix, query):
     """Datenqualität is found by Datenqualität, datenqualitat, Daten and Qualität."""
     assert "de_quality" in search(ix, "text_de", query)
@@ -224,16 +222,29 @@ def test_german_compound_splitting_splits_compounds_but_not_ordinary_words():
     assert split_german_compound("rechenleistung") == ("rechen", "leistung")
     assert split_german_compound("modellleistung") == ("modell", "leistung")
     assert split_german_compound(fold("Geschäftsentwicklung"))[-1] == "entwicklung"
-    for word in ["wahrscheinlich", "unternehmen", "erstellen", "parameter", "kandidaten",
-                 "spezifischer", "technologische", "verantwortung", "modelle", "interview",
-                 "weiterentwickeln", "grunderinnen"]:
+    for word in [
+        "wahrscheinlich",
+        "unternehmen",
+        "erstellen",
+        "parameter",
+        "kandidaten",
+        "spezifischer",
+        "technologische",
+        "verantwortung",
+        "modelle",
+        "interview",
+        "weiterentwickeln",
+        "grunderinnen",
+    ]:
         assert split_german_compound(word) == (), word
 
 
 def test_german_query_analysis_gives_one_term_per_word_and_keeps_wildcards_whole():
     """At query time a compound is one term (so phrases line up); `*` terms are not stemmed."""
     assert [t for t, *_ in tokens(german_analyzer(), "Datenqualität Modelle", mode="query")] == [
-        "datenqualitat", "modell"]
+        "datenqualitat",
+        "modell",
+    ]
     assert [t.text for t in german_analyzer()("Datenqual*", tokenize=False)] == ["datenqual*"]
     assert _prefix_search_ids() == {"de_quality"}
 
@@ -253,7 +264,7 @@ def _prefix_search_ids():
 
 
 def test_english_plural_and_singular_find_each_other(ix):
-    """"models" finds "model" and "model" finds "models"."""
+    """ "models" finds "model" and "model" finds "models"."""
     assert search(ix, "text_en", "models") == {"en_models", "en_model"}
     assert search(ix, "text_en", "model") == {"en_models", "en_model"}
     assert search(ix, "text_en", '"synthetic data"') == {"en_models"}
@@ -276,8 +287,7 @@ def test_analyzer_for_picks_by_language_code_and_falls_back_to_a_generic_analyze
     generic = analyzer_for("fr")
     assert analyzer_for(None) is generic and analyzer_for("ja") is generic
     assert [t for t, *_ in tokens(generic, "Qualité des Données")] == ["qualite", "des", "donnees"]
-    assert [t for t, *_ in tokens(generic, "ありがとう", mode="query")] == [
-        "あり", "りが", "がと", "とう"]
+    assert [t for t, *_ in tokens(generic, "ありがとう", mode="query")] == ["あり", "りが", "がと", "とう"]
     assert "勉強" in [t for t, *_ in tokens(generic, "日本語を勉強します")]
 
 
@@ -299,14 +309,15 @@ def test_analyzers_survive_pickling_as_whoosh_stores_them_in_the_index():
 def test_jieba_starts_quietly_with_its_cache_in_a_writable_directory(tmp_path):
     """The first Chinese analysis in a fresh process prints nothing to stderr; jieba is loaded
     only when needed and the module never imports Django."""
-    code = ("import sys; from interviews.search.analysis import chinese_analyzer, _jieba;"
-            "assert 'jieba' not in sys.modules and 'django' not in sys.modules;"
-            "print([t.text for t in chinese_analyzer()('数据质量至关重要', mode='query')]);"
-            "assert 'django' not in sys.modules;"
-            "print(_jieba().tmp_dir)")
+    code = (
+        "import sys; from interviews.search.analysis import chinese_analyzer, _jieba;"
+        "assert 'jieba' not in sys.modules and 'django' not in sys.modules;"
+        "print([t.text for t in chinese_analyzer()('数据质量至关重要', mode='query')]);"
+        "assert 'django' not in sys.modules;"
+        "print(_jieba().tmp_dir)"
+    )
     env = dict(os.environ, JIEBA_CACHE_DIR=str(tmp_path / "jieba"))
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "['数据', '质量', '至关', '重要']" in result.stdout
@@ -333,9 +344,11 @@ def test_highlight_marks_german_stemmed_matches_and_whole_compounds():
     """Searching Daten marks "Datenqualität"; searching Modell marks "Modelle"."""
     text = DOCS["de_quality"][1]
     assert highlight(text, "Daten", "de") == (
-        "Die <mark>Datenqualität</mark> ist für Modelle von entscheidender Bedeutung.")
+        "Die <mark>Datenqualität</mark> ist für Modelle von entscheidender Bedeutung."
+    )
     assert highlight(text, "Modell", "de") == (
-        "Die Datenqualität ist für <mark>Modelle</mark> von entscheidender Bedeutung.")
+        "Die Datenqualität ist für <mark>Modelle</mark> von entscheidender Bedeutung."
+    )
     assert "<mark>Interviews</mark>" in highlight(DOCS["de_interviews"][1], "Interview", "de")
 
 
@@ -349,7 +362,8 @@ def test_highlight_marks_chinese_words_found_by_jieba():
 def test_highlight_marks_english_stemmed_matches():
     """Searching model marks "models" and "Model"."""
     assert highlight("Models, models and a Model.", "model", "en") == (
-        "<mark>Models</mark>, <mark>models</mark> and a <mark>Model</mark>.")
+        "<mark>Models</mark>, <mark>models</mark> and a <mark>Model</mark>."
+    )
     assert highlight("Nothing relevant here.", "model", "en") == "Nothing relevant here."
 
 
@@ -388,7 +402,7 @@ XSS_PAYLOADS = [
     "<img src=x onerror=alert(1)//",
     "<script>alert('xss')</script>",
     '"><svg onload=alert(1)>',
-    "<a href=\"javascript:alert(1)\">click</a>",
+    '<a href="javascript:alert(1)">click</a>',
     "<iframe srcdoc='<script>alert(1)</script>'>",
     "</mark><script>alert(1)</script><mark>",
     "<<script>script>alert(1)<</script>/script>",
@@ -398,8 +412,9 @@ XSS_PAYLOADS = [
 
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
-@pytest.mark.parametrize("language,query", [("en", "alert"), ("de", "Datenqualität onerror"),
-                                            ("zh", "数据质量 script"), ("en", "<script>")])
+@pytest.mark.parametrize(
+    "language,query", [("en", "alert"), ("de", "Datenqualität onerror"), ("zh", "数据质量 script"), ("en", "<script>")]
+)
 def test_highlight_escapes_xss_payloads_and_outputs_only_mark_tags(payload, language, query):
     """Whatever a transcript contains, the snippet shows it as text: the only tags are <mark>."""
     text = f"Die Datenqualität {payload} ist wichtig. {payload}"
@@ -424,14 +439,18 @@ def test_highlight_accepts_a_multilingual_whoosh_query(ix):
     """The query object the search ran (all language fields) highlights the German turn."""
     q = multilingual_query("Leistung", ix.schema, FIELDS)
     assert highlight(DOCS["de_compute"][1], q, "de") == (
-        "Ohne <mark>Rechenleistung</mark> kann man keine großen Modelle trainieren.")
+        "Ohne <mark>Rechenleistung</mark> kann man keine großen Modelle trainieren."
+    )
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=st.lists(st.sampled_from(list("<>&\"'/=( )ab xäß数据质量。\n") + ["script", "Daten"]),
-                    max_size=150).map("".join),
-       query=st.sampled_from(["script", "数据", "a", "<b>", "x AND ä", '"data quality"', "*"]),
-       language=st.sampled_from(["de", "zh", "en", "fr"]))
+@given(
+    text=st.lists(st.sampled_from(list("<>&\"'/=( )ab xäß数据质量。\n") + ["script", "Daten"]), max_size=150).map(
+        "".join
+    ),
+    query=st.sampled_from(["script", "数据", "a", "<b>", "x AND ä", '"data quality"', "*"]),
+    language=st.sampled_from(["de", "zh", "en", "fr"]),
+)
 def test_highlight_output_is_always_escaped_text_with_balanced_marks(text, query, language):
     """For any text and query, the snippet is the escaped text plus balanced <mark> tags."""
     out = highlight(text, query, language)

@@ -6,6 +6,7 @@ different backend, reached only through SearchQuerySet, with none of our fast pa
 no generations, no write lock). test_search.py's specifications that do not depend on those run
 here again, with the same hand-counted expectations.
 """
+
 import pytest
 from haystack import connections
 
@@ -77,9 +78,16 @@ def test_date_order_is_newest_first_and_in_reading_order(archive):
     first, each transcript in reading order."""
     page = run()
     assert [(hit.interview_url.split("/")[-2], hit.ordinal) for hit in page.results] == [
-        ("zh-talk", 0), ("zh-talk", 1),
-        ("ein-gespraech", 0), ("ein-gespraech", 1), ("ein-gespraech", 2), ("ein-gespraech", 3),
-        ("a-talk", 0), ("a-talk", 1), ("a-talk", 2), ("a-talk", 3),
+        ("zh-talk", 0),
+        ("zh-talk", 1),
+        ("ein-gespraech", 0),
+        ("ein-gespraech", 1),
+        ("ein-gespraech", 2),
+        ("ein-gespraech", 3),
+        ("a-talk", 0),
+        ("a-talk", 1),
+        ("a-talk", 2),
+        ("a-talk", 3),
     ]
 
 
@@ -116,8 +124,12 @@ def test_an_engine_error_keeps_the_tasks_for_the_next_run(db, django_capture_on_
 
 def test_rebuild_writes_every_turn_and_drops_ghosts(db, indexed):
     for n in range(3):
-        indexed(slug=f"talk-{n}", filename=f"t{n}.txt", title=f"Talk {n}",
-                text=f"Talk {n}\n\nHost: Question {n} about data?\n\nGuest: Answer {n} about data.\n")
+        indexed(
+            slug=f"talk-{n}",
+            filename=f"t{n}.txt",
+            title=f"Talk {n}",
+            text=f"Talk {n}\n\nHost: Question {n} about data?\n\nGuest: Answer {n} about data.\n",
+        )
     ghost = Turn.objects.filter(transcript__interview__slug="talk-0").first()
     Turn.objects.filter(pk=ghost.pk).delete()  # behind the outbox's back
     seen = []

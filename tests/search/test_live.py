@@ -1,4 +1,5 @@
 """Search end to end: gunicorn workers and other processes sharing one index on disk."""
+
 import json
 import time
 import urllib.parse
@@ -73,8 +74,13 @@ def test_date_order_browse_and_filter_searches_keep_working_after_another_proces
         archive.manage("ingest", str(transcript))
 
         for path in (
-            "/search/", "/search/?sort=date", "/search/?q=Daten&sort=date", "/search/?language=de",
-            "/search/?speaker=aidan-gomez&language=zh", "/api/search?q=", "/api/search?q=quokka&sort=date",
+            "/search/",
+            "/search/?sort=date",
+            "/search/?q=Daten&sort=date",
+            "/search/?language=de",
+            "/search/?speaker=aidan-gomez&language=zh",
+            "/api/search?q=",
+            "/api/search?q=quokka&sort=date",
         ):
             with urllib.request.urlopen(archive.url + path, timeout=10) as response:
                 assert response.status == 200, path

@@ -3,6 +3,7 @@
 Transcripts go in through the real ingest and the real outbox; the index is a fresh Whoosh
 directory per test (tests/conftest.py). Facet counts are checked against fixtures counted by hand.
 """
+
 import datetime
 import os
 
@@ -132,8 +133,10 @@ def test_facet_labels_are_names_while_values_are_identifiers(archive):
 def test_unknown_filter_values_are_ignored_by_the_form(archive):
     from django.http import QueryDict
 
-    form = SearchForm(QueryDict("speaker=nobody&speaker=gita-guest&topic=nope&year=1850&language=de"),
-                      vocabulary=search.facet_vocabulary())
+    form = SearchForm(
+        QueryDict("speaker=nobody&speaker=gita-guest&topic=nope&year=1850&language=de"),
+        vocabulary=search.facet_vocabulary(),
+    )
     assert form.is_valid()
     params = form.params()
     assert params.filters == {"speaker": ["gita-guest"], "language": ["de"]}
@@ -203,16 +206,19 @@ def test_results_carry_what_the_list_shows(archive):
 # --- Query safety --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query, note", [
-    ('-ANDNOT""-', "not an operator"),
-    ("T ANDNOT ANDNOT :", "not an operator"),
-    ('""', "no words"),
-    ("*", "Wildcards"),
-    ("a*", "Wildcards"),
-    ("(" * 200 + "data" + ")" * 200, "shortened"),
-    ("x" * 10_000, "shortened"),
-    (" OR ".join(f"word{i}" for i in range(1000)), "shortened"),
-])
+@pytest.mark.parametrize(
+    "query, note",
+    [
+        ('-ANDNOT""-', "not an operator"),
+        ("T ANDNOT ANDNOT :", "not an operator"),
+        ('""', "no words"),
+        ("*", "Wildcards"),
+        ("a*", "Wildcards"),
+        ("(" * 200 + "data" + ")" * 200, "shortened"),
+        ("x" * 10_000, "shortened"),
+        (" OR ".join(f"word{i}" for i in range(1000)), "shortened"),
+    ],
+)
 def test_hostile_queries_answer_with_a_note(archive, query, note):
     page = run(query)
     assert any(note in n for n in page.query.notes), page.query.notes
@@ -238,20 +244,22 @@ def test_pages_past_the_end_are_not_found(archive):
     with pytest.raises(search.PageNotFound):
         run(page=2)
     with pytest.raises(search.PageNotFound):
-        run(page=10 ** 300)
+        run(page=10**300)
     with pytest.raises(search.PageNotFound):
         run("nothingmatchesthis", page=2)
     assert run("nothingmatchesthis").count == 0  # page 1 of nothing is an empty page, not a 404
 
 
-_SYNTAX = st.sampled_from(list('"“”()[]{}*?:^~+-!&|\\/\'<>') + ["AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO", " "])
+_SYNTAX = st.sampled_from(list("\"“”()[]{}*?:^~+-!&|\\/'<>") + ["AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO", " "])
 _WORDS = st.sampled_from(["Daten", "数据质量", "model", "ä", "x", "合成", "", "Modelle", "🙂", "\x00", "\u200b"])
 FUZZ_EXAMPLES = int(os.environ.get("SEARCH_FUZZ_EXAMPLES", "300"))
 
 
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(query=st.one_of(st.text(max_size=300), st.lists(st.one_of(_SYNTAX, _WORDS), max_size=40).map("".join)),
-       sort=st.sampled_from(["", "date", "relevance", "bogus"]))
+@given(
+    query=st.one_of(st.text(max_size=300), st.lists(st.one_of(_SYNTAX, _WORDS), max_size=40).map("".join)),
+    sort=st.sampled_from(["", "date", "relevance", "bogus"]),
+)
 def test_fuzzed_queries_never_fail(archive, query, sort):
     """Any text at all gives a page of results (maybe empty) and never an exception."""
     page = run(query, sort=sort)
@@ -354,8 +362,12 @@ def test_check_index_finds_and_fixes_a_missing_and_a_ghost_document(db, indexed)
 
 def test_rebuild_keeps_searches_complete_and_swaps(db, indexed):
     for n in range(3):
-        indexed(slug=f"talk-{n}", filename=f"t{n}.txt", title=f"Talk {n}",
-                text=f"Talk {n}\n\nHost: Question {n} about data?\n\nGuest: Answer {n} about data.\n")
+        indexed(
+            slug=f"talk-{n}",
+            filename=f"t{n}.txt",
+            title=f"Talk {n}",
+            text=f"Talk {n}\n\nHost: Question {n} about data?\n\nGuest: Answer {n} about data.\n",
+        )
     before = search._backend().location.current(search._backend().schema)
     seen = []
 

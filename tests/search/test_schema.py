@@ -6,6 +6,7 @@ load with them through Haystack, and every analysis chain of the Solr schema run
 (Debian's liblucene8-java, the Lucene of Elasticsearch 7) with the German and Chinese results the
 archive promises.
 """
+
 import json
 import os
 import xml.etree.ElementTree as ET
@@ -27,13 +28,26 @@ ES_DIR = DEPLOY / "elasticsearch"
 INDEX_FIELDS = TurnIndex.fields  # name -> field, as declared
 
 # Elasticsearch 7's built-in tokenizers and filters used here, and those of the analysis-smartcn plugin.
-ES_BUILT_IN = {"standard", "lowercase", "asciifolding", "cjk_width", "cjk_bigram", "porter_stem", "german_normalization"}
+ES_BUILT_IN = {
+    "standard",
+    "lowercase",
+    "asciifolding",
+    "cjk_width",
+    "cjk_bigram",
+    "porter_stem",
+    "german_normalization",
+}
 ES_SMARTCN = {"smartcn_tokenizer", "smartcn_stop"}
 
 
 def expected_kind(field):
-    for cls, kind in ((AnalyzedTextField, "text"), (ExactListField, "exact_list"), (ExactField, "exact"),
-                      (NumberField, "number"), (StoredField, "stored")):
+    for cls, kind in (
+        (AnalyzedTextField, "text"),
+        (ExactListField, "exact_list"),
+        (ExactField, "exact"),
+        (NumberField, "number"),
+        (StoredField, "stored"),
+    ):
         if isinstance(field, cls):
             return kind
     raise AssertionError(f"{field} has no kind")
@@ -45,7 +59,9 @@ def expected_kind(field):
 @pytest.mark.parametrize("engine", ["solr", "elasticsearch"])
 def test_deploy_files_are_what_the_index_declares(engine):
     """A field added to TurnIndex without exporting again fails here, naming the command."""
-    stale = [str(path) for path, status in search_schema.export(engine, DEPLOY / engine, check=True) if status != "unchanged"]
+    stale = [
+        str(path) for path, status in search_schema.export(engine, DEPLOY / engine, check=True) if status != "unchanged"
+    ]
     assert not stale, f"out of date, run manage.py export_search_schema --engine {engine}: {stale}"
 
 
@@ -219,8 +235,19 @@ def lucene_tokens():
     if lucene.missing():
         pytest.fail(f"Lucene must run in CI (.ci/run installs it): {lucene.missing()}")
     samples = {
-        "text_german": ["Datenqualität", "datenqualitat", "Daten", "Qualität", "Modelle", "Modell", "Rechenleistung",
-                        "Rechen", "Leistung", "Die Daten und der Gründer", "Straße Häuser Café"],
+        "text_german": [
+            "Datenqualität",
+            "datenqualitat",
+            "Daten",
+            "Qualität",
+            "Modelle",
+            "Modell",
+            "Rechenleistung",
+            "Rechen",
+            "Leistung",
+            "Die Daten und der Gründer",
+            "Straße Häuser Café",
+        ],
         "text_chinese": ["数据质量至关重要。我们的重点是合成数据。", "数据质量", "合成数据", "GPT-4 的数据"],
         "text_english": ["Cohere's models", "model", "The dumbest way"],
         "text_generic": ["データ品質 Café"],
@@ -278,10 +305,33 @@ def test_english_and_other_languages_in_lucene(lucene_tokens):
 def test_word_lists_are_spelled_as_lucene_normalizes_german():
     """The stop words and compound parts must be spelled the way GermanNormalizationFilter leaves
     text, or they never match: search_schema.normalize_german against Lucene's own filter."""
-    words = ["Quelle", "neue", "Straße", "Mauer", "Bauer", "Aerodynamik", "Goethe", "Müller", "Feuer", "Trauer",
-             "über", "Bäume", "ausgeübt", "Koeffizient", "Poet", "Duell", "Zuerst", "Frauen", "Dauer", "Ozean"]
-    steps = [("tokenizer", "KeywordTokenizerFactory", {}), ("filter", "LowerCaseFilterFactory", {}),
-             ("filter", "GermanNormalizationFilterFactory", {})]
+    words = [
+        "Quelle",
+        "neue",
+        "Straße",
+        "Mauer",
+        "Bauer",
+        "Aerodynamik",
+        "Goethe",
+        "Müller",
+        "Feuer",
+        "Trauer",
+        "über",
+        "Bäume",
+        "ausgeübt",
+        "Koeffizient",
+        "Poet",
+        "Duell",
+        "Zuerst",
+        "Frauen",
+        "Dauer",
+        "Ozean",
+    ]
+    steps = [
+        ("tokenizer", "KeywordTokenizerFactory", {}),
+        ("filter", "LowerCaseFilterFactory", {}),
+        ("filter", "GermanNormalizationFilterFactory", {}),
+    ]
     (tokens,) = lucene.analyze(SOLR_CONF, [(steps, words)])
     assert [search_schema.normalize_german(word.lower()) for word in words] == [t[0] for t in tokens]
     stop_file = (SOLR_CONF / "lang" / "stopwords_de.txt").read_text().split("\n")

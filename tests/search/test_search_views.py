@@ -1,4 +1,5 @@
 """The search page and /api/search, as a reader and an API client see them."""
+
 import json
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
@@ -15,7 +16,7 @@ XSS_PAYLOADS = [
     "<img src=x onerror=alert(1)//",
     "<script>alert('x')</script>",
     '"><svg onload=alert(1)>',
-    "<a href=\"javascript:alert(1)\">payload</a>",
+    '<a href="javascript:alert(1)">payload</a>',
     "<iframe srcdoc='<script>alert(1)</script>'>",
     "&lt;b&gt;payload&lt;/b&gt; <b onmouseover=alert(1)>payload</b>",
 ]
@@ -46,7 +47,9 @@ class Tags(HTMLParser):
 
 
 def links(html, css_class):
-    return [attrs["href"] for tag, attrs in Tags(html).tags if tag == "a" and css_class in attrs.get("class", "").split()]
+    return [
+        attrs["href"] for tag, attrs in Tags(html).tags if tag == "a" and css_class in attrs.get("class", "").split()
+    ]
 
 
 # --- The page --------------------------------------------------------------------------------------
@@ -64,8 +67,11 @@ def test_results_show_speaker_interview_language_date_snippet_and_permalink(clie
 
 def test_facet_sidebar_has_checkboxes_with_counts(client, archive):
     html = get(client)
-    boxes = {(attrs["name"], attrs["value"]) for tag, attrs in Tags(html).tags
-             if tag == "input" and attrs.get("type") == "checkbox"}
+    boxes = {
+        (attrs["name"], attrs["value"])
+        for tag, attrs in Tags(html).tags
+        if tag == "input" and attrs.get("type") == "checkbox"
+    }
     assert {("speaker", "hanna-host"), ("language", "zh"), ("interview", "a-talk"), ("year", "2023")} <= boxes
     assert 'Deutsch</span> <span class="count">4<span class="visually-hidden"> turns</span></span>' in html
     assert ("topic", "data-quality") in boxes  # "Data quality matters more…" is tagged at ingest
@@ -82,12 +88,16 @@ def test_topic_facet_says_so_when_no_turn_has_a_topic(client, archive):
 
 def test_ticked_values_stay_checked_and_show_as_removable_chips(client, archive):
     html = get(client, q="Daten", speaker="gita-guest", language=["de", "zh"])
-    checked = {(attrs["name"], attrs["value"]) for tag, attrs in Tags(html).tags
-               if tag == "input" and "checked" in attrs}
+    checked = {
+        (attrs["name"], attrs["value"]) for tag, attrs in Tags(html).tags if tag == "input" and "checked" in attrs
+    }
     assert checked == {("speaker", "gita-guest"), ("language", "de"), ("language", "zh")}
     chips = links(html, "chip")
-    remove_zh = next(url for url in chips if "language" in parse_qs(urlsplit(url).query)
-                     and parse_qs(urlsplit(url).query)["language"] == ["de"])
+    remove_zh = next(
+        url
+        for url in chips
+        if "language" in parse_qs(urlsplit(url).query) and parse_qs(urlsplit(url).query)["language"] == ["de"]
+    )
     assert parse_qs(urlsplit(remove_zh).query) == {"q": ["Daten"], "speaker": ["gita-guest"], "language": ["de"]}
     clear_all = chips[-1]
     assert parse_qs(urlsplit(clear_all).query) == {"q": ["Daten"]}
@@ -102,7 +112,9 @@ def test_unknown_facet_value_is_ignored_on_the_page_and_in_the_api(client, archi
 
 
 def test_pagination_links_and_pages_past_the_end(client, archive, indexed):
-    text = "A long talk\n\n" + "\n\n".join(f"{'Host' if i % 2 == 0 else 'Guest'}: Point {i} about data." for i in range(45))
+    text = "A long talk\n\n" + "\n\n".join(
+        f"{'Host' if i % 2 == 0 else 'Guest'}: Point {i} about data." for i in range(45)
+    )
     indexed(text=text, filename="long.txt", slug="long-talk", title="A long talk", transcript_slug="long")
     html = get(client, q="data", page=2)
     assert 'aria-current="page">2</a>' in html
@@ -152,7 +164,12 @@ def test_empty_archive_says_so(client, db):
 def test_header_and_home_page_lead_to_search(client, db):
     home = client.get("/").content.decode()
     forms = [attrs for tag, attrs in Tags(home).tags if tag == "form"]
-    assert {"method": "get", "action": reverse("interviews:search"), "role": "search", "class": "search-box search-box--home"} in forms
+    assert {
+        "method": "get",
+        "action": reverse("interviews:search"),
+        "role": "search",
+        "class": "search-box search-box--home",
+    } in forms
     assert f'<a href="{reverse("interviews:search")}">Search</a>' in home
     assert f'<a href="{reverse("interviews:search")}" aria-current="page">Search</a>' in get(client)
 
@@ -194,10 +211,25 @@ def test_query_echo_is_escaped(client, archive):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-@pytest.mark.parametrize("q", [
-    '-ANDNOT""-', "T ANDNOT ANDNOT :", '""', "*", "a*", "((((((((((data))))))))))" * 20,
-    "x" * 10_000, " OR ".join(["word"] * 1000), "title:x", "[a TO z]", "data^99", "~", "\\", "NOT",
-])
+@pytest.mark.parametrize(
+    "q",
+    [
+        '-ANDNOT""-',
+        "T ANDNOT ANDNOT :",
+        '""',
+        "*",
+        "a*",
+        "((((((((((data))))))))))" * 20,
+        "x" * 10_000,
+        " OR ".join(["word"] * 1000),
+        "title:x",
+        "[a TO z]",
+        "data^99",
+        "~",
+        "\\",
+        "NOT",
+    ],
+)
 def test_hostile_queries_answer_with_a_page_never_an_error(client, archive, q):
     html = get(client, q=q)
     assert 'class="results-count"' in html
@@ -224,7 +256,13 @@ def test_pathological_queries_get_results_or_a_message(client, archive, unlimite
         if api_response.status_code == 404:
             api_said = "page" in params and data == {"error": "No such page of results."}
         else:
-            api_said = api_response.status_code == 200 and set(data) == {"count", "page", "results", "facets", "suggestion"}
+            api_said = api_response.status_code == 200 and set(data) == {
+                "count",
+                "page",
+                "results",
+                "facets",
+                "suggestion",
+            }
         if not (said and api_said):
             failures.append((label, response.status_code, api_response.status_code))
     assert failures == []
@@ -238,7 +276,17 @@ def test_api_returns_exactly_the_documented_shape(client, archive):
     assert set(data) == {"count", "page", "results", "facets", "suggestion"}
     assert data["count"] == 2 and data["page"] == 1 and data["suggestion"] is None
     result = data["results"][0]
-    assert set(result) == {"key", "permalink", "speaker", "interview", "language", "date", "snippet_html", "text", "also_in"}
+    assert set(result) == {
+        "key",
+        "permalink",
+        "speaker",
+        "interview",
+        "language",
+        "date",
+        "snippet_html",
+        "text",
+        "also_in",
+    }
     assert result["also_in"] == []  # one transcript per interview here: nothing is aligned
     turn = Turn.objects.get(key=result["key"])
     assert result["permalink"] == "http://testserver" + turn.get_absolute_url()
@@ -274,11 +322,15 @@ def unlimited(request):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(params=st.dictionaries(
-    st.sampled_from(["q", "speaker", "topic", "language", "interview", "year", "page", "sort", "translations", "other"]),
-    st.one_of(st.text(max_size=60), st.sampled_from(["de", "2024", "gita-guest", "2", "-1", "9" * 50])),
-    max_size=6,
-))
+@given(
+    params=st.dictionaries(
+        st.sampled_from(
+            ["q", "speaker", "topic", "language", "interview", "year", "page", "sort", "translations", "other"]
+        ),
+        st.one_of(st.text(max_size=60), st.sampled_from(["de", "2024", "gita-guest", "2", "-1", "9" * 50])),
+        max_size=6,
+    )
+)
 def test_fuzzed_query_strings_get_a_page_or_a_404(client, archive, unlimited, params):
     for name in ("interviews:search", "interviews:api_search"):
         assert client.get(reverse(name), params).status_code in (200, 404)

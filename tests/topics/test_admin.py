@@ -1,4 +1,5 @@
 """Editors' topic work in the admin: keyword rules per language, and topics on one turn."""
+
 import io
 
 import pytest

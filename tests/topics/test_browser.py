@@ -1,4 +1,5 @@
 """End to end: a reader follows topics in a real browser against gunicorn serving the seeds."""
+
 import pytest
 
 pytestmark = pytest.mark.browser

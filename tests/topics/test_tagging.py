@@ -1,5 +1,6 @@
 """Topics: keyword rules on plain strings, question/answer sharing, tagging at ingest and retag,
 editors' decisions that survive both, and loading the shipped vocabulary."""
+
 import io
 import json
 
@@ -236,7 +237,9 @@ def test_retag_replaces_rule_topics_and_keeps_editor_decisions():
 
     assert "data-quality" not in topic_slugs(answer)
     assert {"open-source", "robotics"} <= topic_slugs(answer)
-    assert set(TurnTopic.objects.filter(turn=answer).exclude(source=TurnTopic.RULE).values_list("topic__slug", "source")) == {
+    assert set(
+        TurnTopic.objects.filter(turn=answer).exclude(source=TurnTopic.RULE).values_list("topic__slug", "source")
+    ) == {
         ("data-quality", TurnTopic.REMOVED),
         ("open-source", TurnTopic.ADDED),
     }
@@ -249,7 +252,9 @@ def test_editor_decisions_survive_reingest_of_a_corrected_file():
     _decide(turns[1], "data-quality", TurnTopic.REMOVED)
     _decide(turns[3], "robotics", TurnTopic.ADDED)
 
-    corrected = source.data.decode().replace("anything else", "anythin else").replace("dumbest", "dumbest (and costliest)")
+    corrected = (
+        source.data.decode().replace("anything else", "anythin else").replace("dumbest", "dumbest (and costliest)")
+    )
     result = ingest_transcript(make_source(text=corrected))
 
     assert result.status == "updated" and result.turns_edited == 2

@@ -1,4 +1,5 @@
 """Topic pages and topic chips, as a reader sees them."""
+
 import io
 import re
 
@@ -19,7 +20,11 @@ def seeds():
 
 
 def _carrying(slug, language=None):
-    turns = [t for t in Turn.objects.with_topics().select_related("transcript") if slug in {x.slug for x in t.effective_topics()}]
+    turns = [
+        t
+        for t in Turn.objects.with_topics().select_related("transcript")
+        if slug in {x.slug for x in t.effective_topics()}
+    ]
     return [t for t in turns if language is None or t.transcript.language == language]
 
 
@@ -143,7 +148,6 @@ def test_pages_with_topic_chips_do_not_query_per_turn(client, seeds, django_asse
         client.get(reverse("interviews:speaker", args=["aidan-gomez"]))
     with django_assert_max_num_queries(3):
         client.get(reverse("interviews:topics"))
-
 
 
 def test_transcript_json_lists_each_turns_topics(client, seeds):

@@ -2,6 +2,7 @@
 
 Pure Python (no database): run with `pytest -p no:django tests/test_alignment.py`.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -22,7 +23,6 @@ from interviews.translations.align import (
 HERE = Path(__file__).resolve().parent
 
 
-
 def _eval_module():
     spec = importlib.util.spec_from_file_location("eval_alignment", HERE / "alignment" / "eval_alignment.py")
     module = importlib.util.module_from_spec(spec)
@@ -33,25 +33,45 @@ def _eval_module():
 # A small interview, German and Chinese side by side: (role, German, Chinese).
 EXCHANGES = [
     ("host", "Wie viel Geld hat Ihr Unternehmen bisher eingeworben?", "你们现在筹集了多少钱？"),
-    ("guest", "Ungefähr 1 Milliarde US-Dollar, verteilt auf mehrere Finanzierungsrunden.",
-     "总共大约 10 亿美元，分几轮完成。"),
-    ("host", "War die Series A die Runde, die sich am einfachsten abschließen ließ?",
-     "Series A 是最容易完成的一轮吗？"),
-    ("guest", "Die erste Runde. Es war nur ein kurzes Gespräch, und danach hatten wir ein paar "
-              "Millionen Dollar auf dem Konto, um es einfach auszuprobieren.",
-     "第一轮。那只是一次简短的对话，之后我们账户里就有了几百万美元，可以去试试看。"),
+    (
+        "guest",
+        "Ungefähr 1 Milliarde US-Dollar, verteilt auf mehrere Finanzierungsrunden.",
+        "总共大约 10 亿美元，分几轮完成。",
+    ),
+    (
+        "host",
+        "War die Series A die Runde, die sich am einfachsten abschließen ließ?",
+        "Series A 是最容易完成的一轮吗？",
+    ),
+    (
+        "guest",
+        "Die erste Runde. Es war nur ein kurzes Gespräch, und danach hatten wir ein paar "
+        "Millionen Dollar auf dem Konto, um es einfach auszuprobieren.",
+        "第一轮。那只是一次简短的对话，之后我们账户里就有了几百万美元，可以去试试看。",
+    ),
     ("host", "Wen hätten Sie am liebsten in Ihrem Vorstand?", "你最希望谁进入你的董事会？"),
-    ("guest", "Mike Volpi und Jordan Jacobs, die heute schon in meinem Vorstand sitzen.",
-     "Mike Volpi 和 Jordan Jacobs，他们现在已经是我的董事会成员了。"),
-    ("host", "Was hat in den letzten 12 Monaten Ihre Meinung am stärksten verändert?",
-     "在过去的 12 个月里，什么最大地改变了你的看法？"),
-    ("guest", "Die Bedeutung von Daten. Ich habe sie ernsthaft unterschätzt und dachte früher, "
-              "es komme nur auf die Skalierung an.",
-     "数据的重要性。我严重低估了它，曾经认为一切都只在于规模化。"),
+    (
+        "guest",
+        "Mike Volpi und Jordan Jacobs, die heute schon in meinem Vorstand sitzen.",
+        "Mike Volpi 和 Jordan Jacobs，他们现在已经是我的董事会成员了。",
+    ),
+    (
+        "host",
+        "Was hat in den letzten 12 Monaten Ihre Meinung am stärksten verändert?",
+        "在过去的 12 个月里，什么最大地改变了你的看法？",
+    ),
+    (
+        "guest",
+        "Die Bedeutung von Daten. Ich habe sie ernsthaft unterschätzt und dachte früher, "
+        "es komme nur auf die Skalierung an.",
+        "数据的重要性。我严重低估了它，曾经认为一切都只在于规模化。",
+    ),
     ("host", "Wie groß war das ursprüngliche GPT-4 eigentlich?", "最初的 GPT-4 到底有多大？"),
-    ("guest", "Angeblich hatte es 1,7 Billionen Parameter; heute sind Modelle mit nur 13 Milliarden "
-              "Parametern schon besser.",
-     "据说它有 1.7 万亿参数；如今只有 130 亿参数的模型就已经更好了。"),
+    (
+        "guest",
+        "Angeblich hatte es 1,7 Billionen Parameter; heute sind Modelle mit nur 13 Milliarden Parametern schon besser.",
+        "据说它有 1.7 万亿参数；如今只有 130 亿参数的模型就已经更好了。",
+    ),
 ]
 
 
@@ -113,9 +133,12 @@ def test_one_german_turn_merging_two_chinese_turns_links_to_both():
         ("guest", "如今只有 130 亿参数的模型就已经比它更好了，成本下降的速度简直不可思议。"),
     ]
     de_rows = [(r, d) for r, d, _ in EXCHANGES[:9]] + [
-        ("guest", "Angeblich hatte das ursprüngliche GPT-4 1,7 Billionen Parameter und war ein riesiges "
-                  "Mixture-of-Experts-Modell. Heute sind Modelle mit nur 13 Milliarden Parametern "
-                  "besser, und die Kosten sinken unglaublich schnell."),
+        (
+            "guest",
+            "Angeblich hatte das ursprüngliche GPT-4 1,7 Billionen Parameter und war ein riesiges "
+            "Mixture-of-Experts-Modell. Heute sind Modelle mit nur 13 Milliarden Parametern "
+            "besser, und die Kosten sinken unglaublich schnell.",
+        ),
     ]
     links = align(de_turns(de_rows), zh_turns(zh_rows))
     assert pairs(links)[9] == [9, 10]
@@ -125,17 +148,28 @@ def test_one_german_turn_merging_two_chinese_turns_links_to_both():
 def test_answer_that_absorbs_the_hosts_interjection_links_to_the_whole_run():
     """The German folds the host's short interjection and the rest of the answer into one
     answer: it shows next to the Chinese answer, the interjection and the continuation."""
-    zh_rows = [(r, z) for r, _, z in EXCHANGES[:4]] + [
-        ("guest", "构建第一个版本可能花费 1000 万美元，而改进到第二个版本只要再花 100～200 万美元。"),
-        ("host", "但在这里，构建一个模型可能需要 30 亿美元，下一个版本可能需要 50 亿美元？"),
-        ("guest", "是的，这种增长不是线性的，而是数量级的。"),
-    ] + [(r, z) for r, _, z in EXCHANGES[4:]]
-    de_rows = [(r, d) for r, d, _ in EXCHANGES[:4]] + [
-        ("guest", "Die erste Version kostet vielleicht 10 Millionen US-Dollar, die zweite nur 1 bis 2 "
-                  "Millionen mehr. Ein neues Modell kann aber 3 Milliarden kosten und die nächste "
-                  "Version 5 Milliarden. Dieses Wachstum ist nicht linear, sondern geht in "
-                  "Größenordnungen."),
-    ] + [(r, d) for r, d, _ in EXCHANGES[4:]]
+    zh_rows = (
+        [(r, z) for r, _, z in EXCHANGES[:4]]
+        + [
+            ("guest", "构建第一个版本可能花费 1000 万美元，而改进到第二个版本只要再花 100～200 万美元。"),
+            ("host", "但在这里，构建一个模型可能需要 30 亿美元，下一个版本可能需要 50 亿美元？"),
+            ("guest", "是的，这种增长不是线性的，而是数量级的。"),
+        ]
+        + [(r, z) for r, _, z in EXCHANGES[4:]]
+    )
+    de_rows = (
+        [(r, d) for r, d, _ in EXCHANGES[:4]]
+        + [
+            (
+                "guest",
+                "Die erste Version kostet vielleicht 10 Millionen US-Dollar, die zweite nur 1 bis 2 "
+                "Millionen mehr. Ein neues Modell kann aber 3 Milliarden kosten und die nächste "
+                "Version 5 Milliarden. Dieses Wachstum ist nicht linear, sondern geht in "
+                "Größenordnungen.",
+            ),
+        ]
+        + [(r, d) for r, d, _ in EXCHANGES[4:]]
+    )
     links = pairs(align(de_turns(de_rows), zh_turns(zh_rows)))
     assert links[4] == [4, 5, 6]
     assert links[5] == [7] and links[3] == [3]
@@ -145,19 +179,26 @@ def test_numbers_written_differently_per_language_find_the_right_turn():
     """Three Chinese exchanges look alike; the German keeps only one of them. The numbers,
     written the German way (500 Millionen, 5 %) and the Chinese way (5%, 5 亿), in a
     different order, tell which one."""
-    zh = zh_turns([
-        ("host", "你们去年的收入增长了多少？"),
-        ("guest", "大约 1.7 万亿美元的市场里，我们增长了 13%，还算不错。"),
-        ("host", "你们今年的招聘计划是怎样的？"),
-        ("guest", "我们计划在 2024 年把团队扩大到 800 人，主要是在伦敦。"),
-        ("host", "你们最近一轮融资是多少？"),
-        ("guest", "利润率提高了 5%，我们在这一轮筹集了 5 亿美元，过程复杂得多。"),
-    ])
-    de = de_turns([
-        ("host", "Wie viel haben Sie in Ihrer letzten Runde eingeworben?"),
-        ("guest", "Wir haben in dieser Runde 500 Millionen US-Dollar eingeworben, der Prozess war viel "
-                  "komplizierter, und die Marge stieg um 5 %."),
-    ])
+    zh = zh_turns(
+        [
+            ("host", "你们去年的收入增长了多少？"),
+            ("guest", "大约 1.7 万亿美元的市场里，我们增长了 13%，还算不错。"),
+            ("host", "你们今年的招聘计划是怎样的？"),
+            ("guest", "我们计划在 2024 年把团队扩大到 800 人，主要是在伦敦。"),
+            ("host", "你们最近一轮融资是多少？"),
+            ("guest", "利润率提高了 5%，我们在这一轮筹集了 5 亿美元，过程复杂得多。"),
+        ]
+    )
+    de = de_turns(
+        [
+            ("host", "Wie viel haben Sie in Ihrer letzten Runde eingeworben?"),
+            (
+                "guest",
+                "Wir haben in dieser Runde 500 Millionen US-Dollar eingeworben, der Prozess war viel "
+                "komplizierter, und die Marge stieg um 5 %.",
+            ),
+        ]
+    )
     links = align(de, zh)
     assert pairs(links) == {0: [4], 1: [5]}
     assert links[1].confidence > 0.8
@@ -167,22 +208,35 @@ def test_several_german_turns_can_share_one_chinese_turn():
     """The Chinese folded the host's short follow-up question into the guest's answer; the
     German keeps it as its own turn. Question, follow-up and reply all show next to that one
     Chinese answer."""
-    zh = zh_turns(SMALL_TALK + [(r, z) for r, _, z in EXCHANGES[:6]] + [
-        ("host", "Jeff Hinton 和 Yann LeCun，你更偏向哪一个？"),
-        ("guest", "我和 Jeff 个人关系更紧密，当然更倾向于他。Yann 的观点太乐观了？不，我在许多关于 AI 的看法上"
-                  "和 Yann 更为一致，而 Jeff 是那种末日预言者，Yann 最近有点像 Elon Musk 的回复哥。"),
-        ("host", "你从来没有被问过、但应该被问到的问题是什么？"),
-        ("guest", "人们应该问：你希望事情发展到哪里？"),
-    ])
-    de = de_turns([(r, d) for r, d, _ in EXCHANGES[:6]] + [
-        ("host", "Jeff Hinton oder Yann LeCun, wen bevorzugen Sie?"),
-        ("guest", "Auf jeden Fall Jeff, ich habe eine engere persönliche Beziehung zu ihm."),
-        ("host", "Glaubst du, Yann ist zu optimistisch?"),
-        ("guest", "Nein, ich stimme eher Yanns Sicht auf KI zu. Jeff sagt eher den Weltuntergang voraus, "
-                  "und Yann ist jetzt ein bisschen wie Elon Musks Antwortbruder."),
-        ("host", "Welche Frage wurde Ihnen noch nie gestellt, sollte aber gestellt werden?"),
-        ("guest", "Die Leute sollten fragen: Wohin soll sich das entwickeln?"),
-    ])
+    zh = zh_turns(
+        SMALL_TALK
+        + [(r, z) for r, _, z in EXCHANGES[:6]]
+        + [
+            ("host", "Jeff Hinton 和 Yann LeCun，你更偏向哪一个？"),
+            (
+                "guest",
+                "我和 Jeff 个人关系更紧密，当然更倾向于他。Yann 的观点太乐观了？不，我在许多关于 AI 的看法上"
+                "和 Yann 更为一致，而 Jeff 是那种末日预言者，Yann 最近有点像 Elon Musk 的回复哥。",
+            ),
+            ("host", "你从来没有被问过、但应该被问到的问题是什么？"),
+            ("guest", "人们应该问：你希望事情发展到哪里？"),
+        ]
+    )
+    de = de_turns(
+        [(r, d) for r, d, _ in EXCHANGES[:6]]
+        + [
+            ("host", "Jeff Hinton oder Yann LeCun, wen bevorzugen Sie?"),
+            ("guest", "Auf jeden Fall Jeff, ich habe eine engere persönliche Beziehung zu ihm."),
+            ("host", "Glaubst du, Yann ist zu optimistisch?"),
+            (
+                "guest",
+                "Nein, ich stimme eher Yanns Sicht auf KI zu. Jeff sagt eher den Weltuntergang voraus, "
+                "und Yann ist jetzt ein bisschen wie Elon Musks Antwortbruder.",
+            ),
+            ("host", "Welche Frage wurde Ihnen noch nie gestellt, sollte aber gestellt werden?"),
+            ("guest", "Die Leute sollten fragen: Wohin soll sich das entwickeln?"),
+        ]
+    )
     assert source_side(de, zh) == "a"  # the German has fewer turns overall
     links = pairs(align(de, zh))
     assert links[6] == [8]

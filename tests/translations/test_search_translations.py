@@ -4,6 +4,7 @@
 On the seeds: ingest aligns the German (74 turns) and Chinese (125 turns) transcripts by itself,
 and the outbox indexes them after the commit, as in production.
 """
+
 import io
 import json
 from urllib.parse import parse_qs, urlsplit
@@ -87,7 +88,15 @@ def test_api_results_list_also_in(client, seeds):
     ]
     # The documented keys are all still there, unchanged.
     assert set(data["results"][0]) == {
-        "key", "permalink", "speaker", "interview", "language", "date", "snippet_html", "text", "also_in",
+        "key",
+        "permalink",
+        "speaker",
+        "interview",
+        "language",
+        "date",
+        "snippet_html",
+        "text",
+        "also_in",
     }
 
 
@@ -126,9 +135,12 @@ def test_german_results_show_their_aligned_chinese_turns_and_count_only_german_t
     expected = {t.turn.get_absolute_url() for found in aligned.values() for t in found}
     nested = {attrs["href"] for tag, attrs in Tags(html).tags if tag == "a" and attrs.get("hreflang") == "zh"}
     assert expected and nested == expected
-    quality = html[html.index(german(DATA_QUALITY_DE).get_absolute_url()):]
-    quality = quality[:quality.index("</article>")]
-    assert f'<a href="{chinese(DATA_QUALITY_ZH).get_absolute_url()}" hreflang="zh"><span lang="zh">中文</span>, ¶ 101' in quality
+    quality = html[html.index(german(DATA_QUALITY_DE).get_absolute_url()) :]
+    quality = quality[: quality.index("</article>")]
+    assert (
+        f'<a href="{chinese(DATA_QUALITY_ZH).get_absolute_url()}" hreflang="zh"><span lang="zh">中文</span>, ¶ 101'
+        in quality
+    )
     assert '<p class="translation-text" lang="zh">' in quality and "数据质量至关" in quality
 
 
@@ -212,7 +224,10 @@ def test_a_results_page_reads_translations_in_one_query_however_many_hits(client
     """One hit or twenty, each with its Chinese turns: the same few queries (facet labels and one
     for the translations), never one per hit."""
     counts = {}
-    for label, params in {"one": {"q": "Dateninnovation Modellinnovation"}, "twenty": {"language": "de", "translations": "1"}}.items():
+    for label, params in {
+        "one": {"q": "Dateninnovation Modellinnovation"},
+        "twenty": {"language": "de", "translations": "1"},
+    }.items():
         with CaptureQueriesContext(connection) as queries:
             html = page(client, **params)
         counts[label] = len(queries)

@@ -1,5 +1,6 @@
 """Translations: links between the turns of an interview's transcripts, as stored, kept against
 re-alignment, edited in the admin, and read side by side."""
+
 import io
 import json
 import re
@@ -45,7 +46,9 @@ def transcript_text(rows, title):
 
 
 def ingest_german(rows=DE_ROWS):
-    return ingest_text(text=transcript_text(rows, "Ein Gespräch"), filename="de.txt", language="de", transcript_slug="de")
+    return ingest_text(
+        text=transcript_text(rows, "Ein Gespräch"), filename="de.txt", language="de", transcript_slug="de"
+    )
 
 
 def ingest_chinese(rows=ZH_ROWS):
@@ -253,7 +256,9 @@ def test_editor_decisions_survive_reingest_of_a_corrected_file(bilingual):
     TurnAlignment.objects.filter(source=turn("de", 9), target=turn("zh", 11)).update(status=TurnAlignment.CONFIRMED)
     keys = {o: turn("de", o).key for o in (0, 4, 6, 7, 9)}
 
-    corrected = [(role, text.replace("Wie viel", "Wieviel").replace("am liebsten", "am allerliebsten")) for role, text in DE_ROWS]
+    corrected = [
+        (role, text.replace("Wie viel", "Wieviel").replace("am liebsten", "am allerliebsten")) for role, text in DE_ROWS
+    ]
     del corrected[6:8]  # the question about the last 12 months and its answer
     result = ingest_german(corrected)
 
@@ -314,10 +319,13 @@ def test_side_by_side_swaps_sides_and_labels_languages(client, seeds):
     assert 'href="/interviews/20vc-aidan-gomez-cohere/side-by-side/?left=de&amp;right=zh">Swap sides' in html
 
 
-@pytest.mark.parametrize("query, message", [
-    ("?left=fr&right=zh", "This interview has no transcript “fr”."),
-    ("?left=zh&right=zh", "Choose two different transcripts."),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("?left=fr&right=zh", "This interview has no transcript “fr”."),
+        ("?left=zh&right=zh", "Choose two different transcripts."),
+    ],
+)
 def test_side_by_side_explains_a_bad_choice_and_shows_two_transcripts(client, seeds, query, message):
     response = client.get(reverse("interviews:side_by_side", args=[seeds.slug]) + query)
     html = response.content.decode()
@@ -361,7 +369,13 @@ def test_alignment_json_lists_rows_of_turn_keys(client, bilingual):
     assert (data["left"]["slug"], data["right"]["slug"]) == ("de", "zh")
     assert data["possible_match_below"] == POSSIBLE_MATCH_THRESHOLD
     rows = data["rows"]
-    assert rows[0] == {"left": [], "right": [turn("zh", 0).key], "confidence": None, "status": None, "possible_match": False}
+    assert rows[0] == {
+        "left": [],
+        "right": [turn("zh", 0).key],
+        "confidence": None,
+        "status": None,
+        "possible_match": False,
+    }
     last = rows[-1]
     assert last["left"] == [turn("de", 9).key] and last["right"] == [turn("zh", 11).key, turn("zh", 12).key]
     assert last["status"] == "auto" and last["confidence"] > POSSIBLE_MATCH_THRESHOLD
@@ -375,7 +389,13 @@ def test_alignment_json_shows_editor_status_and_hides_rejected_links(client, bil
     by_left = {r["left"][0]: r for r in rows if r["left"]}
     assert by_left[turn("de", 0).key]["status"] == "confirmed"
     assert by_left[turn("de", 1).key]["right"] == []
-    assert {"left": [], "right": [turn("zh", 3).key], "confidence": None, "status": None, "possible_match": False} in rows
+    assert {
+        "left": [],
+        "right": [turn("zh", 3).key],
+        "confidence": None,
+        "status": None,
+        "possible_match": False,
+    } in rows
 
 
 def test_alignment_json_rejects_an_unknown_transcript(client, bilingual):
@@ -438,7 +458,9 @@ def test_admin_changing_a_target_to_an_automatically_linked_turn_replaces_that_r
 def test_admin_adds_a_link_by_hand_as_confirmed(admin_client, bilingual):
     add = admin_client.get(ADMIN + "add/").content.decode()
     assert '<option value="confirmed" selected>' in add
-    response = admin_client.post(ADMIN + "add/", {"source": turn("zh", 0).pk, "target": turn("de", 0).pk, "status": "auto"})
+    response = admin_client.post(
+        ADMIN + "add/", {"source": turn("zh", 0).pk, "target": turn("de", 0).pk, "status": "auto"}
+    )
     assert response.status_code == 302
     added = row(turn("zh", 0), turn("de", 0))
     assert (added.status, added.confidence) == ("confirmed", 1.0)
@@ -447,10 +469,13 @@ def test_admin_adds_a_link_by_hand_as_confirmed(admin_client, bilingual):
     assert linked("zh", 0) == [0] and linked("de", 0) == [0]
 
 
-@pytest.mark.parametrize("pair, message", [
-    (("de", 0, "de", 1), "Both turns are in the same transcript"),
-    (("de", 0, "other", 0), "The turns belong to different interviews"),
-])
+@pytest.mark.parametrize(
+    "pair, message",
+    [
+        (("de", 0, "de", 1), "Both turns are in the same transcript"),
+        (("de", 0, "other", 0), "The turns belong to different interviews"),
+    ],
+)
 def test_admin_refuses_a_link_that_joins_no_translations(admin_client, bilingual, pair, message):
     ingest_text(slug="other", title="Another talk", filename="other.txt", transcript_slug="en")
     source = Turn.objects.get(transcript__language=pair[0], transcript__interview__slug="a-talk", ordinal=pair[1])
@@ -461,7 +486,9 @@ def test_admin_refuses_a_link_that_joins_no_translations(admin_client, bilingual
 
 def test_admin_refuses_to_overwrite_another_editor_decision(admin_client, bilingual):
     TurnAlignment.objects.filter(source=turn("de", 1)).update(status=TurnAlignment.REJECTED)
-    response = admin_client.post(ADMIN + "add/", {"source": turn("zh", 3).pk, "target": turn("de", 1).pk, "status": "confirmed"})
+    response = admin_client.post(
+        ADMIN + "add/", {"source": turn("zh", 3).pk, "target": turn("de", 1).pk, "status": "confirmed"}
+    )
     assert "An editor already decided about these two turns" in response.content.decode()
     assert "is rejected by an editor" in response.content.decode()
 
@@ -481,4 +508,3 @@ def test_admin_view_on_site_opens_side_by_side_at_the_link(admin_client, bilingu
     assert link.get_absolute_url() == f"/interviews/a-talk/side-by-side/?left=de&right=zh#q-{turn('de', 3).key}"
     html = admin_client.get(link.get_absolute_url()).content.decode()
     assert f'id="q-{turn("de", 3).key}"' in html
-

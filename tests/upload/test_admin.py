@@ -1,5 +1,6 @@
 """The admin as an editor uses it: upload → preview → confirm, bad files, speaker and turn edits,
 and who may do any of it."""
+
 import io
 import os
 import time
@@ -95,8 +96,19 @@ def test_transcript_list_has_an_upload_button(editor_client):
 
 def test_upload_form_asks_for_file_and_details(editor_client):
     html = editor_client.get(UPLOAD_URL).content.decode()
-    for name in ("file", "interview", "new_title", "new_date_recorded", "new_original_url", "language",
-                 "publisher", "source_url", "published_on", "translation", "translator_note"):
+    for name in (
+        "file",
+        "interview",
+        "new_title",
+        "new_date_recorded",
+        "new_original_url",
+        "language",
+        "publisher",
+        "source_url",
+        "published_on",
+        "translation",
+        "translator_note",
+    ):
         assert f'name="{name}"' in html
     assert 'enctype="multipart/form-data"' in html and "csrfmiddlewaretoken" in html
 
@@ -151,7 +163,9 @@ def test_confirm_ingests_with_the_mapping_and_links_to_the_transcript(editor_cli
     assert roles == {"Jonas Host": "host", "Mara Lindqvist": "guest"}
     assert not Speaker.objects.filter(name="Interviewer").exists()
     # Indexed in one batch after the commit; the staged file is gone, the original kept.
-    assert set(IndexTask.objects.values_list("turn_key", flat=True)) == set(transcript.turns.values_list("key", flat=True))
+    assert set(IndexTask.objects.values_list("turn_key", flat=True)) == set(
+        transcript.turns.values_list("key", flat=True)
+    )
     assert staged_uploads(settings) == []
     with transcript.original_file.open("rb") as original:
         assert original.read() == ENGLISH.encode()
@@ -190,14 +204,19 @@ def test_a_new_speaker_needs_a_name(editor_client, settings):
 def test_update_preview_keeps_the_editors_choices(editor_client):
     page = preview_page(editor_client, upload(editor_client, ENGLISH))
     response = confirm(
-        editor_client, page, action="preview",
+        editor_client,
+        page,
+        action="preview",
         **{label_field(page, "Interviewer", "name"): "Jonas Host", "publisher": "Tapes"},
     )
     assert response.status_code == 302 and response.url == page.request["PATH_INFO"]
     again = editor_client.get(response.url)
     assert again.context["mapping_form"][label_field(again, "Interviewer", "name")].value() == "Jonas Host"
     assert again.context["details_form"]["publisher"].value() == "Tapes"
-    assert [name for name, _label, _text in again.context["preview"].first_turns[:2]] == ["Jonas Host", "Mara Lindqvist"]
+    assert [name for name, _label, _text in again.context["preview"].first_turns[:2]] == [
+        "Jonas Host",
+        "Mara Lindqvist",
+    ]
     assert Transcript.objects.count() == 0
 
 
@@ -244,7 +263,9 @@ def test_corrected_reupload_shows_what_changes_and_keeps_permalinks(editor_clien
         .replace("Host: And compute?\n\n", "Host: And compute?\n\nGuest: Yes, compute.\n\n")
         .replace("Welcome to the show. What matters most in training models?", "What matters most?")
     )
-    page = preview_page(editor_client, upload(editor_client, corrected, filename="talk-v2.txt", interview=str(interview.pk)))
+    page = preview_page(
+        editor_client, upload(editor_client, corrected, filename="talk-v2.txt", interview=str(interview.pk))
+    )
     changes = page.context["preview"].changes
     assert page.context["preview"].replaces == first.transcript
     assert (changes.kept, len(changes.edited), len(changes.added), len(changes.removed)) == (2, 1, 2, 1)
@@ -260,8 +281,10 @@ def test_corrected_reupload_shows_what_changes_and_keeps_permalinks(editor_clien
     transcript = Transcript.objects.get()
     assert transcript.sha256 != first.transcript.sha256
     new = {t.text: t.key for t in transcript.turns.all()}
-    assert new["Compute helps, but it is the least clever way to improve a model."] == old_keys[
-        "Compute helps, but it is the dumbest way to improve a model."]
+    assert (
+        new["Compute helps, but it is the least clever way to improve a model."]
+        == old_keys["Compute helps, but it is the dumbest way to improve a model."]
+    )
     assert new["And compute?"] == old_keys["And compute?"]
     removed = RemovedTurn.objects.get()
     assert removed.key == old_keys["Welcome to the show. What matters most in training models?"]
@@ -292,7 +315,9 @@ def assert_rejected(response, message, before, settings):
     assert 'class="errorlist' in html
     assert row_counts() == before
     assert staged_uploads(settings) == []
-    stored = sorted(name.removeprefix("originals/") for name in Transcript.objects.values_list("original_file", flat=True))
+    stored = sorted(
+        name.removeprefix("originals/") for name in Transcript.objects.values_list("original_file", flat=True)
+    )
     assert stored_originals(settings) == stored
 
 
@@ -301,12 +326,26 @@ def assert_rejected(response, message, before, settings):
     [
         (b"", "empty.txt", "The submitted file is empty."),
         (b"   \n\n  \n", "blank.txt", "The file is empty."),
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "paper.txt",
-         "This file is a PDF document, not a text transcript."),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10", "photo.txt", "This file is a PNG image, not a text transcript."),
-        (b"Host: hello there\n\nGuest: hi \xff\xfe\xfd there\n", "latin.txt",
-         "This file is not valid text in UTF-8, UTF-16 or GB18030."),
-        (b"Just some notes.\n\nNo one speaks here, it is an essay about robots.\n", "essay.txt", "No speaker turns found"),
+        (
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
+            "paper.txt",
+            "This file is a PDF document, not a text transcript.",
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10",
+            "photo.txt",
+            "This file is a PNG image, not a text transcript.",
+        ),
+        (
+            b"Host: hello there\n\nGuest: hi \xff\xfe\xfd there\n",
+            "latin.txt",
+            "This file is not valid text in UTF-8, UTF-16 or GB18030.",
+        ),
+        (
+            b"Just some notes.\n\nNo one speaks here, it is an essay about robots.\n",
+            "essay.txt",
+            "No speaker turns found",
+        ),
         (ENGLISH.encode(), "robots.pdf", "“robots.pdf” is not a transcript file: upload a .txt, .md or .html file."),
         (ENGLISH.encode(), "robots.docx", "is not a transcript file"),
     ],
@@ -324,12 +363,16 @@ def test_file_with_more_turns_than_a_request_can_write_is_refused(editor_client,
 
     monkeypatch.setattr(ingest, "MAX_TURNS", 5)
     before = row_counts()
-    assert_rejected(upload(editor_client, ENGLISH), "The file has 6 turns; a transcript may have at most 5", before, settings)
+    assert_rejected(
+        upload(editor_client, ENGLISH), "The file has 6 turns; a transcript may have at most 5", before, settings
+    )
 
 
 def test_missing_file_is_asked_for(editor_client, settings):
     before = row_counts()
-    assert_rejected(editor_client.post(UPLOAD_URL, {"publisher": "x"}), "Choose a transcript file to upload.", before, settings)
+    assert_rejected(
+        editor_client.post(UPLOAD_URL, {"publisher": "x"}), "Choose a transcript file to upload.", before, settings
+    )
 
 
 def test_file_over_the_size_limit_is_refused_while_it_streams_in(editor_client, settings):
@@ -502,7 +545,10 @@ def test_login_is_locked_after_repeated_failures(client, settings):
     login = reverse("admin:login")
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         response = client.post(login, {"username": "chief", "password": "wrong"})
-        assert response.status_code == 200 and "Please enter the correct username and password" in response.content.decode()
+        assert (
+            response.status_code == 200
+            and "Please enter the correct username and password" in response.content.decode()
+        )
     response = client.post(login, {"username": "chief", "password": "wrong"})
     assert response.status_code == 429
     assert "Too many failed logins" in response.content.decode()
@@ -576,8 +622,15 @@ def test_merge_needs_two_speakers(editor_client, seeds):
 
 
 def speaker_form(speaker, **changes):
-    data = {"name": speaker.name, "slug": speaker.slug, "bio": speaker.bio, "aliases": str(speaker.aliases).replace("'", '"'),
-            "redirects-TOTAL_FORMS": "0", "redirects-INITIAL_FORMS": "0", "_save": "Save"}
+    data = {
+        "name": speaker.name,
+        "slug": speaker.slug,
+        "bio": speaker.bio,
+        "aliases": str(speaker.aliases).replace("'", '"'),
+        "redirects-TOTAL_FORMS": "0",
+        "redirects-INITIAL_FORMS": "0",
+        "_save": "Save",
+    }
     data.update(changes)
     return data
 
@@ -606,7 +659,9 @@ def test_a_slug_that_redirects_cannot_be_taken_by_another_speaker(editor_client,
     harry = Speaker.objects.get(name="Harry Stebbings")
     SpeakerRedirect.objects.create(old_slug="harry-s", speaker=harry)
     aidan = Speaker.objects.get(name="Aidan Gomez")
-    response = editor_client.post(reverse("admin:interviews_speaker_change", args=[aidan.pk]), speaker_form(aidan, slug="harry-s"))
+    response = editor_client.post(
+        reverse("admin:interviews_speaker_change", args=[aidan.pk]), speaker_form(aidan, slug="harry-s")
+    )
     assert response.status_code == 200
     assert "/speakers/harry-s/ already redirects to Harry Stebbings" in response.content.decode()
 

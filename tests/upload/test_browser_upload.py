@@ -2,6 +2,7 @@
 
 A real chromium against gunicorn serving the seed archive; nothing of ours is mocked.
 """
+
 import re
 from urllib.parse import quote
 

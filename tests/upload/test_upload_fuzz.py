@@ -5,6 +5,7 @@ Every kind of hostile file in tests/hostile_inputs.py, the largest made small: e
 a message and writes nothing, or reaches the preview and, confirmed as it stands, is written whole
 or not at all.
 """
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -22,8 +23,9 @@ def error_shown(html: str) -> bool:
     return 'class="errorlist' in html or 'class="errornote"' in html or 'class="messagelist"' in html
 
 
-def test_fuzzed_uploads_are_refused_with_a_message_or_written_whole(admin_client, settings,
-                                                                      django_capture_on_commit_callbacks):
+def test_fuzzed_uploads_are_refused_with_a_message_or_written_whole(
+    admin_client, settings, django_capture_on_commit_callbacks
+):
     files = fuzzed_uploads(FILES, seed=40, light=True)
     assert {kind for kind, _, _ in files} == set(FUZZERS)  # every kind at least once
     written = 0

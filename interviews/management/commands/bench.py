@@ -20,14 +20,23 @@ class Command(BaseCommand):
         parser.add_argument("--queries", type=int, default=200, help="Searches in the fixed mix (default 200).")
         parser.add_argument("--rounds", type=int, default=3, help="Timed passes over the mix (default 3).")
         parser.add_argument("--seed", type=int, default=7, help="Generator seed: same seed, same archive.")
-        parser.add_argument("--keep", type=Path, metavar="DIR",
-                            help="Keep the archive in DIR (new or empty), e.g. for `make loadtest`.")
-        parser.add_argument("--profile", type=Path, metavar="FILE",
-                            help="Profile the ingest with cProfile into FILE (slows the ingest).")
+        parser.add_argument(
+            "--keep", type=Path, metavar="DIR", help="Keep the archive in DIR (new or empty), e.g. for `make loadtest`."
+        )
+        parser.add_argument(
+            "--profile",
+            type=Path,
+            metavar="FILE",
+            help="Profile the ingest with cProfile into FILE (slows the ingest).",
+        )
         parser.add_argument("--no-upload", action="store_true", help="Skip the upload-to-searchable timing.")
-        parser.add_argument("--search-again", type=Path, metavar="DIR",
-                            help="Only run the search phase again, on an archive kept by --keep (e.g. after "
-                                 "`manage.py rebuild_index` there); prints its figures as JSON.")
+        parser.add_argument(
+            "--search-again",
+            type=Path,
+            metavar="DIR",
+            help="Only run the search phase again, on an archive kept by --keep (e.g. after "
+            "`manage.py rebuild_index` there); prints its figures as JSON.",
+        )
         # Internal: one phase in a child process whose ARCHIVE_DATA_DIR is inside --dir.
         parser.add_argument("--phase", help=argparse.SUPPRESS)
         parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
@@ -49,9 +58,16 @@ class Command(BaseCommand):
         if options["turns"] < 1 or options["queries"] < 3 or options["rounds"] < 1:
             raise CommandError("--turns and --rounds must be at least 1, --queries at least 3")
         try:
-            results = bench.run(turns=options["turns"], queries=options["queries"], rounds=options["rounds"],
-                                seed=options["seed"], keep=options["keep"], profile=options["profile"],
-                                upload=not options["no_upload"], stderr=self.stderr)
+            results = bench.run(
+                turns=options["turns"],
+                queries=options["queries"],
+                rounds=options["rounds"],
+                seed=options["seed"],
+                keep=options["keep"],
+                profile=options["profile"],
+                upload=not options["no_upload"],
+                stderr=self.stderr,
+            )
         except bench.BenchError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(json.dumps(results, indent=1) if options["json"] else bench.report(results))

@@ -14,8 +14,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = check_index(fix=options["fix"])
         self.stdout.write(f"{report.turns} turns in the database, {report.documents} documents in the index")
-        for label, keys in (("missing from the index", report.missing), ("in the index but gone", report.ghosts),
-                            ("indexed more than once", report.duplicates)):
+        for label, keys in (
+            ("missing from the index", report.missing),
+            ("in the index but gone", report.ghosts),
+            ("indexed more than once", report.duplicates),
+        ):
             if keys:
                 shown = ", ".join(keys[:10]) + (f", … ({len(keys) - 10} more)" if len(keys) > 10 else "")
                 self.stdout.write(f"{len(keys)} {label}: {shown}")
@@ -32,8 +35,10 @@ class Command(BaseCommand):
             if after.ok:
                 self.stdout.write(self.style.SUCCESS("fixed: index is complete"))
             else:
-                self.stderr.write(f"still not complete after fixing: {len(after.missing)} missing, "
-                                  f"{len(after.ghosts)} ghosts, {after.pending} pending")
+                self.stderr.write(
+                    f"still not complete after fixing: {len(after.missing)} missing, "
+                    f"{len(after.ghosts)} ghosts, {after.pending} pending"
+                )
                 sys.exit(1)
         else:
             self.stdout.write("run with --fix to repair")

@@ -7,14 +7,19 @@ from interviews.search.schema import FILES, export
 
 
 class Command(BaseCommand):
-    help = ("Write the search index's schema for Solr (a configset) or Elasticsearch 7 (the index body and "
-            "its word list), generated from interviews/search_indexes.py, to deploy/<engine>/.")
+    help = (
+        "Write the search index's schema for Solr (a configset) or Elasticsearch 7 (the index body and "
+        "its word list), generated from interviews/search_indexes.py, to deploy/<engine>/."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--engine", choices=sorted(FILES), required=True)
         parser.add_argument("--output", help="Directory to write to (default: deploy/<engine>/ in the project).")
-        parser.add_argument("--check", action="store_true",
-                            help="Write nothing; exit 1 if the files differ from what the code generates.")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Write nothing; exit 1 if the files differ from what the code generates.",
+        )
 
     def handle(self, *args, **options):
         directory = options["output"] or settings.BASE_DIR / "deploy" / options["engine"]

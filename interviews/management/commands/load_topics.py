@@ -35,4 +35,3 @@ class Command(BaseCommand):
             transcripts = transcripts.select_related("interview")
             total = tag_transcripts(transcripts, progress=report_progress(self, transcripts.count()))
             self.stdout.write(total.summary())
-

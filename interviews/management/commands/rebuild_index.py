@@ -7,8 +7,10 @@ from interviews.search.query import RebuildRunning, rebuild
 
 
 class Command(BaseCommand):
-    help = ("Rebuild the search index from the database into a new directory, then swap it in: "
-            "searches stay complete while it runs. (Replaces Haystack's rebuild_index, which clears first.)")
+    help = (
+        "Rebuild the search index from the database into a new directory, then swap it in: "
+        "searches stay complete while it runs. (Replaces Haystack's rebuild_index, which clears first.)"
+    )
 
     def add_arguments(self, parser):
         # Accepted for compatibility with Haystack's command; there is nothing to confirm.

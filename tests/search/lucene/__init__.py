@@ -5,6 +5,7 @@ the analyzers Elasticsearch 7 runs, and Solr 8's; Solr 9's factories take the sa
 parameters). ``analyze()`` builds each analysis chain of deploy/solr/conf/schema.xml with Lucene's
 own factories, exactly as Solr reads them, and returns the tokens.
 """
+
 import glob
 import shutil
 import subprocess
@@ -35,8 +36,12 @@ def _jars() -> list:
 @lru_cache(maxsize=1)
 def _classes() -> str:
     out = tempfile.mkdtemp(prefix="lucene-analysis-")
-    subprocess.run(["javac", "-nowarn", "-cp", ":".join(_jars()), "-d", out, str(HERE / "AnalyzeWithLucene.java")],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        ["javac", "-nowarn", "-cp", ":".join(_jars()), "-d", out, str(HERE / "AnalyzeWithLucene.java")],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return out
 
 
@@ -45,8 +50,10 @@ def schema_chains(schema_path) -> dict:
     chains = {}
     for field_type in ET.parse(schema_path).getroot().findall("fieldType"):
         for analyzer in field_type.findall("analyzer"):
-            steps = [(el.tag, el.attrib["class"].rsplit(".", 1)[-1], {k: v for k, v in el.attrib.items() if k != "class"})
-                     for el in analyzer]
+            steps = [
+                (el.tag, el.attrib["class"].rsplit(".", 1)[-1], {k: v for k, v in el.attrib.items() if k != "class"})
+                for el in analyzer
+            ]
             kinds = [analyzer.attrib["type"]] if "type" in analyzer.attrib else ["index", "query"]
             for kind in kinds:
                 chains[(field_type.attrib["name"], kind)] = steps
@@ -61,8 +68,13 @@ def analyze(conf_dir, jobs) -> list:
         for tag, factory, params in steps:
             lines.append("\t".join([tag.upper(), factory, *(f"{k}={v}" for k, v in params.items())]))
         lines += ["TEXT\t" + " ".join(text.split()) for text in texts]
-    result = subprocess.run(["java", "-cp", ":".join([*_jars(), _classes()]), "AnalyzeWithLucene"],
-                            input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        ["java", "-cp", ":".join([*_jars(), _classes()]), "AnalyzeWithLucene"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if result.returncode:
         raise RuntimeError(result.stderr[-3000:])
     output = iter(result.stdout.split("\n"))

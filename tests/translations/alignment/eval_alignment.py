@@ -12,6 +12,7 @@ is available and gives the turn counts the gold was written for (74 German, 125 
 otherwise by the quick split below, which follows the same rule (every labelled turn, in
 order). The gold stores the first characters of each turn, so a mismatch shows up at once.
 """
+
 from __future__ import annotations
 
 import json
@@ -189,8 +190,11 @@ def load_db_links() -> tuple[list[AlignInput], list[AlignInput], list[Link]]:
     for turn in turns["de"]:
         counterparts = [t for t in found[turn.pk] if t.turn.transcript.language == "zh"]
         if counterparts:
-            links.append(Link(turn.ordinal, sorted(t.turn.ordinal for t in counterparts),
-                              min(t.confidence for t in counterparts)))
+            links.append(
+                Link(
+                    turn.ordinal, sorted(t.turn.ordinal for t in counterparts), min(t.confidence for t in counterparts)
+                )
+            )
     de, zh = ([AlignInput(t.ordinal, "", t.text, lang) for t in turns[lang]] for lang in ("de", "zh"))
     return de, zh, links
 
@@ -215,17 +219,23 @@ def main(argv: list[str]) -> int:
             lk = by_source.get(g["source"])
             mark = "ok " if judge(lk, g) else "ERR"
             got = f"{lk.targets} conf={lk.confidence:.2f}" if lk else "none"
-            print(f"{mark} DE {g['source']:>2} {g['role']:<5} gold={g['targets'] or 'none'} got={got}"
-                  f"  {g['source_start']}")
+            print(
+                f"{mark} DE {g['source']:>2} {g['role']:<5} gold={g['targets'] or 'none'} got={got}"
+                f"  {g['source_start']}"
+            )
     for label, role in (("all", None), ("host questions", "host"), ("guest answers", "guest")):
         r = evaluate(links, gold, role)
-        print(f"{label:<15} turns={r['turns']:>2} links={r['links']:>2} precision={r['precision']:.3f} "
-              f"recall={r['recall']:.3f} accuracy={r['accuracy']:.3f}")
+        print(
+            f"{label:<15} turns={r['turns']:>2} links={r['links']:>2} precision={r['precision']:.3f} "
+            f"recall={r['recall']:.3f} accuracy={r['accuracy']:.3f}"
+        )
     r = evaluate(links, gold)
     rc, wc = r["right_confidences"], r["wrong_confidences"]
-    print(f"confidence: right links mean={sum(rc) / max(1, len(rc)):.2f} min={min(rc, default=0):.2f}; "
-          f"wrong links n={len(wc)} mean={sum(wc) / max(1, len(wc)):.2f} max={max(wc, default=0):.2f}; "
-          f"wrong below 0.5: {sum(c < 0.5 for c in wc)}/{len(wc)}")
+    print(
+        f"confidence: right links mean={sum(rc) / max(1, len(rc)):.2f} min={min(rc, default=0):.2f}; "
+        f"wrong links n={len(wc)} mean={sum(wc) / max(1, len(wc)):.2f} max={max(wc, default=0):.2f}; "
+        f"wrong below 0.5: {sum(c < 0.5 for c in wc)}/{len(wc)}"
+    )
     return 0
 
 
