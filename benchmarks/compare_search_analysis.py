@@ -27,7 +27,7 @@ import django  # noqa: E402
 django.setup()
 
 from interviews.search import analysis  # noqa: E402
-from tests import lucene  # noqa: E402
+from tests.search import lucene  # noqa: E402
 
 CONF = ROOT / "deploy" / "solr" / "conf"
 SEEDS = ROOT / "data" / "transcripts"
