@@ -81,6 +81,7 @@ def parse_transcript(
         warnings.append("No section headings found.")
     return ParsedTranscript(
         title=title.strip() or preamble.title or PurePath(filename).stem,
+        # A metadata tag reduces to its base ("zh-CN" → "zh"): the archive stores ISO 639-1 codes.
         language=languages.base(language) or detect_language(language_sample(turns)),
         description=preamble.description,
         speakers=_speakers(drafts, turns, index),
