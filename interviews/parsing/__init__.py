@@ -3,7 +3,7 @@
 Pure Python: nothing here imports Django.
 """
 
-from .types import ParsedSection, ParsedSpeaker, ParsedTranscript, ParsedTurn, ParseError, SpeakerHint
+from interviews.parsing.types import ParsedSection, ParsedSpeaker, ParsedTranscript, ParsedTurn, ParseError, SpeakerHint
 
 __all__ = [
     "ParseError",
@@ -19,18 +19,18 @@ __all__ = [
 
 
 def parse_transcript(data, *, filename="", language="", title="", speakers=None):
-    from .core import parse_transcript as _parse
+    from interviews.parsing.pipeline import parse_transcript as _parse
 
     return _parse(data, filename=filename, language=language, title=title, speakers=speakers)
 
 
 def decode(data: bytes) -> str:
-    from .core import decode as _decode
+    from interviews.parsing.decoding import decode as _decode
 
     return _decode(data)
 
 
 def generic_role(label: str) -> str:
-    from .core import generic_role as _generic_role
+    from interviews.parsing.speakers import generic_role as _generic_role
 
     return _generic_role(label)
