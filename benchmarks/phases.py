@@ -33,8 +33,8 @@ POLL_TIMEOUT_S = 120.0
 PROFILE_STEPS = {
     "read_files": [("interviews/ingest.py", "collect_sources")],
     "parse": [("interviews/ingest.py", "parse_source")],
-    "topics": [("interviews/topics.py", "tag_ingested"), ("interviews/topics.py", "tag_turns")],
-    "align_translations": [("interviews/translations.py", "align_interview")],
+    "topics": [("interviews/topics/tagging.py", "tag_ingested"), ("interviews/topics/tagging.py", "tag_turns")],
+    "align_translations": [("interviews/translations/store.py", "align_interview")],
     "index": [("interviews/outbox.py", "process_pending")],
 }
 
