@@ -465,6 +465,19 @@ class Faults:
         rnd.problems += self.locks_free()
 
         t0 = time.monotonic()
+        self.write_again(rnd, directory)
+        self.wait_for_outbox()
+        rnd.recovery_seconds = time.monotonic() - t0
+        self.note_committed(gen)
+        if directory is not None and not self.committed(gen):
+            rnd.problems.append("lost: the transcript is not in the archive after the ingest ran again")
+        rnd.problems += self.partial_transcripts()
+        rnd.problems += self.index_problems([gen.number])
+        return rnd
+
+    def write_again(self, rnd: Round, directory: Path | None) -> None:
+        """After a kill, what a person does: the operator runs the ingest again, or the editor
+        confirms the upload again. A failure of that second write is a problem of the round."""
         log_start = len(self.archive.log)
         if directory is not None:  # the operator runs the ingest again
             result = self.archive.manage("ingest", str(directory), check=False, timeout=600)
@@ -485,14 +498,6 @@ class Faults:
             except OSError as exc:
                 tail = [line for _, line in self.archive.log[log_start:]][-15:]
                 rnd.problems.append(f"error: confirming again failed ({exc}); gunicorn said: {tail}")
-        self.wait_for_outbox()
-        rnd.recovery_seconds = time.monotonic() - t0
-        self.note_committed(gen)
-        if directory is not None and not self.committed(gen):
-            rnd.problems.append("lost: the transcript is not in the archive after the ingest ran again")
-        rnd.problems += self.partial_transcripts()
-        rnd.problems += self.index_problems([gen.number])
-        return rnd
 
     def wait_and_check(self, numbers) -> list[str]:
         self.wait_for_outbox()

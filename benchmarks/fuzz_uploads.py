@@ -24,6 +24,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -62,6 +63,16 @@ def whole(transcript) -> list[str]:
     return problems
 
 
+@dataclass
+class Tally:
+    """What the run found so far: outcomes (overall and per kind of file), problems, the slowest request."""
+
+    outcomes: collections.Counter = field(default_factory=collections.Counter)
+    by_kind: collections.defaultdict = field(default_factory=lambda: collections.defaultdict(collections.Counter))
+    problems: list[str] = field(default_factory=list)
+    slowest: tuple[float, str] = (0.0, "")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=600)
@@ -72,19 +83,11 @@ def main(argv=None) -> int:
 
     data_dir = Path(tempfile.mkdtemp(prefix="fuzz-uploads-"))
     archive = Archive(data_dir, args.port or free_port())
-    outcomes = collections.Counter()
-    by_kind = collections.defaultdict(collections.Counter)
-    problems: list[str] = []
-    slowest = (0.0, "")
+    tally = Tally()
     started = time.monotonic()
     try:
         archive.use_here()
         archive.setup(seeds=True)
-        from django.conf import settings
-
-        from interviews.models import Transcript
-        from interviews.search import query as search
-
         archive.start()
         client = Client(archive.url)
         client.login()
@@ -94,78 +97,111 @@ def main(argv=None) -> int:
             if time.monotonic() - started > args.time_limit:
                 print(f"time limit reached after {number - 1} files")
                 break
-            before = row_counts()
-            latest = Transcript.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            responses = [stage_upload(client, filename, data, timeout=GUNICORN_TIMEOUT_S + 30)]
-            outcome = "refused"
-            location = responses[-1].headers.get("location", "")
-            if responses[-1].status == 302 and location.startswith(upload_path()) and location != upload_path():
-                preview_url = responses[-1].headers["location"]
-                responses.append(client.get(preview_url, timeout=GUNICORN_TIMEOUT_S + 30))
-                if responses[-1].status == 200:
-                    fields = {**form_fields(responses[-1].text), "action": "confirm"}
-                    responses.append(client.post(preview_url, fields, timeout=GUNICORN_TIMEOUT_S + 30))
-                    if responses[-1].status == 302 and "/done/" in responses[-1].headers.get("location", ""):
-                        outcome = "written"
-                    else:
-                        outcome = "not confirmed"
-                        responses.append(client.post(preview_url, {"action": "cancel"}))
-            for response in responses:
-                if response.status >= 500:
-                    problems.append(f"#{number} {kind} ({filename!r}): server error {response.status}")
-                    outcome = "server error"
-                if response.ms > slowest[0]:
-                    slowest = (response.ms, f"#{number} {kind}, {len(data):,} bytes")
-                if response.ms >= GUNICORN_TIMEOUT_S * 1000:
-                    problems.append(f"#{number} {kind}: {response.ms / 1000:.0f} s, over the worker timeout")
-            after = row_counts()
-            new = list(Transcript.objects.filter(pk__gt=latest))
-            if outcome == "written":
-                if len(new) != 1:
-                    problems.append(f"#{number} {kind}: confirmed, but {len(new)} new transcripts")
-                for transcript in new:
-                    problems += [f"#{number} {kind}: partial: {p}" for p in whole(transcript)]
-            elif after != before:
-                changed = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
-                problems.append(f"#{number} {kind}: partial: {outcome}, but rows changed {changed}")
-            outcomes[outcome] += 1
-            by_kind[kind][outcome] += 1
+            outcome = fuzz_one(client, tally, number, kind, filename, data)
             if number % 50 == 0 or outcome == "server error":
                 print(
-                    f"[{number}/{len(files)}] {dict(outcomes)}; slowest {slowest[0] / 1000:.1f} s ({slowest[1]})",
+                    f"[{number}/{len(files)}] {dict(tally.outcomes)}; slowest {tally.slowest[0] / 1000:.1f} s "
+                    f"({tally.slowest[1]})",
                     flush=True,
                 )
-        report = search.check_index()
-        if not report.ok:
-            problems.append(
-                f"search index: {len(report.missing)} missing, {len(report.ghosts)} ghosts, {report.pending} pending"
-            )
-        staging = Path(settings.ARCHIVE_STAGING_DIR)
-        left = [p.name for p in staging.iterdir()] if staging.exists() else []
-        if left:
-            problems.append(f"{len(left)} uploads left in the staging area")
-        server_log = [line for _, line in archive.log if "Traceback" in line or "Error handling request" in line]
-        if server_log:
-            problems.append(f"gunicorn logged {len(server_log)} errors: {server_log[:3]}")
+        tally.problems += final_problems(archive)
     finally:
         archive.stop()
+    print_summary(tally)
+    for problem in tally.problems:
+        print("PROBLEM", problem)
+    if tally.problems:
+        print(f"the archive is kept in {data_dir}")
+    else:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return 1 if tally.problems else 0
+
+
+def fuzz_one(client, tally: Tally, number: int, kind: str, filename: str, data: bytes) -> str:
+    """Upload one file as an editor would and check what it left behind; returns the outcome."""
+    from interviews.models import Transcript
+
+    before = row_counts()
+    latest = Transcript.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    outcome, responses = upload(client, filename, data)
+    for response in responses:
+        if response.status >= 500:
+            tally.problems.append(f"#{number} {kind} ({filename!r}): server error {response.status}")
+            outcome = "server error"
+        if response.ms > tally.slowest[0]:
+            tally.slowest = (response.ms, f"#{number} {kind}, {len(data):,} bytes")
+        if response.ms >= GUNICORN_TIMEOUT_S * 1000:
+            tally.problems.append(f"#{number} {kind}: {response.ms / 1000:.0f} s, over the worker timeout")
+    after = row_counts()
+    new = list(Transcript.objects.filter(pk__gt=latest))
+    if outcome == "written":
+        if len(new) != 1:
+            tally.problems.append(f"#{number} {kind}: confirmed, but {len(new)} new transcripts")
+        for transcript in new:
+            tally.problems += [f"#{number} {kind}: partial: {p}" for p in whole(transcript)]
+    elif after != before:
+        changed = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
+        tally.problems.append(f"#{number} {kind}: partial: {outcome}, but rows changed {changed}")
+    tally.outcomes[outcome] += 1
+    tally.by_kind[kind][outcome] += 1
+    return outcome
+
+
+def upload(client, filename: str, data: bytes) -> tuple[str, list]:
+    """Stage the file; if it reaches the preview, confirm it as it stands (cancel it if the
+    confirmation is refused). Returns the outcome (refused, not confirmed, written) and every response."""
+    timeout = GUNICORN_TIMEOUT_S + 30
+    responses = [stage_upload(client, filename, data, timeout=timeout)]
+    location = responses[-1].headers.get("location", "")
+    if not (responses[-1].status == 302 and location.startswith(upload_path()) and location != upload_path()):
+        return "refused", responses
+    preview_url = location
+    responses.append(client.get(preview_url, timeout=timeout))
+    if responses[-1].status != 200:
+        return "refused", responses
+    fields = {**form_fields(responses[-1].text), "action": "confirm"}
+    responses.append(client.post(preview_url, fields, timeout=timeout))
+    if responses[-1].status == 302 and "/done/" in responses[-1].headers.get("location", ""):
+        return "written", responses
+    responses.append(client.post(preview_url, {"action": "cancel"}))
+    return "not confirmed", responses
+
+
+def final_problems(archive: Archive) -> list[str]:
+    """After every file: the search index agrees with the database, the staging area is empty,
+    gunicorn logged no error."""
+    from django.conf import settings
+
+    from interviews.search import query as search
+
+    problems = []
+    report = search.check_index()
+    if not report.ok:
+        problems.append(
+            f"search index: {len(report.missing)} missing, {len(report.ghosts)} ghosts, {report.pending} pending"
+        )
+    staging = Path(settings.ARCHIVE_STAGING_DIR)
+    left = [p.name for p in staging.iterdir()] if staging.exists() else []
+    if left:
+        problems.append(f"{len(left)} uploads left in the staging area")
+    server_log = [line for _, line in archive.log if "Traceback" in line or "Error handling request" in line]
+    if server_log:
+        problems.append(f"gunicorn logged {len(server_log)} errors: {server_log[:3]}")
+    return problems
+
+
+def print_summary(tally: Tally) -> None:
+    outcomes, slowest = tally.outcomes, tally.slowest
     print("\nkind                          " + "  ".join(f"{o:>13}" for o in ("refused", "not confirmed", "written")))
-    for kind, counts in sorted(by_kind.items()):
+    for kind, counts in sorted(tally.by_kind.items()):
         print(f"{kind:<30}" + "  ".join(f"{counts[o]:>13}" for o in ("refused", "not confirmed", "written")))
     total = sum(outcomes.values())
     print(
         f"\n{total} files: {outcomes['refused']} refused with a message, {outcomes['not confirmed']} previewed but "
         f"not written (with a message), {outcomes['written']} written whole; {outcomes['server error']} server errors, "
-        f"{sum('partial' in p for p in problems)} partial records; slowest request {slowest[0] / 1000:.1f} s "
+        f"{sum('partial' in p for p in tally.problems)} partial records; slowest request {slowest[0] / 1000:.1f} s "
         f"({slowest[1]}; gunicorn timeout {GUNICORN_TIMEOUT_S} s)"
     )
-    for problem in problems:
-        print("PROBLEM", problem)
-    if problems:
-        print(f"the archive is kept in {data_dir}")
-    else:
-        shutil.rmtree(data_dir, ignore_errors=True)
-    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -135,17 +135,7 @@ def wrk(url: str, paths: Path, *, duration: int, connections: int, threads: int)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--turns", type=int, default=20000)
-    parser.add_argument("--dir", type=Path, help="the benchmark archive (default: bench-TURNS/ in the checkout)")
-    parser.add_argument("--duration", type=int, default=30, help="seconds per target (default 30)")
-    parser.add_argument("--warmup", type=int, default=10, help="seconds of uncounted warm-up (default 10)")
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
-    parser.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args()
+    args = parse_args()
     if not shutil.which("wrk"):
         fail("wrk is not installed: `apt-get install wrk` (Debian/Ubuntu) or see https://github.com/wg/wrk")
     if not find_spec("interviews.search.query"):
@@ -156,8 +146,6 @@ def main() -> None:
     if missing:
         fail(f"{directory} has no {', '.join(missing)}: it was built without a search page to test")
 
-    port = args.port or free_port()
-    process = serve(directory, port, args.workers)
     results = {
         "turns": args.turns,
         "gunicorn_workers": args.workers,
@@ -168,6 +156,35 @@ def main() -> None:
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "query_mix_size": figures.get("query_mix_size"),
     }
+    results.update(load(directory, args))
+    (directory / "loadtest.json").write_text(json.dumps(results, indent=1))
+    if args.json:
+        print(json.dumps(results, indent=1))
+        return
+    print_table(args, results)
+    if any(results[t]["non_2xx_3xx"] or results[t]["socket_errors"] for t in TARGETS):
+        fail(f"some requests failed, so these figures are not valid: see {directory / 'gunicorn.log'}")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--turns", type=int, default=20000)
+    parser.add_argument("--dir", type=Path, help="the benchmark archive (default: bench-TURNS/ in the checkout)")
+    parser.add_argument("--duration", type=int, default=30, help="seconds per target (default 30)")
+    parser.add_argument("--warmup", type=int, default=10, help="seconds of uncounted warm-up (default 10)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    return parser.parse_args()
+
+
+def load(directory: Path, args: argparse.Namespace) -> dict:
+    """Serve the archive with gunicorn on 127.0.0.1 and run wrk against each target: {target: figures}."""
+    port = args.port or free_port()
+    process = serve(directory, port, args.workers)
+    results = {}
     try:
         url = f"http://127.0.0.1:{port}"
         # Warm-up, not counted: each worker's first searches load jieba and the German word list
@@ -187,10 +204,10 @@ def main() -> None:
             )
     finally:
         stop(process)
-    (directory / "loadtest.json").write_text(json.dumps(results, indent=1))
-    if args.json:
-        print(json.dumps(results, indent=1))
-        return
+    return results
+
+
+def print_table(args: argparse.Namespace, results: dict) -> None:
     print(
         f"\n{args.turns:,} turns, gunicorn {args.workers} workers, {args.connections} connections, "
         f"{args.duration} s per target, {results['cpu_cores']} cores "
@@ -203,8 +220,6 @@ def main() -> None:
             f"{target:<12} {r['requests_per_s']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} "
             f"{r['non_2xx_3xx'] + r['socket_errors']:>7}"
         )
-    if any(results[t]["non_2xx_3xx"] or results[t]["socket_errors"] for t in TARGETS):
-        fail(f"some requests failed, so these figures are not valid: see {directory / 'gunicorn.log'}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ from interviews.models import (
     TurnTopic,
 )
 from interviews.quotes import sharing
-from interviews.quotes.cards import FontMissing, card_cache_key
+from interviews.quotes.card_fonts import FontMissing
+from interviews.quotes.cards import card_cache_key
 from interviews.search import query as archive_search
 from interviews.translations import store as translations
 

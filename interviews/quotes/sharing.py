@@ -21,7 +21,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from interviews.quotes import spans
-from interviews.quotes.cards import CardContent, card_cache_key, is_breakable_cjk, render_card
+from interviews.quotes.card_text import is_breakable_cjk
+from interviews.quotes.cards import CardContent, card_cache_key, render_card
 from interviews.quotes.citations import Citation, citation_for_turn
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def cards_dir() -> Path:
 def card_png(content: CardContent) -> tuple[bytes, str]:
     """(PNG bytes, cache key) for a card, from the disk cache or freshly rendered and stored.
 
-    Raises cards.FontMissing when the text needs a font the machine lacks.
+    Raises card_fonts.FontMissing when the text needs a font the machine lacks.
     """
     key = card_cache_key(content)
     path = cards_dir() / f"{key}.png"

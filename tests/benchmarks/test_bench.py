@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.bench import TURNS_MAX, TURNS_MIN, Generator, language_models, percentiles
+from benchmarks.measure import percentiles
+from benchmarks.synthetic import TURNS_MAX, TURNS_MIN, Generator, language_models
 from interviews.parsing import SpeakerHint, parse_transcript
 
 pytestmark = pytest.mark.slow

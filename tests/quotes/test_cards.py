@@ -10,23 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops
 
-from interviews.quotes import cards
-from interviews.quotes.cards import (
+from interviews.quotes import card_fonts, cards
+from interviews.quotes.card_fonts import FontMissing, find_font, font_for_text, load_font
+from interviews.quotes.card_text import (
     ELLIPSIS,
     NO_LINE_END,
     NO_LINE_START,
-    CardContent,
-    FontMissing,
-    card_cache_key,
-    find_font,
-    fit_quote,
-    font_for_text,
-    load_font,
-    render_card,
     strip_outer_quotes,
     truncate_to_width,
     wrap_text,
 )
+from interviews.quotes.cards import CardContent, card_cache_key, fit_quote, render_card
 
 ZH_QUOTE = (
     "我们认为，中国的AI不可能永远处在跟随的位置。我们经常说中国AI和美国有一两年差距，但真实的gap是原创和模仿之差。"
@@ -74,14 +68,14 @@ def differing_pixels(a: Image.Image, b: Image.Image, threshold: int = 60) -> int
 
 @pytest.fixture(autouse=True)
 def fresh_font_cache():
-    cards.clear_font_cache()
+    card_fonts.clear_font_cache()
     yield
-    cards.clear_font_cache()
+    card_fonts.clear_font_cache()
 
 
-def dejavu_info() -> cards.FontInfo:
+def dejavu_info() -> card_fonts.FontInfo:
     path = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
-    return cards.FontInfo(path, 0, "DejaVu Serif", "serif", "regular", cjk=False)
+    return card_fonts.FontInfo(path, 0, "DejaVu Serif", "serif", "regular", cjk=False)
 
 
 def use_font_without_cjk_for_quote(monkeypatch):
@@ -233,9 +227,9 @@ def test_find_font_latin_for_european_languages():
 def test_font_missing_names_the_debian_package(monkeypatch):
     """On a server without CJK fonts a Chinese card fails with a message telling the admin to
     install fonts-noto-cjk (the view turns this into a fallback) instead of drawing boxes."""
-    monkeypatch.setattr(cards, "CJK_FONT_CANDIDATES", {})
-    monkeypatch.setattr(cards, "USE_FONTCONFIG", False)
-    cards.clear_font_cache()
+    monkeypatch.setattr(card_fonts, "CJK_FONT_CANDIDATES", {})
+    monkeypatch.setattr(card_fonts, "USE_FONTCONFIG", False)
+    card_fonts.clear_font_cache()
     with pytest.raises(FontMissing, match="fonts-noto-cjk") as info:
         find_font("zh")
     assert info.value.package == "fonts-noto-cjk"
@@ -484,7 +478,7 @@ def test_rendering_is_deterministic():
     """The same quote always gives byte-identical PNGs, so cards can be cached by content."""
     c = content(quote=ZH_QUOTE, speaker="梁文锋", language="zh")
     assert render_card(c) == render_card(c)
-    cards.clear_font_cache()
+    card_fonts.clear_font_cache()
     assert render_card(c) == render_card(content(quote=ZH_QUOTE, speaker="梁文锋", language="zh"))
 
 

@@ -14,7 +14,7 @@ from PIL import Image, ImageChops
 
 from interviews.ingest import ingest_transcript, read_manifest
 from interviews.models import Interview, Turn, TurnAlignment
-from interviews.quotes import cards, sharing
+from interviews.quotes import card_fonts, cards, sharing
 from interviews.quotes.cards import card_cache_key
 from interviews.quotes.spans import Span, fingerprint
 from tests.factories import SEEDS, SHORT_INTERVIEW, ingest_text
@@ -461,7 +461,7 @@ def test_chinese_card_through_the_view_is_not_tofu(client, seeds, monkeypatch):
 
     def without_cjk(text, language, weight="regular", style="sans"):
         if style == "serif":
-            return cards.FontInfo(
+            return card_fonts.FontInfo(
                 "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 0, "DejaVu Serif", "serif", "regular", cjk=False
             )
         return real_font_for_text(text, language, weight, style)
@@ -532,15 +532,15 @@ def test_missing_cjk_font_answers_503_naming_the_package_and_logs_it(client, see
     """On a server without fonts-noto-cjk a Chinese card is not drawn as boxes: the image URL
     answers 503 with a message naming the package, and the error is logged."""
     turn = Turn.objects.filter(transcript__language="zh").first()
-    monkeypatch.setattr(cards, "CJK_FONT_CANDIDATES", {})
-    monkeypatch.setattr(cards, "USE_FONTCONFIG", False)
-    cards.clear_font_cache()
+    monkeypatch.setattr(card_fonts, "CJK_FONT_CANDIDATES", {})
+    monkeypatch.setattr(card_fonts, "USE_FONTCONFIG", False)
+    card_fonts.clear_font_cache()
     try:
         with caplog.at_level(logging.ERROR, logger="interviews.views"):
             response = client.get(f"/q/{turn.key}.png")
     finally:
         monkeypatch.undo()
-        cards.clear_font_cache()
+        card_fonts.clear_font_cache()
     assert response.status_code == 503
     assert "fonts-noto-cjk" in response.content.decode()
     assert response["Cache-Control"] == "no-store"

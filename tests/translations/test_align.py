@@ -10,15 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from interviews.translations.align import (
-    AlignInput,
-    AlignParams,
-    Link,
-    align,
-    extract_numbers,
-    latin_terms,
-    source_side,
-)
+from interviews.translations.align import AlignInput, AlignParams, Link, align, source_side
+from interviews.translations.numbers import extract_numbers
+from interviews.translations.terms import latin_terms
 
 HERE = Path(__file__).resolve().parent
 

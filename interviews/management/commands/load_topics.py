@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from interviews.management.commands.retag import report_progress
 from interviews.models import Transcript
-from interviews.topics.tagging import VOCABULARY_FILE, VocabularyError, load_vocabulary, tag_transcripts
+from interviews.topics.tagging import load_vocabulary, tag_transcripts
+from interviews.topics.vocabulary import VOCABULARY_FILE, VocabularyError
 
 
 class Command(BaseCommand):

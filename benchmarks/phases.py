@@ -1,0 +1,368 @@
+"""The phases of `manage.py bench`: each runs in its own process (`manage.py bench --phase ...`),
+with ARCHIVE_DATA_DIR inside the benchmark directory, and returns its figures as a dict.
+
+  build        generate transcript files, then ingest them (parse -> DB -> topics -> index, and
+               the alignment of translations when a second language arrives)
+  raw-whoosh   index the same turns with plain, tuned Whoosh (the reference), then draw the
+               fixed query mix (queries.json, and the load test's URL lists)
+  search       run a fixed query mix through `interviews.search.query` and through raw Whoosh
+  upload       one process ingests a 200-turn transcript while another polls search for it
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.measure import Progress, directory_mb, peak_rss_mb, percentiles
+from benchmarks.queries import archive_search, build_query_mix, search_available, search_index_dir, search_page_path
+from benchmarks.raw_whoosh import raw_documents, raw_schema, raw_search
+from benchmarks.synthetic import Generator, language_models
+
+
+class BenchError(Exception):
+    """The benchmark cannot run or a phase failed; the message says why."""
+
+
+UPLOAD_TURNS = 200
+POLL_INTERVAL_S = 0.02
+POLL_TIMEOUT_S = 120.0
+
+# Where ingest time goes, by the function that does each step (pstats cumulative time). Where a
+# step names several, one may call another: the largest is the step's time.
+PROFILE_STEPS = {
+    "read_files": [("interviews/ingest.py", "collect_sources")],
+    "parse": [("interviews/ingest.py", "parse_source")],
+    "topics": [("interviews/topics/tagging.py", "tag_ingested"), ("interviews/topics/tagging.py", "tag_turns")],
+    "align_translations": [("interviews/translations/store.py", "align_interview")],
+    "index": [("interviews/outbox.py", "process_pending")],
+}
+
+
+def profile_breakdown(stats) -> dict[str, float]:
+    """Seconds per ingest step from a pstats.Stats of the ingest loop; "db" is everything else
+    (ORM, SQLite, commits, turn keys, files): the total minus the named steps."""
+    spent = {}
+    for step, functions in PROFILE_STEPS.items():
+        spent[step] = max(
+            (
+                ct
+                for (filename, _, name), (_, _, _, ct, _) in stats.stats.items()
+                if any(filename.endswith(f) and name == n for f, n in functions)
+            ),
+            default=0.0,
+        )
+    spent["db_and_other"] = stats.total_tt - sum(spent.values())
+    spent["total"] = stats.total_tt
+    return {step: round(seconds, 2) for step, seconds in spent.items()}
+
+
+def warm_analyzers() -> None:
+    """Load jieba's dictionary and the German word list, as a running server did long ago, so
+    that one-time start-up does not count as indexing time."""
+    from interviews.search.analysis import ANALYZERS
+
+    for analyzer in ANALYZERS.values():
+        list(analyzer("Datenqualität und Rechenleistung 数据质量至关重要 data quality", mode="index"))
+
+
+def _database_mb() -> float | None:
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:  # fold the write-ahead log into the file before measuring
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    name = Path(connection.settings_dict["NAME"])
+    return round(sum(p.stat().st_size for p in name.parent.glob(name.name + "*")) / 1024 / 1024, 2)
+
+
+def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") -> dict:
+    """Generate the transcript files, then ingest them one by one as `manage.py ingest` would."""
+    import cProfile
+    import pstats
+    import time
+
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    generator = Generator(seed)
+    started = time.monotonic()
+    folders = _generate(directory, generator, turns)
+    generate_s = time.monotonic() - started
+
+    warm_analyzers()
+    profiler = cProfile.Profile() if profile else None
+    started = time.monotonic()
+    if profiler:
+        profiler.enable()
+    marks = _ingest(folders, turns)
+    if profiler:
+        profiler.disable()
+    ingest_s = time.monotonic() - started
+
+    result = _archive_figures(turns)
+    result.update(
+        {
+            "generate_s": round(generate_s, 2),
+            "ingest_s": round(ingest_s, 2),
+            "ingest_turns_per_s": round(result["turns"] / ingest_s, 1),
+            # The rate over each tenth of the ingest: how indexing slows as the index grows, for
+            # extrapolating to larger archives.
+            "ingest_turns_per_s_by_tenth": [
+                round((n - n0) / (t - t0), 1) for (n0, t0), (n, t) in zip([(0, started)] + marks, marks) if t > t0
+            ],
+            "db_size_mb": _database_mb(),
+        }
+    )
+    if profiler:
+        profiler.dump_stats(profile)
+        result["ingest_profile_s"] = profile_breakdown(pstats.Stats(profile))
+
+    result["peak_rss_mb"] = peak_rss_mb()
+    return result
+
+
+def _generate(directory: Path, generator: Generator, turns: int) -> list[tuple[Path, int]]:
+    """Write the synthetic archive's transcript folders; returns (folder, turns) per interview."""
+    progress = Progress("generate", turns, "turns")
+    folders, done = [], 0
+    for interview in generator.archive(turns):
+        folders.append((interview.write(directory / "transcripts" / interview.slug), interview.turns))
+        done += interview.turns
+        progress.update(done)
+    progress.finish()
+    return folders
+
+
+def _ingest(folders: list[tuple[Path, int]], turns: int) -> list[tuple[int, float]]:
+    """Ingest every folder as the ingest command does; returns (turns done, time) at each tenth."""
+    import time
+
+    from interviews import outbox
+    from interviews.ingest import IngestError, collect_sources, ingest_transcript
+
+    progress = Progress("ingest", turns, "turns")
+    done = 0
+    marks: list[tuple[int, float]] = []
+    with outbox.batched() as apply_index_work_if_due:  # as the ingest command does
+        for folder, count in folders:
+            sources, errors = collect_sources([folder])
+            for name, source in sources:
+                try:
+                    ingest_transcript(source)
+                except IngestError as exc:
+                    errors.append((name, str(exc)))
+                apply_index_work_if_due()
+            if errors:
+                raise BenchError(
+                    "the generator wrote a file the archive rejects (a bug in the generator): "
+                    + "; ".join(f"{name}: {reason}" for name, reason in errors)
+                )
+            done += count
+            progress.update(done)
+            if done * 10 >= turns * (len(marks) + 1):
+                marks.append((done, time.monotonic()))
+    progress.finish()
+    return marks
+
+
+def _archive_figures(turns: int) -> dict:
+    """What the built archive holds; raises BenchError unless it holds every generated turn."""
+    from interviews.models import IndexTask, Interview, Speaker, Topic, Transcript, Turn, TurnTopic
+
+    stored = Turn.objects.count()
+    if stored != turns:
+        raise BenchError(f"the archive holds {stored} turns where the generator wrote {turns}")
+    return {
+        "turns": stored,
+        "interviews": Interview.objects.count(),
+        "transcripts": Transcript.objects.count(),
+        "speakers": Speaker.objects.count(),
+        "topics": Topic.objects.count(),
+        "turn_topics": TurnTopic.objects.count(),
+        "turns_by_language": {
+            lang: Turn.objects.filter(transcript__language=lang).count() for lang in ("de", "zh", "en")
+        },
+        "vocabulary_words_by_language": {lang: len(m.vocabulary) for lang, m in language_models().items()},
+        "index_tasks_pending": IndexTask.objects.count(),
+    }
+
+
+def phase_raw_whoosh(directory: Path, *, queries: int, seed: int) -> dict:
+    """Index every turn into raw, tuned Whoosh (only the writer's time counts, not reading the
+    database), then draw the query mix, which needs to know how many turns a query finds."""
+    import time
+
+    from django.urls import NoReverseMatch
+    from whoosh import index
+
+    from interviews.models import Turn
+
+    path = directory / "raw-whoosh"
+    path.mkdir()
+    ix = index.create_in(str(path), raw_schema())
+    total = Turn.objects.count()
+    # One writer for everything, one process, a large memory pool, plain (non-compound) segment
+    # files: the fastest Whoosh setup measured (see the notes on compound segments).
+    warm_analyzers()
+    writer = ix.writer(procs=1, limitmb=512, compound=False)
+    progress = Progress("raw index", total, "docs")
+    written, spent = 0, 0.0
+    for docs in raw_documents():
+        started = time.perf_counter()
+        for doc in docs:
+            writer.add_document(**doc)
+        spent += time.perf_counter() - started
+        written += len(docs)
+        progress.update(written)
+    started = time.perf_counter()
+    writer.commit()
+    spent += time.perf_counter() - started
+    progress.finish()
+
+    with ix.searcher() as searcher:
+        mix = build_query_mix(queries, seed, lambda query: raw_search(searcher, {**query, "page": 1}))
+    (directory / "queries.json").write_text(json.dumps(mix, ensure_ascii=False, indent=1), encoding="utf-8")
+    try:
+        for api, name in ((False, "loadtest-search-paths.txt"), (True, "loadtest-api-paths.txt")):
+            (directory / name).write_text("".join(search_page_path(q, api=api) + "\n" for q in mix))
+    except NoReverseMatch:
+        pass  # no search page in this build of the archive: the load test says so
+    return {
+        "raw_whoosh_index_docs": written,
+        "raw_whoosh_index_s": round(spent, 2),
+        "raw_whoosh_index_docs_per_s": round(written / spent, 1) if spent else None,
+        "raw_whoosh_index_size_mb": directory_mb(path),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def phase_search(directory: Path, *, rounds: int) -> dict:
+    """The fixed mix through `interviews.search.query` and through raw Whoosh, interleaved query by
+    query so that whatever else the machine is doing slows both alike."""
+    from whoosh import index
+
+    mix = json.loads((directory / "queries.json").read_text(encoding="utf-8"))
+    searcher = index.open_dir(str(directory / "raw-whoosh")).searcher()  # persistent, as tuned
+    have_search = search_available()
+    engines = {"raw": lambda q: raw_search(searcher, q)}
+    if have_search:
+        engines["archive"] = archive_search
+    samples, hits = _time_searches(mix, engines, rounds)
+
+    def figures(prefix: str, name: str) -> dict:
+        if name not in samples:
+            return {f"{prefix}_p50_ms": None, f"{prefix}_p95_ms": None, f"{prefix}_p99_ms": None}
+        return {f"{prefix}_{k}_ms": v for k, v in percentiles([ms for ms, _ in samples[name]]).items()}
+
+    result = {**figures("search", "archive"), **figures("raw_whoosh_search", "raw")}
+    if have_search and result["raw_whoosh_search_p95_ms"]:
+        result["search_to_raw_p95_ratio"] = round(result["search_p95_ms"] / result["raw_whoosh_search_p95_ms"], 2)
+    else:
+        result["search_to_raw_p95_ratio"] = None
+    result["search_p95_ms_by_kind"] = _p95_by_kind(samples.get("archive", []))
+    result["raw_whoosh_search_p95_ms_by_kind"] = _p95_by_kind(samples["raw"])
+    result.update(
+        {
+            "query_mix_size": len(mix),
+            "query_rounds": rounds,
+            "raw_whoosh_zero_hit_queries": hits["raw"].count(0),
+            "search_zero_hit_queries": hits["archive"].count(0) if have_search else None,
+            # The two paths should agree on what matches; if not, the ratio compares different work.
+            "search_hit_count_mismatches": (
+                sum(a != b for a, b in zip(hits["archive"], hits["raw"])) if have_search else None
+            ),
+            "search_hit_count_mismatch_examples": [
+                {**query, "search_hits": a, "raw_whoosh_hits": b}
+                for query, a, b in zip(mix, hits.get("archive", []), hits["raw"])
+                if a != b
+            ][:5],
+            "index_size_mb": directory_mb(search_index_dir()) if have_search and search_index_dir() else None,
+            "peak_rss_mb": peak_rss_mb(),
+        }
+    )
+    return result
+
+
+def _time_searches(mix: list[dict], engines: dict, rounds: int) -> tuple[dict, dict]:
+    """({engine: [(ms, query)]}, {engine: [hits per query]}); round 0 warms caches, uncounted."""
+    import time
+
+    samples = {name: [] for name in engines}
+    hits = {name: [0] * len(mix) for name in engines}
+    progress = Progress("search", (rounds + 1) * len(mix) * len(engines), "searches")
+    done = 0
+    for round_ in range(rounds + 1):
+        for i, query in enumerate(mix):
+            names = list(engines) if (i + round_) % 2 else list(reversed(engines))
+            for name in names:
+                started = time.perf_counter()
+                hits[name][i] = engines[name](query)
+                elapsed = (time.perf_counter() - started) * 1000
+                if round_:
+                    samples[name].append((elapsed, query))
+                done += 1
+            progress.update(done)
+    progress.finish()
+    return samples, hits
+
+
+QUERY_KINDS = {
+    "language_de": lambda q: q["language"] == "de",
+    "language_zh": lambda q: q["language"] == "zh",
+    "language_en": lambda q: q["language"] == "en",
+    "no_filters": lambda q: not q["filters"],
+    "with_filters": lambda q: bool(q["filters"]),
+    "page_1": lambda q: q["page"] == 1,
+    "page_5": lambda q: q["page"] == 5,
+}
+
+
+def _p95_by_kind(samples: list[tuple[float, dict]]) -> dict[str, float | None]:
+    """p95 of the searches of each kind of query (None for a kind without searches)."""
+    result = {}
+    for kind, keep in QUERY_KINDS.items():
+        chosen = [ms for ms, q in samples if keep(q)]
+        result[kind] = percentiles(chosen)["p95"] if chosen else None
+    return result
+
+
+def phase_upload_poll(marker: str) -> None:
+    """Search for `marker` until it is found; prints "ready" first, then the time it was found."""
+    import time
+
+    query = {"q": marker, "filters": {}, "page": 1}
+    if archive_search(query):
+        raise BenchError(f"{marker!r} is already in the archive")
+    print("ready", flush=True)
+    polls, deadline = 0, time.monotonic() + POLL_TIMEOUT_S
+    found = None
+    while time.monotonic() < deadline:
+        polls += 1
+        if archive_search(query):
+            found = time.time()
+            break
+        time.sleep(POLL_INTERVAL_S)
+    print(json.dumps({"found_at": found, "polls": polls, "peak_rss_mb": peak_rss_mb()}), flush=True)
+
+
+def phase_upload_write(directory: Path, *, marker: str, seed: int) -> dict:
+    """Ingest one new 200-turn German transcript containing `marker`, timed from the call."""
+    import time
+
+    from interviews.ingest import collect_sources, ingest_transcript
+
+    warm_analyzers()
+    interview = Generator(seed + 1).interview(UPLOAD_TURNS, languages=["de"], marker=marker)
+    interview.slug = f"bench-upload-{marker}"
+    folder = interview.write(directory / "upload")
+    started = time.time()
+    for _, source in collect_sources([folder])[0]:
+        ingest_transcript(source)
+    return {
+        "started_at": started,
+        "ingested_at": time.time(),
+        "upload_turns": UPLOAD_TURNS,
+        "peak_rss_mb": peak_rss_mb(),
+    }

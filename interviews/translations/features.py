@@ -1,0 +1,235 @@
+"""What the aligner knows about each turn and each run of turns, and what a match between them
+costs: speakers, relative length, shared anchors (numbers, names), questions. Pure Python, no Django.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from interviews import languages
+from interviews.translations.numbers import num_key, read_numbers
+from interviews.translations.terms import find_terms
+
+if TYPE_CHECKING:
+    from interviews.translations.align import AlignInput, AlignParams
+
+# Characters per unit of content, relative to English; only the first-pass prior.
+CHARS_PER_CONTENT = {
+    "en": 1.0,
+    "de": 1.2,
+    "fr": 1.15,
+    "es": 1.1,
+    "it": 1.1,
+    "pt": 1.1,
+    "nl": 1.15,
+    "ru": 1.05,
+    "pl": 1.05,
+    "sv": 1.0,
+    "zh": 0.33,
+    "ja": 0.5,
+    "ko": 0.5,
+}
+_QUESTION_END_RE = re.compile(r"[?？][\s\"'”“»«」』)）]*$")
+
+
+@dataclass
+class TurnFeatures:
+    ordinal: int
+    role: str
+    length: int
+    anchors: dict[str, float] = field(default_factory=dict)
+    q_end: bool = False
+    q_any: bool = False
+
+
+@dataclass
+class Span:
+    start: int
+    size: int
+    length: int
+    anchors: dict[str, float]
+    roles: dict[str, int]  # role -> chars
+    known: int  # chars of turns whose role is known
+    q_end: bool
+    q_any: bool
+
+
+def _language(turns: list[AlignInput]) -> str:
+    c = Counter(languages.base(t.language) for t in turns if t.language)
+    return c.most_common(1)[0][0] if c else ""
+
+
+def _char_len(text: str) -> int:
+    return max(1, sum(1 for ch in text if not ch.isspace()))
+
+
+def _is_latin_script(turns: list[AlignInput]) -> bool:
+    latin = other = 0
+    for t in turns:
+        for ch in t.text:
+            if ch.isalpha():
+                if ch.isascii() or "\u00c0" <= ch <= "\u024f":
+                    latin += 1
+                else:
+                    other += 1
+    return latin > other
+
+
+def prepare(src: list[AlignInput], tgt: list[AlignInput], p: AlignParams):
+    """Per-turn features, with anchors restricted to what both documents contain."""
+    lang_s, lang_t = _language(src), _language(tgt)
+    raw_s, raw_t = _raw_anchors(src, lang_s), _raw_anchors(tgt, lang_t)
+    weights = _anchor_weights(src, tgt, raw_s, raw_t, p)
+    s_turns = [_turn_features(t, nums, found, weights, p) for t, (nums, found) in zip(src, raw_s)]
+    t_turns = [_turn_features(t, nums, found, weights, p) for t, (nums, found) in zip(tgt, raw_t)]
+    return s_turns, t_turns, lang_s, lang_t
+
+
+def _raw_anchors(side: list[AlignInput], lang: str) -> list[tuple[dict[str, bool], dict[str, bool]]]:
+    """Per turn: number keys (-> soft) and Latin-script terms (-> written like a name)."""
+    rows = []
+    for t in side:
+        nums: dict[str, bool] = {}
+        for v, soft in read_numbers(t.text, t.language or lang):
+            k = num_key(v)
+            nums[k] = nums.get(k, True) and soft
+        rows.append((nums, find_terms(t.text)))
+    return rows
+
+
+def _vocabulary(rows, latin: bool) -> dict[str, bool]:
+    v: dict[str, bool] = {}
+    for nums, found in rows:
+        for k in nums:
+            v[k] = True
+        for k, marked in found.items():
+            v["w:" + k] = v.get("w:" + k, False) or marked or not latin
+    return v
+
+
+def _anchor_weights(src, tgt, raw_s, raw_t, p: AlignParams) -> dict[str, float]:
+    """idf of each anchor both documents share, leaving out those in most turns."""
+    vs, vt = _vocabulary(raw_s, _is_latin_script(src)), _vocabulary(raw_t, _is_latin_script(tgt))
+    # a term counts when both documents have it; in a Latin-script document it must be
+    # written like a name somewhere (capital or digit), so "in"/"was" do not count
+    shared = {k for k in vs if k in vt and vs[k] and vt[k]}
+    df: Counter[str] = Counter()
+    for rows in (raw_s, raw_t):
+        for nums, found in rows:
+            keys = set(nums) | {"w:" + k for k in found}
+            df.update(keys & shared)
+    n_docs = len(src) + len(tgt)
+    # terms in most turns of a document carry no information
+    too_common = {k for k, c in df.items() if c > max(4, 0.4 * n_docs)}
+    return {k: min(p.idf_cap, math.log(n_docs / c)) for k, c in df.items() if k not in too_common}
+
+
+def _turn_features(t: AlignInput, nums, found, weights: dict[str, float], p: AlignParams) -> TurnFeatures:
+    anchors: dict[str, float] = {}
+    for k, soft in nums.items():
+        if k in weights:
+            anchors[k] = weights[k] * (p.soft_number_factor if soft else 1.0)
+    for k in found:
+        kk = "w:" + k
+        if kk in weights:
+            anchors[kk] = weights[kk]
+    text = t.text.strip()
+    return TurnFeatures(
+        ordinal=t.ordinal,
+        role=(t.role or "").strip().lower(),
+        length=_char_len(text),
+        anchors=anchors,
+        q_end=bool(_QUESTION_END_RE.search(text)),
+        q_any=("?" in text or "？" in text),
+    )
+
+
+def span_table(turns: list[TurnFeatures], max_size: int) -> list[list[Span]]:
+    spans: list[list[Span]] = []
+    for j in range(len(turns)):
+        row = []
+        anchors: dict[str, float] = {}
+        roles: dict[str, int] = {}
+        length = 0
+        q_end = q_any = False
+        for k in range(max_size):
+            if j + k >= len(turns):
+                break
+            t = turns[j + k]
+            anchors = {**anchors, **t.anchors}
+            roles = dict(roles)
+            roles[t.role] = roles.get(t.role, 0) + t.length
+            length += t.length
+            q_end = q_end or t.q_end
+            q_any = q_any or t.q_any
+            known = sum(c for r, c in roles.items() if r)
+            row.append(Span(j, k + 1, length, anchors, roles, known, q_end, q_any))
+        spans.append(row)
+    return spans
+
+
+def _speaker_cost(one: TurnFeatures, many: Span, p: AlignParams) -> float:
+    if not one.role:
+        return 0.0
+    known = many.known
+    if not known:
+        return 0.0
+    same = many.roles.get(one.role, 0)
+    cost = p.speaker_mismatch * (known - same) / known
+    if same == 0:
+        cost += p.speaker_absent
+    return cost
+
+
+def structural_cost(src: Span, tgt: Span, s_turns, t_turns, p: AlignParams) -> float:
+    """The prior cost of the shape of a match: merges and swallowed questions."""
+    if src.size > 1:
+        return p.source_merge * (src.size - 1)
+    cost = p.target_merge * (tgt.size - 1)
+    one = s_turns[src.start]
+    if one.role:  # an answer rarely swallows the next question of the other speaker
+        for k in range(tgt.start + 1, tgt.start + tgt.size):
+            t = t_turns[k]
+            if t.q_end and t.role and t.role != one.role:
+                cost += p.absorbed_question
+    return cost
+
+
+def evidence_cost(src: Span, tgt: Span, s_turns, t_turns, p: AlignParams) -> float:
+    """What the texts say (speakers, anchors, questions), for sources src and targets tgt."""
+    if src.size == 1:
+        cost = _speaker_cost(s_turns[src.start], tgt, p)
+    else:
+        cost = _speaker_cost(t_turns[tgt.start], src, p)
+    a, b = src.anchors, tgt.anchors
+    for k, w in a.items():
+        if k in b:
+            cost -= p.anchor_reward * min(w, b[k])
+        else:
+            cost += p.anchor_missing_source * w
+    for k, w in b.items():
+        if k not in a:
+            cost += p.anchor_missing_target * w
+    if src.q_end:
+        cost += -p.question_match if tgt.q_any else p.question_missing
+    elif tgt.q_end and not src.q_any and src.size == 1 and tgt.size == 1:
+        cost += p.question_missing * 0.5
+    return cost
+
+
+def static_cost(src: Span, tgt: Span, s_turns, t_turns, p: AlignParams) -> float:
+    """Everything but the length term."""
+    return structural_cost(src, tgt, s_turns, t_turns, p) + evidence_cost(src, tgt, s_turns, t_turns, p)
+
+
+def length_cost(la: int, lb: int, mu: float, s_lo: float, s_hi: float, p: AlignParams) -> float:
+    expected = la * math.exp(mu)
+    r = math.log(lb / expected)
+    sigma = s_hi if r > 0 else s_lo
+    var = sigma * sigma + 1.0 / (expected + 1.0)
+    nu = p.length_nu
+    return p.length_weight * 0.5 * (nu + 1) * math.log1p(r * r / (var * nu))
