@@ -241,6 +241,12 @@ def translations_for(turns) -> dict[int, list[Translation]]:
     return _translations(Q(source_id__in=ids) | Q(target_id__in=ids), ids, lambda turn: turn.pk)
 
 
+def translations_of(turn) -> list[Translation]:
+    """The same passage in the interview's other transcripts, from alignment links in either
+    direction; a pair an editor rejected is left out. Ordered by language, then position."""
+    return translations_for([turn])[turn.pk]
+
+
 def translations_for_keys(keys) -> dict[str, list[Translation]]:
     """`translations_for`, by turn key: for a page of search hits, which carry keys, not turns.
     One query, however many keys."""
