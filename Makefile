@@ -66,7 +66,7 @@ faults: install
 abuse: install
 	$(BIN)/python benchmarks/pathological_queries.py
 	$(BIN)/python benchmarks/fuzz_uploads.py --files 600
-	SEARCH_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest tests/test_search.py -k fuzzed_queries -q
+	SEARCH_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest tests/search/test_query.py -k fuzzed_queries -q
 
 clean:
 	rm -rf $(VENV) var

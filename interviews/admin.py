@@ -525,7 +525,7 @@ class TurnAlignmentForm(forms.ModelForm):
 @admin.register(TurnAlignment)
 class TurnAlignmentAdmin(admin.ModelAdmin):
     """Links between translations. Editors confirm, reject, change or add them; re-alignment
-    and re-ingest never override those decisions (see interviews/translations.py)."""
+    and re-ingest never override those decisions (see interviews/translations/store.py)."""
 
     form = TurnAlignmentForm
     list_display = ["source_text", "target_text", "confidence_display", "status"]

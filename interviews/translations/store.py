@@ -34,7 +34,7 @@ from interviews.models import Interview, Transcript, Turn, TurnAlignment
 from interviews.translations.align import AlignInput, align, source_side
 
 # Automatic links below this confidence are shown as "possible match". On the seeds, 3 of the 4
-# wrong links are below it and 2 of 70 right ones (tests/alignment/eval_alignment.py).
+# wrong links are below it and 2 of 70 right ones (tests/translations/alignment/eval_alignment.py).
 POSSIBLE_MATCH_THRESHOLD = 0.5
 
 

@@ -52,7 +52,6 @@ STAGING_MAX_AGE = 24 * 3600  # seconds
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}")
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
 PREVIEW_TURNS = 5
-EXAMPLES = 3
 
 
 class UploadError(Exception):
