@@ -837,8 +837,9 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
     from django.core.management import call_command
 
     from interviews import outbox
-    from interviews.ingest import IngestError, collect_sources, ingest_transcript
+    from interviews.ingest import ingest_transcript
     from interviews.models import IndexTask, Interview, Speaker, Topic, Transcript, Turn, TurnTopic
+    from interviews.sources import IngestError, collect_sources
 
     call_command("migrate", verbosity=0)
     generator = Generator(seed)
@@ -1064,7 +1065,8 @@ def phase_upload_write(directory: Path, *, marker: str, seed: int) -> dict:
     """Ingest one new 200-turn German transcript containing `marker`, timed from the call."""
     import time
 
-    from interviews.ingest import collect_sources, ingest_transcript
+    from interviews.ingest import ingest_transcript
+    from interviews.sources import collect_sources
 
     warm_analyzers()
     interview = Generator(seed + 1).interview(UPLOAD_TURNS, languages=["de"], marker=marker)

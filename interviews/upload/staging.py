@@ -26,16 +26,7 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 
 from interviews import languages
-from interviews.ingest import (
-    IngestError,
-    IngestResult,
-    InterviewInfo,
-    Source,
-    TranscriptInfo,
-    ingest_transcript,
-    match_turns,
-    too_many_turns,
-)
+from interviews.ingest import IngestResult, ingest_transcript, match_turns, too_many_turns
 from interviews.models import (
     Interview,
     Participant,
@@ -46,6 +37,7 @@ from interviews.models import (
     unique_slug,
 )
 from interviews.parsing import ParsedSpeaker, ParsedTranscript, ParseError, SpeakerHint, generic_role, parse_transcript
+from interviews.sources import IngestError, InterviewInfo, Source, TranscriptInfo
 
 UPLOAD_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 STAGING_MAX_AGE = 24 * 3600  # seconds

@@ -15,8 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from interviews.forms import LabelMappingForm, TranscriptDetailsForm, UploadForm
-from interviews.ingest import IngestError
 from interviews.models import Transcript
+from interviews.sources import IngestError
 from interviews.upload.staging import (
     UploadError,
     build_preview,

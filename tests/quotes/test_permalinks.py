@@ -12,11 +12,12 @@ import pytest
 from django.core.management import call_command
 from PIL import Image, ImageChops
 
-from interviews.ingest import ingest_transcript, read_manifest
+from interviews.ingest import ingest_transcript
 from interviews.models import Interview, Turn, TurnAlignment
 from interviews.quotes import cards, sharing
 from interviews.quotes.cards import card_cache_key
 from interviews.quotes.spans import Span, fingerprint
+from interviews.sources import read_manifest
 from interviews.translations import store as translations
 from tests.factories import SEEDS, SHORT_INTERVIEW, ingest_text
 
