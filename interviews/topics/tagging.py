@@ -399,20 +399,9 @@ class TagResult:
         self.changed += other.changed
 
 
-@transaction.atomic
-def tag_turns(turns: Iterable[Turn], *, rules: TopicRules | None = None, enqueue: bool = True) -> TagResult:
-    """Assign topics to `turns` by the keyword rules: their `rule` rows are replaced, an editor's
-    `added` and `removed` rows are never touched (and a rule never overrides them).
-
-    Questions and answers share topics among the turns given (see `share_question_topics`), so pass
-    whole transcripts in order. Turns whose topics changed are queued for the search index unless
-    `enqueue` is False (ingest queues every turn it writes anyway).
-    """
-    turns = sorted(turns, key=lambda t: (t.transcript_id, t.ordinal))
-    result = TagResult(turns=len(turns))
-    if not turns:
-        return result
-    rules = rules or current_rules()
+def _wanted_topics(turns: list[Turn], rules: TopicRules) -> dict[int, set[int]]:
+    """turn pk → the topic pks the rules give it, questions sharing with their answers; `turns`
+    sorted by transcript and position."""
     topic_ids = dict(Topic.objects.values_list("slug", "pk"))
     transcripts = {
         t.pk: t
@@ -438,6 +427,23 @@ def tag_turns(turns: Iterable[Turn], *, rules: TopicRules | None = None, enqueue
         for turn, slugs in zip(chunk, shared):
             wanted[turn.pk] = {topic_ids[slug] for slug in slugs if slug in topic_ids}
         start = end
+    return wanted
+
+
+@transaction.atomic
+def tag_turns(turns: Iterable[Turn], *, rules: TopicRules | None = None, enqueue: bool = True) -> TagResult:
+    """Assign topics to `turns` by the keyword rules: their `rule` rows are replaced, an editor's
+    `added` and `removed` rows are never touched (and a rule never overrides them).
+
+    Questions and answers share topics among the turns given (see `share_question_topics`), so pass
+    whole transcripts in order. Turns whose topics changed are queued for the search index unless
+    `enqueue` is False (ingest queues every turn it writes anyway).
+    """
+    turns = sorted(turns, key=lambda t: (t.transcript_id, t.ordinal))
+    result = TagResult(turns=len(turns))
+    if not turns:
+        return result
+    wanted = _wanted_topics(turns, rules or current_rules())
 
     rule_rows: dict[int, dict[int, int]] = {pk: {} for pk in wanted}  # turn → {topic → row pk}
     decisions: dict[int, dict[int, str]] = {pk: {} for pk in wanted}  # turn → {topic → added/removed}
