@@ -167,7 +167,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 
 # Search: Haystack with an engine chosen by SEARCH_URL (README "Scaling out"). The default is our
-# tuned Whoosh backend (interviews/search_backend.py) in DATA_DIR/whoosh: a pointer file and one
+# tuned Whoosh backend (interviews/search/whoosh_backend.py) in DATA_DIR/whoosh: a pointer file and one
 # directory per index build, so a rebuild can swap atomically.
 SEARCH_ENGINES = {
     "whoosh": "interviews.search.whoosh_backend.ArchiveWhooshEngine",

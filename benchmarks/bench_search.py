@@ -26,17 +26,10 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from interviews.ingest import (  # noqa: E402
-    InterviewInfo,
-    ParticipantInfo,
-    Source,
-    TranscriptInfo,
-    collect_sources,
-    ingest_transcript,
-    parse_source,
-)
+from interviews.ingest import ingest_transcript, parse_source  # noqa: E402
 from interviews.models import Turn  # noqa: E402
 from interviews.search import query as search  # noqa: E402
+from interviews.sources import InterviewInfo, ParticipantInfo, Source, TranscriptInfo, collect_sources  # noqa: E402
 
 TURNS_PER_TRANSCRIPT = 50
 

@@ -140,7 +140,8 @@ def _ingest(folders: list[tuple[Path, int]], turns: int) -> list[tuple[int, floa
     import time
 
     from interviews import outbox
-    from interviews.ingest import IngestError, collect_sources, ingest_transcript
+    from interviews.ingest import ingest_transcript
+    from interviews.sources import IngestError, collect_sources
 
     progress = Progress("ingest", turns, "turns")
     done = 0
@@ -351,7 +352,8 @@ def phase_upload_write(directory: Path, *, marker: str, seed: int) -> dict:
     """Ingest one new 200-turn German transcript containing `marker`, timed from the call."""
     import time
 
-    from interviews.ingest import collect_sources, ingest_transcript
+    from interviews.ingest import ingest_transcript
+    from interviews.sources import collect_sources
 
     warm_analyzers()
     interview = Generator(seed + 1).interview(UPLOAD_TURNS, languages=["de"], marker=marker)

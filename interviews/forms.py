@@ -1,4 +1,4 @@
-"""Forms: the search query string, and the admin upload (the file with its details, and who each
+"""Forms: the search query string, the side-by-side pair, and the admin upload (the file with its details, and who each
 speaker label means)."""
 
 from __future__ import annotations
@@ -333,3 +333,38 @@ class SearchForm(forms.Form):
             page=data.get("page", 1),
             translations=data.get("translations", False),
         )
+
+
+class SideBySideForm(forms.Form):
+    """Which two transcripts of an interview to read side by side, by their slugs."""
+
+    left = forms.ChoiceField(required=False)
+    right = forms.ChoiceField(required=False)
+
+    def __init__(self, data, *, transcripts):
+        super().__init__(data)
+        self.transcripts = {t.slug: t for t in transcripts}
+        choices = [
+            (t.slug, t.language_name if t.slug == t.language else f"{t.language_name} ({t.slug})") for t in transcripts
+        ]
+        for name in ("left", "right"):
+            self.fields[name].choices = choices
+            self.fields[name].error_messages["invalid_choice"] = "This interview has no transcript “%(value)s”."
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("left") and cleaned.get("left") == cleaned.get("right"):
+            raise forms.ValidationError("Choose two different transcripts.")
+        return cleaned
+
+    def pair(self) -> tuple[Transcript, Transcript]:
+        """The two transcripts to show: those asked for where they exist and differ, else the
+        first others. Call after is_valid() (valid or not: unknown values are ignored)."""
+        left = self.transcripts.get(self.cleaned_data.get("left"))
+        right = self.transcripts.get(self.cleaned_data.get("right"))
+        if right == left:
+            right = None
+        ordered = list(self.transcripts.values())
+        left = left or next(t for t in ordered if t != right)
+        right = right or next(t for t in ordered if t != left)
+        return left, right

@@ -1,3 +1,4 @@
+import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -7,12 +8,11 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from interviews import languages
+from interviews.quotes import spans
 
 
 def unique_slug(model, text: str, *, field="slug", max_length=80, **scope) -> str:
     """A slug for `text` not yet used by `model` (within `scope`); CJK-only text falls back to a hash."""
-    import hashlib
-
     base = slugify(text)[:max_length].strip("-")
     if not base:
         base = "x-" + hashlib.sha1(text.encode()).hexdigest()[:8]
@@ -80,6 +80,11 @@ class Interview(models.Model):
             return self.date_recorded
         dates = [t.published_on for t in self.transcripts.all() if t.published_on]
         return min(dates) if dates else None
+
+    def get_side_by_side_url(self, left, right):
+        """The side-by-side reading of two of this interview's transcripts."""
+        query = urlencode({"left": left.slug, "right": right.slug})
+        return f"{reverse('interviews:side_by_side', args=[self.slug])}?{query}"
 
     def default_transcript(self):
         transcripts = list(self.transcripts.all())
@@ -208,9 +213,6 @@ class Turn(models.Model):
     def get_json_url(self):
         return reverse("interviews:quote_json", args=[self.key])
 
-    def get_card_url(self):
-        return reverse("interviews:quote_card", args=[self.key])
-
     @property
     def paragraphs(self):
         return [p for p in self.text.split("\n\n") if p.strip()]
@@ -218,9 +220,7 @@ class Turn(models.Model):
     @property
     def paragraph_parts(self):
         """Paragraphs with their character offsets, as pages render them for span links."""
-        from interviews.quotes.spans import paragraphs
-
-        return paragraphs(self.text)
+        return spans.paragraphs(self.text)
 
     def neighbours(self):
         """(previous turn, next turn) in the transcript; None at either end."""
@@ -229,13 +229,6 @@ class Turn(models.Model):
         )
         by_ordinal = {turn.ordinal: turn for turn in around}
         return by_ordinal.get(self.ordinal - 1), by_ordinal.get(self.ordinal + 1)
-
-    def translations(self):
-        """The same passage in the interview's other transcripts, from alignment links in either
-        direction; a pair an editor rejected is left out. Ordered by language, then position."""
-        from interviews.translations.store import translations_for  # translations imports the models
-
-        return translations_for([self])[self.pk]
 
     def effective_topics(self):
         """Topics from the rules plus those an editor added, minus those an editor removed."""
@@ -347,9 +340,8 @@ class TurnAlignment(models.Model):
 
     def get_absolute_url(self):
         """The side-by-side reading of the two transcripts, at the linked turn."""
-        url = reverse("interviews:side_by_side", args=[self.source.transcript.interview.slug])
-        query = urlencode({"left": self.source.transcript.slug, "right": self.target.transcript.slug})
-        return f"{url}?{query}#q-{self.source.key}"
+        interview = self.source.transcript.interview
+        return f"{interview.get_side_by_side_url(self.source.transcript, self.target.transcript)}#q-{self.source.key}"
 
     def clean(self):
         if not (self.source_id and self.target_id):

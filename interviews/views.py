@@ -1,25 +1,21 @@
 import logging
 from urllib.parse import urlencode
 
-from django import forms
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse, HttpResponseGone, HttpResponsePermanentRedirect, JsonResponse
+from django.db.models import Count
+from django.http import Http404, HttpResponse, HttpResponseGone, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 
-from interviews import languages
-from interviews.forms import SearchForm
+from interviews import languages, queries
+from interviews.forms import SearchForm, SideBySideForm
 from interviews.models import (
     Interview,
-    Participant,
-    RemovedTurn,
     Speaker,
     SpeakerRedirect,
     Topic,
-    Transcript,
     Turn,
     TurnTopic,
 )
@@ -35,20 +31,13 @@ SPEAKER_TURNS_PER_PAGE = 50
 logger = logging.getLogger(__name__)
 
 
-def _interviews_with_details():
-    return Interview.objects.prefetch_related(
-        Prefetch("participants", queryset=Participant.objects.select_related("speaker")),
-        "transcripts",
-    )
-
-
 def home(request):
-    interviews = _interviews_with_details()
+    interviews = queries.interviews_with_details()
     return render(request, "interviews/home.html", {"interviews": interviews})
 
 
 def interview(request, slug, transcript_slug=None):
-    interview = get_object_or_404(_interviews_with_details(), slug=slug)
+    interview = get_object_or_404(queries.interviews_with_details(), slug=slug)
     transcripts = list(interview.transcripts.all())
     if transcript_slug is None:
         transcript = interview.default_transcript()
@@ -59,10 +48,9 @@ def interview(request, slug, transcript_slug=None):
     turns = (
         list(transcript.turns.select_related("speaker", "section", "transcript").with_topics()) if transcript else []
     )
-    roles = {p.speaker_id: p.role for p in interview.participants.all()}
+    queries.attach_roles(turns, interview=interview)
     aligned = translations.translations_for(turns) if len(transcripts) > 1 else {}
     for turn in turns:
-        turn.role = roles.get(turn.speaker_id, "")
         turn.also_in = translations.first_per_transcript(aligned.get(turn.pk, []))
     others = [t for t in transcripts if t != transcript]
     return render(
@@ -72,7 +60,7 @@ def interview(request, slug, transcript_slug=None):
             "interview": interview,
             "transcripts": transcripts,
             "transcript": transcript,
-            "side_by_side": side_by_side_url(interview, transcript, others[0]) if transcript and others else None,
+            "side_by_side": interview.get_side_by_side_url(transcript, others[0]) if transcript and others else None,
             "sections": transcript.sections.annotate(turn_total=Count("turns")) if transcript else [],
             "turns": turns,
         },
@@ -101,86 +89,24 @@ def speaker(request, slug):
     )
 
 
-def lower_case_redirect(request, url_name, key):
-    """Keys are lower case; a link that upper-cased one (some chat apps and print do) is moved
-    permanently to the canonical URL, keeping a span."""
-    params = {name: request.GET[name] for name in ("s", "h") if name in request.GET}
-    url = reverse(url_name, args=[key.lower()])
-    return HttpResponsePermanentRedirect(url + ("?" + urlencode(params) if params else ""))
-
-
-def turn_or_removed(key):
-    """(turn, None) for a live key, (None, removed) for a key a correction removed; else 404."""
-    turn = Turn.objects.for_display().filter(key=key).first()
-    if turn is not None:
-        return turn, None
-    removed = RemovedTurn.objects.select_related("transcript__interview").filter(key=key).first()
-    if removed is None:
-        raise Http404("No quote has this key")
-    return None, removed
-
-
 def quote(request, key):
     if key != key.lower():
-        return lower_case_redirect(request, "interviews:quote", key)
-    turn, removed = turn_or_removed(key)
+        return sharing.lower_case_redirect(request, "interviews:quote", key)
+    turn, removed = queries.turn_or_removed(key)
     if removed:
         return render(request, "interviews/quote_gone.html", {"removed": removed}, status=410)
     shared = sharing.SharedQuote.from_request(request, turn)
     previous, next_turn = turn.neighbours()
-    roles = {p.speaker_id: p.role for p in turn.transcript.interview.participants.all()}
-    for each in (turn, previous, next_turn):
-        if each is not None:
-            each.role = roles.get(each.speaker_id, "")
+    queries.attach_roles([turn, previous, next_turn], interview=turn.transcript.interview)
     context = {
         "turn": turn,
         "shared": shared,
         "previous": previous,
         "next": next_turn,
-        "translations": turn.translations(),
+        "translations": translations.translations_of(turn),
         "canonical_url": shared.permalink,
     }
     return render(request, "interviews/quote.html", context)
-
-
-def side_by_side_url(interview, left, right) -> str:
-    query = urlencode({"left": left.slug, "right": right.slug})
-    return f"{reverse('interviews:side_by_side', args=[interview.slug])}?{query}"
-
-
-class SideBySideForm(forms.Form):
-    """Which two transcripts of an interview to read side by side, by their slugs."""
-
-    left = forms.ChoiceField(required=False)
-    right = forms.ChoiceField(required=False)
-
-    def __init__(self, data, *, transcripts):
-        super().__init__(data)
-        self.transcripts = {t.slug: t for t in transcripts}
-        choices = [
-            (t.slug, t.language_name if t.slug == t.language else f"{t.language_name} ({t.slug})") for t in transcripts
-        ]
-        for name in ("left", "right"):
-            self.fields[name].choices = choices
-            self.fields[name].error_messages["invalid_choice"] = "This interview has no transcript “%(value)s”."
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("left") and cleaned.get("left") == cleaned.get("right"):
-            raise forms.ValidationError("Choose two different transcripts.")
-        return cleaned
-
-    def pair(self) -> tuple[Transcript, Transcript]:
-        """The two transcripts to show: those asked for where they exist and differ, else the
-        first others. Call after is_valid() (valid or not: unknown values are ignored)."""
-        left = self.transcripts.get(self.cleaned_data.get("left"))
-        right = self.transcripts.get(self.cleaned_data.get("right"))
-        if right == left:
-            right = None
-        ordered = list(self.transcripts.values())
-        left = left or next(t for t in ordered if t != right)
-        right = right or next(t for t in ordered if t != left)
-        return left, right
 
 
 def side_by_side(request, slug):
@@ -193,17 +119,14 @@ def side_by_side(request, slug):
     problems = [] if form.is_valid() else [e for errors in form.errors.values() for e in errors]
     left, right = form.pair()
     rows = translations.side_by_side(left, right)
-    roles = dict(interview.participants.values_list("speaker_id", "role"))
-    for row in rows:
-        for turn in row.left + row.right:
-            turn.role = roles.get(turn.speaker_id, "")
+    queries.attach_roles([turn for row in rows for turn in row.left + row.right], interview=interview)
     context.update(
         problems=problems,
         form=SideBySideForm({"left": left.slug, "right": right.slug}, transcripts=transcripts),
         left=left,
         right=right,
         rows=rows,
-        swap_url=side_by_side_url(interview, right, left),
+        swap_url=interview.get_side_by_side_url(right, left),
         left_linked=sum(len(row.left) for row in rows if row.right),
         right_linked=sum(len(row.right) for row in rows if row.left),
         possible=sum(row.is_possible_match for row in rows),
@@ -256,12 +179,7 @@ def topic(request, slug):
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
         raise Http404("No such page") from None
-    roles = {
-        (p.interview_id, p.speaker_id): p.role
-        for p in Participant.objects.filter(interview__in={t.transcript.interview_id for t in page.object_list})
-    }
-    for turn in page.object_list:
-        turn.role = roles.get((turn.transcript.interview_id, turn.speaker_id), "")
+    queries.attach_roles(page.object_list)
     return render(
         request,
         "interviews/topic.html",
@@ -278,15 +196,15 @@ def topic(request, slug):
 
 
 def quote_without_slash(request, key):
-    return lower_case_redirect(request, "interviews:quote", key)
+    return sharing.lower_case_redirect(request, "interviews:quote", key)
 
 
 def quote_card(request, key):
     """The quote card PNG (the OpenGraph image); `?s=&h=` draws a span of the stored text, and
     nothing else can be put on a card."""
     if key != key.lower():
-        return lower_case_redirect(request, "interviews:quote_card", key)
-    turn, removed = turn_or_removed(key)
+        return sharing.lower_case_redirect(request, "interviews:quote_card", key)
+    turn, removed = queries.turn_or_removed(key)
     if removed:
         return HttpResponseGone("This quote was removed from its transcript.", content_type="text/plain; charset=utf-8")
     content = sharing.SharedQuote.from_request(request, turn).card_content

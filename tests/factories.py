@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from interviews.ingest import InterviewInfo, ParticipantInfo, Source, TranscriptInfo, ingest_transcript
+from interviews.ingest import ingest_transcript
+from interviews.sources import InterviewInfo, ParticipantInfo, Source, TranscriptInfo
 
 SEEDS = Path(__file__).resolve().parent.parent / "data" / "transcripts"
 

@@ -8,8 +8,9 @@ import shutil
 import pytest
 from django.core.management import call_command
 
-from interviews.ingest import IngestError, collect_sources, ingest_transcript, match_turns
+from interviews.ingest import ingest_transcript, match_turns
 from interviews.models import Interview, RemovedTurn, Speaker, Transcript, Turn
+from interviews.sources import IngestError, collect_sources
 from tests.factories import SEEDS, SHORT_INTERVIEW, ingest_text, make_source
 
 pytestmark = pytest.mark.django_db

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 
 from interviews.quotes import spans
@@ -179,3 +180,11 @@ class SharedQuote:
             language=self.turn.transcript.language,
             site_name=settings.ARCHIVE_SITE_NAME,
         )
+
+
+def lower_case_redirect(request, url_name, key):
+    """Keys are lower case; a link that upper-cased one (some chat apps and print do) is moved
+    permanently to the canonical URL, keeping a span."""
+    params = {name: request.GET[name] for name in ("s", "h") if name in request.GET}
+    url = reverse(url_name, args=[key.lower()])
+    return HttpResponsePermanentRedirect(url + ("?" + urlencode(params) if params else ""))

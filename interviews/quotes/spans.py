@@ -13,7 +13,7 @@ Offsets
 
 Fingerprint
     ``h`` is a 31-bit polynomial hash of the span's code points (``h = (h * 1000003 + cp) mod
-    2**31 - 1``, in base 36), the same arithmetic in static/js/quote-links.js (it stays below
+    2**31 - 1``, in base 36), the same arithmetic in static/js/permalinks.js (it stays below
     2**53, exact in a JavaScript number). It lets a link outlive a corrected re-ingest: when the
     text at the offsets no longer hashes to ``h``, the span's text is searched for in the new
     turn text with a rolling hash (linear in the turn's length) and the occurrence nearest the old

@@ -34,7 +34,7 @@ from interviews.models import Interview, Transcript, Turn, TurnAlignment
 from interviews.translations.align import AlignInput, align, source_side
 
 # Automatic links below this confidence are shown as "possible match". On the seeds, 3 of the 4
-# wrong links are below it and 2 of 70 right ones (tests/alignment/eval_alignment.py).
+# wrong links are below it and 2 of 70 right ones (tests/translations/alignment/eval_alignment.py).
 POSSIBLE_MATCH_THRESHOLD = 0.5
 
 
@@ -239,6 +239,12 @@ def translations_for(turns) -> dict[int, list[Translation]]:
     if not ids:
         return {}
     return _translations(Q(source_id__in=ids) | Q(target_id__in=ids), ids, lambda turn: turn.pk)
+
+
+def translations_of(turn) -> list[Translation]:
+    """The same passage in the interview's other transcripts, from alignment links in either
+    direction; a pair an editor rejected is left out. Ordered by language, then position."""
+    return translations_for([turn])[turn.pk]
 
 
 def translations_for_keys(keys) -> dict[str, list[Translation]]:

@@ -15,11 +15,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from interviews.forms import LabelMappingForm, TranscriptDetailsForm, UploadForm
-from interviews.ingest import IngestError
 from interviews.models import Transcript
+from interviews.sources import IngestError
+from interviews.upload.preview import build_preview
 from interviews.upload.staging import (
     UploadError,
-    build_preview,
     ingest_upload,
     label_rows,
     load_staged,
@@ -73,6 +73,8 @@ def _target(details: dict) -> tuple:
 
 
 def preview(request, model_admin, token):
+    """The staged file as it would be ingested, with its details and who each label means; a POST
+    saves the editor's changes, confirms (ingests) or cancels."""
     _require_upload_permission(request, model_admin)
     try:
         staged = load_staged(token, request.user)
@@ -91,47 +93,15 @@ def preview(request, model_admin, token):
     details_ok = details_form.is_valid()
     # The preview shows the last valid details while the form shows what needs fixing.
     details = details_form.cleaned_data if details_ok else _cleaned(staged.details)
-    try:
-        parsed = parse_upload(
-            data, staged.filename, interview=details["interview"], language=details["language"], title=details["title"]
-        )
-    except UploadError as exc:  # only if the interview's names changed the parse beyond repair
-        details_form.add_error(None, str(exc))
-        parsed = parse_upload(data, staged.filename, language=details["language"], title=details["title"])
-
-    rows = label_rows(parsed)
+    parsed = _parse_with(data, staged.filename, details, details_form)
     mapping_form = LabelMappingForm(
-        request.POST if action else None, rows=rows, interview=details["interview"], saved=staged.mapping
+        request.POST if action else None, rows=label_rows(parsed), interview=details["interview"], saved=staged.mapping
     )
     error = ""
     if action and details_ok and mapping_form.is_valid():
-        target_changed = _target(staged.details) != _target(details_form.posted_values())
-        staged.details = details_form.posted_values()
-        staged.mapping = mapping_form.saved_values()
-        staged.save()
-        if action == "confirm" and target_changed:
-            messages.warning(
-                request,
-                "You changed the interview, language or slug: check where this transcript goes, then confirm again.",
-            )
-        elif action == "confirm":
-            try:
-                result = ingest_upload(data, staged.filename, details, parsed, mapping_form.choices(), request.user)
-            except IngestError as exc:
-                error = str(exc)
-            else:
-                staged.discard()
-                request.session[f"upload-result-{result.transcript.pk}"] = {
-                    "status": result.status,
-                    "added": result.turns_added,
-                    "edited": result.turns_edited,
-                    "removed": result.turns_removed,
-                    "kept": result.turns_kept,
-                    "filename": staged.filename,
-                }
-                return redirect("admin:interviews_transcript_upload_done", result.transcript.pk)
-        if not error:
-            return redirect(PREVIEW_URL, staged.token)
+        response, error = _save_or_confirm(request, action, staged, data, details_form, mapping_form, parsed)
+        if response is not None:
+            return response
 
     result_preview = build_preview(parsed, details, mapping_form.choices(), detected_language=staged.detected_language)
     return TemplateResponse(
@@ -149,6 +119,51 @@ def preview(request, model_admin, token):
         ),
         status=400 if error else 200,
     )
+
+
+def _parse_with(data, filename, details, details_form):
+    """The file parsed with the interview's speaker names; without them if they break the parse
+    (the form then says why)."""
+    try:
+        return parse_upload(
+            data, filename, interview=details["interview"], language=details["language"], title=details["title"]
+        )
+    except UploadError as exc:  # only if the interview's names changed the parse beyond repair
+        details_form.add_error(None, str(exc))
+        return parse_upload(data, filename, language=details["language"], title=details["title"])
+
+
+def _save_or_confirm(request, action, staged, data, details_form, mapping_form, parsed):
+    """Keep the editor's valid choices with the staged file, then ingest it if asked to confirm.
+
+    Returns (the redirect to answer with, "") or (None, the ingest's error to show on the preview).
+    """
+    target_changed = _target(staged.details) != _target(details_form.posted_values())
+    staged.details = details_form.posted_values()
+    staged.mapping = mapping_form.saved_values()
+    staged.save()
+    if action == "confirm" and target_changed:
+        messages.warning(
+            request,
+            "You changed the interview, language or slug: check where this transcript goes, then confirm again.",
+        )
+    elif action == "confirm":
+        details = details_form.cleaned_data
+        try:
+            result = ingest_upload(data, staged.filename, details, parsed, mapping_form.choices(), request.user)
+        except IngestError as exc:
+            return None, str(exc)
+        staged.discard()
+        request.session[f"upload-result-{result.transcript.pk}"] = {
+            "status": result.status,
+            "added": result.turns_added,
+            "edited": result.turns_edited,
+            "removed": result.turns_removed,
+            "kept": result.turns_kept,
+            "filename": staged.filename,
+        }
+        return redirect("admin:interviews_transcript_upload_done", result.transcript.pk), ""
+    return redirect(PREVIEW_URL, staged.token), ""
 
 
 def _cleaned(values: dict) -> dict:

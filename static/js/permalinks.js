@@ -4,7 +4,7 @@
  *  - Copy buttons for the share link and the citations (the text is on the page regardless).
  *  - A highlighted passage on a quote page is scrolled into view.
  *
- * Offsets and the fingerprint are defined in interviews/spans.py and must agree with it:
+ * Offsets and the fingerprint are defined in interviews/quotes/spans.py and must agree with it:
  * offsets count code points of the stored text (JavaScript strings count UTF-16 units, so an
  * emoji is converted from 2 to 1), paragraphs are the page's <p data-offset> elements, and the
  * text between two paragraphs is "\n\n".

@@ -144,7 +144,7 @@ def test_bench_leaves_the_developers_data_and_no_temporary_archive_behind(bench_
     assert "ingest" in process.stderr and "turns/s" in process.stderr  # progress went to stderr
 
 
-@pytest.mark.skipif(not find_spec("interviews.search.query"), reason="needs interviews/search.py (the search issue)")
+@pytest.mark.skipif(not find_spec("interviews.search.query"), reason="needs the interviews.search package")
 def test_bench_json_has_every_figure_with_sane_values(bench_run):
     process, *_ = bench_run
     assert process.returncode == 0, process.stderr
@@ -170,7 +170,7 @@ def test_bench_json_has_every_figure_with_sane_values(bench_run):
     assert figures["search_hit_count_mismatches"] <= figures["query_mix_size"] // 10
 
 
-@pytest.mark.skipif(not find_spec("interviews.search.query"), reason="needs interviews/search.py (the search issue)")
+@pytest.mark.skipif(not find_spec("interviews.search.query"), reason="needs the interviews.search package")
 def test_a_kept_archive_can_be_searched_again_after_rebuilding_its_index(tmp_path):
     """`--keep DIR` keeps the archive; `rebuild_index` there compacts its index (the README's advice
     after a bulk load); `--search-again DIR` times the same query mix on it, and the rebuilt index

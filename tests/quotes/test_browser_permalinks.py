@@ -132,7 +132,7 @@ def test_selection_reaching_into_another_turn_offers_no_link(live_archive, page)
 
 def test_offsets_count_an_emoji_as_one_character_like_the_server(live_archive, page):
     """JavaScript counts an emoji as two UTF-16 units; the link must count it as one character
-    and hash the same code points as interviews/spans.py."""
+    and hash the same code points as interviews/quotes/spans.py."""
     page.goto(live_archive.url + GERMAN)
     samples = ["", "a", "Daten", "中国😀", "Ein 😀 Emoji\n\nund 𝔘nicode"]
     assert page.evaluate("(xs) => xs.map(window.archivePermalinks.fingerprint)", samples) == [

@@ -12,11 +12,13 @@ import pytest
 from django.core.management import call_command
 from PIL import Image, ImageChops
 
-from interviews.ingest import ingest_transcript, read_manifest
+from interviews.ingest import ingest_transcript
 from interviews.models import Interview, Turn, TurnAlignment
 from interviews.quotes import card_fonts, cards, sharing
 from interviews.quotes.cards import card_cache_key
 from interviews.quotes.spans import Span, fingerprint
+from interviews.sources import read_manifest
+from interviews.translations import store as translations
 from tests.factories import SEEDS, SHORT_INTERVIEW, ingest_text
 
 pytestmark = pytest.mark.django_db
@@ -396,7 +398,7 @@ def test_quote_json_has_the_fields_of_the_page(client, seeds):
     previous, following = turn.neighbours()
     assert data["context"] == {"previous": previous.key, "next": following.key}
     # Ingest aligned the seeds: the German answer has its Chinese counterpart.
-    aligned = [(t.turn.transcript.language, t.turn.key, t.turn.text) for t in turn.translations()]
+    aligned = [(t.turn.transcript.language, t.turn.key, t.turn.text) for t in translations.translations_of(turn)]
     assert aligned and all(language == "zh" for language, _, _ in aligned)
     assert [(t["language"], t["key"], t["text"]) for t in data["translations"]] == aligned
     citation = data["citation"]

@@ -42,7 +42,7 @@ def test_fingerprint_is_short_and_lowercase_base36():
 
 
 def test_fingerprint_known_values():
-    """Pinned values: static/js/quote-links.js must produce exactly these (the browser test
+    """Pinned values: static/js/permalinks.js must produce exactly these (the browser test
     checks the script against this function)."""
     assert fingerprint("") == "0"
     assert fingerprint("a") == "2p"

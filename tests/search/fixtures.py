@@ -5,7 +5,8 @@ import datetime
 
 import pytest
 
-from interviews.ingest import collect_sources, ingest_transcript
+from interviews.ingest import ingest_transcript
+from interviews.sources import collect_sources
 from tests.factories import SEEDS, ingest_text
 
 GERMAN = """\

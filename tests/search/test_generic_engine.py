@@ -1,9 +1,9 @@
-"""The generic search path (interviews/search.py, for Solr and Elasticsearch) on a real engine.
+"""The generic search path (interviews/search/query.py, for Solr and Elasticsearch) on a real engine.
 
 No Solr or Elasticsearch server can run here (Debian 12 packages neither), so the path that any
 engine other than our tuned Whoosh backend takes is run on Haystack's *stock* Whoosh engine: a
 different backend, reached only through SearchQuerySet, with none of our fast paths (no columns,
-no generations, no write lock). test_search.py's specifications that do not depend on those run
+no generations, no write lock). test_query.py's specifications that do not depend on those run
 here again, with the same hand-counted expectations.
 """
 

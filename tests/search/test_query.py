@@ -1,4 +1,4 @@
-"""Search (interviews/search.py): what a user finds, how facets count, and how the index keeps up.
+"""Search (interviews/search/): what a user finds, how facets count, and how the index keeps up.
 
 Transcripts go in through the real ingest and the real outbox; the index is a fresh Whoosh
 directory per test (tests/conftest.py). Facet counts are checked against fixtures counted by hand.

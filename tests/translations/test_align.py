@@ -1,6 +1,6 @@
 """Translation alignment: which turns of two translations of one interview say the same thing.
 
-Pure Python (no database): run with `pytest -p no:django tests/test_alignment.py`.
+Pure Python (no database): run with `pytest -p no:django tests/translations/test_align.py`.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from interviews import outbox
-from interviews.ingest import IngestError, collect_sources, ingest_transcript, parse_source
+from interviews.ingest import ingest_transcript, parse_source
+from interviews.sources import IngestError, collect_sources
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """Precision and recall of ``interviews.translations.align.align`` against the hand-made gold sample.
 
-    cd /work/main && .venv/bin/python tests/translations/alignment/eval_alignment.py [-v]
+    .venv/bin/python tests/translations/alignment/eval_alignment.py [-v]
     DJANGO_DEBUG=1 .venv/bin/python tests/translations/alignment/eval_alignment.py --db [-v]
 
 With ``--db`` the links are read back from the archive's database (after ``make data``, which

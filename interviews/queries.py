@@ -1,0 +1,44 @@
+"""Reads shared by the HTML pages (views.py) and the JSON API (api.py): each answers the same
+question for both, so a page and its JSON never disagree on what exists."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from interviews.models import Interview, Participant, RemovedTurn, Turn
+
+
+def interviews_with_details():
+    """Interviews with their participants' speakers and their transcripts prefetched."""
+    return Interview.objects.prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.select_related("speaker")),
+        "transcripts",
+    )
+
+
+def turn_or_removed(key):
+    """(turn, None) for a live key, (None, removed) for a key a correction removed; else Http404."""
+    turn = Turn.objects.for_display().filter(key=key).first()
+    if turn is not None:
+        return turn, None
+    removed = RemovedTurn.objects.select_related("transcript__interview").filter(key=key).first()
+    if removed is None:
+        raise Http404("No quote has this key")
+    return None, removed
+
+
+def attach_roles(turns, *, interview=None):
+    """Set `turn.role` ("host", "guest" or "") on each turn, from its interview's participants.
+
+    With `interview`, every turn belongs to it (one query unless its participants are
+    prefetched); without, the turns may span interviews (one query for all of them).
+    """
+    turns = [turn for turn in turns if turn is not None]
+    if interview is not None:
+        roles = {p.speaker_id: p.role for p in interview.participants.all()}
+        for turn in turns:
+            turn.role = roles.get(turn.speaker_id, "")
+        return
+    interview_ids = {turn.transcript.interview_id for turn in turns}
+    roles = {(p.interview_id, p.speaker_id): p.role for p in Participant.objects.filter(interview__in=interview_ids)}
+    for turn in turns:
+        turn.role = roles.get((turn.transcript.interview_id, turn.speaker_id), "")
