@@ -83,7 +83,7 @@ def main(argv=None) -> int:
         from django.conf import settings
 
         from interviews.models import Transcript
-        from interviews.search import query as search
+        from interviews.search import indexing
 
         archive.start()
         client = Client(archive.url)
@@ -135,7 +135,7 @@ def main(argv=None) -> int:
                     f"[{number}/{len(files)}] {dict(outcomes)}; slowest {slowest[0] / 1000:.1f} s ({slowest[1]})",
                     flush=True,
                 )
-        report = search.check_index()
+        report = indexing.check_index()
         if not report.ok:
             problems.append(
                 f"search index: {len(report.missing)} missing, {len(report.ghosts)} ghosts, {report.pending} pending"
