@@ -101,7 +101,7 @@ def _seed_turns(language: str):
 
 
 def _jieba_words(text: str) -> list[str]:
-    from interviews.search.analysis import _jieba
+    from interviews.search.tokenizer import _jieba
 
     out = []
     for word in _jieba().lcut(text):
@@ -746,7 +746,8 @@ def raw_search(searcher, query: dict) -> int:
     from whoosh import query as wq
     from whoosh import sorting
 
-    from interviews.search.analysis import highlight, multilingual_query, query_terms
+    from interviews.search.analysis import multilingual_query
+    from interviews.search.highlighting import highlight, query_terms
 
     q = multilingual_query(query["q"], searcher.schema, RAW_TEXT_FIELDS)
     terms = [wq.Term(name, value) for name, value in query["filters"].items()]

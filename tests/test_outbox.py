@@ -143,7 +143,7 @@ def test_bulk_load_commits_index_work_once_per_batch(monkeypatch):
 def test_commits_outside_a_bulk_load_merge_only_small_segments(sizes, expected):
     """An upload's commit must finish within the request: it merges only the smallest segments,
     at most 20,000 turns of them (some 26 s), and only once there are ten to merge."""
-    from interviews.search.whoosh_backend import segments_to_merge
+    from interviews.search.generations import segments_to_merge
 
     assert sorted(segments_to_merge(sizes)) == expected
 
@@ -154,11 +154,11 @@ def test_an_upload_commit_leaves_large_segments_alone(monkeypatch):
     the three earlier 4-turn segments with its own turns and leaves the bulk load's alone;
     Whoosh's own policy merges nothing among 4 segments, so the merge is ours."""
     from interviews.ingest import ingest_transcript
-    from interviews.search import whoosh_backend as search_backend
+    from interviews.search import generations
     from tests.factories import make_source
 
-    monkeypatch.setattr(search_backend, "MAX_MERGE_TURNS", 12)
-    monkeypatch.setattr(search_backend, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(generations, "MAX_MERGE_TURNS", 12)
+    monkeypatch.setattr(generations, "MERGE_FACTOR", 3)
     sources = [
         make_source(
             text=SHORT_INTERVIEW.replace("A talk about data", f"Talk {n} about data"),

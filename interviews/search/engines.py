@@ -32,8 +32,10 @@ from haystack.query import SQ, SearchQuerySet
 
 from interviews import outbox
 from interviews.models import IndexTask, Turn
+from interviews.search.fields import AnalyzedTextField
+from interviews.search.generations import IndexLocked
 from interviews.search.indexes import document_id
-from interviews.search.whoosh_backend import AnalyzedTextField, ArchiveWhooshBackend, IndexLocked
+from interviews.search.whoosh_backend import ArchiveWhooshBackend
 
 logger = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from whoosh import query as wq
 
 from interviews import languages
 from interviews.models import Interview, Speaker, Topic
-from interviews.search.analysis import highlight, query_terms
 from interviews.search.engines import engine
+from interviews.search.highlighting import highlight, query_terms
 from interviews.translations.store import Translation, first_per_transcript, translations_for_keys
 
 MAX_QUERY_CHARS = 256

@@ -7,7 +7,7 @@ from django.db import transaction
 from interviews.models import IndexTask, Turn
 from interviews.search import indexing
 from interviews.search.engines import engine
-from interviews.search.whoosh_backend import RebuildRunning
+from interviews.search.generations import RebuildRunning
 from tests.factories import ingest_text
 from tests.search.test_query import run
 

@@ -3,8 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from interviews.search.generations import RebuildRunning
 from interviews.search.indexing import rebuild
-from interviews.search.whoosh_backend import RebuildRunning
 
 
 class Command(BaseCommand):
