@@ -6,7 +6,7 @@ renders the same declarations as a Solr configset (``solr_files()``) and an Elas
 body (``elasticsearch_index()``). ``manage.py export_search_schema`` writes them to deploy/, and a
 test fails when deploy/ and the declarations disagree.
 
-Field kinds (search_backend.py) map to:
+Field kinds (fields.py) map to:
 
 ==================  ===========================================  ==================================
 TurnIndex field      Solr                                         Elasticsearch 7

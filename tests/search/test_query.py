@@ -1,4 +1,4 @@
-"""Search (interviews/search.py): what a user finds, how facets count, and how the index keeps up.
+"""Searching (interviews/search/query.py): what a user finds and how facets count.
 
 Transcripts go in through the real ingest and the real outbox; the index is a fresh Whoosh
 directory per test (tests/conftest.py). Facet counts are checked against fixtures counted by hand.
