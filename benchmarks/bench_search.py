@@ -28,6 +28,7 @@ from django.core.management import call_command  # noqa: E402
 
 from interviews.ingest import ingest_transcript, parse_source  # noqa: E402
 from interviews.models import Turn  # noqa: E402
+from interviews.search import indexing  # noqa: E402
 from interviews.search import query as search  # noqa: E402
 from interviews.sources import InterviewInfo, ParticipantInfo, Source, TranscriptInfo, collect_sources  # noqa: E402
 
@@ -101,10 +102,10 @@ def main():
     if Turn.objects.count() < args.turns:
         print(f"building a synthetic archive of {args.turns} turns …")
         build(args.turns - Turn.objects.count(), rng)
-    print(f"{Turn.objects.count()} turns; check_index ok: {search.check_index().ok}")
+    print(f"{Turn.objects.count()} turns; check_index ok: {indexing.check_index().ok}")
     if not args.no_rebuild:
         t = time.perf_counter()
-        count = search.rebuild()
+        count = indexing.rebuild()
         elapsed = time.perf_counter() - t
         print(f"rebuild: {count} turns in {elapsed:.1f} s = {count / elapsed:.0f} turns/s")
     speakers = sorted(search.facet_vocabulary()["speaker"])

@@ -302,10 +302,10 @@ class Faults:
         from django.db import transaction
 
         from interviews.models import IndexTask
-        from interviews.search import query as search
+        from interviews.search.engines import engine
 
         problems = []
-        ix = search._backend().open_index()
+        ix = engine().backend.open_index()
         lock = ix.storage.lock(ix.indexname + "_WRITELOCK")
         deadline = time.monotonic() + STUCK_AFTER
         while not lock.acquire(blocking=False):
@@ -364,10 +364,11 @@ class Faults:
     def index_problems(self, numbers) -> list[str]:
         """Every turn in the index and found by its words, no ghosts, nothing pending."""
         from interviews.models import Turn
+        from interviews.search import indexing
         from interviews.search import query as search
 
         problems = []
-        report = search.check_index()
+        report = indexing.check_index()
         if report.missing:
             problems.append(f"lost: {len(report.missing)} turns missing from the index")
         if report.ghosts:

@@ -172,10 +172,10 @@ def final_problems(archive: Archive) -> list[str]:
     gunicorn logged no error."""
     from django.conf import settings
 
-    from interviews.search import query as search
+    from interviews.search import indexing
 
     problems = []
-    report = search.check_index()
+    report = indexing.check_index()
     if not report.ok:
         problems.append(
             f"search index: {len(report.missing)} missing, {len(report.ghosts)} ghosts, {report.pending} pending"

@@ -92,7 +92,8 @@ def raw_search(searcher, query: dict) -> int:
     from whoosh import query as wq
     from whoosh import sorting
 
-    from interviews.search.analysis import highlight, multilingual_query, query_terms
+    from interviews.search.analysis import multilingual_query
+    from interviews.search.highlighting import highlight, query_terms
 
     q = multilingual_query(query["q"], searcher.schema, RAW_TEXT_FIELDS)
     terms = [wq.Term(name, value) for name, value in query["filters"].items()]

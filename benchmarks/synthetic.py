@@ -87,7 +87,7 @@ def _seed_turns(language: str):
 
 
 def _jieba_words(text: str) -> list[str]:
-    from interviews.search.analysis import _jieba
+    from interviews.search.tokenizer import _jieba
 
     out = []
     for word in _jieba().lcut(text):

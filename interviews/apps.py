@@ -7,7 +7,7 @@ class InterviewsConfig(AppConfig):
 
     def ready(self):
         from interviews import outbox
-        from interviews.search import query as search
+        from interviews.search import indexing
 
-        # Index work recorded by ingest is applied by the search module after each commit.
-        outbox.register_processor(search.process_index_tasks)
+        # Index work recorded by ingest is applied by the search package after each commit.
+        outbox.register_processor(indexing.process_index_tasks)

@@ -349,9 +349,9 @@ def test_new_key_that_collides_with_a_removed_one_is_lengthened():
 def test_ingest_command_leaves_every_turn_searchable_and_no_index_work_pending():
     """Bulk loads apply index work in batches; when the command ends, all of it is applied."""
     from interviews.models import IndexTask
-    from interviews.search import query as search
+    from interviews.search import indexing
 
     call_command("ingest", str(SEEDS), stdout=io.StringIO())
     assert IndexTask.objects.count() == 0
-    report = search.check_index()
+    report = indexing.check_index()
     assert report.missing == [] and report.ghosts == [] and report.documents == 199

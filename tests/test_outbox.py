@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from interviews import outbox
 from interviews.models import IndexTask
+from interviews.search import indexing
 from interviews.search import query as search
+from interviews.search.engines import engine
 from interviews.search.query import SearchParams
 from tests.factories import SHORT_INTERVIEW, ingest_text
 
@@ -50,7 +52,7 @@ def test_next_ingest_applies_what_a_killed_ingest_left_pending(tmp_path, monkeyp
     assert "unchanged" in out.getvalue()
     assert IndexTask.objects.count() == 0
     assert found("dumbest") == 1
-    assert search.check_index().ok
+    assert indexing.check_index().ok
 
 
 def test_dry_run_writes_nothing_not_even_the_index(tmp_path):
@@ -93,11 +95,11 @@ def test_running_site_does_not_wait_for_a_held_index_lock(settings, fresh_thrott
     settings.ARCHIVE_INDEX_RETRY_SECONDS = 60
     ingest_text()
     age_tasks(61)
-    with search._backend().writer():  # a writer is busy: the response must not wait behind it
+    with engine().backend.writer():  # a writer is busy: the response must not wait behind it
         run = outbox.process_stale(now=1000.0)
     assert run.error == "the index is locked by another writer"
     assert IndexTask.objects.count() == 4
-    assert search.process_index_tasks().applied == 4
+    assert indexing.process_index_tasks().applied == 4
 
 
 def test_retry_can_be_switched_off(settings, fresh_throttle):
@@ -117,7 +119,7 @@ def test_bulk_load_commits_index_work_once_per_batch(monkeypatch):
     from tests.factories import make_source
 
     monkeypatch.setattr(outbox, "BATCH_TURNS", 5)
-    index = search._backend().open_index()
+    index = engine().backend.open_index()
     before = index.latest_generation()
     with outbox.batched() as apply_index_work_if_due:
         for n in range(5):  # 4 turns each: 8 pending after the 2nd and the 4th, 4 at the end
@@ -141,7 +143,7 @@ def test_bulk_load_commits_index_work_once_per_batch(monkeypatch):
 def test_commits_outside_a_bulk_load_merge_only_small_segments(sizes, expected):
     """An upload's commit must finish within the request: it merges only the smallest segments,
     at most 20,000 turns of them (some 26 s), and only once there are ten to merge."""
-    from interviews.search.whoosh_backend import segments_to_merge
+    from interviews.search.generations import segments_to_merge
 
     assert sorted(segments_to_merge(sizes)) == expected
 
@@ -152,11 +154,11 @@ def test_an_upload_commit_leaves_large_segments_alone(monkeypatch):
     the three earlier 4-turn segments with its own turns and leaves the bulk load's alone;
     Whoosh's own policy merges nothing among 4 segments, so the merge is ours."""
     from interviews.ingest import ingest_transcript
-    from interviews.search import whoosh_backend as search_backend
+    from interviews.search import generations
     from tests.factories import make_source
 
-    monkeypatch.setattr(search_backend, "MAX_MERGE_TURNS", 12)
-    monkeypatch.setattr(search_backend, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(generations, "MAX_MERGE_TURNS", 12)
+    monkeypatch.setattr(generations, "MERGE_FACTOR", 3)
     sources = [
         make_source(
             text=SHORT_INTERVIEW.replace("A talk about data", f"Talk {n} about data"),
@@ -171,11 +173,11 @@ def test_an_upload_commit_leaves_large_segments_alone(monkeypatch):
             ingest_transcript(source)
 
     def sizes():
-        return sorted(s.doc_count_all() for s in search._backend().open_index()._segments())
+        return sorted(s.doc_count_all() for s in engine().backend.open_index()._segments())
 
     assert sizes() == [8]
     for source in sources[2:]:  # then one commit each, as uploads
         ingest_transcript(source)
-        search.process_index_tasks()
+        indexing.process_index_tasks()
     assert sizes() == [8, 16]
     assert found("dumbest") == 6

@@ -4,7 +4,7 @@ Haystack maps every CharField to English ``snowball`` text, which cannot be face
 German or Chinese. This subclass creates the index from interviews/search_schema.py instead (the
 same body as deploy/elasticsearch/index.json) and asks for every facet value rather than the
 terms aggregation's default of ten. Imported only when configured: it needs the
-``elasticsearch>=7,<8`` client. Nothing else differs: interviews/search.py talks to it through
+``elasticsearch>=7,<8`` client. Nothing else differs: engines.GenericHaystack talks to it through
 SearchQuerySet, like to any engine but our Whoosh backend.
 """
 

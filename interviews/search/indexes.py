@@ -12,8 +12,8 @@ from whoosh.analysis import LowercaseFilter
 
 from interviews import languages
 from interviews.models import Turn
-from interviews.search.analysis import LANGUAGES, MixedScriptTokenizer, analyzer_for, generic_analyzer
-from interviews.search.whoosh_backend import AnalyzedTextField, ExactField, ExactListField, NumberField, StoredField
+from interviews.search.analysis import MixedScriptTokenizer, analyzer_for, generic_analyzer
+from interviews.search.fields import AnalyzedTextField, ExactField, ExactListField, NumberField, StoredField
 
 OTHER_LANGUAGES = "xx"
 
@@ -27,7 +27,7 @@ def document_id(turn_key: str) -> str:
 def text_field_for(language: str) -> str:
     """The index field holding a turn's text in ``language`` ("de-AT" -> "text_de")."""
     code = languages.base(language)
-    return f"text_{code if code in LANGUAGES else OTHER_LANGUAGES}"
+    return f"text_{code if code in languages.SUPPORTED else OTHER_LANGUAGES}"
 
 
 def surface_analyzer():

@@ -6,7 +6,7 @@ renders the same declarations as a Solr configset (``solr_files()``) and an Elas
 body (``elasticsearch_index()``). ``manage.py export_search_schema`` writes them to deploy/, and a
 test fails when deploy/ and the declarations disagree.
 
-Field kinds (search_backend.py) map to:
+Field kinds (fields.py) map to:
 
 ==================  ===========================================  ==================================
 TurnIndex field      Solr                                         Elasticsearch 7
@@ -44,8 +44,8 @@ from haystack import connections
 from haystack.constants import DEFAULT_ALIAS, DJANGO_CT, DJANGO_ID, ID
 from whoosh.analysis import STOP_WORDS as ENGLISH_STOPWORDS
 
-from interviews.search import analysis
-from interviews.search.whoosh_backend import AnalyzedTextField, ExactField, ExactListField, NumberField, StoredField
+from interviews.search import german
+from interviews.search.fields import AnalyzedTextField, ExactField, ExactListField, NumberField, StoredField
 
 #: TurnIndex text field -> analysis chain. A new language field needs a chain here (a test checks).
 ANALYSIS = {
@@ -96,7 +96,7 @@ def _step(kind, solr_class, solr_params=None, es_name=None, es_definition=None):
 def _steps():
     """Every step, as a Solr factory with parameters and an Elasticsearch name (and definition,
     for the ones configured here rather than built in)."""
-    german_stop = sorted(normalize_german(word) for word in analysis.GERMAN_STOPWORDS)
+    german_stop = sorted(normalize_german(word) for word in german.GERMAN_STOPWORDS)
     english_stop = sorted(ENGLISH_STOPWORDS)
     return {
         "standard": _step("tokenizer", "solr.StandardTokenizerFactory", es_name="standard"),
@@ -193,7 +193,7 @@ def normalize_german(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def german_compound_parts() -> list:
-    """The parts our splitter (analysis.split_german_compound) finds in the compounds of its own
+    """The parts our splitter (german.split_german_compound) finds in the compounds of its own
     word list, spelled as Lucene normalizes them: the dictionary for Lucene's decompounder.
 
     Not the whole word list: Lucene emits every dictionary word found anywhere inside a token, so
@@ -202,10 +202,10 @@ def german_compound_parts() -> list:
     in README "Scaling out".
     """
     parts = set()
-    with gzip.open(analysis.GERMAN_WORDLIST, "rt", encoding="utf-8") as fh:
+    with gzip.open(german.GERMAN_WORDLIST, "rt", encoding="utf-8") as fh:
         for line in fh:
             if line.strip() and not line.startswith("#"):
-                parts.update(analysis.split_german_compound(line.split("\t", 1)[0]))
+                parts.update(german.split_german_compound(line.split("\t", 1)[0]))
     return sorted({normalize_german(part) for part in parts})
 
 
@@ -351,7 +351,7 @@ def solr_files() -> dict:
         "conf/solrconfig.xml": SOLRCONFIG.replace("{document_field}", document_field(turn_fields())),
         f"conf/{SOLR_LANG_DIR}/{GERMAN_PARTS_FILE}": _word_file(german_compound_parts(), GERMAN_PARTS_SOURCE),
         f"conf/{SOLR_LANG_DIR}/{GERMAN_STOP_FILE}": _word_file(
-            sorted(normalize_german(w) for w in analysis.GERMAN_STOPWORDS), "German stop words (analysis.py)"
+            sorted(normalize_german(w) for w in german.GERMAN_STOPWORDS), "German stop words (analysis.py)"
         ),
         f"conf/{SOLR_LANG_DIR}/{ENGLISH_STOP_FILE}": _word_file(
             sorted(ENGLISH_STOPWORDS), "English stop words (Whoosh's)"

@@ -26,12 +26,11 @@ from interviews.search.analysis import (
     chinese_analyzer,
     fold,
     german_analyzer,
-    highlight,
     multilingual_fields,
     multilingual_query,
-    query_terms,
     split_german_compound,
 )
+from interviews.search.highlighting import highlight, query_terms
 
 ROOT = Path(__file__).resolve().parents[2]
 FIELDS = ("text_de", "text_zh", "text_en")
@@ -310,7 +309,7 @@ def test_jieba_starts_quietly_with_its_cache_in_a_writable_directory(tmp_path):
     """The first Chinese analysis in a fresh process prints nothing to stderr; jieba is loaded
     only when needed and the module never imports Django."""
     code = (
-        "import sys; from interviews.search.analysis import chinese_analyzer, _jieba;"
+        "import sys; from interviews.search.analysis import chinese_analyzer; from interviews.search.tokenizer import _jieba;"
         "assert 'jieba' not in sys.modules and 'django' not in sys.modules;"
         "print([t.text for t in chinese_analyzer()('数据质量至关重要', mode='query')]);"
         "assert 'django' not in sys.modules;"

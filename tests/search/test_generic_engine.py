@@ -1,9 +1,9 @@
-"""The generic search path (interviews/search/query.py, for Solr and Elasticsearch) on a real engine.
+"""The generic search engine (engines.GenericHaystack, for Solr and Elasticsearch) on a real engine.
 
 No Solr or Elasticsearch server can run here (Debian 12 packages neither), so the path that any
 engine other than our tuned Whoosh backend takes is run on Haystack's *stock* Whoosh engine: a
 different backend, reached only through SearchQuerySet, with none of our fast paths (no columns,
-no generations, no write lock). test_query.py's specifications that do not depend on those run
+no generations, no write lock). test_search.py's specifications that do not depend on those run
 here again, with the same hand-counted expectations.
 """
 
@@ -11,9 +11,16 @@ import pytest
 from haystack import connections
 
 from interviews.models import IndexTask, Turn
+from interviews.search import engines, indexing
 from interviews.search import query as search
 from interviews.search.indexes import document_id
 from tests.factories import ingest_text
+from tests.search.test_indexing import (  # noqa: F401  (collected and run again here, on the stock engine)
+    test_ingest_makes_turns_searchable_after_commit,
+    test_one_failing_turn_does_not_block_the_batch,
+    test_removed_turn_disappears_from_search,
+    test_rolled_back_ingest_leaves_no_index_documents,
+)
 from tests.search.test_query import (  # noqa: F401  (collected and run again here, on the stock engine)
     run,
     test_browsing_counts_every_turn_in_every_facet,
@@ -26,16 +33,12 @@ from tests.search.test_query import (  # noqa: F401  (collected and run again he
     test_fuzzed_queries_never_fail,
     test_german_stems_and_compound_parts_match,
     test_hostile_queries_answer_with_a_note,
-    test_ingest_makes_turns_searchable_after_commit,
-    test_one_failing_turn_does_not_block_the_batch,
     test_pages_past_the_end_are_not_found,
     test_phrase_and_exclusion,
     test_query_and_filters_together,
     test_query_counts_only_matching_turns,
     test_relevance_and_date_order,
-    test_removed_turn_disappears_from_search,
     test_results_carry_what_the_list_shows,
-    test_rolled_back_ingest_leaves_no_index_documents,
     test_seed_index_is_complete_after_ingest,
     test_seed_search_finds_chinese_and_german_turns,
     test_seed_sentence_word_returns_its_permalink,
@@ -59,7 +62,7 @@ def _stock_whoosh_engine(settings, tmp_path, monkeypatch):
     # Haystack picks the engine class from the settings it saw at start-up, the options from now.
     monkeypatch.setattr(connections, "connections_info", settings.HAYSTACK_CONNECTIONS)
     connections.reload("default")
-    assert not search._tuned(search._backend())
+    assert isinstance(engines.engine(), engines.GenericHaystack)
     yield
     settings.HAYSTACK_CONNECTIONS = previous
     monkeypatch.undo()
@@ -67,7 +70,7 @@ def _stock_whoosh_engine(settings, tmp_path, monkeypatch):
 
 
 def test_the_generic_path_runs_on_a_different_engine(archive):
-    backend = search._backend()
+    backend = engines.engine().backend
     assert type(backend).__module__ == "haystack.backends.whoosh_backend"
     assert not hasattr(backend, "columns") and not hasattr(backend, "location")
     assert run("Datenqualität").count == 2
@@ -99,14 +102,14 @@ def test_facet_vocabulary_comes_from_the_engine(archive):
 
 
 def test_index_keys_are_read_a_page_at_a_time(archive):
-    keys = search._generic_indexed_keys(page_size=3)
+    keys = engines.engine().indexed_keys(page_size=3)
     assert keys == sorted(Turn.objects.values_list("key", flat=True))
 
 
 def test_an_engine_error_keeps_the_tasks_for_the_next_run(db, django_capture_on_commit_callbacks, monkeypatch):
     """The engine is down: nothing is lost, every row stays pending with the error, and the next
     run applies them."""
-    backend = search._backend()
+    backend = engines.engine().backend
     with django_capture_on_commit_callbacks(execute=False):
         ingest_text()
 
@@ -114,11 +117,11 @@ def test_an_engine_error_keeps_the_tasks_for_the_next_run(db, django_capture_on_
         raise ConnectionError("search engine unreachable")
 
     monkeypatch.setattr(backend, "update", refuse)
-    result = search.process_index_tasks()
+    result = indexing.process_index_tasks()
     assert "unreachable" in result.error
     assert IndexTask.objects.filter(attempts=1).count() == 4
     monkeypatch.undo()
-    assert search.process_index_tasks().applied == 4
+    assert indexing.process_index_tasks().applied == 4
     assert run("dumbest").count == 1
 
 
@@ -133,23 +136,23 @@ def test_rebuild_writes_every_turn_and_drops_ghosts(db, indexed):
     ghost = Turn.objects.filter(transcript__interview__slug="talk-0").first()
     Turn.objects.filter(pk=ghost.pk).delete()  # behind the outbox's back
     seen = []
-    assert search.rebuild(progress=lambda done, total: seen.append((done, run("data").count)), batch_size=2) == 5
+    assert indexing.rebuild(progress=lambda done, total: seen.append((done, run("data").count)), batch_size=2) == 5
     assert all(count >= 5 for _, count in seen)  # searches stay complete while it runs
     assert run("data").count == 5
-    assert search.check_index().ok
+    assert indexing.check_index().ok
 
 
 def test_check_index_finds_and_fixes_a_missing_and_a_ghost_document(db, indexed):
     indexed()
     missing = Turn.objects.get(text__startswith="Welcome")
     ghost = Turn.objects.get(text__contains="dumbest")
-    search._backend().remove(document_id(missing.key))  # documents are named by the turn's key
+    engines.engine().backend.remove(document_id(missing.key))  # documents are named by the turn's key
     Turn.objects.filter(pk=ghost.pk).delete()  # behind the outbox's back
 
-    report = search.check_index()
+    report = indexing.check_index()
     assert (report.missing, report.ghosts, report.ok) == ([missing.key], [ghost.key], False)
-    assert search.check_index(fix=True).fixed
-    assert search.check_index().ok
+    assert indexing.check_index(fix=True).fixed
+    assert indexing.check_index().ok
     assert run("dumbest").count == 0
     assert [hit.key for hit in run("welcome").results] == [missing.key]
 

@@ -16,10 +16,10 @@ import pytest
 from django.core.management import call_command
 from haystack import connections
 
-from interviews.search import analysis
+from interviews.search import german
 from interviews.search import schema as search_schema
+from interviews.search.fields import AnalyzedTextField, ExactField, ExactListField, NumberField, StoredField
 from interviews.search.indexes import TurnIndex
-from interviews.search.whoosh_backend import AnalyzedTextField, ExactField, ExactListField, NumberField, StoredField
 from tests.search import lucene
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -335,4 +335,4 @@ def test_word_lists_are_spelled_as_lucene_normalizes_german():
     (tokens,) = lucene.analyze(SOLR_CONF, [(steps, words)])
     assert [search_schema.normalize_german(word.lower()) for word in words] == [t[0] for t in tokens]
     stop_file = (SOLR_CONF / "lang" / "stopwords_de.txt").read_text().split("\n")
-    assert {search_schema.normalize_german(w) for w in analysis.GERMAN_STOPWORDS} <= set(stop_file)
+    assert {search_schema.normalize_german(w) for w in german.GERMAN_STOPWORDS} <= set(stop_file)

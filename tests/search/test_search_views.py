@@ -79,10 +79,10 @@ def test_facet_sidebar_has_checkboxes_with_counts(client, archive):
 
 def test_topic_facet_says_so_when_no_turn_has_a_topic(client, archive):
     from interviews.models import Turn, TurnTopic
-    from interviews.search import query as search
+    from interviews.search import indexing
 
     TurnTopic.objects.all().delete()
-    search.index_turns(Turn.objects.all())
+    indexing.index_turns(Turn.objects.all())
     assert "No topics on these turns." in get(client)
 
 

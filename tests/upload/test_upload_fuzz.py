@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from interviews.models import Transcript
-from interviews.search import query as search
+from interviews.search import indexing
 from tests.hostile_inputs import FUZZERS, fuzzed_uploads
 from tests.upload.test_admin import UPLOAD_URL, form_data, row_counts
 
@@ -53,5 +53,5 @@ def test_fuzzed_uploads_are_refused_with_a_message_or_written_whole(
             assert row_counts() == before, kind
             admin_client.post(response.url, {"action": "cancel"})
     assert written >= 10  # the valid and the merely odd files do get in
-    assert search.check_index().ok
+    assert indexing.check_index().ok
     assert not list(settings.ARCHIVE_STAGING_DIR.iterdir())

@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from interviews.search.query import check_index
+from interviews.search.indexing import check_index
 
 
 class Command(BaseCommand):

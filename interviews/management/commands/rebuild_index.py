@@ -3,7 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from interviews.search.query import RebuildRunning, rebuild
+from interviews.search.generations import RebuildRunning
+from interviews.search.indexing import rebuild
 
 
 class Command(BaseCommand):

@@ -1,0 +1,112 @@
+"""Keeping the index in step with the database.
+
+- ``process_index_tasks()``: applies the outbox (IndexTask rows written by ingest in its
+  transaction), one index commit per batch; registered in ``InterviewsConfig.ready()``.
+- ``index_turns()``, ``rebuild()`` (with our Whoosh backend: build a new index generation, then
+  swap) and ``check_index()``: the maintenance behind the management commands.
+
+What differs between engines is in ``engines.py``; this module is the same for all of them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from interviews import outbox
+from interviews.models import IndexTask, Turn
+from interviews.search.engines import engine
+
+
+@dataclass
+class IndexRun:
+    applied: int = 0
+    updated: int = 0
+    deleted: int = 0
+    failed: int = 0
+    kept: int = 0  # applied, but kept pending for a rebuild in progress
+    error: str = ""
+
+
+def process_index_tasks(*, batch_size=1000, lock_timeout=None, max_seconds=None, bulk=False) -> IndexRun:
+    """Apply pending IndexTask rows to the index, one commit per batch.
+
+    The database is the truth: a key whose turn exists is (re)indexed from it, a key whose turn is
+    gone is removed. Rows that could not be applied stay, with ``attempts`` and ``last_error``, for
+    the next run (the next ingest, or ``manage.py check_index --fix``). Never raises: it runs after
+    a commit that has succeeded. With ``max_seconds``, no new batch starts after that long (the
+    rest waits for the next run). ``bulk`` (a command-line bulk load) lets Whoosh merge segments
+    without a bound.
+    """
+    run = IndexRun()
+    engine().apply_index_tasks(
+        run, batch_size=batch_size, lock_timeout=lock_timeout, max_seconds=max_seconds, bulk=bulk
+    )
+    return run
+
+
+def index_turns(turns) -> int:
+    """Index these turns now, in one commit (for scripts and tests; ingest uses the outbox)."""
+    return engine().index_turns(turns)
+
+
+def rebuild(*, progress: Callable[[int, int], None] | None = None, batch_size=500) -> int:
+    """Write every turn's document again, then apply the index work committed meanwhile.
+
+    Searches stay complete throughout (see each engine's ``rebuild``). Raises ``RebuildRunning``
+    if another rebuild holds the marker.
+    """
+    total = Turn.objects.count()
+    if progress:
+        progress(0, total)
+    done = engine().rebuild(total=total, progress=progress, batch_size=batch_size)
+    process_index_tasks()
+    return done
+
+
+@dataclass
+class IndexReport:
+    turns: int
+    documents: int
+    missing: list  # turn keys with no index document
+    ghosts: list  # index keys whose turn is gone
+    duplicates: list  # keys with more than one document
+    pending: int  # outbox rows not yet applied
+    failing: list  # (key, attempts, last_error) of rows that failed before
+    schema_ok: bool
+    fixed: bool = False
+
+    @property
+    def ok(self):
+        return not (self.missing or self.ghosts or self.duplicates or self.pending) and self.schema_ok
+
+
+def check_index(*, fix=False) -> IndexReport:
+    """Compare the index with the database; with ``fix``, queue and apply the repairs."""
+    current = engine()
+    indexed = current.indexed_keys()
+    indexed_set = set(indexed)
+    turn_keys = set(Turn.objects.values_list("key", flat=True))
+    report = IndexReport(
+        turns=len(turn_keys),
+        documents=len(indexed),
+        missing=sorted(turn_keys - indexed_set),
+        ghosts=sorted(indexed_set - turn_keys),
+        duplicates=sorted(key for key, n in Counter(indexed).items() if n > 1),
+        pending=IndexTask.objects.count(),
+        failing=list(IndexTask.objects.filter(attempts__gt=0).values_list("turn_key", "attempts", "last_error")[:20]),
+        schema_ok=current.schema_matches(),
+    )
+    if fix and not report.schema_ok:
+        rebuild()
+        report.fixed = True
+    elif fix:
+        with transaction.atomic():
+            outbox.enqueue(report.missing + report.duplicates, IndexTask.UPDATE)
+            outbox.enqueue(report.ghosts, IndexTask.DELETE)
+        process_index_tasks()  # also drains rows that were already pending
+        report.fixed = True
+    return report

@@ -1,0 +1,142 @@
+"""Keeping the index in step with the database: the outbox applied after each commit,
+``check_index`` and ``rebuild``."""
+
+import pytest
+from django.db import transaction
+
+from interviews.models import IndexTask, Turn
+from interviews.search import indexing
+from interviews.search.engines import engine
+from interviews.search.generations import RebuildRunning
+from tests.factories import ingest_text
+from tests.search.test_query import run
+
+# --- The outbox: the index follows the database ------------------------------------------------
+
+
+def test_ingest_makes_turns_searchable_after_commit(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_text()
+        assert run("dumbest").count == 0  # not before the commit
+    assert run("dumbest").count == 1
+    assert IndexTask.objects.count() == 0
+
+
+def test_rolled_back_ingest_leaves_no_index_documents(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            ingest_text()
+            raise RuntimeError("the upload failed after the turns were written")
+    assert callbacks == []
+    assert run().count == 0
+    assert indexing.check_index().ok
+
+
+def test_removed_turn_disappears_from_search(db, indexed):
+    indexed()
+    assert run("dumbest").count == 1
+    shorter = "A talk about data\n\nHost: Welcome to the show. What matters most in training models?\n"
+    indexed(text=shorter)
+    assert run("dumbest").count == 0
+    assert run("welcome").count == 1
+    assert indexing.check_index().ok
+
+
+def test_locked_index_keeps_tasks_for_the_next_run(db, django_capture_on_commit_callbacks):
+    backend = engine().backend
+    with backend.writer():  # another writer holds the lock throughout the ingest
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            ingest_text()
+        result = indexing.process_index_tasks(lock_timeout=0.2)
+    assert result.error == "the index is locked by another writer"
+    assert callbacks  # ingest asked for processing after its commit
+    tasks = list(IndexTask.objects.all())
+    assert len(tasks) == 4 and all(t.attempts == 1 and "locked" in t.last_error for t in tasks)
+    assert run("dumbest").count == 0
+
+    assert indexing.process_index_tasks().applied == 4
+    assert IndexTask.objects.count() == 0
+    assert run("dumbest").count == 1
+
+
+def test_one_failing_turn_does_not_block_the_batch(db, django_capture_on_commit_callbacks, monkeypatch):
+    from interviews.search.indexes import TurnIndex
+
+    with django_capture_on_commit_callbacks(execute=False):
+        ingest_text()
+    original = TurnIndex.prepare_text
+
+    def broken(self, obj):
+        if "dumbest" in obj.text:
+            raise ValueError("cannot prepare")
+        return original(self, obj)
+
+    monkeypatch.setattr(TurnIndex, "prepare_text", broken)
+    result = indexing.process_index_tasks()
+    assert (result.applied, result.failed) == (3, 1)
+    (task,) = IndexTask.objects.all()
+    assert task.attempts == 1 and "cannot prepare" in task.last_error
+    assert run("welcome").count == 1
+
+
+# --- check_index and rebuild ----------------------------------------------------------------------
+
+
+def test_check_index_finds_and_fixes_a_missing_and_a_ghost_document(db, indexed):
+    indexed()
+    missing = Turn.objects.get(text__startswith="Welcome")
+    ghost = Turn.objects.get(text__contains="dumbest")
+    with engine().backend.writer() as writer:
+        writer.delete_by_term("key", missing.key)
+    Turn.objects.filter(pk=ghost.pk).delete()  # behind the outbox's back
+
+    report = indexing.check_index()
+    assert report.missing == [missing.key]
+    assert report.ghosts == [ghost.key]
+    assert not report.ok
+
+    fixed = indexing.check_index(fix=True)
+    assert fixed.fixed
+    assert indexing.check_index().ok
+    assert run("dumbest").count == 0
+    assert [hit.key for hit in run("welcome").results] == [missing.key]
+
+
+def test_rebuild_keeps_searches_complete_and_swaps(db, indexed):
+    for n in range(3):
+        indexed(
+            slug=f"talk-{n}",
+            filename=f"t{n}.txt",
+            title=f"Talk {n}",
+            text=f"Talk {n}\n\nHost: Question {n} about data?\n\nGuest: Answer {n} about data.\n",
+        )
+    before = engine().backend.location.current(engine().backend.schema)
+    seen = []
+
+    def progress(done, total):
+        seen.append((done, total, run("data").count))  # a search while the rebuild runs
+
+    assert indexing.rebuild(progress=progress, batch_size=2) == 6
+    assert [count for _, _, count in seen] == [6] * len(seen) and len(seen) == 4
+    assert engine().backend.location.current(engine().backend.schema) != before
+    assert run("data").count == 6
+
+
+def test_index_work_during_a_rebuild_reaches_the_new_index(db, indexed, django_capture_on_commit_callbacks):
+    indexed()
+
+    def ingest_meanwhile(done, total):
+        if done == total:  # the new generation is written; the pointer is not swapped yet
+            with django_capture_on_commit_callbacks(execute=True):
+                ingest_text(slug="late", filename="late.txt", title="Late", text="Late\n\nHost: A latecomer speaks.\n")
+
+    indexing.rebuild(progress=ingest_meanwhile)
+    assert run("latecomer").count == 1
+    assert IndexTask.objects.count() == 0
+
+
+def test_a_second_rebuild_is_refused_while_one_runs(db):
+    location = engine().backend.location
+    with location.rebuilding():
+        with pytest.raises(RebuildRunning):
+            indexing.rebuild()
