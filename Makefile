@@ -58,7 +58,7 @@ DURATION ?= 30
 loadtest: install
 	$(BIN)/python benchmarks/loadtest.py --turns $(TURNS) --duration $(DURATION)
 
-# Reliability figures (README "Reliability"): each sets up its own archive in a temporary
+# Reliability figures (docs/reliability.md): each sets up its own archive in a temporary
 # directory, serves it with gunicorn on a free loopback port, and stops by itself.
 faults: install
 	$(BIN)/python benchmarks/fault_injection.py --kills 50

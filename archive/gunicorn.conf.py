@@ -1,6 +1,6 @@
 """gunicorn settings: `gunicorn -c archive/gunicorn.conf.py archive.wsgi`.
 
-Every value can be overridden by environment variable (see README "Deploying").
+Every value can be overridden by environment variable (see docs/deploying.md).
 """
 
 import multiprocessing
@@ -19,7 +19,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() 
 # took 5.6 s (German, 5,454 turns) to 10.2 s (Chinese, 7,009 turns), a corrected re-upload of
 # the same size 12.8-17.1 s, and indexing those turns with the archive's analyzers 21 s
 # (German) to 68 s (Chinese) more if done in the request (measured on the 2-core dev machine
-# under load; see README "Deploying"). 120 s covers the worst of these with room to spare; a
+# under load; see docs/deploying.md). 120 s covers the worst of these with room to spare; a
 # worker silent for longer is stuck and is replaced. The reverse proxy's read timeout must be
 # at least as long.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))

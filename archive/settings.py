@@ -1,7 +1,7 @@
 """One settings module for every environment, configured by environment variables.
 
 Development defaults are safe: nothing here needs editing to run the archive locally.
-See README.md "Configuration" for every variable.
+See docs/configuration.md for every variable.
 """
 
 import datetime
@@ -166,7 +166,7 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 
-# Search: Haystack with an engine chosen by SEARCH_URL (README "Scaling out"). The default is our
+# Search: Haystack with an engine chosen by SEARCH_URL (docs/scaling.md). The default is our
 # tuned Whoosh backend (interviews/search/whoosh_backend.py) in DATA_DIR/whoosh: a pointer file and one
 # directory per index build, so a rebuild can swap atomically.
 SEARCH_ENGINES = {

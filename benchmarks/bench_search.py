@@ -1,6 +1,6 @@
 """Quick search benchmark on a synthetic archive (not a test; numbers vary with the machine's load).
 
-    ARCHIVE_DATA_DIR=/tmp/search-bench DJANGO_DEBUG=1 .venv/bin/python benchmarks/bench_search.py --turns 10000
+    ARCHIVE_DATA_DIR=/tmp/search-bench .venv/bin/python benchmarks/bench_search.py --turns 10000
 
 Builds (once per data directory) an archive of German and Chinese transcripts whose turns are
 sentences resampled from the seed transcripts, ingested through the real ingest (so the outbox

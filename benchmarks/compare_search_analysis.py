@@ -1,8 +1,8 @@
 """How close the Solr/Elasticsearch analysis (deploy/solr/conf/schema.xml, run in real Lucene) comes
-to the archive's own (interviews/analysis.py), on the seed transcripts. The figures in README
-"Scaling out" come from this script:
+to the archive's own (interviews/search/analysis.py), on the seed transcripts. The figures in
+docs/scaling.md come from this script:
 
-    DJANGO_DEBUG=1 .venv/bin/python benchmarks/compare_search_analysis.py
+    .venv/bin/python benchmarks/compare_search_analysis.py
 
 Needs a JDK and Debian's liblucene8-java (apt-get install default-jdk-headless liblucene8-java).
 

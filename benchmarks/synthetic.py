@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "data" / "transcripts"
 # There is no English seed transcript. English vocabulary comes from the parser's golden English
 # files and the English metadata of the seed manifest, plus the Latin-script names and terms of
-# the German and Chinese seeds (OpenAI, GPT-4, Cohere...): a small word list, said so in README.
+# the German and Chinese seeds (OpenAI, GPT-4, Cohere...): a small word list, said so in docs/benchmarks.md.
 ENGLISH_SOURCES = [
     ROOT / "tests" / "parsing" / "transcripts" / "en_bakery_timestamps.txt",
     ROOT / "tests" / "parsing" / "transcripts" / "en_boatbuilder.html",

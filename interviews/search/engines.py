@@ -347,7 +347,7 @@ class GenericHaystack(Engine):
     def rebuild(self, *, total, progress, batch_size):
         """Every document written again in place, so searches stay complete throughout; then the
         documents of turns deleted meanwhile are queued for removal. (A changed analysis needs a
-        new Solr collection or Elasticsearch index: README "Scaling out".)"""
+        new Solr collection or Elasticsearch index: docs/scaling.md.)"""
         done = 0
         last_pk = 0
         while True:

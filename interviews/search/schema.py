@@ -21,7 +21,7 @@ StoredField          StrField, stored only                        ``keyword``, n
 
 The analysis chains stand in for interviews/analysis.py with the engines' own Lucene components;
 how close each comes is measured by tests/test_search_schema.py with real Lucene and written up
-in README "Scaling out":
+in docs/scaling.md:
 
 - German: lower-case, GermanNormalization (ä->a, ß->ss, as our ``fold``), ASCII folding, our stop
   list, dictionary decompounding at index time only (parts from the same word list our splitter
@@ -199,7 +199,7 @@ def german_compound_parts() -> list:
     Not the whole word list: Lucene emits every dictionary word found anywhere inside a token, so
     with all 57,000 words nearly every long word sprouted fragments (Abmessungen -> sung, Begleiter
     -> leit). With the parts our splitter really uses the fragments halve; what is left is measured
-    in README "Scaling out".
+    in docs/scaling.md.
     """
     parts = set()
     with gzip.open(german.GERMAN_WORDLIST, "rt", encoding="utf-8") as fh:

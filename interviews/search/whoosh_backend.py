@@ -2,7 +2,7 @@
 
 Haystack stays the interface (SearchIndex, SearchQuerySet, narrow/facet/order_by); this subclass
 changes what Whoosh does underneath, each change for a measured reason (see
-/work/shared/notes/haystack-whoosh.md and README "Search"):
+docs/search.md):
 
 - Schema: every field says which Whoosh field it is. Text fields carry their language's analyzer;
   facet fields are un-tokenised IDs backed by a column (Haystack's default makes them stemmed

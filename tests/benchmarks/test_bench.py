@@ -172,7 +172,7 @@ def test_bench_json_has_every_figure_with_sane_values(bench_run):
 
 @pytest.mark.skipif(not find_spec("interviews.search.query"), reason="needs the interviews.search package")
 def test_a_kept_archive_can_be_searched_again_after_rebuilding_its_index(tmp_path):
-    """`--keep DIR` keeps the archive; `rebuild_index` there compacts its index (the README's advice
+    """`--keep DIR` keeps the archive; `rebuild_index` there compacts its index (the advice in docs/benchmarks.md
     after a bulk load); `--search-again DIR` times the same query mix on it, and the rebuilt index
     agrees with the raw Whoosh reference on as many queries as the index built by ingest did."""
     kept = tmp_path / "kept"

@@ -6,7 +6,7 @@ from interviews.translations.store import align_interview
 
 class Command(BaseCommand):
     help = (
-        "Link the turns of an interview's transcripts that say the same thing (see README, "
+        "Link the turns of an interview's transcripts that say the same thing (see docs/editors.md, "
         "Translations). Replaces automatic links; editors' confirmed and rejected links are kept."
     )
 
