@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import hashlib
 import shutil
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import integrity  # noqa: E402
 from harness import Archive, Client, form_fields, free_port, stage_upload, upload_path  # noqa: E402
 
 from tests.hostile_inputs import fuzzed_uploads  # noqa: E402
@@ -41,26 +41,6 @@ def row_counts() -> dict:
 
     models = list(apps.get_app_config("interviews").get_models()) + [User]
     return {model.__name__: model.objects.count() for model in models}
-
-
-def whole(transcript) -> list[str]:
-    """What is wrong with a written transcript, if anything."""
-    from django.core.files.storage import default_storage
-
-    problems = []
-    ordinals = list(transcript.turns.order_by("ordinal").values_list("ordinal", flat=True))
-    if transcript.turn_count != len(ordinals) or ordinals != list(range(len(ordinals))):
-        problems.append(f"{transcript.pk}: {transcript.turn_count} turns said, {len(ordinals)} written")
-    sections = sorted(transcript.sections.values_list("ordinal", flat=True))
-    if sections != list(range(len(sections))):
-        problems.append(f"{transcript.pk}: sections out of order")
-    try:
-        with default_storage.open(transcript.original_file.name, "rb") as original:
-            if hashlib.file_digest(original, "sha256").hexdigest() != transcript.sha256:
-                problems.append(f"{transcript.pk}: original file does not match its sha256")
-    except OSError:
-        problems.append(f"{transcript.pk}: original file missing")
-    return problems
 
 
 @dataclass
@@ -138,7 +118,7 @@ def fuzz_one(client, tally: Tally, number: int, kind: str, filename: str, data: 
         if len(new) != 1:
             tally.problems.append(f"#{number} {kind}: confirmed, but {len(new)} new transcripts")
         for transcript in new:
-            tally.problems += [f"#{number} {kind}: partial: {p}" for p in whole(transcript)]
+            tally.problems += [f"#{number} {kind}: partial: {p}" for p in integrity.transcript_problems(transcript)]
     elif after != before:
         changed = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
         tally.problems.append(f"#{number} {kind}: partial: {outcome}, but rows changed {changed}")
@@ -172,14 +152,7 @@ def final_problems(archive: Archive) -> list[str]:
     gunicorn logged no error."""
     from django.conf import settings
 
-    from interviews.search import indexing
-
-    problems = []
-    report = indexing.check_index()
-    if not report.ok:
-        problems.append(
-            f"search index: {len(report.missing)} missing, {len(report.ghosts)} ghosts, {report.pending} pending"
-        )
+    problems = integrity.index_problems()
     staging = Path(settings.ARCHIVE_STAGING_DIR)
     left = [p.name for p in staging.iterdir()] if staging.exists() else []
     if left:
