@@ -29,6 +29,10 @@ lock and a SQLite write transaction are free within 5 s). After recovery: every 
 transcript is whole (turn count, ordinals, sections, its original's sha256) and every one of its
 turns is found by the search module (a marker word in every turn; every key in the index), no
 index document without a turn, nothing pending. Exit status 1 if anything failed.
+
+The checks themselves are shared with the upload fuzzer (``integrity.py``). What remains here is
+one run's schedule of writes and kills, held by ``Faults`` (the archive, the generated files and
+what each round committed): longer than the other tools because the steps share that state.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from interviews import outbox
+from interviews.models import IndexTask, Turn
 
 FORMAT_VERSION = 1
 APP = "interviews"
@@ -66,8 +67,6 @@ class ExactJSONEncoder(DjangoJSONEncoder):
 
 def archive_models() -> list[type[models.Model]]:
     """Every model of the app whose rows are archive content, parents before children."""
-    from interviews.models import IndexTask
-
     # The outbox holds index work in flight, not content; import queues every turn afresh.
     transient = {IndexTask}
     chosen = [m for m in apps.get_app_config(APP).get_models() if m not in transient]
@@ -414,8 +413,6 @@ def _store_files(archive: zipfile.ZipFile, manifest: dict, progress: Progress) -
 
 
 def _queue_for_indexing(progress: Progress) -> None:
-    from interviews.models import Turn
-
     keys = list(Turn.objects.values_list("key", flat=True))
     outbox.enqueue(keys)
     progress(f"queued {len(keys)} turns for the search index")

@@ -95,7 +95,8 @@ def _step(kind, solr_class, solr_params=None, es_name=None, es_definition=None):
 
 def _steps():
     """Every step, as a Solr factory with parameters and an Elasticsearch name (and definition,
-    for the ones configured here rather than built in)."""
+    for the ones configured here rather than built in). One table, one entry per step: long
+    because it is data, and reads best whole."""
     german_stop = sorted(normalize_german(word) for word in german.GERMAN_STOPWORDS)
     english_stop = sorted(ENGLISH_STOPWORDS)
     return {

@@ -313,7 +313,8 @@ def side_by_side(left: Transcript, right: Transcript) -> list[Row]:
 
     Turns joined by links (directly or through a shared turn, e.g. one German turn for two
     Chinese ones) share a row. A turn without a counterpart gets a row of its own, placed after
-    the row of the turn before it on its own side.
+    the row of the turn before it on its own side. (One pass in four steps, grouping, placing,
+    ordering, headings, that share the groups and positions: kept together on purpose.)
     """
     left_turns = list(left.turns.select_related("speaker", "section", "transcript"))
     right_turns = list(right.turns.select_related("speaker", "section", "transcript"))
