@@ -19,4 +19,6 @@ urlpatterns = [
     path("", include("interviews.urls")),
 ]
 
+handler400 = "interviews.views.bad_request"
 handler404 = "interviews.views.page_not_found"
+handler500 = "interviews.views.server_error"

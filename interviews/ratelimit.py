@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.http import JsonResponse
 from django.shortcuts import render
 
 from archive.client_ip import client_ip
+from interviews import api_errors
 
 logger = logging.getLogger(__name__)
 
@@ -140,12 +140,12 @@ def hit(client: str, limit: Limit, *, now: float | None = None) -> tuple[bool, i
 
 
 def too_many_requests(request, limit: Limit, retry_after: int):
-    if request.path_info.startswith("/api/"):
+    if api_errors.is_json_path(request.path_info):
         message = (
             f"Too many requests: at most {limit.requests} every {limit.seconds} seconds. "
             f"Try again in {retry_after} seconds."
         )
-        response = JsonResponse({"error": "rate_limited", "message": message, "retry_after": retry_after}, status=429)
+        response = api_errors.error_response(429, message, retry_after=retry_after)
     else:
         response = render(request, "429.html", {"retry_after": retry_after, "limit": limit}, status=429)
     response["Retry-After"] = str(retry_after)

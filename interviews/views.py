@@ -3,13 +3,14 @@ from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse, HttpResponseGone, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
+from django.views import defaults
 
-from interviews import languages, queries
+from interviews import api_errors, languages, queries
 from interviews.forms import SearchForm, SideBySideForm
 from interviews.models import (
     Interview,
@@ -250,12 +251,31 @@ NOT_FOUND_KINDS = [
 def page_not_found(request, exception):
     """The 404 page (handler404): says what kind of address was not found and offers search. The
     JSON API's addresses get JSON, so that a client parsing the body is not handed a web page."""
-    if request.path.startswith("/api/") or request.path.endswith(".json"):
-        return JsonResponse({"error": "Nothing at this address.", "path": request.path}, status=404)
+    if api_errors.is_json_path(request.path):
+        return api_errors.error_response(404, "Nothing at this address.", path=request.path)
     kind = next((kind for prefix, kind in NOT_FOUND_KINDS if request.path.startswith(prefix)), "")
-    # The view's own reason ("No such page of results."); a URL that matched nothing has a dict here.
-    reason = exception.args[0] if exception and exception.args and isinstance(exception.args[0], str) else ""
-    return render(request, "404.html", {"kind": kind, "request_path": request.path, "reason": reason}, status=404)
+    return render(
+        request, "404.html", {"kind": kind, "request_path": request.path, "reason": reason_of(exception)}, status=404
+    )
+
+
+def reason_of(exception) -> str:
+    """The view's own reason ("No such page of results."); a URL that matched nothing has a dict here."""
+    return exception.args[0] if exception and exception.args and isinstance(exception.args[0], str) else ""
+
+
+def bad_request(request, exception):
+    """handler400: JSON for the JSON addresses, Django's plain 400 page elsewhere."""
+    if api_errors.is_json_path(request.path):
+        return api_errors.error_response(400, "The request could not be understood.")
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    """handler500: JSON for the JSON addresses, the plain 500 page (no database, no layout) elsewhere."""
+    if api_errors.is_json_path(request.path):
+        return api_errors.error_response(500, "Something went wrong on our side; it has been logged.")
+    return defaults.server_error(request)
 
 
 def favicon(request):

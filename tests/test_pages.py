@@ -87,7 +87,7 @@ def test_not_found_page_names_what_kind_of_page_was_missing(client, url, explana
 def test_api_addresses_answer_not_found_in_json(client, url):
     response = client.get(url)
     assert response.status_code == 404
-    assert response.json() == {"error": "Nothing at this address.", "path": url}
+    assert response.json() == {"error": {"code": "not_found", "message": "Nothing at this address.", "path": url}}
 
 
 @pytest.mark.django_db

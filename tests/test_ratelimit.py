@@ -33,10 +33,10 @@ def test_api_refusal_is_json_that_says_when_to_retry(client):
     for _ in range(4):
         response = get(client, "/api/interviews/")
     assert response["Content-Type"] == "application/json"
-    body = json.loads(response.content)
-    assert body["error"] == "rate_limited"
-    assert body["retry_after"] == int(response["Retry-After"])
-    assert f"Try again in {body['retry_after']} seconds" in body["message"]
+    error = json.loads(response.content)["error"]
+    assert error["code"] == "rate_limited"
+    assert error["retry_after"] == int(response["Retry-After"])
+    assert f"Try again in {error['retry_after']} seconds" in error["message"]
 
 
 def test_search_refusal_is_a_page_that_says_when_to_retry(client):

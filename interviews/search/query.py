@@ -27,6 +27,7 @@ from whoosh import query as wq
 
 from interviews import languages
 from interviews.models import Interview, Speaker, Topic
+from interviews.search.analysis import ANALYZERS, analyzer_for
 from interviews.search.engines import engine
 from interviews.search.highlighting import highlight, query_terms
 from interviews.translations.store import Translation, first_per_transcript, translations_for_keys
@@ -299,6 +300,27 @@ def search(params: SearchParams) -> SearchPage:
         took_ms=(time.perf_counter() - started) * 1000,
         shows_translations=shows_translations,
     )
+
+
+#: What a worker's warm-up searches: Chinese (jieba's dictionary), German (the compound word list)
+#: and a date-ordered browse (the searcher's sort and facet columns).
+WARM_UP_SEARCHES = (SearchParams(q="数据质量"), SearchParams(q="Datenqualität"), SearchParams(sort="date"))
+_WARM_UP_TEXT = "数据质量 Datenqualität データ品質 data quality"
+
+
+def warm_up() -> float:
+    """Load now what a process's first search would load lazily: every analyzer (jieba's
+    dictionary, the German word list), the searcher and its columns, the facet vocabulary.
+    gunicorn calls it as each worker starts (archive/gunicorn.conf.py), so no visitor waits
+    seconds for the first search of a fresh worker. Returns the seconds it took."""
+    started = time.perf_counter()
+    for code in (*ANALYZERS, "und"):  # "und": the generic analyzer, for any other language
+        for mode in ("index", "query"):
+            list(analyzer_for(code)(_WARM_UP_TEXT, mode=mode))
+    facet_vocabulary()
+    for params in WARM_UP_SEARCHES:
+        search(params)
+    return time.perf_counter() - started
 
 
 def _narrows(filters: dict) -> dict:

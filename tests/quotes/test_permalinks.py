@@ -243,7 +243,7 @@ def test_transcript_position_redirects_to_the_turn_there_now(client, seeds):
 def test_unknown_key_is_404_everywhere(client):
     for url in ("/q/zzzzzzzz/", "/q/zzzzzzzz.json", "/q/zzzzzzzz.png", "/q/not-a-key/"):
         assert client.get(url).status_code == 404, url
-    assert client.get("/q/zzzzzzzz.json").json()["error"] == "not_found"
+    assert client.get("/q/zzzzzzzz.json").json()["error"]["code"] == "not_found"
 
 
 # --- Page and sharing meta ------------------------------------------------------------------

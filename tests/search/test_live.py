@@ -25,6 +25,29 @@ def test_archive_set_up_like_make_data_is_searchable(live_archive):
     assert live_archive.manage("check_index").stdout.strip().endswith("index is complete")
 
 
+WORKER_START = """
+import runpy, types
+import jieba
+from haystack import connections
+assert not jieba.dt.initialized, "jieba was loaded before the worker started"
+conf = runpy.run_path("archive/gunicorn.conf.py")
+conf["post_worker_init"](types.SimpleNamespace(log=types.SimpleNamespace(info=print)))
+print("jieba loaded:", jieba.dt.initialized)
+print("searcher open:", connections["default"].get_backend()._searcher is not None)
+"""
+
+
+def test_a_fresh_worker_loads_jieba_and_the_searcher_before_its_first_request(live_archive):
+    """What gunicorn runs as each worker starts (post_worker_init), in a fresh process: the first
+    Chinese search of a worker finds jieba's dictionary and the searcher already loaded."""
+    out = live_archive.manage("shell", "-c", WORKER_START).stdout
+    assert "worker warmed up for search in" in out
+    assert "jieba loaded: True" in out
+    assert "searcher open: True" in out
+    live_archive.log.seek(0)
+    assert b"worker warmed up for search in" in live_archive.log.read()  # each served worker did too
+
+
 @pytest.fixture
 def empty_archive(tmp_path):
     archive = LiveArchive(data_dir=tmp_path / "data", port=free_port())

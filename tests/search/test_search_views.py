@@ -254,7 +254,9 @@ def test_pathological_queries_get_results_or_a_message(client, archive, unlimite
         api_response = client.get(reverse("interviews:api_search"), params)
         data = json.loads(api_response.content)
         if api_response.status_code == 404:
-            api_said = "page" in params and data == {"error": "No such page of results."}
+            api_said = "page" in params and data == {
+                "error": {"code": "not_found", "message": "No such page of results."}
+            }
         else:
             api_said = api_response.status_code == 200 and set(data) == {
                 "count",
@@ -306,7 +308,7 @@ def test_api_facet_keys_are_accepted_back_as_filters(client, archive):
 def test_api_filters_and_pages(client, archive):
     assert api(client, language=["de", "zh"], speaker="hanna-host")["count"] == 3
     assert api(client, q="Rechenleistungg")["suggestion"] == "rechenleistung"
-    assert api(client, expect=404, page=2) == {"error": "No such page of results."}
+    assert api(client, expect=404, page=2) == {"error": {"code": "not_found", "message": "No such page of results."}}
 
 
 def test_a_nul_in_the_query_is_searched_not_a_missing_page(client, archive):

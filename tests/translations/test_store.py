@@ -401,7 +401,9 @@ def test_alignment_json_shows_editor_status_and_hides_rejected_links(client, bil
 def test_alignment_json_rejects_an_unknown_transcript(client, bilingual):
     response = client.get(reverse("interviews:api_alignment", args=["a-talk"]) + "?right=fr")
     assert response.status_code == 400
-    assert response.json() == {"error": "This interview has no transcript “fr”.", "available": ["de", "zh"]}
+    assert response.json() == {
+        "error": {"code": "bad_request", "message": "This interview has no transcript “fr”.", "available": ["de", "zh"]}
+    }
 
 
 # --- Admin --------------------------------------------------------------------------------------
