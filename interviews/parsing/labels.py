@@ -237,6 +237,7 @@ def find_labels(lines: list[Line], speakers: SpeakerIndex) -> None:
     counts.update(label_key(label.name) for label in glued_once.values())
     accepted = {key for key, n in counts.items() if speakers.knows(key) or (n >= 2 and key not in NOT_LABELS)}
     _accept_single_strong_labels(lines, counts, accepted)
+    _accept_single_labels_by_place(lines, counts, accepted)
     for line in lines:
         if line.candidate and label_key(line.candidate.name) in accepted:
             line.label = line.candidate
@@ -259,6 +260,50 @@ def _accept_single_strong_labels(lines: list[Line], counts: Counter, accepted: s
         if c and c.strong and counts[label_key(c.name)] == 1 and label_key(c.name) not in NOT_LABELS:
             if _strong_form(c) in strong_forms:
                 accepted.add(label_key(c.name))
+
+
+def _accept_single_labels_by_place(lines: list[Line], counts: Counter, accepted: set[str]) -> None:
+    """A plain label seen once still counts where only a speaker fits: in the run of labels that
+    opens the conversation (`LISA CHOW:`, `ERIC MENNEL:`, then `ERIC:` from there on), as the answer
+    right after a question (`Ralf Dümmel:` after `WELT: …?`), alone
+    on its line where every label stands alone, or as the full name behind recurring initials
+    (`JENNIFER LEE:` and `JL:`)."""
+    recurring = [i for i, line in enumerate(lines) if line.candidate and label_key(line.candidate.name) in accepted]
+    if not recurring:
+        return
+    first = recurring[0]
+    all_alone = all(not lines[i].candidate.rest for i in recurring)
+    initials = {key.replace(".", "").replace(" ", "") for key in accepted}
+    previous_text = ""
+    for i, line in enumerate(lines):
+        c = line.candidate
+        if c and line.para_start and counts[label_key(c.name)] == 1 and label_key(c.name) not in accepted:
+            key = label_key(c.name)
+            if key not in NOT_LABELS and _fits_a_speaker_place(
+                lines, i, first, c, previous_text, all_alone=all_alone, initials=initials
+            ):
+                accepted.add(key)
+        if line.text and not line.chrome:
+            previous_text = c.rest if c and c.rest else line.text
+        if line.heading or line.chrome:
+            previous_text = ""
+
+
+def _fits_a_speaker_place(
+    lines: list[Line], i: int, first: int, c: Label, previous_text: str, *, all_alone: bool, initials: set[str]
+) -> bool:
+    if i < first:
+        opener = all(not (lines[j].heading or lines[j].chrome) for j in range(i, first))
+        return opener and bool(c.rest) == bool(lines[first].candidate.rest)
+    if all_alone and not c.rest:
+        return True
+    if c.rest and previous_text.rstrip(_QUOTE_CLOSERS).endswith(("?", "？")):
+        return True
+    words = c.name.split()
+    return len(words) >= 2 and "".join(w[0] for w in words).casefold() in initials
+
+
+_QUOTE_CLOSERS = "\"')]}»›”’」』】）》 "
 
 
 def _strong_form(label: Label) -> tuple[bool, bool]:
