@@ -293,8 +293,10 @@ def _fits_a_speaker_place(
     lines: list[Line], i: int, first: int, c: Label, previous_text: str, *, all_alone: bool, initials: set[str]
 ) -> bool:
     if i < first:
+        # Show notes' `Agenda:` and `Takeaways:` head bullet lists, not turns.
+        said = c.rest or (lines[i + 1].text if i + 1 < len(lines) else "")
         opener = all(not (lines[j].heading or lines[j].chrome) for j in range(i, first))
-        return opener and bool(c.rest) == bool(lines[first].candidate.rest)
+        return opener and said[:1] not in _BULLETS and bool(c.rest) == bool(lines[first].candidate.rest)
     if all_alone and not c.rest:
         return True
     if c.rest and previous_text.rstrip(_QUOTE_CLOSERS).endswith(("?", "？")):
@@ -303,6 +305,7 @@ def _fits_a_speaker_place(
     return len(words) >= 2 and "".join(w[0] for w in words).casefold() in initials
 
 
+_BULLETS = set("•·*-–—▪◦")
 _QUOTE_CLOSERS = "\"')]}»›”’」』】）》 "
 
 

@@ -30,7 +30,7 @@ from interviews.parsing.labels import find_labels
 from interviews.parsing.language import detect_language, language_sample
 from interviews.parsing.layout import DraftTurn, conversation_bounds, read_conversation, read_preamble
 from interviews.parsing.lines import looks_like_markdown, read_lines
-from interviews.parsing.questions import infer_question_labels
+from interviews.parsing.questions import accept_single_labels, infer_question_labels, label_dash_questions
 from interviews.parsing.speakers import SpeakerIndex
 from interviews.parsing.types import ParsedSection, ParsedSpeaker, ParsedTranscript, ParsedTurn, ParseError, SpeakerHint
 
@@ -64,8 +64,10 @@ def parse_transcript(
     for line in lines:
         line.chrome = chrome_kind(line)
     find_labels(lines, index)
-    if not any(line.label for line in lines):
-        warnings += infer_question_labels(lines)
+    if any(line.label for line in lines):
+        warnings += label_dash_questions(lines)
+    else:
+        warnings += infer_question_labels(lines) or accept_single_labels(lines)
     mark_account_blocks(lines)
     start, end = conversation_bounds(lines)
     conversation = read_conversation(lines, start, end)

@@ -13,7 +13,6 @@ warning, since a question mark or a dash is weaker evidence than a label.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from interviews.parsing.labels import NOT_LABELS
 from interviews.parsing.lines import Label, Line
@@ -36,7 +35,7 @@ def infer_question_labels(lines: list[Line]) -> list[str]:
         i for i, line in enumerate(lines) if line.para_start and line.text and not line.chrome and not line.heading
     ]
     dashed = [i for i in starts if _dash_question(lines[i].text)]
-    if len(dashed) >= 2:
+    if len(dashed) >= 2 or (dashed and _named_answer_follows(lines, starts, dashed[0])):
         after_first = [i for i in starts if i >= dashed[0]]
         if len(dashed) >= 0.8 * len(after_first):
             roles = _alternate(dashed)
@@ -63,8 +62,16 @@ def infer_question_labels(lines: list[Line]) -> list[str]:
 
 
 def _dash_question(text: str) -> bool:
+    """`──起業`, `—まず`, `-¿Qué`; not `-5 %` or a bullet list's `- item` followed by a digit."""
     match = _DASH_RE.match(text)
-    return bool(match) and text[0] in _DASHES and not text[match.end() :][:1].isdigit()
+    if not match or text[0] not in _DASHES:
+        return False
+    return not (text[0] == "-" and text[match.end() :][:1].isdigit())
+
+
+def _named_answer_follows(lines: list[Line], starts: list[int], question: int) -> bool:
+    following = next((i for i in starts if i > question), None)
+    return following is not None and bool(_own_name(lines[following], ANSWER))
 
 
 def _ends_with_question(text: str) -> bool:
@@ -91,13 +98,14 @@ def _questions_then_answers(questions: list[int], starts: list[int], lines: list
 
 
 def _names(lines: list[Line], roles: dict[int, str]) -> dict[str, str]:
-    """The asker's and the answerer's names: the labels seen once on such paragraphs, if any."""
-    seen: dict[str, Counter] = {QUESTION: Counter(), ANSWER: Counter()}
-    for i, role in roles.items():
-        name = _own_name(lines[i], role)
-        if name:
-            seen[role][name] += 1
-    return {role: (counts.most_common(1)[0][0] if counts else role) for role, counts in seen.items()}
+    """The asker's and the answerer's names: the labels on the first question and first answer
+    (a labelled first exchange), if any. Later `Word:` openings are more likely prose."""
+    names = {QUESTION: QUESTION, ANSWER: ANSWER}
+    for role in (QUESTION, ANSWER):
+        first = next((i for i, r in sorted(roles.items()) if r == role), None)
+        if first is not None:
+            names[role] = _own_name(lines[first], role) or role
+    return names
 
 
 def _own_name(line: Line, role: str) -> str:
@@ -115,7 +123,7 @@ def _label(line: Line, role: str, name: str) -> Label:
     text = line.text
     if role == QUESTION and _dash_question(text):
         text = text[_DASH_RE.match(text).end() :]
-    own = _own_name(line, role)
+    own = _own_name(line, role) if name != role and _own_name(line, role) == name else ""
     if own and line.candidate and line.candidate.name == own:
         text = line.candidate.rest
     elif own:
@@ -123,3 +131,43 @@ def _label(line: Line, role: str, name: str) -> Label:
     if role == ANSWER and text[:1] in _DASHES:
         text = text[_DASH_RE.match(text).end() :] if _DASH_RE.match(text) else text
     return Label(own or name, text.strip())
+
+
+def label_dash_questions(lines: list[Line]) -> list[str]:
+    """In a labelled file, a paragraph opened by a long dash (`――それでは…`) right before a label
+    is the interviewer's question: Japanese interviews label the answers and dash the questions."""
+    starts = [i for i, line in enumerate(lines) if line.para_start and line.text and not line.heading]
+    found = 0
+    for i, following in zip(starts, starts[1:]):
+        line = lines[i]
+        if line.label or line.chrome or line.text[0] not in _LONG_DASHES or not _dash_question(line.text):
+            continue
+        if lines[following].label:
+            line.label = _label(line, QUESTION, QUESTION)
+            found += 1
+    if not found:
+        return []
+    return [f"{found} unlabelled paragraph(s) opened by a dash were read as questions (Q); map Q in the preview."]
+
+
+def accept_single_labels(lines: list[Line]) -> list[str]:
+    """Last resort before refusing: two or more different labels, each seen once at a paragraph
+    start (`Matthew Wise:` asks, `Matt Mireles:` answers at length)."""
+    starts = [line for line in lines if line.para_start and line.text and not line.heading and not line.chrome]
+    labelled = [bool(line.candidate and line.candidate.rest) for line in starts]
+    labelled = [ok and label_key(line.candidate.name) not in NOT_LABELS for ok, line in zip(labelled, starts)]
+    # Only labels in an exchange (two labelled paragraphs in a row) count: a title or a lone
+    # `Dennoch:` is not a conversation.
+    found = [
+        line
+        for n, line in enumerate(starts)
+        if labelled[n] and ((n > 0 and labelled[n - 1]) or (n + 1 < len(starts) and labelled[n + 1]))
+    ]
+    if len({label_key(line.candidate.name) for line in found}) < 2:
+        return []
+    for line in found:
+        line.label = line.candidate
+    return ["Every speaker label appears only once; check that each is a speaker."]
+
+
+_LONG_DASHES = set("—―─━")
