@@ -187,7 +187,7 @@ def _name_then_timestamp(text: str, timestamp: str) -> Label | None:
     match = _NAME_TIMESTAMP_RE.match(text)
     if not match:
         match = _NAME_BARE_TIMESTAMP_RE.fullmatch(text)
-    if not match or not _looks_like_name(match.group(1)):
+    if not match or not looks_like_name(match.group(1)):
         return None
     return Label(" ".join(match.group(1).split()), text[match.end() :].strip(), match.group(2))
 
@@ -201,13 +201,13 @@ def _name_then_colon(text: str, timestamp: str) -> Label | None:
     if colon <= 0:
         return None
     name, rest = text[:colon], text[colon:].lstrip(":：").strip()
-    if rest.startswith("//") or not _looks_like_name(name):
+    if rest.startswith("//") or not looks_like_name(name):
         return None
     return Label(" ".join(name.split()), rest, timestamp)
 
 
 @lru_cache(maxsize=4096)
-def _looks_like_name(name: str) -> bool:
+def looks_like_name(name: str) -> bool:
     """Short and name-shaped: 1–4 words (or up to 12 CJK characters), no sentence punctuation."""
     name = " ".join(name.split())
     if not name or len(name) > 48 or name[0] in _NAME_BAD_START:

@@ -32,6 +32,13 @@ from interviews.parsing.layout import DraftTurn, conversation_bounds, read_conve
 from interviews.parsing.lines import looks_like_markdown, read_lines
 from interviews.parsing.questions import accept_single_labels, infer_question_labels, label_dash_questions
 from interviews.parsing.speakers import SpeakerIndex
+from interviews.parsing.timecodes import (
+    join_broken_time_codes,
+    label_name_lines,
+    lift_leading_time_codes,
+    mark_time_only_lines,
+    merge_timed_segments,
+)
 from interviews.parsing.types import ParsedSection, ParsedSpeaker, ParsedTranscript, ParsedTurn, ParseError, SpeakerHint
 
 
@@ -61,13 +68,16 @@ def parse_transcript(
     else:
         lines = read_lines(text, "markdown" if looks_like_markdown(text, filename) else "plain")
 
+    lines = join_broken_time_codes(lines)
     for line in lines:
         line.chrome = chrome_kind(line)
+    mark_time_only_lines(lines)
     find_labels(lines, index)
     if any(line.label for line in lines):
         warnings += label_dash_questions(lines)
     else:
-        warnings += infer_question_labels(lines) or accept_single_labels(lines)
+        warnings += label_name_lines(lines) or infer_question_labels(lines) or accept_single_labels(lines)
+    lift_leading_time_codes(lines)
     mark_account_blocks(lines)
     start, end = conversation_bounds(lines)
     conversation = read_conversation(lines, start, end)
@@ -75,6 +85,7 @@ def parse_transcript(
 
     sections = [preamble.first_section] if preamble.first_section else []
     offset = len(sections)
+    conversation.turns = merge_timed_segments(conversation.turns)
     drafts = [turn for turn in conversation.turns if turn.paragraphs]
     if not drafts:
         raise ParseError("No speaker turns found: the speaker labels have no text after them.")
