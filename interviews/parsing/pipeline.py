@@ -26,11 +26,17 @@ from interviews.parsing.checks import editor_warnings
 from interviews.parsing.chrome import chrome_kind, mark_account_blocks
 from interviews.parsing.decoding import decode, normalise
 from interviews.parsing.html import html_to_markdown, looks_like_html
+from interviews.parsing.inline import split_inline_labels
 from interviews.parsing.labels import find_labels
 from interviews.parsing.language import detect_language, language_sample
 from interviews.parsing.layout import DraftTurn, conversation_bounds, read_conversation, read_preamble
 from interviews.parsing.lines import looks_like_markdown, read_lines
-from interviews.parsing.questions import accept_single_labels, infer_question_labels, label_dash_questions
+from interviews.parsing.questions import (
+    accept_single_labels,
+    infer_question_labels,
+    label_dash_questions,
+    label_unlabelled_questions,
+)
 from interviews.parsing.speakers import SpeakerIndex
 from interviews.parsing.timecodes import (
     join_broken_time_codes,
@@ -72,9 +78,10 @@ def parse_transcript(
     for line in lines:
         line.chrome = chrome_kind(line)
     mark_time_only_lines(lines)
+    lines = split_inline_labels(lines)
     find_labels(lines, index)
     if any(line.label for line in lines):
-        warnings += label_dash_questions(lines)
+        warnings += label_dash_questions(lines) + label_unlabelled_questions(lines)
     else:
         warnings += label_name_lines(lines) or infer_question_labels(lines) or accept_single_labels(lines)
     lift_leading_time_codes(lines)

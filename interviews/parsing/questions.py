@@ -171,3 +171,44 @@ def accept_single_labels(lines: list[Line]) -> list[str]:
 
 
 _LONG_DASHES = set("—―─━")
+
+
+def label_unlabelled_questions(lines: list[Line]) -> list[str]:
+    """Only the answers are labelled (`Diego padre: …`, `Diego hijo: …`) and the questions stand
+    as plain paragraphs ending with a question mark: those open the interviewer's turns. Only
+    when no labelled turn asks anything, and at least two such paragraphs lead into a label."""
+    if any(_ends_with_question(_first_paragraph(lines, i)) for i, line in enumerate(lines) if line.label):
+        return []  # the askers are labelled
+    starts = [i for i, line in enumerate(lines) if line.para_start and line.text and not line.heading]
+    first_label = next(i for i, line in enumerate(lines) if line.label)
+    questions = []
+    for n, i in enumerate(starts):
+        line = lines[i]
+        if line.label or line.chrome or not _ends_with_question(line.text):
+            continue
+        following = starts[n + 1] if n + 1 < len(starts) else None
+        if following is None or (i < first_label and not lines[following].label):
+            continue
+        questions.append((i, following))
+    if sum(bool(lines[following].label) for _i, following in questions) < 2:
+        return []
+    for i, following in questions:
+        lines[i].label = _label(lines[i], QUESTION, QUESTION)
+        if not lines[following].label:
+            lines[following].label = _label(lines[following], ANSWER, ANSWER)
+    return [
+        f"{len(questions)} unlabelled paragraph(s) ending with a question mark were read as questions (Q); "
+        "map Q in the preview."
+    ]
+
+
+def _first_paragraph(lines: list[Line], i: int) -> str:
+    """What a label says first: its own line's rest, else the paragraph below it."""
+    if lines[i].label.rest:
+        return lines[i].label.rest
+    texts = []
+    for line in lines[i + 1 :]:
+        if line.label or (texts and line.para_start):
+            break
+        texts.append(line.text)
+    return " ".join(texts)
