@@ -34,6 +34,7 @@ from interviews.parsing.lines import looks_like_markdown, read_lines
 from interviews.parsing.questions import (
     accept_single_labels,
     infer_question_labels,
+    label_cjk_names_before_space,
     label_dash_questions,
     label_unlabelled_questions,
 )
@@ -83,7 +84,12 @@ def parse_transcript(
     if any(line.label for line in lines):
         warnings += label_dash_questions(lines) + label_unlabelled_questions(lines)
     else:
-        warnings += label_name_lines(lines) or infer_question_labels(lines) or accept_single_labels(lines)
+        warnings += (
+            label_name_lines(lines)
+            or label_cjk_names_before_space(lines)
+            or infer_question_labels(lines)
+            or accept_single_labels(lines)
+        )
     lift_leading_time_codes(lines)
     mark_account_blocks(lines)
     start, end = conversation_bounds(lines)

@@ -13,6 +13,7 @@ warning, since a question mark or a dash is weaker evidence than a label.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from interviews.parsing.labels import NOT_LABELS
 from interviews.parsing.lines import Label, Line
@@ -193,7 +194,7 @@ def label_unlabelled_questions(lines: list[Line]) -> list[str]:
     if sum(bool(lines[following].label) for _i, following in questions) < 2:
         return []
     for i, following in questions:
-        lines[i].label = _label(lines[i], QUESTION, QUESTION)
+        lines[i].label = _label(lines[i], QUESTION, _own_name(lines[i], QUESTION) or QUESTION)
         if not lines[following].label:
             lines[following].label = _label(lines[following], ANSWER, ANSWER)
     return [
@@ -212,3 +213,21 @@ def _first_paragraph(lines: list[Line], i: int) -> str:
             break
         texts.append(line.text)
     return " ".join(texts)
+
+
+def label_cjk_names_before_space(lines: list[Line]) -> list[str]:
+    """`清水 感動させるとかは…` / `漆 でも、…`: Japanese transcripts may set the speaker's name
+    before a space instead of a colon. Japanese prose has no spaces, so a short name there that
+    recurs (others of the same form once) opens turns. Only when nothing else was found."""
+    found = {}
+    for i, line in enumerate(lines):
+        if line.para_start and not line.chrome and not line.heading:
+            match = _CJK_NAME_SPACE_RE.match(line.text)
+            if match and cjk_count(line.text) > 10:
+                found[i] = match.group(1)
+    counts = Counter(found.values())
+    if not counts or counts.most_common(1)[0][1] < 2 or len(counts) > 4:
+        return []
+    for i, name in found.items():
+        lines[i].label = Label(name, lines[i].text[len(name) :].strip())
+    return ["Speaker names stand before a space, without a colon; check the turns."]
