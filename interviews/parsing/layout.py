@@ -32,6 +32,8 @@ def conversation_bounds(lines: list[Line]) -> tuple[int, int]:
 
 
 def ends_last_turn(line: Line) -> bool:
+    if line.chrome == "timecode":
+        return False  # a caption's time, inside the last turn
     if line.chrome or line.heading:
         return True
     if line.bold_all and heading_like(line.text):
