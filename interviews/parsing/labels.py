@@ -13,7 +13,7 @@ from functools import lru_cache
 from interviews.parsing.layout import ends_last_turn
 from interviews.parsing.lines import Label, Line
 from interviews.parsing.speakers import SpeakerIndex
-from interviews.parsing.text import cjk_count, label_key
+from interviews.parsing.text import cjk_count, ends_sentence, label_key
 
 _TIMESTAMP = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?"
 _LEADING_TIMESTAMP_RE = re.compile(rf"[\[(]?({_TIMESTAMP})[\])]?\s*+")
@@ -296,7 +296,9 @@ def _fits_a_speaker_place(
         # Show notes' `Agenda:` and `Takeaways:` head bullet lists, not turns.
         said = c.rest or (lines[i + 1].text if i + 1 < len(lines) else "")
         opener = all(not (lines[j].heading or lines[j].chrome) for j in range(i, first))
-        return opener and said[:1] not in _BULLETS and bool(c.rest) == bool(lines[first].candidate.rest)
+        # A title (`Building Robots: A Conversation with …`) is no opener: it is not a sentence.
+        sentence = ends_sentence(said) and i > 0
+        return opener and sentence and said[:1] not in _BULLETS and bool(c.rest) == bool(lines[first].candidate.rest)
     if all_alone and not c.rest:
         return True
     if c.rest and previous_text.rstrip(_QUOTE_CLOSERS).endswith(("?", "？")):

@@ -85,7 +85,7 @@ def test_a_label_seen_once_answering_a_question_is_a_speaker():
 
 
 def test_full_name_once_then_initials():
-    text = "JENNIFER LEE: Where were you born?\n\nHOLLY CORNELL: In Boise.\n\nJL: Why Boise?\n\nHC: My father moved there.\n\nJL: I see."
+    text = "Holly Cornell Oral History\n\nJENNIFER LEE: Where were you born?\n\nHOLLY CORNELL: In Boise.\n\nJL: Why Boise?\n\nHC: My father moved there.\n\nJL: I see."
     assert [speaker for speaker, _ in said(parse(text))] == ["JENNIFER LEE", "HOLLY CORNELL", "JL", "HC", "JL"]
 
 
