@@ -13,7 +13,7 @@ from functools import lru_cache
 from interviews.parsing.layout import ends_last_turn
 from interviews.parsing.lines import Label, Line
 from interviews.parsing.speakers import SpeakerIndex
-from interviews.parsing.text import cjk_count, label_key
+from interviews.parsing.text import cjk_count, ends_sentence, label_key
 
 _TIMESTAMP = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?"
 _LEADING_TIMESTAMP_RE = re.compile(rf"[\[(]?({_TIMESTAMP})[\])]?\s*+")
@@ -187,7 +187,7 @@ def _name_then_timestamp(text: str, timestamp: str) -> Label | None:
     match = _NAME_TIMESTAMP_RE.match(text)
     if not match:
         match = _NAME_BARE_TIMESTAMP_RE.fullmatch(text)
-    if not match or not _looks_like_name(match.group(1)):
+    if not match or not looks_like_name(match.group(1)):
         return None
     return Label(" ".join(match.group(1).split()), text[match.end() :].strip(), match.group(2))
 
@@ -201,13 +201,13 @@ def _name_then_colon(text: str, timestamp: str) -> Label | None:
     if colon <= 0:
         return None
     name, rest = text[:colon], text[colon:].lstrip(":：").strip()
-    if rest.startswith("//") or not _looks_like_name(name):
+    if rest.startswith("//") or not looks_like_name(name):
         return None
     return Label(" ".join(name.split()), rest, timestamp)
 
 
 @lru_cache(maxsize=4096)
-def _looks_like_name(name: str) -> bool:
+def looks_like_name(name: str) -> bool:
     """Short and name-shaped: 1–4 words (or up to 12 CJK characters), no sentence punctuation."""
     name = " ".join(name.split())
     if not name or len(name) > 48 or name[0] in _NAME_BAD_START:
@@ -237,6 +237,7 @@ def find_labels(lines: list[Line], speakers: SpeakerIndex) -> None:
     counts.update(label_key(label.name) for label in glued_once.values())
     accepted = {key for key, n in counts.items() if speakers.knows(key) or (n >= 2 and key not in NOT_LABELS)}
     _accept_single_strong_labels(lines, counts, accepted)
+    _accept_single_labels_by_place(lines, counts, accepted)
     for line in lines:
         if line.candidate and label_key(line.candidate.name) in accepted:
             line.label = line.candidate
@@ -259,6 +260,55 @@ def _accept_single_strong_labels(lines: list[Line], counts: Counter, accepted: s
         if c and c.strong and counts[label_key(c.name)] == 1 and label_key(c.name) not in NOT_LABELS:
             if _strong_form(c) in strong_forms:
                 accepted.add(label_key(c.name))
+
+
+def _accept_single_labels_by_place(lines: list[Line], counts: Counter, accepted: set[str]) -> None:
+    """A plain label seen once still counts where only a speaker fits: in the run of labels that
+    opens the conversation (`LISA CHOW:`, `ERIC MENNEL:`, then `ERIC:` from there on), as the answer
+    right after a question (`Ralf Dümmel:` after `WELT: …?`), alone
+    on its line where every label stands alone, or as the full name behind recurring initials
+    (`JENNIFER LEE:` and `JL:`)."""
+    recurring = [i for i, line in enumerate(lines) if line.candidate and label_key(line.candidate.name) in accepted]
+    if not recurring:
+        return
+    first = recurring[0]
+    all_alone = all(not lines[i].candidate.rest for i in recurring)
+    initials = {key.replace(".", "").replace(" ", "") for key in accepted}
+    previous_text = ""
+    for i, line in enumerate(lines):
+        c = line.candidate
+        if c and line.para_start and counts[label_key(c.name)] == 1 and label_key(c.name) not in accepted:
+            key = label_key(c.name)
+            if key not in NOT_LABELS and _fits_a_speaker_place(
+                lines, i, first, c, previous_text, all_alone=all_alone, initials=initials
+            ):
+                accepted.add(key)
+        if line.text and not line.chrome:
+            previous_text = c.rest if c and c.rest else line.text
+        if line.heading or line.chrome:
+            previous_text = ""
+
+
+def _fits_a_speaker_place(
+    lines: list[Line], i: int, first: int, c: Label, previous_text: str, *, all_alone: bool, initials: set[str]
+) -> bool:
+    if i < first:
+        # Show notes' `Agenda:` and `Takeaways:` head bullet lists, not turns.
+        said = c.rest or (lines[i + 1].text if i + 1 < len(lines) else "")
+        opener = all(not (lines[j].heading or lines[j].chrome) for j in range(i, first))
+        # A title (`Building Robots: A Conversation with …`) is no opener: it is not a sentence.
+        sentence = ends_sentence(said) and i > 0
+        return opener and sentence and said[:1] not in _BULLETS and bool(c.rest) == bool(lines[first].candidate.rest)
+    if all_alone and not c.rest:
+        return True
+    if c.rest and previous_text.rstrip(_QUOTE_CLOSERS).endswith(("?", "？")):
+        return True
+    words = c.name.split()
+    return len(words) >= 2 and "".join(w[0] for w in words).casefold() in initials
+
+
+_BULLETS = set("•·*-–—▪◦")
+_QUOTE_CLOSERS = "\"')]}»›”’」』】）》 "
 
 
 def _strong_form(label: Label) -> tuple[bool, bool]:

@@ -13,7 +13,7 @@ from interviews.parsing.text import cjk_count, display_width, ends_sentence, wor
 from interviews.parsing.types import ParseError
 
 # Chrome that cannot be part of a turn even in the middle of the conversation.
-_DROPPED_INSIDE = {"image", "rule", "punctuation", "menu", "account"}
+_DROPPED_INSIDE = {"image", "rule", "punctuation", "menu", "account", "timecode"}
 
 
 def conversation_bounds(lines: list[Line]) -> tuple[int, int]:
@@ -32,6 +32,8 @@ def conversation_bounds(lines: list[Line]) -> tuple[int, int]:
 
 
 def ends_last_turn(line: Line) -> bool:
+    if line.chrome == "timecode":
+        return False  # a caption's time, inside the last turn
     if line.chrome or line.heading:
         return True
     if line.bold_all and heading_like(line.text):
@@ -99,7 +101,7 @@ def read_conversation(lines: list[Line], start: int, end: int) -> Conversation:
             if line.label.rest:
                 turn.add(line.label.rest, new_paragraph=True)
         elif line.chrome in _DROPPED_INSIDE:
-            if line.chrome not in ("image", "rule"):
+            if line.chrome not in ("image", "rule", "timecode"):
                 conversation.dropped.append(line.text)
         elif line.heading:
             conversation.sections.append(line.text)

@@ -26,11 +26,26 @@ from interviews.parsing.checks import editor_warnings
 from interviews.parsing.chrome import chrome_kind, mark_account_blocks
 from interviews.parsing.decoding import decode, normalise
 from interviews.parsing.html import html_to_markdown, looks_like_html
+from interviews.parsing.inline import split_inline_labels
 from interviews.parsing.labels import find_labels
 from interviews.parsing.language import detect_language, language_sample
 from interviews.parsing.layout import DraftTurn, conversation_bounds, read_conversation, read_preamble
 from interviews.parsing.lines import looks_like_markdown, read_lines
+from interviews.parsing.questions import (
+    accept_single_labels,
+    infer_question_labels,
+    label_cjk_names_before_space,
+    label_dash_questions,
+    label_unlabelled_questions,
+)
 from interviews.parsing.speakers import SpeakerIndex
+from interviews.parsing.timecodes import (
+    join_broken_time_codes,
+    label_name_lines,
+    lift_leading_time_codes,
+    mark_time_only_lines,
+    merge_timed_segments,
+)
 from interviews.parsing.types import ParsedSection, ParsedSpeaker, ParsedTranscript, ParsedTurn, ParseError, SpeakerHint
 
 
@@ -60,9 +75,22 @@ def parse_transcript(
     else:
         lines = read_lines(text, "markdown" if looks_like_markdown(text, filename) else "plain")
 
+    lines = join_broken_time_codes(lines)
     for line in lines:
         line.chrome = chrome_kind(line)
+    mark_time_only_lines(lines)
+    lines = split_inline_labels(lines)
     find_labels(lines, index)
+    if any(line.label for line in lines):
+        warnings += label_dash_questions(lines) + label_unlabelled_questions(lines)
+    else:
+        warnings += (
+            label_name_lines(lines)
+            or label_cjk_names_before_space(lines)
+            or infer_question_labels(lines)
+            or accept_single_labels(lines)
+        )
+    lift_leading_time_codes(lines)
     mark_account_blocks(lines)
     start, end = conversation_bounds(lines)
     conversation = read_conversation(lines, start, end)
@@ -70,6 +98,7 @@ def parse_transcript(
 
     sections = [preamble.first_section] if preamble.first_section else []
     offset = len(sections)
+    conversation.turns = merge_timed_segments(conversation.turns)
     drafts = [turn for turn in conversation.turns if turn.paragraphs]
     if not drafts:
         raise ParseError("No speaker turns found: the speaker labels have no text after them.")
