@@ -13,6 +13,8 @@ one, such as "supply chain") becomes a group of alternatives that must match:
 - a Chinese word that jieba cuts into several (大模型 -> 大 模型) also matches as a phrase, so the
   turns where its parts stand together rank first, and its parts are translated one by one
   (数据创新 -> data innovation, which German finds in Dateninnovation);
+- traditional Chinese also searches its simplified characters (數據 -> 数据), which the Chinese
+  analyzer indexes;
 - ``GPT4`` also searches ``"gpt 4"`` (what GPT-4 and GPT 4 index as) and the other way round;
   ``Datenqualitaet`` also searches ``datenqualität`` (German ae/oe/ue written out);
 - English and German stop words are dropped once something was translated: they would
@@ -209,6 +211,9 @@ def _spellings(word: str) -> list:
 
 
 def _cjk_alternatives(word: str, dicts) -> list:
+    simplified = languages.to_simplified(word)
+    if simplified != word:  # traditional characters: search the simplified ones too (數據 -> 数据)
+        return _unique([simplified, *_cjk_alternatives(simplified, dicts)], word)
     atoms = [text for _, text, _, _ in _han_tokens(word, False)] if languages.has_cjk(word) else [word]
     found = []
     if len(atoms) > 1:

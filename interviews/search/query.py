@@ -113,7 +113,6 @@ def parse_query(text: str) -> UserQuery:
     notes = []
     text = unicodedata.normalize("NFC", text or "")
     text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
-    text = languages.to_simplified(text)  # the index holds Chinese in simplified characters
     if len(text) > MAX_QUERY_CHARS:
         text = _shorten(text, MAX_QUERY_CHARS)
         notes.append(f"Your search was shortened to its first {MAX_QUERY_CHARS} characters.")
