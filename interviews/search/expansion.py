@@ -244,12 +244,15 @@ def _translations(term: str, dicts) -> list:
 
 
 def _english_forms(term: str) -> list:
-    """The term and its singular, as dictionaries list words: games -> game, companies -> company."""
+    """The term and its base forms, as dictionaries list words: games -> game, companies -> company."""
     forms = [term]
     if term.endswith("ies") and len(term) > 4:
         forms.append(term[:-3] + "y")
     elif term.endswith("s") and not term.endswith("ss") and len(term) > 3:
         forms.append(term[:-1])
+    elif term.endswith(("ing", "ed")) and len(term) > 5:  # reasoning -> reason, raised -> raise
+        stem = term[: -3 if term.endswith("ing") else -2]
+        forms += [stem, stem + "e"]
     return forms
 
 
