@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE := archive.settings
 # Development defaults; production sets DJANGO_DEBUG=0 and DJANGO_SECRET_KEY.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run install data serve test lint format test-postgres clean bench loadtest faults abuse
+.PHONY: run install data dictionaries serve test lint format test-postgres clean bench loadtest faults abuse
 
 run: install data serve
 
@@ -25,8 +25,19 @@ data: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_topics
 	$(BIN)/python manage.py ingest data/transcripts/
+	$(MAKE) dictionaries
 	$(BIN)/python manage.py check_index --fix
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+# The bilingual dictionaries cross-language search uses: CC-CEDICT comes with requirements.txt,
+# Ding's German-English list with Debian's trans-de-en (installed here when missing and apt-get
+# can; without it German is translated through the topic names only).
+DING := /usr/share/trans/de-en
+dictionaries: install
+	@test -f $(DING) || ! command -v apt-get >/dev/null || [ "$$(id -u)" != 0 ] || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q trans-de-en >/dev/null; } || \
+		echo "trans-de-en could not be installed: German-English translation is off"
+	$(BIN)/python manage.py build_dictionaries
 
 serve: install
 	PORT=$(PORT) $(BIN)/gunicorn -c archive/gunicorn.conf.py archive.wsgi

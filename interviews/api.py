@@ -72,12 +72,14 @@ def quote_detail(request, key):
 
 @read_only
 def search(request):
-    """``/api/search?q=&speaker=&topic=&language=&interview=&year=&page=&sort=&translations=``.
+    """``/api/search?q=&speaker=&topic=&language=&interview=&year=&page=&sort=&translations=&exact=``.
 
     Facet keys are the identifiers the filters accept (speaker and interview slugs, topic slugs,
     language codes, years). ``snippet_html`` is escaped text whose only markup is ``<mark>``.
     ``also_in`` names the first aligned turn in each other transcript; with a language filter,
     ``translations=1`` adds every aligned turn of each hit as ``translations`` (not counted).
+    ``expansions`` lists what was searched besides the words typed (translations, other
+    spellings); ``exact=1`` searches only the words typed.
     """
     form = SearchForm(request.GET, vocabulary=archive_search.facet_vocabulary())
     try:

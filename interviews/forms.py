@@ -303,6 +303,7 @@ class SearchForm(forms.Form):
     sort = ForgivingCharField(required=False)
     page = forms.CharField(required=False)
     translations = forms.CharField(required=False)
+    exact = forms.CharField(required=False)
 
     def __init__(self, data=None, *, vocabulary=None):
         super().__init__(data)
@@ -316,6 +317,9 @@ class SearchForm(forms.Form):
     def clean_translations(self):
         # Not a BooleanField: its checkbox widget reads "0" as on.
         return self.cleaned_data.get("translations", "").lower() in {"1", "on", "true", "yes"}
+
+    def clean_exact(self):
+        return self.cleaned_data.get("exact", "").lower() in {"1", "on", "true", "yes"}
 
     def clean_page(self):
         page = self.cleaned_data.get("page") or "1"
@@ -332,6 +336,7 @@ class SearchForm(forms.Form):
             sort=data.get("sort", ""),
             page=data.get("page", 1),
             translations=data.get("translations", False),
+            exact=data.get("exact", False),
         )
 
 

@@ -102,3 +102,24 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.casefold())
     text = _COMBINING_RE.sub("", text)
     return unicodedata.normalize("NFKC", text)
+
+
+_HAN_RE = re.compile(f"[{HAN}]")
+_to_simplified = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese characters as simplified ones (OpenCC's ``t2s``): ``"數據"`` -> ``"数据"``.
+
+    The archive's Chinese is indexed and searched in simplified characters, so a reader in Taiwan
+    or Hong Kong finds a simplified transcript and the other way round. Text without Han
+    characters is returned as it is, without loading OpenCC.
+    """
+    global _to_simplified
+    if not _HAN_RE.search(text):
+        return text
+    if _to_simplified is None:
+        import opencc
+
+        _to_simplified = opencc.OpenCC("t2s").convert
+    return _to_simplified(text)

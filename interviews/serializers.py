@@ -227,4 +227,6 @@ def search_page(request, page):
         "results": [search_result(request, hit, page.shows_translations) for hit in page.results],
         "facets": {name: {v.value: v.count for v in values if v.count} for name, values in page.facets.items()},
         "suggestion": page.suggestion,
+        # What was searched besides the words typed (none with exact=1).
+        "expansions": [expansion.as_dict() for expansion in page.query.expansions],
     }

@@ -310,6 +310,7 @@ def _search_url(params, **changes):
         "sort": params.sort,
         "page": params.page if params.page != 1 else None,
         "translations": params.translations,
+        "exact": params.exact,
     }
     values.update(changes)
     filters = changes.get("filters", params.filters)
@@ -320,6 +321,8 @@ def _search_url(params, **changes):
         pairs.append(("sort", values["sort"]))
     if values["translations"] and filters.get("language"):  # it means nothing without a language filter
         pairs.append(("translations", "1"))
+    if values["exact"]:
+        pairs.append(("exact", "1"))
     if values["page"]:
         pairs.append(("page", values["page"]))
     return reverse("interviews:search") + ("?" + urlencode(pairs) if pairs else "")
@@ -373,6 +376,9 @@ def search(request):
             "chips": chips,
             "clear_filters_url": _search_url(params, filters={}, page=None) if chips else None,
             "suggestion_url": _search_url(params, q=results.suggestion, page=None) if results.suggestion else None,
+            # What else was searched (translations, other spellings), and the way back to the words typed.
+            "exact_url": _search_url(params, exact=True, page=None) if results.query.expansions else None,
+            "expand_url": _search_url(params, exact=False, page=None) if params.exact else None,
             "sort_urls": {sort: _search_url(params, sort=sort, page=None) for sort in archive_search.SORTS},
             "page_links": [
                 {"number": n, "url": _search_url(params, page=n), "current": n == results.page} if n else None

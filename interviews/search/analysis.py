@@ -146,7 +146,7 @@ def german_analyzer():
 
 def chinese_analyzer():
     """jieba on Han runs (atoms + search-mode sub-words), folded ``\\w+`` tokens elsewhere."""
-    return MixedScriptTokenizer() | FoldFilter()
+    return MixedScriptTokenizer() | FoldFilter(simplify=True)
 
 
 def english_analyzer():

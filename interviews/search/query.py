@@ -29,6 +29,7 @@ from interviews import languages
 from interviews.models import Interview, Speaker, Topic
 from interviews.search.analysis import ANALYZERS, analyzer_for
 from interviews.search.engines import engine
+from interviews.search.expansion import expand
 from interviews.search.highlighting import highlight, query_terms
 from interviews.translations.store import Translation, first_per_transcript, translations_for_keys
 
@@ -71,6 +72,10 @@ class UserQuery:
     include: tuple = ()
     exclude: tuple = ()
     notes: tuple = ()
+    # Set by expansion.expand(): the query with its translations, in Whoosh syntax, and what
+    # was searched besides the words typed ([Expansion]).
+    expanded: str = ""
+    expansions: tuple = ()
 
     @property
     def is_empty(self) -> bool:
@@ -79,6 +84,8 @@ class UserQuery:
     def whoosh_syntax(self) -> str:
         """The query in Whoosh syntax. Words are lower-cased runs of word characters, so none can be
         an operator (Whoosh's are upper-case) or carry syntax; quotes and NOT are ours."""
+        if self.expanded:
+            return self.expanded
         parts = [_clause(words) for words in self.include]
         parts += ["NOT " + _clause(words) for words in self.exclude]
         return " ".join(parts)
@@ -94,13 +101,21 @@ def _clause(words) -> str:
     return words[0] if len(words) == 1 else '"' + " ".join(words) + '"'
 
 
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a space when there is one: a word cut in
+    half finds nothing and makes a nonsense suggestion."""
+    cut = text[: limit + 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > 0 else text[:limit]).rstrip()
+
+
 def parse_query(text: str) -> UserQuery:
     """Read a user's query safely; never raises. See the module docstring for the syntax."""
     notes = []
     text = unicodedata.normalize("NFC", text or "")
     text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
     if len(text) > MAX_QUERY_CHARS:
-        text = text[:MAX_QUERY_CHARS]
+        text = _shorten(text, MAX_QUERY_CHARS)
         notes.append(f"Your search was shortened to its first {MAX_QUERY_CHARS} characters.")
     include, exclude = [], []
     seen = set()
@@ -150,6 +165,8 @@ class SearchParams:
     page: int = 1
     # With a language filter: show each hit's aligned turns in the other transcripts too.
     translations: bool = False
+    # Search only the words typed: no translations, no other spellings.
+    exact: bool = False
 
 
 @dataclass
@@ -252,6 +269,8 @@ def search(params: SearchParams) -> SearchPage:
     """One page of results for ``params``. Raises ``PageNotFound`` past the last page."""
     started = time.perf_counter()
     query = parse_query(params.q)
+    if not params.exact:
+        query = expand(query)
     sort = params.sort if params.sort in SORTS else ("relevance" if query.include else "date")
     if not query.include:
         sort = "date"  # nothing to rank by

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
-from interviews.languages import CJK_CHARS, HAN, KANA, fold
+from interviews.languages import CJK_CHARS, HAN, KANA, fold, to_simplified
 
 # --------------------------------------------------------------------------------------------
 # Character classes
@@ -237,9 +237,16 @@ class MixedScriptTokenizer(Tokenizer):
 
 
 class FoldFilter(Filter):
-    """Lower-case and fold every token with :func:`fold` (also the ``tokenize=False`` one)."""
+    """Lower-case and fold every token with :func:`fold` (also the ``tokenize=False`` one); with
+    ``simplify`` (Chinese), write Han characters simplified (:func:`to_simplified`), so
+    traditional and simplified text index and query alike. Not for Japanese: 勉強 is not 勉强."""
+
+    def __init__(self, simplify: bool = False):
+        self.simplify = simplify
 
     def __call__(self, tokens):
+        # getattr: analyzers pickled into an index before ``simplify`` existed lack the attribute.
+        simplify = getattr(self, "simplify", False)
         for t in tokens:
-            t.text = fold(t.text)
+            t.text = to_simplified(fold(t.text)) if simplify else fold(t.text)
             yield t

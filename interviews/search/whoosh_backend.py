@@ -39,6 +39,7 @@ from haystack.models import SearchResult
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import writing as whoosh_writing
+from whoosh.analysis import STOP_WORDS as ENGLISH_STOP_WORDS
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -49,8 +50,13 @@ from interviews import languages
 from interviews.search.columns import Columns, EveryScoreCollector
 from interviews.search.fields import AnalyzedTextField
 from interviews.search.generations import IndexLocation, IndexLocked, WriterCodec, bounded_merge
+from interviews.search.german import GERMAN_STOPWORDS
 
 # --- Queries ---------------------------------------------------------------------------------------
+
+
+# English and German stop words: dropped from every query, so suggesting one finds nothing.
+_NEVER_SUGGESTED = frozenset(ENGLISH_STOP_WORDS) | GERMAN_STOPWORDS
 
 
 def split_negations(q):
@@ -370,7 +376,12 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 and not reader.frequency(self.content_field_name, lower)
             ):
                 for maxdist in (1, 2):
-                    found = corrector.suggest(lower, limit=1, maxdist=maxdist, prefix=1)
+                    # A stop word is never a suggestion: "data" -> "das" finds nothing either.
+                    found = [
+                        w
+                        for w in corrector.suggest(lower, limit=5, maxdist=maxdist, prefix=1)
+                        if w not in _NEVER_SUGGESTED
+                    ]
                     if found:
                         word, changed = found[0], True
                         break

@@ -1,0 +1,132 @@
+"""Cross-language query expansion: what a query also searches, from small dictionaries written
+the way CC-CEDICT and Ding write theirs."""
+
+import pytest
+
+from interviews.search import dictionaries
+from interviews.search.evaluation import occurs_literally
+from interviews.search.expansion import expand
+from interviews.search.query import parse_query
+
+CEDICT = """\
+# CC-CEDICT sample
+數據 数据 [shu4 ju4] /data/numbers/digital/
+合成 合成 [he2 cheng2] /to compose/to synthesize/synthetic/
+供應鏈 供应链 [gong1 ying4 lian4] /supply chain/
+模型 模型 [mo2 xing2] /model/mold/
+大 大 [da4] /big/huge/large/
+""".splitlines()
+
+DING = """\
+# Ding sample
+Daten {pl} :: data
+synthetisch {adj} :: synthetic
+Lieferkette {f} | Lieferketten {pl} :: supply chain | supply chains
+Kind {n} | Kinder {pl} :: child | children
+""".splitlines()
+
+
+@pytest.fixture
+def dicts(tmp_path):
+    path = tmp_path / "dictionaries.sqlite3"
+    dictionaries.build(
+        path,
+        cedict_lines=CEDICT,
+        ding_lines=DING,
+        topics=[{"names": {"en": "Robotics", "de": "Robotik", "zh": "机器人"}}],
+    )
+    return dictionaries.Dictionaries(path)
+
+
+def searched(query, dicts):
+    return {e.original: list(e.alternatives) for e in expand(parse_query(query), dicts).expansions}
+
+
+def test_an_english_word_also_searches_german_and_chinese(dicts):
+    assert searched("data", dicts) == {"data": ["数据", "daten"]}
+
+
+def test_a_german_word_searches_english_and_through_it_chinese(dicts):
+    assert searched("Daten", dicts) == {"daten": ["data", "数据"]}
+
+
+def test_a_chinese_word_searches_english_and_through_it_german(dicts):
+    assert searched("数据", dicts) == {"数据": ["data", "numbers", "daten"]}
+
+
+def test_words_a_dictionary_knows_as_one_phrase_translate_together(dicts):
+    query = expand(parse_query("supply chain"), dicts)
+    assert query.whoosh_syntax() == "((supply chain) OR 供应链 OR lieferkette)"
+
+
+def test_a_plural_is_looked_up_as_written_and_as_its_singular(dicts):
+    assert searched("children", dicts) == {"children": ["kinder"]}
+
+
+def test_topic_names_translate_too(dicts):
+    assert "robotik" in searched("robotics", dicts)["robotics"]
+
+
+def test_names_pass_through_unchanged(dicts):
+    query = expand(parse_query("Aidan Gomez"), dicts)
+    assert query.expansions == () and query.whoosh_syntax() == "aidan gomez"
+
+
+def test_stop_words_are_dropped_once_something_is_translated(dicts):
+    """'of' would otherwise be demanded in the German and Chinese turns, which have no such word."""
+    assert expand(parse_query("synthetic of data"), dicts).whoosh_syntax() == (
+        "(synthetic OR 合成 OR synthetisch) (data OR 数据 OR daten)"
+    )
+
+
+def test_traditional_chinese_also_searches_simplified(dicts):
+    assert searched("數據", dicts)["數據"][:2] == ["数据", "data"]
+
+
+def test_a_chinese_word_of_several_words_also_matches_them_side_by_side(dicts):
+    """大模型 ranks the turns that say 大模型 above those with 大 … 模型 apart."""
+    assert '"大模型"' in expand(parse_query("大模型"), dicts).whoosh_syntax()
+
+
+def test_gpt4_also_searches_gpt_4(dicts):
+    assert expand(parse_query("GPT4"), dicts).whoosh_syntax() == '(gpt4 OR "gpt 4")'
+
+
+def test_german_written_out_umlauts_also_search_the_umlaut(dicts):
+    assert searched("Datenqualitaet", dicts) == {"datenqualitaet": ["datenqualität"]}
+
+
+def test_exclusions_are_not_expanded(dicts):
+    assert expand(parse_query("-data"), dicts).expansions == ()
+
+
+def test_without_a_dictionary_file_nothing_is_translated(tmp_path):
+    query = expand(parse_query("data"), dictionaries.Dictionaries(tmp_path / "missing.sqlite3"))
+    assert query.expansions == () and query.whoosh_syntax() == "data"
+
+
+def test_a_long_query_is_cut_at_a_word_boundary():
+    query = parse_query("modell " * 40 + "LeCun")
+    assert all(words[0] in {"modell", "lecun"} for words in query.include)
+    assert "lecu" not in query.display().split()
+
+
+def test_literal_queries_are_told_apart_from_translated_ones():
+    texts = ["Die Datenqualität ist wichtig.", "数据质量至关重要。"]
+    assert occurs_literally("Datenqualität", texts) and occurs_literally("数据", texts)
+    assert not occurs_literally("data quality", texts)
+
+
+def test_the_results_page_says_what_else_was_searched_and_offers_only_what_was_typed(
+    client, archive, settings, tmp_path
+):
+    """'data' finds the German Daten and the Chinese 数据 turns, says so, and links to the exact search."""
+    settings.DATA_DIR = tmp_path
+    dictionaries.build(tmp_path / "dictionaries.sqlite3", cedict_lines=CEDICT, ding_lines=DING)
+    html = client.get("/search/", {"q": "data"}).content.decode()
+    assert "Also searched:" in html and "数据" in html and "daten" in html
+    assert 'href="/search/?q=data&amp;exact=1">search only what I typed</a>' in html
+    data = client.get("/api/search", {"q": "data"}).json()
+    assert data["count"] > 0 and data["expansions"] == [{"query": "data", "also": ["数据", "daten"]}]
+    exact = client.get("/api/search", {"q": "data", "exact": "1"}).json()
+    assert exact["expansions"] == [] and exact["count"] < data["count"]
