@@ -80,3 +80,28 @@ def test_a_corrected_subtitle_file_keeps_permalinks_and_takes_the_new_times():
     turns = list(transcript.turns.all())
     assert [t.key for t in turns] == keys
     assert turns[2].start == 755.0
+
+
+def test_transcript_page_shows_a_play_link_on_each_timed_turn(client):
+    transcript = ingest_vtt(media_url="https://example.org/talk.mp3").transcript
+    page = client.get(transcript.get_absolute_url()).content.decode()
+    assert 'href="https://example.org/talk.mp3#t=754"' in page
+    assert "Play the recording from </span>12:34</a>" in page
+
+
+def test_without_a_recording_the_time_is_shown_but_not_linked(client):
+    transcript = ingest_vtt().transcript
+    page = client.get(transcript.get_absolute_url()).content.decode()
+    assert '<span class="timecode" title="Time in the recording">12:34</span>' in page
+
+
+def test_quote_page_json_and_citation_carry_the_time(client):
+    turn = ingest_vtt(media_url=YOUTUBE).transcript.turns.get(ordinal=2)
+    page = client.get(turn.get_absolute_url()).content.decode()
+    assert f'href="{YOUTUBE}&amp;t=754s"' in page
+    assert "▶ Listen from 12:34" in page
+    data = client.get(turn.get_json_url()).json()
+    assert (data["start"], data["end"], data["media_url"]) == (754.0, 760.0, YOUTUBE + "&t=754s")
+    assert "; at 12:34]" in data["citation"]["text"]
+    assert "At 12:34 of the recording" in data["citation"]["bibtex"]
+    assert data["citation"]["csl"][0]["locator"] == "12:34"
