@@ -157,6 +157,15 @@ class Transcript(models.Model):
     def language_name(self):
         return languages.name(self.language)
 
+    def get_export_url(self, fmt: str) -> str:
+        """This transcript as a file: "txt", "vtt", "srt" or "json" (see interviews.exports)."""
+        return reverse("interviews:transcript_export", args=[self.interview.slug, self.slug, fmt])
+
+    def export_links(self) -> list[tuple[str, str]]:
+        """[(format name, URL)] for the transcript page."""
+        names = {"txt": "Text", "vtt": "WebVTT", "srt": "SRT", "json": "Podcast JSON"}
+        return [(names[fmt], self.get_export_url(fmt)) for fmt in names]
+
 
 class Section(models.Model):
     transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="sections")

@@ -56,6 +56,7 @@ def transcript_summary(request, transcript):
         "sha256": transcript.sha256,
         "url": _absolute(request, transcript.get_absolute_url()),
         "api_url": _absolute(request, reverse("interviews:api_transcript", args=[transcript.pk])),
+        "exports": {fmt: _absolute(request, transcript.get_export_url(fmt)) for fmt in ("txt", "vtt", "srt", "json")},
     }
 
 
