@@ -33,8 +33,8 @@ def seconds(code: str) -> float | None:
 def split_leading(text: str) -> tuple[float | None, str]:
     """(seconds, rest) for a text that opens with a time code, else (None, text).
 
-    Brackets must pair (`[0:20]`, `(1:23)`), and a bare time code must be followed by words, so a
-    turn that starts with a clock time in a sentence ("9:30 is when…") is rarely taken for one.
+    Brackets must pair (`[0:20]`, `(1:23)`); a bare time code must have hours (`00:01:23`) and be
+    followed by words, so a turn that opens with a clock time ("9:30 is when…") keeps it.
     """
     match = _LEADING_RE.match(text)
     if not match:
@@ -43,7 +43,7 @@ def split_leading(text: str) -> tuple[float | None, str]:
     if (opening, closing) not in (("", ""), ("[", "]"), ("(", ")")):
         return None, text
     rest = text[match.end() :]
-    if not opening and (not rest or rest[0].isdigit() or match.group(0)[-1:] not in " \t"):
+    if not opening and (code.count(":") < 2 or not rest or rest[0].isdigit() or match.group(0)[-1:] not in " \t"):
         return None, text
     value = seconds(code)
     if value is None:

@@ -33,6 +33,7 @@ def test_a_leading_time_code_is_split_from_the_text():
 
 def test_a_clock_time_inside_a_sentence_is_text():
     assert timecodes.split_leading("9:30am is when we open") == (None, "9:30am is when we open")
+    assert timecodes.split_leading("10:30 is when we open") == (None, "10:30 is when we open")
     assert timecodes.split_leading("[0:20 we said") == (None, "[0:20 we said")
 
 
