@@ -190,7 +190,7 @@ class TurnForm(forms.ModelForm):
 
     class Meta:
         model = Turn
-        fields = ["speaker", "label", "section", "text"]
+        fields = ["speaker", "label", "section", "text", "start", "end"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,7 +218,7 @@ class TurnAdmin(admin.ModelAdmin):
     readonly_fields = ["key", "transcript", "ordinal", "section", "topic_sources"]
     autocomplete_fields = ["speaker"]
     fieldsets = [
-        (None, {"fields": ["key", "transcript", "ordinal", "section", "label", "speaker", "text"]}),
+        (None, {"fields": ["key", "transcript", "ordinal", "section", "label", "speaker", "text", "start", "end"]}),
         ("Topics", {"fields": ["topics", "topic_sources"]}),
     ]
     view_on_site = True

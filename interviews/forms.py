@@ -69,6 +69,13 @@ class TranscriptDetailsForm(forms.Form):
     )
     publisher = forms.CharField(label="Publisher / source", max_length=200, required=False)
     source_url = forms.URLField(label="Source URL", max_length=500, required=False, assume_scheme="https")
+    media_url = forms.URLField(
+        label="Recording URL",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text="A YouTube video, audio or video file the time codes refer to: each timed turn links to its moment.",
+    )
     published_on = forms.DateField(
         label="Publication date", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -122,7 +129,10 @@ class UploadForm(TranscriptDetailsForm):
             raise forms.ValidationError("Choose a transcript file to upload.")
         name = PurePath(upload.name).name
         if PurePath(name).suffix.lower() not in UPLOAD_SUFFIXES:
-            raise forms.ValidationError(f"“{name}” is not a transcript file: upload a .txt, .md or .html file.")
+            raise forms.ValidationError(
+                f"“{name}” is not a transcript file: upload a text (.txt, .md, .html), subtitle (.vtt, .srt), "
+                "podcast transcript (.json) or Word (.docx) file."
+            )
         # The size is known before the bytes are read: never read more than the limit.
         if upload.size > settings.ARCHIVE_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(size_limit_message(upload.size))

@@ -311,6 +311,7 @@ def _transcript_fields(source: Source, parsed: ParsedTranscript, interview: Inte
         "title": fit(parsed.title or interview.title, Transcript, "title"),
         "publisher": meta.publisher,
         "source_url": meta.source_url,
+        "media_url": meta.media_url,
         "published_on": meta.published_on,
         "translation": meta.translation,
         "translator_note": meta.translator_note,
@@ -369,6 +370,8 @@ def _write_turns(transcript, parsed, speakers, result: IngestResult) -> None:
             "label": parsed_turn.label[:200],
             "section": sections[parsed_turn.section] if parsed_turn.section is not None else None,
             "text": parsed_turn.text,
+            "start": parsed_turn.start,
+            "end": parsed_turn.end,
         }
         normalised = _normalise(parsed_turn.text)
         occurrence = occurrences.get(normalised, 0)
@@ -386,7 +389,7 @@ def _write_turns(transcript, parsed, speakers, result: IngestResult) -> None:
             for k, v in values.items():
                 setattr(turn, k, v)
             to_update.append(turn)
-    Turn.objects.bulk_update(to_update, ["ordinal", "speaker", "label", "section", "text"])
+    Turn.objects.bulk_update(to_update, ["ordinal", "speaker", "label", "section", "text", "start", "end"])
     for turn, key in zip(to_create, new_turn_keys(transcript, wanted_keys)):
         turn.key = key
     Turn.objects.bulk_create(to_create)

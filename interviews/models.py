@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
-from interviews import languages
+from interviews import languages, timecodes
 from interviews.quotes import spans
 
 
@@ -125,6 +125,12 @@ class Transcript(models.Model):
     title = models.CharField("title as published", max_length=500)
     publisher = models.CharField(max_length=200, blank=True)
     source_url = models.URLField(max_length=500, blank=True)
+    media_url = models.URLField(
+        "recording URL",
+        max_length=500,
+        blank=True,
+        help_text="The recording the time codes refer to: a YouTube video, an audio or video file, an episode page.",
+    )
     published_on = models.DateField(null=True, blank=True)
     translation = models.CharField(max_length=10, choices=TRANSLATION_CHOICES, blank=True)
     translator_note = models.TextField(blank=True)
@@ -150,6 +156,15 @@ class Transcript(models.Model):
     @property
     def language_name(self):
         return languages.name(self.language)
+
+    def get_export_url(self, fmt: str) -> str:
+        """This transcript as a file: "txt", "vtt", "srt" or "json" (see interviews.exports)."""
+        return reverse("interviews:transcript_export", args=[self.interview.slug, self.slug, fmt])
+
+    def export_links(self) -> list[tuple[str, str]]:
+        """[(format name, URL)] for the transcript page."""
+        names = {"txt": "Text", "vtt": "WebVTT", "srt": "SRT", "json": "Podcast JSON"}
+        return [(names[fmt], self.get_export_url(fmt)) for fmt in names]
 
 
 class Section(models.Model):
@@ -188,6 +203,8 @@ class Turn(models.Model):
     label = models.CharField(max_length=200, blank=True, help_text="The label as published.")
     section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="turns")
     text = models.TextField()
+    start = models.FloatField(null=True, blank=True, help_text="Seconds into the recording, when the source says.")
+    end = models.FloatField(null=True, blank=True, help_text="Seconds into the recording where the turn ends.")
 
     objects = TurnQuerySet.as_manager()
 
@@ -212,6 +229,17 @@ class Turn(models.Model):
 
     def get_json_url(self):
         return reverse("interviews:quote_json", args=[self.key])
+
+    @property
+    def clock(self) -> str:
+        """The start as a reader sees it ("12:34"), "" for an untimed turn."""
+        return timecodes.clock(self.start) if self.start is not None else ""
+
+    def get_media_url(self) -> str:
+        """The recording at this turn's start, "" when either is unknown."""
+        if self.start is None or not self.transcript.media_url:
+            return ""
+        return timecodes.media_link(self.transcript.media_url, self.start)
 
     @property
     def paragraphs(self):

@@ -48,6 +48,7 @@ def transcript_summary(request, transcript):
         "title": transcript.title,
         "publisher": transcript.publisher,
         "source_url": transcript.source_url,
+        "media_url": transcript.media_url,
         "published_on": _isoformat(transcript.published_on),
         "translation": transcript.translation,
         "translator_note": transcript.translator_note,
@@ -55,6 +56,7 @@ def transcript_summary(request, transcript):
         "sha256": transcript.sha256,
         "url": _absolute(request, transcript.get_absolute_url()),
         "api_url": _absolute(request, reverse("interviews:api_transcript", args=[transcript.pk])),
+        "exports": {fmt: _absolute(request, transcript.get_export_url(fmt)) for fmt in ("txt", "vtt", "srt", "json")},
     }
 
 
@@ -73,6 +75,8 @@ def transcript_detail(request, transcript, turns):
                 "label": turn.label,
                 "section": turn.section.heading if turn.section else None,
                 "text": turn.text,
+                "start": turn.start,
+                "end": turn.end,
                 "permalink": _absolute(request, turn.get_absolute_url()),
                 "topics": [topic.slug for topic in turn.effective_topics()],
             }
@@ -143,6 +147,9 @@ def quote(request, turn, shared, *, previous, next_turn, aligned):
         "ordinal": turn.ordinal,
         "section": turn.section.heading if turn.section else None,
         "text": turn.text,
+        "start": turn.start,
+        "end": turn.end,
+        "media_url": turn.get_media_url() or None,
         "transcript_url": shared.transcript_url,
         "context": {
             "previous": previous.key if previous else None,

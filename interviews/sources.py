@@ -19,7 +19,8 @@ from interviews import languages
 from interviews.models import Interview, Speaker, Transcript
 from interviews.parsing import SpeakerHint
 
-TRANSCRIPT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+# Found in a directory by suffix; a podcast JSON transcript (.json) is found through its manifest.
+TRANSCRIPT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".vtt", ".srt", ".docx"}
 
 
 class IngestError(Exception):
@@ -53,6 +54,7 @@ class TranscriptInfo:
     title: str = ""
     publisher: str = ""
     source_url: str = ""
+    media_url: str = ""  # the recording the file's time codes refer to
     published_on: datetime.date | None = None
     translation: str = ""
     translator_note: str = ""
@@ -160,6 +162,7 @@ def check_metadata(source: Source) -> None:
         raise IngestError("a participant has no name")
     check_url(interview.original_url, "the interview's original_url")
     check_url(meta.source_url, "the transcript's source_url")
+    check_url(meta.media_url, "the transcript's media_url")
 
 
 def fit(text: str, model, name: str) -> str:
@@ -209,6 +212,8 @@ def read_manifest(path: Path) -> list[Source]:
                     title=entry.get("title", ""),
                     publisher=entry.get("publisher", ""),
                     source_url=entry.get("source_url", ""),
+                    # The interview's recording, unless this rendition names its own (a dub).
+                    media_url=entry.get("media_url", interview.get("media_url", "")),
                     published_on=_date(entry.get("published_on"), f"{path.name} ({name})"),
                     translation=entry.get("translation", ""),
                     translator_note=entry.get("translator_note", ""),
@@ -235,13 +240,15 @@ def collect_sources(paths: list[Path]) -> tuple[list[tuple[str, Source | None]],
         for manifest in sorted(directory.glob("*.json")):
             if path.is_file() and path.suffix == ".json" and manifest != path:
                 continue
+            if _is_podcast_transcript(manifest):
+                continue
             try:
                 for source in read_manifest(manifest):
                     manifests[source.filename] = source
             except IngestError as exc:
                 errors.append((str(manifest), str(exc).removeprefix(f"{manifest.name}: ")))
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() in TRANSCRIPT_SUFFIXES)
+            files = sorted(p for p in path.iterdir() if p.suffix.lower() in TRANSCRIPT_SUFFIXES or p.name in manifests)
         elif path.suffix == ".json":
             files = [directory / name for name in manifests]
         else:
@@ -252,3 +259,10 @@ def collect_sources(paths: list[Path]) -> tuple[list[tuple[str, Source | None]],
             else:
                 sources.append((str(file), Source(data=file.read_bytes(), filename=file.name)))
     return sources, errors
+
+
+def _is_podcast_transcript(path: Path) -> bool:
+    """A JSON file beside the manifests that is a transcript (podcast JSON), not a manifest."""
+    with path.open("rb") as file:
+        head = file.read(4096)
+    return b'"segments"' in head and b'"transcripts"' not in head

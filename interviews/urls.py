@@ -25,6 +25,11 @@ urlpatterns = [
     path("interviews/<slug:slug>/", views.interview, name="interview"),
     path("interviews/<slug:slug>/side-by-side/", views.side_by_side, name="side_by_side"),
     path("interviews/<slug:slug>/<slug:transcript_slug>/", views.interview, name="transcript"),
+    path(
+        "interviews/<slug:slug>/<slug:transcript_slug>/transcript.<str:fmt>",
+        views.transcript_export,
+        name="transcript_export",
+    ),
     # A turn by its position, as the transcript page anchors it (#t<n>): redirects to the permalink.
     path("interviews/<slug:slug>/<slug:transcript_slug>/t<int:ordinal>/", views.turn_at, name="turn_at"),
     path("speakers/<slug:slug>/", views.speaker, name="speaker"),

@@ -10,13 +10,14 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.views import defaults
 
-from interviews import api_errors, languages, queries
+from interviews import api_errors, exports, languages, queries
 from interviews.forms import SearchForm, SideBySideForm
 from interviews.models import (
     Interview,
     Speaker,
     SpeakerRedirect,
     Topic,
+    Transcript,
     Turn,
     TurnTopic,
 )
@@ -66,6 +67,23 @@ def interview(request, slug, transcript_slug=None):
             "turns": turns,
         },
     )
+
+
+def transcript_export(request, slug, transcript_slug, fmt):
+    """The transcript as a file to download: text, WebVTT, SRT or podcast JSON."""
+    if fmt not in exports.FORMATS:
+        raise Http404("No such format")
+    transcript = get_object_or_404(
+        Transcript.objects.select_related("interview"), interview__slug=slug, slug=transcript_slug
+    )
+    turns = [
+        exports.ExportTurn(turn.speaker.name, turn.text, turn.start, turn.end)
+        for turn in transcript.turns.select_related("speaker").order_by("ordinal")
+    ]
+    suffix, content_type = exports.FORMATS[fmt]
+    response = HttpResponse(exports.render(fmt, transcript.title, turns), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{slug}-{transcript_slug}.{suffix}"'
+    return response
 
 
 def speaker(request, slug):

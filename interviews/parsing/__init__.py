@@ -1,7 +1,10 @@
-"""Turn a published transcript (text, Markdown or HTML) into speakers, sections and turns.
+"""Turn a published transcript (text, Markdown, HTML, WebVTT, SRT, podcast JSON or Word) into
+speakers, sections and turns.
 
 Pure Python: nothing here imports Django.
 """
+
+from pathlib import PurePath
 
 from interviews.parsing.types import ParsedSection, ParsedSpeaker, ParsedTranscript, ParsedTurn, ParseError, SpeakerHint
 
@@ -19,8 +22,21 @@ __all__ = [
 
 
 def parse_transcript(data, *, filename="", language="", title="", speakers=None):
+    """Any supported format, recognised by content: subtitle and podcast files as timed cues, a
+    Word document as its text, everything else by the text parser."""
+    from interviews.parsing import formats
     from interviews.parsing.pipeline import parse_transcript as _parse
 
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        data = bytes(data)
+        kind = formats.sniff(data)
+        if kind == "docx":
+            data = formats.docx.read_text(data)
+            filename = str(PurePath(filename).with_suffix(".txt")) if filename else ""
+        elif kind:
+            return formats.parse_cues(
+                kind, decode(data), filename=filename, language=language, title=title, speakers=speakers
+            )
     return _parse(data, filename=filename, language=language, title=title, speakers=speakers)
 
 

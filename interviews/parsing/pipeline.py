@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from interviews import languages
+from interviews import languages, timecodes
 from interviews.parsing.checks import editor_warnings
 from interviews.parsing.chrome import chrome_kind, mark_account_blocks
 from interviews.parsing.decoding import decode, normalise
@@ -128,8 +128,16 @@ def _parsed_turn(turn: DraftTurn, index: SpeakerIndex, offset: int) -> ParsedTur
     else:
         section = 0 if offset else None
     name, _role = index.resolve(turn.label.name)
+    # A time code beside the label, or opening the turn's text (`Name: [00:00:04] text`, or `Name:`
+    # alone and the next line `[0:20] text`), is the turn's start: data, never part of its words.
+    start = timecodes.seconds(turn.label.timestamp) if turn.label.timestamp else None
+    text = turn.text
+    leading, rest = timecodes.split_leading(text)
+    if leading is not None and rest.strip():
+        text = rest
+        start = leading if start is None else start
     return ParsedTurn(
-        speaker=name, label=turn.label.name, text=turn.text, section=section, timestamp=turn.label.timestamp
+        speaker=name, label=turn.label.name, text=text, section=section, timestamp=turn.label.timestamp, start=start
     )
 
 

@@ -37,6 +37,8 @@ class ParsedTurn:
     text: str  # paragraphs joined by "\n\n", whitespace normalised, otherwise as published
     section: int | None = None  # index into ParsedTranscript.sections
     timestamp: str = ""  # as published beside the label ("00:01:02"), "" when there was none
+    start: float | None = None  # seconds into the recording, when the source gives a time code
+    end: float | None = None  # seconds, when the source gives where the turn ends (subtitles)
 
 
 @dataclass
@@ -63,6 +65,9 @@ class ParsedTranscript:
                     "speaker": t.speaker,
                     "section": self.sections[t.section].heading if t.section is not None else None,
                     "text": t.text,
+                    # Times only where the source has them: untimed transcripts keep their shape.
+                    **({"start": t.start} if t.start is not None else {}),
+                    **({"end": t.end} if t.end is not None else {}),
                 }
                 for t in self.turns
             ],

@@ -79,6 +79,7 @@ class CitationSource:
     publisher: str
     translator_note: str
     url: str  # the absolute permalink (with the span, when one is cited)
+    at: str = ""  # where in the recording the quote starts ("12:34"), "" when untimed
 
     @property
     def rendition(self) -> str:
@@ -106,6 +107,8 @@ def plain_text(c: CitationSource) -> str:
         bracket += " by " + _join([Name.parse(n).apa_direct() for n in c.interviewers])
     if c.rendition:
         bracket += "; " + c.rendition
+    if c.at:
+        bracket += f"; at {c.at}"  # APA cites a moment of a recording by its time stamp
     parts = [_sentence(author), f"({date}).", _sentence(f"{c.title} [{bracket}]")]
     if c.programme and c.programme != c.title:
         parts.append(_sentence(c.programme))
@@ -153,6 +156,8 @@ def bibtex(c: CitationSource) -> str:
         notes.append("Interview by " + " and ".join(c.interviewers))
     if c.rendition:
         notes.append(c.rendition[0].upper() + c.rendition[1:])
+    if c.at:
+        notes.append(f"At {c.at} of the recording")
     if c.translator_note:
         notes.append("Note on the translation: " + c.translator_note)
     fields = [("author", Name.parse(c.speaker).bibtex()), ("title", "{" + bibtex_escape(c.title) + "}")]
@@ -194,6 +199,9 @@ def csl(c: CitationSource) -> dict:
     item["language"] = c.language
     if c.rendition:
         item["genre"] = c.rendition
+    if c.at:
+        item["locator"] = c.at  # CSL's pin point: citeproc writes it after the reference
+        item["label"] = "timestamp"
     if c.translator_note:
         item["note"] = "Note on the translation: " + c.translator_note
     item["URL"] = c.url
@@ -246,5 +254,6 @@ def citation_for_turn(turn, url: str) -> Citation:
             publisher=transcript.publisher,
             translator_note=transcript.translator_note,
             url=url,
+            at=turn.clock,
         )
     )

@@ -36,7 +36,8 @@ from interviews.models import (
 from interviews.parsing import ParsedSpeaker, ParsedTranscript, ParseError, SpeakerHint, generic_role, parse_transcript
 from interviews.sources import TRANSCRIPT_SUFFIXES, IngestError, InterviewInfo, Source, TranscriptInfo
 
-UPLOAD_SUFFIXES = TRANSCRIPT_SUFFIXES  # the admin takes the files the ingest command reads
+# The admin takes the files the ingest command reads, and podcast JSON transcripts.
+UPLOAD_SUFFIXES = TRANSCRIPT_SUFFIXES | {".json"}
 STAGING_MAX_AGE = 24 * 3600  # seconds
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}")
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
@@ -361,6 +362,7 @@ def ingest_upload(
             title=parsed.title,
             publisher=details.get("publisher", ""),
             source_url=details.get("source_url", ""),
+            media_url=details.get("media_url", ""),
             published_on=details.get("published_on"),
             translation=details.get("translation", ""),
             translator_note=details.get("translator_note", ""),

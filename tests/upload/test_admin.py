@@ -346,8 +346,9 @@ def assert_rejected(response, message, before, settings):
             "essay.txt",
             "No speaker turns found",
         ),
-        (ENGLISH.encode(), "robots.pdf", "“robots.pdf” is not a transcript file: upload a .txt, .md or .html file."),
-        (ENGLISH.encode(), "robots.docx", "is not a transcript file"),
+        (ENGLISH.encode(), "robots.pdf", "“robots.pdf” is not a transcript file: upload a text (.txt, .md, .html)"),
+        # .docx is a transcript suffix now; a file that only claims to be one is refused by content.
+        (b"PK\x03\x04not really a zip", "robots.docx", "ZIP archive"),
     ],
     ids=["empty", "whitespace", "pdf", "png", "undecodable", "no-turns", "pdf-extension", "docx-extension"],
 )

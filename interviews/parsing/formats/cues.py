@@ -1,0 +1,166 @@
+"""Timed cues (subtitle cues, podcast transcript segments) merged into speaker turns.
+
+A cue names its speaker by a WebVTT voice span (`<v Ann Lee>`), a segment's `speaker`, or a
+`Name:` prefix that recurs in the file; a cue that names nobody continues the turn before it.
+When no cue names anybody, each cue is a turn of one unnamed speaker for the editor to map.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from interviews import languages, timecodes
+from interviews.parsing.language import detect_language, language_sample
+from interviews.parsing.speakers import SpeakerIndex
+from interviews.parsing.text import cjk_count
+from interviews.parsing.types import ParsedSpeaker, ParsedTranscript, ParsedTurn, ParseError, SpeakerHint
+
+# A 3-hour recording has 3,000 to 5,000 subtitle cues; podcast segments can be a word each.
+MAX_CUES = 50_000
+UNNAMED = "Speaker"
+
+# `Ann:`, `DR. LEE:`, `主持人：` opening a cue: short, no sentence punctuation, no digits.
+_NAME_PREFIX_RE = re.compile(r"([^\W\d_][^:：.!?。？！\n\d]{0,38}?)\s*[:：]\s+(?=\S)")
+
+
+@dataclass
+class Cue:
+    start: float | None
+    end: float | None
+    text: str
+    speaker: str = ""  # as the cue names it, "" when it does not
+
+
+_TIMING_LINE_RE = re.compile(
+    r"\s*(?:\d+:)?[0-5]?\d:[0-5]\d[.,]\d{1,3}\s+-->\s+(?:\d+:)?[0-5]?\d:[0-5]\d[.,]\d{1,3}(?:\s.*)?"
+)
+
+
+def check_timings(text: str) -> None:
+    """Every `-->` line must be a timing line: the libraries skip a malformed one silently, and
+    with it the words of its cue."""
+    for number, line in enumerate(text.split("\n"), 1):
+        if "-->" in line and not _TIMING_LINE_RE.fullmatch(line):
+            raise ParseError(f"Line {number} is not a cue timing ({line[:60]!r}); nothing was read.")
+
+
+def check_count(count: int, what: str) -> None:
+    if count > MAX_CUES:
+        raise ParseError(
+            f"The file has {count:,} {what}; at most {MAX_CUES:,} are read (a three-hour recording "
+            "has about 5,000). Check that it is one transcript, or split it."
+        )
+
+
+def order_warnings(cues: list[Cue], what: str = "cue") -> list[str]:
+    """Backwards and overlapping times, named by cue number: kept in file order, but said."""
+    backwards, earlier, overlapping = [], [], []
+    previous: Cue | None = None
+    for number, cue in enumerate(cues, 1):
+        if cue.start is not None and cue.end is not None and cue.end < cue.start:
+            backwards.append(number)
+        if previous and previous.start is not None and cue.start is not None:
+            if cue.start < previous.start:
+                earlier.append(number)
+            elif previous.end is not None and cue.start < previous.end:
+                overlapping.append(number)
+        previous = cue
+    warnings = []
+    for numbers, problem in (
+        (backwards, "ends before it starts"),
+        (earlier, "starts before the one above it (kept in file order)"),
+        (overlapping, "overlaps the one above it"),
+    ):
+        if numbers:
+            more = f" and {len(numbers) - 1} more" if len(numbers) > 1 else ""
+            warnings.append(f"{what.capitalize()} {numbers[0]}{more}: {problem}.")
+    return warnings
+
+
+def name_prefixes(cues: list[Cue]) -> None:
+    """Take a `Name:` prefix off each cue's text as its speaker. Only in a file where some name
+    opens two cues or more; then a capitalised name seen once counts too (a lone `Note:` in a
+    file of unlabelled cues stays text). Cues that name their speaker already are left alone."""
+    found: dict[str, int] = {}
+    for cue in cues:
+        match = None if cue.speaker else _NAME_PREFIX_RE.match(cue.text)
+        if match and len(match.group(1).split()) <= 4:
+            found[match.group(1)] = found.get(match.group(1), 0) + 1
+    if not any(count >= 2 for count in found.values()):
+        return
+    names = {name for name, count in found.items() if count >= 2 or (name[0].isupper() or cjk_count(name[0]))}
+    for cue in cues:
+        match = None if cue.speaker else _NAME_PREFIX_RE.match(cue.text)
+        if match and match.group(1) in names:
+            cue.speaker, cue.text = match.group(1), cue.text[match.end() :]
+
+
+def _join(left: str, right: str) -> str:
+    if not left or not right:
+        return left or right
+    # Chinese and Japanese have no spaces between words; U+2E80 on are their scripts and punctuation.
+    return left + right if ord(left[-1]) >= 0x2E80 and ord(right[0]) >= 0x2E80 else f"{left} {right}"
+
+
+def transcript_from_cues(
+    cues: list[Cue],
+    *,
+    title: str,
+    language: str = "",
+    speakers: list[SpeakerHint] | None = None,
+    warnings: list[str] | None = None,
+) -> ParsedTranscript:
+    """Consecutive cues of one speaker become one turn, from the first cue's start to the last's end."""
+    cues = [cue for cue in cues if cue.text.strip()]
+    if not cues:
+        raise ParseError("No speaker turns found: the file has no cues with text.")
+    warnings = list(warnings or [])
+    named = any(cue.speaker for cue in cues)
+    if not named:
+        warnings.append(
+            f"The cues name no speakers: each cue is a turn of “{UNNAMED}”. Choose who that is below, "
+            "or give the file voice spans (<v Name>) or “Name:” prefixes."
+        )
+    index = SpeakerIndex(speakers)
+    turns: list[ParsedTurn] = []
+    label = cues[0].speaker or UNNAMED
+    for cue in cues:
+        text = " ".join(cue.text.split())
+        new_speaker = bool(cue.speaker) and cue.speaker != label
+        if turns and named and not new_speaker:
+            turn = turns[-1]
+            turn.text = _join(turn.text, text)
+            turn.end = cue.end if cue.end is not None else turn.end
+            continue
+        label = cue.speaker or label
+        name, _role = index.resolve(label)
+        turns.append(ParsedTurn(speaker=name, label=label, text=text, start=cue.start, end=cue.end))
+    people: dict[str, ParsedSpeaker] = {}
+    for turn in turns:
+        if turn.speaker not in people:
+            _name, role = index.resolve(turn.label)
+            people[turn.speaker] = ParsedSpeaker(label=turn.label, name=turn.speaker, role=role)
+    return ParsedTranscript(
+        title=title,
+        language=languages.base(language) or detect_language(language_sample(turns)),
+        description="",
+        speakers=list(people.values()),
+        sections=[],
+        turns=turns,
+        warnings=warnings,
+        text="\n\n".join(f"{t.label}: {t.text}" for t in turns),
+    )
+
+
+def seconds_or_none(value) -> float | None:
+    """A time from a JSON number or a time code string; None when absent or unreadable."""
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return timecodes.seconds(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) and value >= 0 else None

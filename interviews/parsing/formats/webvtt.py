@@ -1,0 +1,51 @@
+"""WebVTT (what podcast apps and video players read) through webvtt-py: cues with voice spans."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import webvtt
+from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+from interviews.parsing.formats.cues import Cue, check_count, check_timings
+from interviews.parsing.types import ParseError
+
+# `<v Ann Lee>` or `<v.loud Ann Lee>`; a cue may hold several voices.
+_VOICE_RE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]*)>")
+_TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>|<\d[^>]*>")  # markup and karaoke timestamps (<00:00:01.000>)
+
+
+def looks_like(text: str) -> bool:
+    return text.lstrip("\ufeff").startswith("WEBVTT")
+
+
+def read_cues(text: str) -> list[Cue]:
+    check_count(text.count("-->"), "cues")
+    check_timings(text)
+    try:
+        captions = webvtt.from_string(text)
+    except (MalformedFileError, MalformedCaptionError) as exc:
+        raise ParseError(f"This WebVTT file has malformed cues ({exc}); nothing was read.") from None
+    cues: list[Cue] = []
+    for caption in captions:
+        start, end = _seconds(caption.start_time), _seconds(caption.end_time)
+        for speaker, words in _voices(caption.raw_text):
+            cues.append(Cue(start, end, words, speaker))
+    return cues
+
+
+def _seconds(stamp) -> float:
+    return stamp.hours * 3600 + stamp.minutes * 60 + stamp.seconds + stamp.milliseconds / 1000
+
+
+def _voices(raw: str) -> list[tuple[str, str]]:
+    """[(speaker, text)] of one cue's voice spans; ("", text) for the words before any span."""
+    parts = _VOICE_RE.split(raw)
+    spans = [("", parts[0])] + [(parts[i].strip(), parts[i + 1]) for i in range(1, len(parts), 2)]
+    result = []
+    for speaker, words in spans:
+        words = " ".join(html.unescape(_TAG_RE.sub("", words)).split())
+        if words:
+            result.append((speaker, words))
+    return result
