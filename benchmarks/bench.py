@@ -23,6 +23,7 @@ from benchmarks.phases import (
     POLL_TIMEOUT_S,
     BenchError,
     phase_build,
+    phase_load_mix,
     phase_raw_whoosh,
     phase_search,
     phase_upload_poll,
@@ -41,6 +42,8 @@ def run_phase(phase: str, directory: Path, options: dict) -> dict | None:
         return phase_raw_whoosh(directory, queries=options["queries"], seed=options["seed"])
     if phase == "search":
         return phase_search(directory, rounds=options["rounds"])
+    if phase == "load-mix":
+        return phase_load_mix(directory, seed=options["seed"])
     if phase == "upload-poll":
         return phase_upload_poll(options["marker"])
     if phase == "upload-write":

@@ -239,6 +239,18 @@ def phase_raw_whoosh(directory: Path, *, queries: int, seed: int) -> dict:
     }
 
 
+def phase_load_mix(directory: Path, *, seed: int) -> dict:
+    """The load test's request mix (benchmarks/load_mix.py), written to ``loadtest-mix.tsv``."""
+    from django.conf import settings
+
+    from benchmarks.load_mix import build_load_mix, describe
+
+    settings.ARCHIVE_SEARCH_CACHE = False  # counting pages must not fill the cache the load test measures
+    mix = build_load_mix(seed=seed)
+    (directory / "loadtest-mix.tsv").write_text("".join(f"{kind}\t{path}\n" for kind, path in mix), encoding="utf-8")
+    return {**describe(mix), "peak_rss_mb": peak_rss_mb()}
+
+
 def phase_search(directory: Path, *, rounds: int) -> dict:
     """The fixed mix through `interviews.search.query` and through raw Whoosh, interleaved query by
     query so that whatever else the machine is doing slows both alike."""
