@@ -262,6 +262,8 @@ def phase_search(directory: Path, *, rounds: int) -> dict:
     engines = {"raw": lambda q: raw_search(searcher, q)}
     if have_search:
         engines["archive"] = archive_search
+    peers = _peers(directory)
+    engines.update(peers.pop("engines"))
     samples, hits = _time_searches(mix, engines, rounds)
 
     def figures(prefix: str, name: str) -> dict:
@@ -274,6 +276,12 @@ def phase_search(directory: Path, *, rounds: int) -> dict:
         result["search_to_raw_p95_ratio"] = round(result["search_p95_ms"] / result["raw_whoosh_search_p95_ms"], 2)
     else:
         result["search_to_raw_p95_ratio"] = None
+    for name in ("fts5",):
+        result.update(figures(f"{name}_search", name))
+        ours = result["search_p95_ms"]
+        result[f"{name}_to_search_p95_ratio"] = round(result[f"{name}_search_p95_ms"] / ours, 2) if ours else None
+        result[f"{name}_zero_hit_queries"] = hits[name].count(0)
+    result.update(peers)
     result["search_p95_ms_by_kind"] = _p95_by_kind(samples.get("archive", []))
     result["raw_whoosh_search_p95_ms_by_kind"] = _p95_by_kind(samples["raw"])
     result.update(
@@ -296,6 +304,19 @@ def phase_search(directory: Path, *, rounds: int) -> dict:
         }
     )
     return result
+
+
+def _peers(directory: Path) -> dict:
+    """What a user might pick instead, over the same turns: SQLite FTS5 (built on first use)."""
+    from django.conf import settings
+
+    from benchmarks import fts5_peer
+
+    figures = {}
+    if not (directory / fts5_peer.FILENAME).exists():
+        built = fts5_peer.build(directory, Path(settings.DATABASES["default"]["NAME"]))
+        figures["fts5_index_docs_per_s"] = round(built["docs"] / built["seconds"], 1) if built["seconds"] else None
+    return {**figures, "engines": {"fts5": fts5_peer.FTS5Search(directory)}}
 
 
 def _time_searches(mix: list[dict], engines: dict, rounds: int) -> tuple[dict, dict]:
