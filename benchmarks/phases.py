@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from benchmarks.measure import Progress, directory_mb, peak_rss_mb, percentiles
-from benchmarks.queries import archive_search, build_query_mix, search_available, search_index_dir, search_page_path
+from benchmarks.queries import archive_search, build_query_mix, search_available, search_index_dir
 from benchmarks.raw_whoosh import raw_documents, raw_schema, raw_search
 from benchmarks.synthetic import Generator, language_models
 
@@ -195,7 +195,6 @@ def phase_raw_whoosh(directory: Path, *, queries: int, seed: int) -> dict:
     database), then draw the query mix, which needs to know how many turns a query finds."""
     import time
 
-    from django.urls import NoReverseMatch
     from whoosh import index
 
     from interviews.models import Turn
@@ -225,11 +224,6 @@ def phase_raw_whoosh(directory: Path, *, queries: int, seed: int) -> dict:
     with ix.searcher() as searcher:
         mix = build_query_mix(queries, seed, lambda query: raw_search(searcher, {**query, "page": 1}))
     (directory / "queries.json").write_text(json.dumps(mix, ensure_ascii=False, indent=1), encoding="utf-8")
-    try:
-        for api, name in ((False, "loadtest-search-paths.txt"), (True, "loadtest-api-paths.txt")):
-            (directory / name).write_text("".join(search_page_path(q, api=api) + "\n" for q in mix))
-    except NoReverseMatch:
-        pass  # no search page in this build of the archive: the load test says so
     return {
         "raw_whoosh_index_docs": written,
         "raw_whoosh_index_s": round(spent, 2),
