@@ -190,8 +190,9 @@ def main() -> None:
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "mix": describe(mix),
     }
+    kinds = {path: kind for kind, path in mix}
     for setting in ("off", "on") if args.cache == "both" else (args.cache,):
-        results[f"cache {setting}"] = load(directory, args, dict(mix), cache=setting == "on")
+        results[f"cache {setting}"] = load(directory, args, kinds, cache=setting == "on")
     (directory / "loadtest.json").write_text(json.dumps(results, indent=1))
     if args.json:
         print(json.dumps(results, indent=1))
