@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--kind", default="search", help="kind of request in the mix (default: search)")
     parser.add_argument("--cache", action="store_true", help="with the result cache on")
+    parser.add_argument("--in-order", action="store_true", help="the mix in its order, repeats included (for --cache)")
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
     directory = args.dir.resolve()
@@ -42,7 +43,8 @@ def main() -> None:
     from django.test import Client
 
     mix = [line.split("\t", 1) for line in (directory / "loadtest-mix.tsv").read_text(encoding="utf-8").splitlines()]
-    paths = list(dict.fromkeys(path for kind, path in mix if kind == args.kind))[: args.requests]
+    paths = [path for kind, path in mix if kind == args.kind]
+    paths = (paths if args.in_order else list(dict.fromkeys(paths)))[: args.requests]
     client = Client()
     for path in paths[:5]:  # load the analysers and open the index first: not what is measured
         client.get(path)
