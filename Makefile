@@ -64,10 +64,12 @@ TURNS ?= 20000
 bench: install
 	$(BIN)/python manage.py bench --turns $(TURNS)
 
-# HTTP load on that archive (kept in bench-$(TURNS)/): gunicorn, 4 workers; wrk, 16 connections, loopback.
+# HTTP load on that archive (kept in bench-$(TURNS)/): gunicorn, 4 workers; wrk, 16 connections, loopback;
+# a request mix with a popular head and a long tail, with the result cache off then on (CACHE=on|off|both).
 DURATION ?= 30
+CACHE ?= both
 loadtest: install
-	$(BIN)/python benchmarks/loadtest.py --turns $(TURNS) --duration $(DURATION)
+	$(BIN)/python benchmarks/loadtest.py --turns $(TURNS) --duration $(DURATION) --cache $(CACHE)
 
 # Reliability figures (docs/reliability.md): each sets up its own archive in a temporary
 # directory, serves it with gunicorn on a free loopback port, and stops by itself.

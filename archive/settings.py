@@ -121,7 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Each worker keeps its database connection between requests (its PRAGMAs run once per
+# connection, not once per request); checked before reuse, so a dropped one is replaced.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("ARCHIVE_DB_CONN_MAX_AGE", 600))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -218,6 +221,21 @@ HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 # No per-save signal indexing: ingest records IndexTask rows in its transaction (interviews/outbox.py)
 # and the index is written once per batch after the commit.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
+
+# Search results shared by every worker of this machine until the index changes
+# (interviews/search/cache.py): files under DATA_DIR/cache/search. ARCHIVE_SEARCH_CACHE=0 turns it off.
+ARCHIVE_SEARCH_CACHE = env_bool("ARCHIVE_SEARCH_CACHE", True)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "search": {
+        "BACKEND": "interviews.search.cache.SearchResultCache",
+        "LOCATION": str(DATA_DIR / "cache" / "search"),
+        # An entry is never stale (the key holds the index's version): the timeout only clears
+        # out entries of older versions, and the cull keeps the directory small.
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
+    },
+}
 
 # Index work left behind by a process that died after its commit (interviews/outbox.py) is applied
 # by the running site once it is this old (seconds); -1 leaves it to the next ingest and check_index.

@@ -1,6 +1,7 @@
--- wrk script for `make loadtest`: every connection walks the benchmark's fixed query mix (one URL
--- path per line in the file named by $LOADTEST_PATHS), each thread starting at its own offset, and
--- the summary is printed as one JSON line with the percentiles wrk's own report leaves out (p95).
+-- wrk script for `make loadtest`: the threads walk the benchmark's request mix in order (one URL
+-- path per line in the file named by $LOADTEST_PATHS, or "kind<TAB>path"), each from its own share
+-- of the list ($LOADTEST_THREADS of them), so no thread replays another's requests; the summary is
+-- printed as one JSON line with the percentiles wrk's own report leaves out (p95).
 
 local paths = {}
 local counter = 0
@@ -9,20 +10,22 @@ local threads = {}
 local function read_paths()
   local file = assert(io.open(os.getenv("LOADTEST_PATHS"), "r"), "cannot read $LOADTEST_PATHS")
   for line in file:lines() do
-    if #line > 0 then paths[#paths + 1] = line end
+    local path = line:match("\t(.*)$") or line
+    if #path > 0 then paths[#paths + 1] = path end
   end
   file:close()
   assert(#paths > 0, "no paths in $LOADTEST_PATHS")
 end
 
 function setup(thread)
-  thread:set("offset", #threads * 7)
+  thread:set("index", #threads)
   threads[#threads + 1] = thread
 end
 
 function init(args)
   read_paths()
-  counter = offset or 0
+  local count = tonumber(os.getenv("LOADTEST_THREADS") or "1")
+  counter = math.floor((index or 0) * #paths / count)
 end
 
 function request()

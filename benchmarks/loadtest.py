@@ -1,14 +1,18 @@
 #!/usr/bin/env python
 """HTTP load test: serve a benchmark archive with gunicorn and drive it with wrk, on loopback only.
 
-    make loadtest                       # 20,000 turns, 30 s per target
-    make loadtest TURNS=100000 DURATION=60
+    make loadtest                       # 20,000 turns, 30 s with the result cache off, then on
+    make loadtest TURNS=100000 DURATION=60 CACHE=on
 
 Builds the archive with `manage.py bench --turns N --keep DIR` unless DIR already holds one of N
-turns (DIR defaults to bench-N/ in the checkout, which git ignores), serves it with gunicorn (4
-workers, 127.0.0.1, a free port), runs wrk with 16 connections against the search page, then
-against the JSON API, each walking the benchmark's fixed query mix (benchmarks/loadtest.lua), and
-stops gunicorn. Reports req/s and p50/p95/p99 latency; writes them to DIR/loadtest.json too.
+turns (DIR defaults to bench-N/ in the checkout, which git ignores), and its request mix
+(benchmarks/load_mix.py: a Zipf-like head and a long tail of requests asked once; searches in
+every language with filters, orders, pages and translations, the JSON API, transcript and quote
+pages). For each cache setting it serves the archive with gunicorn (4 workers, 127.0.0.1, a free
+port, the result cache emptied first), warms the workers up on the end of the mix, then runs wrk
+with 16 connections along the rest, and stops gunicorn. Reports req/s and p50/p95/p99 latency
+as wrk saw them, and per kind of request the same from gunicorn's access log (time in the worker,
+without the wait in the listen queue) with its errors; writes them to DIR/loadtest.json too.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import defaultdict
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -30,8 +35,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench import child_env  # noqa: E402  (needs ROOT on the path; imports no Django)
+from benchmarks.load_mix import describe  # noqa: E402
 
-TARGETS = {"search page": "loadtest-search-paths.txt", "JSON API": "loadtest-api-paths.txt"}
+MIX = "loadtest-mix.tsv"
+WARMUP_REQUESTS = 1000  # the end of the mix, never replayed by the timed run
+# gunicorn's access log for the figures per kind: request line, status, microseconds in the worker.
+ACCESS_LOG_FORMAT = "%(r)s\t%(s)s\t%(D)s"
 
 
 def free_port() -> int:
@@ -69,9 +78,26 @@ def archive(directory: Path, turns: int) -> dict:
     return json.loads(meta.read_text())
 
 
-def serve(directory: Path, port: int, workers: int) -> subprocess.Popen:
+def request_mix(directory: Path, seed: int) -> list:
+    """[(kind, path), ...]: the archive's request mix, written first if it is not there yet."""
+    path = directory / MIX
+    if not path.exists():
+        print(f"Writing the request mix to {path}", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, "manage.py", "bench", "--phase", "load-mix", "--dir", str(directory), "--seed", str(seed)],
+            cwd=ROOT,
+            env=child_env(directory),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return [tuple(line.split("\t", 1)) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def serve(directory: Path, port: int, workers: int, *, cache: bool, access_log: Path) -> subprocess.Popen:
     env = child_env(directory)
+    shutil.rmtree(directory / "data" / "cache", ignore_errors=True)  # every run starts with an empty cache
     env.update(
+        ARCHIVE_SEARCH_CACHE="1" if cache else "0",
         HOST="127.0.0.1",
         PORT=str(port),
         WEB_CONCURRENCY=str(workers),
@@ -86,7 +112,16 @@ def serve(directory: Path, port: int, workers: int) -> subprocess.Popen:
     )
     log = open(directory / "gunicorn.log", "ab")  # the access log is written, as in production
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-c", "archive/gunicorn.conf.py", "archive.wsgi"],
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "archive/gunicorn.conf.py",
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
+            "archive.wsgi",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -125,12 +160,11 @@ def wrk(url: str, paths: Path, *, duration: int, connections: int, threads: int)
         "10s",
         "--latency",
         "-s",
-        str(ROOT / "scripts" / "loadtest.lua"),
+        str(ROOT / "benchmarks" / "loadtest.lua"),
         url,
     ]
-    result = subprocess.run(
-        command, env={**os.environ, "LOADTEST_PATHS": str(paths)}, capture_output=True, text=True, check=True
-    )
+    env = {**os.environ, "LOADTEST_PATHS": str(paths), "LOADTEST_THREADS": str(threads)}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -139,30 +173,33 @@ def main() -> None:
     if not shutil.which("wrk"):
         fail("wrk is not installed: `apt-get install wrk` (Debian/Ubuntu) or see https://github.com/wg/wrk")
     if not find_spec("interviews.search.query"):
-        fail("this checkout has no search page (interviews/search.py) to load")
+        fail("this checkout has no search page (interviews/search/query.py) to load")
     directory = (args.dir or ROOT / f"bench-{args.turns}").resolve()
-    figures = archive(directory, args.turns)
-    missing = [name for name in TARGETS.values() if not (directory / name).exists()]
-    if missing:
-        fail(f"{directory} has no {', '.join(missing)}: it was built without a search page to test")
+    archive(directory, args.turns)
+    mix = request_mix(directory, args.seed)
+    (directory / "loadtest-warmup.txt").write_text("".join(path + "\n" for _, path in mix[-WARMUP_REQUESTS:]))
+    (directory / "loadtest-timed.txt").write_text("".join(path + "\n" for _, path in mix[:-WARMUP_REQUESTS]))
 
     results = {
         "turns": args.turns,
         "gunicorn_workers": args.workers,
         "connections": args.connections,
         "wrk_threads": args.threads,
-        "duration_s_per_target": args.duration,
+        "duration_s_per_run": args.duration,
         "cpu_cores": os.cpu_count(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "query_mix_size": figures.get("query_mix_size"),
+        "mix": describe(mix),
     }
-    results.update(load(directory, args))
+    kinds = {path: kind for kind, path in mix}
+    for setting in ("off", "on") if args.cache == "both" else (args.cache,):
+        results[f"cache {setting}"] = load(directory, args, kinds, cache=setting == "on")
     (directory / "loadtest.json").write_text(json.dumps(results, indent=1))
     if args.json:
         print(json.dumps(results, indent=1))
         return
     print_table(args, results)
-    if any(results[t]["non_2xx_3xx"] or results[t]["socket_errors"] for t in TARGETS):
+    runs = [results[key] for key in results if key.startswith("cache ")]
+    if any(run["wrk"]["non_2xx_3xx"] or run["wrk"]["socket_errors"] for run in runs):
         fail(f"some requests failed, so these figures are not valid: see {directory / 'gunicorn.log'}")
 
 
@@ -170,56 +207,100 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--turns", type=int, default=20000)
     parser.add_argument("--dir", type=Path, help="the benchmark archive (default: bench-TURNS/ in the checkout)")
-    parser.add_argument("--duration", type=int, default=30, help="seconds per target (default 30)")
-    parser.add_argument("--warmup", type=int, default=10, help="seconds of uncounted warm-up (default 10)")
+    parser.add_argument("--duration", type=int, default=30, help="seconds per run (default 30)")
+    parser.add_argument("--warmup", type=int, default=10, help="seconds of uncounted warm-up per run (default 10)")
+    parser.add_argument(
+        "--cache", choices=("on", "off", "both"), default="both", help="the result cache (default: both, off first)"
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the request mix (default 7)")
     parser.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser.parse_args()
 
 
-def load(directory: Path, args: argparse.Namespace) -> dict:
-    """Serve the archive with gunicorn on 127.0.0.1 and run wrk against each target: {target: figures}."""
+def load(directory: Path, args: argparse.Namespace, kinds: dict, *, cache: bool) -> dict:
+    """Serve the archive with gunicorn on 127.0.0.1, warm it up, run wrk along the mix:
+    {"wrk": overall figures, "by_kind": {kind: figures from the access log}}."""
     port = args.port or free_port()
-    process = serve(directory, port, args.workers)
-    results = {}
+    access_log = directory / "access.log"
+    access_log.unlink(missing_ok=True)
+    process = serve(directory, port, args.workers, cache=cache, access_log=access_log)
     try:
         url = f"http://127.0.0.1:{port}"
         # Warm-up, not counted: each worker's first searches load jieba and the German word list
         # (seconds each on a busy 2-core machine, during which that worker answers nothing).
         print(f"wrk: warming up the workers for {args.warmup} s (not counted)", file=sys.stderr)
-        wrk(
-            url,
-            directory / TARGETS["search page"],
-            duration=args.warmup,
-            connections=args.connections,
-            threads=args.threads,
+        wrk_options = dict(connections=args.connections, threads=args.threads)
+        wrk(url, directory / "loadtest-warmup.txt", duration=args.warmup, **wrk_options)
+        time.sleep(0.5)  # let the last warm-up lines reach the log
+        offset = access_log.stat().st_size
+        print(
+            f"wrk: {args.connections} connections for {args.duration} s, cache {'on' if cache else 'off'}",
+            file=sys.stderr,
         )
-        for target, paths in TARGETS.items():
-            print(f"wrk: {args.connections} connections for {args.duration} s against the {target}", file=sys.stderr)
-            results[target] = wrk(
-                url, directory / paths, duration=args.duration, connections=args.connections, threads=args.threads
-            )
+        overall = wrk(url, directory / "loadtest-timed.txt", duration=args.duration, **wrk_options)
+        time.sleep(0.5)
     finally:
         stop(process)
-    return results
+    return {"wrk": overall, "by_kind": by_kind(access_log, offset, kinds, args.duration)}
+
+
+def by_kind(access_log: Path, offset: int, kinds: dict, duration: float) -> dict:
+    """Per kind of request, from the access log lines after ``offset``: count, req/s,
+    p50/p95/p99 of the time in the worker, and the answers that were not 2xx/3xx."""
+    times, errors = defaultdict(list), defaultdict(int)
+    with access_log.open(encoding="utf-8", errors="replace") as log:
+        log.seek(offset)
+        for line in log:
+            request, status, micros = line.rstrip("\n").split("\t")
+            parts = request.split(" ")
+            kind = kinds.get(parts[1] if len(parts) > 1 else "", "other")
+            times[kind].append(int(micros) / 1000)
+            if not status.startswith(("2", "3")):
+                errors[kind] += 1
+    figures = {}
+    for kind, samples in sorted(times.items()):
+        samples.sort()
+
+        def at(share, samples=samples):
+            return round(samples[min(len(samples) - 1, int(share * len(samples)))], 1)
+
+        figures[kind] = {
+            "requests": len(samples),
+            "requests_per_s": round(len(samples) / duration, 1),
+            "p50_ms": at(0.50),
+            "p95_ms": at(0.95),
+            "p99_ms": at(0.99),
+            "errors": errors[kind],
+        }
+    return figures
 
 
 def print_table(args: argparse.Namespace, results: dict) -> None:
+    mix = results["mix"]
     print(
         f"\n{args.turns:,} turns, gunicorn {args.workers} workers, {args.connections} connections, "
-        f"{args.duration} s per target, {results['cpu_cores']} cores "
-        f"(load average at start {' / '.join(map(str, results['load_average_at_start']))})"
+        f"{args.duration} s per run, {results['cpu_cores']} cores "
+        f"(load average at start {' / '.join(map(str, results['load_average_at_start']))}); "
+        f"mix of {mix['requests']:,} requests, {mix['distinct']:,} distinct, "
+        f"{mix['never_repeated_share']:.0%} never repeated"
     )
-    print(f"{'target':<12} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for target in TARGETS:
-        r = results[target]
+    print(f"{'run':<22} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for key in (k for k in results if k.startswith("cache ")):
+        r = results[key]["wrk"]
         print(
-            f"{target:<12} {r['requests_per_s']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} "
-            f"{r['non_2xx_3xx'] + r['socket_errors']:>7}"
+            f"{key + ', all (wrk)':<22} {r['requests_per_s']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
+            f"{r['p99_ms']:>8.1f} {r['non_2xx_3xx'] + r['socket_errors']:>7}"
         )
+        for kind, k in results[key]["by_kind"].items():
+            print(
+                f"{'  ' + kind:<22} {k['requests_per_s']:>8.1f} {k['p50_ms']:>8.1f} {k['p95_ms']:>8.1f} "
+                f"{k['p99_ms']:>8.1f} {k['errors']:>7}"
+            )
+    print("(per kind: time in the worker, from gunicorn's access log; all: as wrk saw it, queueing included)")
 
 
 if __name__ == "__main__":

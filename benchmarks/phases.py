@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from benchmarks.measure import Progress, directory_mb, peak_rss_mb, percentiles
-from benchmarks.queries import archive_search, build_query_mix, search_available, search_index_dir, search_page_path
+from benchmarks.queries import archive_search, build_query_mix, search_available, search_index_dir
 from benchmarks.raw_whoosh import raw_documents, raw_schema, raw_search
 from benchmarks.synthetic import Generator, language_models
 
@@ -195,7 +195,6 @@ def phase_raw_whoosh(directory: Path, *, queries: int, seed: int) -> dict:
     database), then draw the query mix, which needs to know how many turns a query finds."""
     import time
 
-    from django.urls import NoReverseMatch
     from whoosh import index
 
     from interviews.models import Turn
@@ -225,11 +224,6 @@ def phase_raw_whoosh(directory: Path, *, queries: int, seed: int) -> dict:
     with ix.searcher() as searcher:
         mix = build_query_mix(queries, seed, lambda query: raw_search(searcher, {**query, "page": 1}))
     (directory / "queries.json").write_text(json.dumps(mix, ensure_ascii=False, indent=1), encoding="utf-8")
-    try:
-        for api, name in ((False, "loadtest-search-paths.txt"), (True, "loadtest-api-paths.txt")):
-            (directory / name).write_text("".join(search_page_path(q, api=api) + "\n" for q in mix))
-    except NoReverseMatch:
-        pass  # no search page in this build of the archive: the load test says so
     return {
         "raw_whoosh_index_docs": written,
         "raw_whoosh_index_s": round(spent, 2),
@@ -237,6 +231,18 @@ def phase_raw_whoosh(directory: Path, *, queries: int, seed: int) -> dict:
         "raw_whoosh_index_size_mb": directory_mb(path),
         "peak_rss_mb": peak_rss_mb(),
     }
+
+
+def phase_load_mix(directory: Path, *, seed: int) -> dict:
+    """The load test's request mix (benchmarks/load_mix.py), written to ``loadtest-mix.tsv``."""
+    from django.conf import settings
+
+    from benchmarks.load_mix import build_load_mix, describe
+
+    settings.ARCHIVE_SEARCH_CACHE = False  # counting pages must not fill the cache the load test measures
+    mix = build_load_mix(seed=seed)
+    (directory / "loadtest-mix.tsv").write_text("".join(f"{kind}\t{path}\n" for kind, path in mix), encoding="utf-8")
+    return {**describe(mix), "peak_rss_mb": peak_rss_mb()}
 
 
 def phase_search(directory: Path, *, rounds: int) -> dict:
@@ -250,6 +256,8 @@ def phase_search(directory: Path, *, rounds: int) -> dict:
     engines = {"raw": lambda q: raw_search(searcher, q)}
     if have_search:
         engines["archive"] = archive_search
+    peers = _peers(directory)
+    engines.update(peers.pop("engines"))
     samples, hits = _time_searches(mix, engines, rounds)
 
     def figures(prefix: str, name: str) -> dict:
@@ -262,6 +270,12 @@ def phase_search(directory: Path, *, rounds: int) -> dict:
         result["search_to_raw_p95_ratio"] = round(result["search_p95_ms"] / result["raw_whoosh_search_p95_ms"], 2)
     else:
         result["search_to_raw_p95_ratio"] = None
+    for name in ("fts5",):
+        result.update(figures(f"{name}_search", name))
+        ours = result["search_p95_ms"]
+        result[f"{name}_to_search_p95_ratio"] = round(result[f"{name}_search_p95_ms"] / ours, 2) if ours else None
+        result[f"{name}_zero_hit_queries"] = hits[name].count(0)
+    result.update(peers)
     result["search_p95_ms_by_kind"] = _p95_by_kind(samples.get("archive", []))
     result["raw_whoosh_search_p95_ms_by_kind"] = _p95_by_kind(samples["raw"])
     result.update(
@@ -284,6 +298,19 @@ def phase_search(directory: Path, *, rounds: int) -> dict:
         }
     )
     return result
+
+
+def _peers(directory: Path) -> dict:
+    """What a user might pick instead, over the same turns: SQLite FTS5 (built on first use)."""
+    from django.conf import settings
+
+    from benchmarks import fts5_peer
+
+    figures = {}
+    if not (directory / fts5_peer.FILENAME).exists():
+        built = fts5_peer.build(directory, Path(settings.DATABASES["default"]["NAME"]))
+        figures["fts5_index_docs_per_s"] = round(built["docs"] / built["seconds"], 1) if built["seconds"] else None
+    return {**figures, "engines": {"fts5": fts5_peer.FTS5Search(directory)}}
 
 
 def _time_searches(mix: list[dict], engines: dict, rounds: int) -> tuple[dict, dict]:

@@ -142,15 +142,3 @@ def search_index_dir() -> Path | None:
     connections = getattr(settings, "HAYSTACK_CONNECTIONS", {})
     path = connections.get("default", {}).get("PATH")
     return Path(path) if path else None
-
-
-def search_page_path(query: dict, *, api: bool = False) -> str:
-    """The URL of the search page (or the JSON API) for a query of the mix."""
-    from urllib.parse import urlencode
-
-    from django.urls import reverse
-
-    params = {"q": query["q"], **query["filters"]}
-    if query["page"] != 1:
-        params["page"] = query["page"]
-    return reverse("interviews:api_search" if api else "interviews:search") + "?" + urlencode(params)

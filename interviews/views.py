@@ -311,7 +311,10 @@ def robots_txt(request):
 
 
 FACET_SHOWN = 8  # values listed per facet; the rest behind "more"
-FACET_MORE = 200
+# At most this many more behind "more": every value is rendered hidden on every page (measured: 200
+# per facet made the template the largest part of a search request), and a longer list is no use
+# to scroll through; the note under it says how many are left out.
+FACET_MORE = 40
 FACET_TITLES = {
     "speaker": "Speaker",
     "topic": "Topic",

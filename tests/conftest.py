@@ -31,6 +31,12 @@ def _isolated_search_index(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _isolated_search_cache(settings, tmp_path):
+    """The search result cache (on, as in production) keeps its files per test, never in var/."""
+    settings.CACHES = {**settings.CACHES, "search": {**settings.CACHES["search"], "LOCATION": str(tmp_path / "cache")}}
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Tests render templates without running collectstatic first."""
     settings.STORAGES = {

@@ -84,6 +84,11 @@ class Engine:
         """{index field: every value it has in the index}."""
         raise NotImplementedError
 
+    def index_stamp(self) -> str | None:
+        """A value that changes whenever the index does (any write, from any process), for the
+        result cache; None when the engine cannot say, and then nothing is cached."""
+        return None
+
     # --- Keeping the index in step with the database ---
 
     def apply_index_tasks(self, run, *, batch_size, lock_timeout=None, max_seconds=None, bulk=False) -> None:
@@ -118,6 +123,9 @@ class TunedWhoosh(Engine):
 
     def facet_counts(self, backend_query, query, narrows):
         return backend_query.get_facet_counts().get("fields", {})
+
+    def index_stamp(self):
+        return self.backend.index_stamp()
 
     def facet_vocabulary(self, fieldnames):
         columns = self.backend.columns()

@@ -27,6 +27,7 @@ from whoosh import query as wq
 
 from interviews import languages
 from interviews.models import Interview, Speaker, Topic
+from interviews.search import cache
 from interviews.search.analysis import ANALYZERS, analyzer_for
 from interviews.search.engines import engine
 from interviews.search.expansion import expand
@@ -284,6 +285,52 @@ def search(params: SearchParams) -> SearchPage:
         for name, values in params.filters.items()
         if name in FACETS and values
     }
+    terms = _HighlightTerms(query)
+    # The request as the index sees it: the same key for every spelling of the same search.
+    request = (
+        query.include,
+        query.exclude,
+        query.expanded,  # what is searched besides the words typed: "search only what I typed" differs
+        tuple(sorted((name, tuple(sorted(values))) for name, values in filters.items())),
+        sort,
+        page,
+    )
+    found = cache.cached(
+        current.index_stamp(), request, lambda: _search_index(current, query, filters, sort, page, terms)
+    )
+    num_pages = max(1, math.ceil(found.count / PAGE_SIZE))
+    if page > num_pages:
+        raise PageNotFound(page)
+
+    results = found.hits
+    shows_translations = params.translations and bool(filters.get("language"))
+    _add_translations(results, terms, nested=shows_translations)
+    return SearchPage(
+        query=query,
+        params=params,
+        sort=sort,
+        count=found.count,
+        page=page,
+        num_pages=num_pages,
+        results=results,
+        facets=_facet_values(found.facet_counts, filters),
+        suggestion=found.suggestion,
+        took_ms=(time.perf_counter() - started) * 1000,
+        shows_translations=shows_translations,
+    )
+
+
+@dataclass
+class _IndexPage:
+    """What the index alone decides for one page: kept by the result cache (``cache.py``)."""
+
+    count: int
+    hits: list  # [Hit] without translations: those come from the database on every request
+    facet_counts: dict
+    suggestion: str | None
+
+
+def _search_index(current, query, filters, sort, page, terms) -> _IndexPage:
     narrows = _narrows(filters)
     sqs = current.searchqueryset(query, narrows)
     for fieldname in FACETS.values():
@@ -296,28 +343,11 @@ def search(params: SearchParams) -> SearchPage:
     backend_query.set_spelling_query(query.display())
     backend_query.run()
     count = backend_query.get_count()
-    num_pages = max(1, math.ceil(count / PAGE_SIZE))
-    if page > num_pages:
-        raise PageNotFound(page)
-
-    terms = _HighlightTerms(query)
-    results = [_hit(result, terms) for result in backend_query.get_results()]
-    shows_translations = params.translations and bool(filters.get("language"))
-    _add_translations(results, terms, nested=shows_translations)
-    facets = _facet_values(current.facet_counts(backend_query, query, narrows), filters)
-    suggestion = backend_query.get_spelling_suggestion() if count == 0 else None
-    return SearchPage(
-        query=query,
-        params=params,
-        sort=sort,
+    return _IndexPage(
         count=count,
-        page=page,
-        num_pages=num_pages,
-        results=results,
-        facets=facets,
-        suggestion=suggestion,
-        took_ms=(time.perf_counter() - started) * 1000,
-        shows_translations=shows_translations,
+        hits=[_hit(result, terms) for result in backend_query.get_results()],
+        facet_counts=current.facet_counts(backend_query, query, narrows),
+        suggestion=backend_query.get_spelling_suggestion() if count == 0 else None,
     )
 
 

@@ -109,6 +109,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self.location = IndexLocation(self.path)
         self._searcher = None
         self._stamp = None
+        self._generation = None
         self._columns = None
 
     # Schema
@@ -170,10 +171,17 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             # Stat before opening: if a swap lands in between, the next search sees a new stamp.
             ix = self.open_index()
             self._stamp = stamp
+            self._generation = ix.storage.folder
             self._searcher = ix.searcher()
         else:
             self._searcher = self._searcher.refresh()
         return self._searcher
+
+    def index_stamp(self) -> str:
+        """The version of the index a search now reads: the live generation and its last commit.
+        Any commit by any process, and any swap, changes it."""
+        searcher = self.searcher()
+        return f"{self._generation}@{searcher.reader().generation()}"
 
     def columns(self, searcher=None):
         searcher = searcher or self.searcher()
@@ -190,6 +198,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self._searcher = None
         self._columns = None
         self._stamp = None
+        self._generation = None
 
     def parse_query(self, query_string):
         """``(positive, negative)`` Whoosh queries; positive None means every document."""

@@ -1,0 +1,97 @@
+"""The search result cache: shared through files, keyed by the index's version, never stale."""
+
+import os
+
+import pytest
+from django.core.cache import caches
+
+from interviews.search.engines import engine
+from interviews.search.query import SearchParams, search
+
+
+def cache_entries():
+    return len(caches["search"]._list_cache_files())
+
+
+def keys(page):
+    return [hit.key for hit in page.results]
+
+
+def test_a_repeated_search_is_answered_from_the_cache(archive):
+    """The second identical search finds its entry; the same search spelt differently (filters in
+    another order, a value twice) finds the same entry."""
+    first = search(SearchParams(q="daten", filters={"speaker": ["gita-guest", "hanna-host"], "language": ["de"]}))
+    assert cache_entries() == 1
+    again = search(
+        SearchParams(q="daten", filters={"language": ["de"], "speaker": ["hanna-host", "gita-guest", "gita-guest"]})
+    )
+    assert cache_entries() == 1
+    assert keys(again) == keys(first) and again.count == first.count
+    assert [(f.value, f.count) for f in again.facets["speaker"]] == [
+        (f.value, f.count) for f in first.facets["speaker"]
+    ]
+
+
+def test_pages_sorts_and_filters_are_separate_entries(archive):
+    search(SearchParams(q="daten"))
+    search(SearchParams(q="daten", sort="date"))
+    search(SearchParams(q="daten", filters={"language": ["de"]}))
+    search(SearchParams(q="modelle"))
+    assert cache_entries() == 4
+
+
+def test_the_cache_can_be_turned_off(archive, settings):
+    settings.ARCHIVE_SEARCH_CACHE = False
+    assert search(SearchParams(q="daten")).count >= 1
+    assert cache_entries() == 0
+
+
+def test_translations_are_read_per_request_not_cached(archive):
+    """Each request gets its own hits: adding translations to one page never leaks into the next."""
+    nested = search(SearchParams(q="daten", filters={"language": ["de"]}, translations=True))
+    plain = search(SearchParams(q="daten", filters={"language": ["de"]}))
+    assert nested.shows_translations and not plain.shows_translations
+    assert all(hit.translations is None for hit in plain.results)
+
+
+# Whoosh's Searcher.refresh() keys the readers it could reuse by generation, so of a multi-segment
+# reader it closes one and leaves the others to the garbage collector (a ResourceWarning); the
+# running site refreshes the same way after every write by another process.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_write_from_another_process_is_seen_through_the_cache_at_once(archive, indexed):
+    """A search is cached; another process then commits a new turn to the index. The very next
+    search sees it: the index's version is part of the key, so the old entry is never asked for."""
+    before = search(SearchParams(q="quokka"))
+    assert before.count == 0
+    assert search(SearchParams(q="quokka")).count == 0  # now from the cache
+
+    from interviews.models import Turn
+
+    current = engine()
+    turn = current.index_queryset().get(key=Turn.objects.order_by("pk").values_list("key", flat=True)[0])
+    turn.text = "Have you ever met a quokka?"
+    pid = os.fork()
+    if pid == 0:  # the other process: writes the index only, through its own backend instance
+        status = 1
+        try:
+            from haystack import connections
+
+            connections.reload("default")
+            engine().index_turns([turn])
+            status = 0
+        finally:
+            os._exit(status)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+    after = search(SearchParams(q="quokka"))
+    assert after.count == 1 and keys(after) == [turn.key]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_a_cached_page_past_the_last_still_raises(archive, sort):
+    from interviews.search.query import PageNotFound
+
+    for _ in range(2):
+        with pytest.raises(PageNotFound):
+            search(SearchParams(q="daten", sort=sort, page=9))
