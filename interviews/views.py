@@ -247,6 +247,10 @@ NOT_FOUND_KINDS = [
 ]
 
 
+# get_object_or_404's message ("No Interview matches the given query."): the page's kind says it better.
+GET_OBJECT_OR_404_SUFFIX = "matches the given query."
+
+
 def page_not_found(request, exception):
     """The 404 page (handler404): says what kind of address was not found and offers search. The
     JSON API's addresses get JSON, so that a client parsing the body is not handed a web page."""
@@ -255,6 +259,8 @@ def page_not_found(request, exception):
     kind = next((kind for prefix, kind in NOT_FOUND_KINDS if request.path.startswith(prefix)), "")
     # The view's own reason ("No such page of results."); a URL that matched nothing has a dict here.
     reason = exception.args[0] if exception and exception.args and isinstance(exception.args[0], str) else ""
+    if reason.endswith(GET_OBJECT_OR_404_SUFFIX):  # names a model class, not something a reader knows
+        reason = ""
     return render(request, "404.html", {"kind": kind, "request_path": request.path, "reason": reason}, status=404)
 
 
