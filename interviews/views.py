@@ -9,8 +9,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 
-from interviews import languages, queries
-from interviews.forms import SearchForm, SideBySideForm
+from interviews import languages, lists, overview, queries
+from interviews.forms import InterviewListForm, SearchForm, SideBySideForm
 from interviews.models import (
     Interview,
     Speaker,
@@ -31,9 +31,29 @@ SPEAKER_TURNS_PER_PAGE = 50
 logger = logging.getLogger(__name__)
 
 
+HOME_INTERVIEWS = 5
+
+
 def home(request):
-    interviews = queries.interviews_with_details()
-    return render(request, "interviews/home.html", {"interviews": interviews})
+    interviews = queries.interviews_with_details()[:HOME_INTERVIEWS]
+    return render(request, "interviews/home.html", {"interviews": interviews, "overview": overview.archive_overview()})
+
+
+def interview_list(request):
+    """Every interview, newest first; `?year=&language=&speaker=&topic=&sort=oldest` narrow and
+    reorder it (a value the archive does not hold is ignored)."""
+    form = InterviewListForm(request.GET, **lists.interview_filter_choices())
+    form.is_valid()  # invalid values are dropped by filters(), never an error
+    filters = form.filters()
+    return render(
+        request,
+        "interviews/interview_list.html",
+        {"form": form, "filters": filters, "interviews": lists.interviews(**filters)},
+    )
+
+
+def speaker_list(request):
+    return render(request, "interviews/speaker_list.html", {"speakers": lists.speakers()})
 
 
 def interview(request, slug, transcript_slug=None):
