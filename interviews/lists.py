@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from interviews import languages, queries
 from interviews.models import Interview, Participant, Speaker, Topic, Transcript, Turn, TurnTopic
+
+_first_published = (
+    Transcript.objects.filter(interview=OuterRef("pk"), published_on__isnull=False)
+    .order_by("published_on")
+    .values("published_on")[:1]
+)
 
 
 def interview_filter_choices() -> dict:
@@ -24,10 +31,11 @@ def interview_filter_choices() -> dict:
 
 
 def interviews(*, year=None, language=None, speaker=None, topic=None, sort="newest"):
-    """Interviews with their details, narrowed by the given filters, by date."""
-    found = queries.interviews_with_details()
+    """Interviews with their details, narrowed by the given filters, by date: when recorded, or
+    else when first published (as `Interview.date`)."""
+    found = queries.interviews_with_details().annotate(when=Coalesce("date_recorded", Subquery(_first_published)))
     if year:
-        found = found.filter(Q(date_recorded__year=year) | Q(date_recorded=None, transcripts__published_on__year=year))
+        found = found.filter(when__year=year)
     if language:
         found = found.filter(transcripts__language=language)
     if speaker:
@@ -37,8 +45,8 @@ def interviews(*, year=None, language=None, speaker=None, topic=None, sort="newe
             transcripts__turns__topic_links__topic__slug=topic,
             transcripts__turns__topic_links__source__in=[TurnTopic.RULE, TurnTopic.ADDED],
         )
-    order = ["date_recorded", "created_at"] if sort == "oldest" else ["-date_recorded", "-created_at"]
-    return found.distinct().order_by(*order, "pk")
+    when = F("when").asc(nulls_last=True) if sort == "oldest" else F("when").desc(nulls_last=True)
+    return found.distinct().order_by(when, "-created_at", "pk")
 
 
 def speakers():
