@@ -368,6 +368,8 @@ def search(request):
                 "hidden": max(0, len(ordered) - shown - FACET_MORE),
             }
         )
+    # The same search as an Atom feed: the checked query and filters, without page or sort.
+    feed_url = reverse("interviews:feed_search") + "?" + _search_url(params, page=None, sort="").partition("?")[2]
     return render(
         request,
         "interviews/search.html",
@@ -378,6 +380,7 @@ def search(request):
             "facets": facets,
             "chips": chips,
             "clear_filters_url": _search_url(params, filters={}, page=None) if chips else None,
+            "feed_url": feed_url if (params.q or chips) else None,
             "suggestion_url": _search_url(params, q=results.suggestion, page=None) if results.suggestion else None,
             "sort_urls": {sort: _search_url(params, sort=sort, page=None) for sort in archive_search.SORTS},
             "page_links": [
