@@ -4,12 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := archive.settings
-# Development defaults; production sets DJANGO_DEBUG=0 and DJANGO_SECRET_KEY.
-export DJANGO_DEBUG ?= 1
+# Debug is off unless asked for (`make dev`, or DJANGO_DEBUG=1): `make run` shows what readers see,
+# friendly error pages included. The secret key is generated once into var/secret_key.
 
-.PHONY: run install data dictionaries serve test lint format test-postgres clean bench loadtest faults abuse
+.PHONY: run dev admin install data dictionaries serve test lint format test-postgres clean bench loadtest faults abuse
 
 run: install data serve
+
+# Debug on (tracebacks, Django's technical 404) and Django's reloading development server.
+dev: install data
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The editors' login for /admin/: asks for a user name, an e-mail address and a password.
+admin: install
+	$(BIN)/python manage.py createsuperuser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -383,3 +383,28 @@ class SideBySideForm(forms.Form):
         left = left or next(t for t in ordered if t != right)
         right = right or next(t for t in ordered if t != left)
         return left, right
+
+
+# --- Lists ------------------------------------------------------------------------------------
+class InterviewListForm(forms.Form):
+    """The /interviews/ filters. A value the archive does not hold is ignored, never an error: a
+    link to a speaker who has since left still lists the interviews."""
+
+    NEWEST, OLDEST = "newest", "oldest"
+
+    year = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    language = forms.ChoiceField(required=False)
+    speaker = forms.ChoiceField(required=False)
+    topic = forms.ChoiceField(required=False)
+    sort = forms.ChoiceField(required=False, choices=[(NEWEST, "Newest first"), (OLDEST, "Oldest first")])
+
+    def __init__(self, data, *, years, languages, speakers, topics):
+        super().__init__(data)
+        self.fields["year"].choices = [("", "Any year")] + [(y, str(y)) for y in years]
+        self.fields["language"].choices = [("", "Any language")] + languages
+        self.fields["speaker"].choices = [("", "Anyone")] + speakers
+        self.fields["topic"].choices = [("", "Any topic")] + topics
+
+    def filters(self) -> dict:
+        """The valid filters, unknown values dropped. Call after is_valid()."""
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}

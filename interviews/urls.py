@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from interviews import api, views
+from interviews import api, feeds, views
 
 app_name = "interviews"
 
@@ -22,6 +22,12 @@ register_converter(TurnKeyConverter, "turnkey")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("interviews/", views.interview_list, name="interview_list"),
+    path("speakers/", views.speaker_list, name="speakers"),
+    path("feeds/interviews/", feeds.NewInterviewsFeed(), name="feed_interviews"),
+    path("feeds/speakers/<slug:slug>/", feeds.SpeakerFeed(), name="feed_speaker"),
+    path("feeds/topics/<slug:slug>/", feeds.TopicFeed(), name="feed_topic"),
+    path("feeds/search/", feeds.SearchFeed(), name="feed_search"),
     path("interviews/<slug:slug>/", views.interview, name="interview"),
     path("interviews/<slug:slug>/side-by-side/", views.side_by_side, name="side_by_side"),
     path("interviews/<slug:slug>/<slug:transcript_slug>/", views.interview, name="transcript"),

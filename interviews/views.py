@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.views import defaults
 
-from interviews import api_errors, exports, languages, queries
-from interviews.forms import SearchForm, SideBySideForm
+from interviews import api_errors, exports, languages, lists, overview, queries
+from interviews.forms import InterviewListForm, SearchForm, SideBySideForm
 from interviews.models import (
     Interview,
     Speaker,
@@ -33,9 +33,29 @@ SPEAKER_TURNS_PER_PAGE = 50
 logger = logging.getLogger(__name__)
 
 
+HOME_INTERVIEWS = 5
+
+
 def home(request):
-    interviews = queries.interviews_with_details()
-    return render(request, "interviews/home.html", {"interviews": interviews})
+    interviews = queries.interviews_with_details()[:HOME_INTERVIEWS]
+    return render(request, "interviews/home.html", {"interviews": interviews, "overview": overview.archive_overview()})
+
+
+def interview_list(request):
+    """Every interview, newest first; `?year=&language=&speaker=&topic=&sort=oldest` narrow and
+    reorder it (a value the archive does not hold is ignored)."""
+    form = InterviewListForm(request.GET, **lists.interview_filter_choices())
+    form.is_valid()  # invalid values are dropped by filters(), never an error
+    filters = form.filters()
+    return render(
+        request,
+        "interviews/interview_list.html",
+        {"form": form, "filters": filters, "interviews": lists.interviews(**filters)},
+    )
+
+
+def speaker_list(request):
+    return render(request, "interviews/speaker_list.html", {"speakers": lists.speakers()})
 
 
 def interview(request, slug, transcript_slug=None):
@@ -266,15 +286,20 @@ NOT_FOUND_KINDS = [
 ]
 
 
+# get_object_or_404's message ("No Interview matches the given query."): the page's kind says it better.
+GET_OBJECT_OR_404_SUFFIX = "matches the given query."
+
+
 def page_not_found(request, exception):
     """The 404 page (handler404): says what kind of address was not found and offers search. The
     JSON API's addresses get JSON, so that a client parsing the body is not handed a web page."""
     if api_errors.is_json_path(request.path):
         return api_errors.error_response(404, "Nothing at this address.", path=request.path)
     kind = next((kind for prefix, kind in NOT_FOUND_KINDS if request.path.startswith(prefix)), "")
-    return render(
-        request, "404.html", {"kind": kind, "request_path": request.path, "reason": reason_of(exception)}, status=404
-    )
+    reason = reason_of(exception)
+    if reason.endswith(GET_OBJECT_OR_404_SUFFIX):  # names a model class, not something a reader knows
+        reason = ""
+    return render(request, "404.html", {"kind": kind, "request_path": request.path, "reason": reason}, status=404)
 
 
 def reason_of(exception) -> str:
@@ -386,6 +411,8 @@ def search(request):
                 "hidden": max(0, len(ordered) - shown - FACET_MORE),
             }
         )
+    # The same search as an Atom feed: the checked query and filters, without page or sort.
+    feed_url = reverse("interviews:feed_search") + "?" + _search_url(params, page=None, sort="").partition("?")[2]
     return render(
         request,
         "interviews/search.html",
@@ -396,6 +423,7 @@ def search(request):
             "facets": facets,
             "chips": chips,
             "clear_filters_url": _search_url(params, filters={}, page=None) if chips else None,
+            "feed_url": feed_url if (params.q or chips) else None,
             "suggestion_url": _search_url(params, q=results.suggestion, page=None) if results.suggestion else None,
             # What else was searched (translations, other spellings), and the way back to the words typed.
             "exact_url": _search_url(params, exact=True, page=None) if results.query.expansions else None,

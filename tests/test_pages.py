@@ -126,6 +126,8 @@ def page_urls(interview):
     turn = Turn.objects.get(transcript=de, ordinal=5)
     return {
         "home": "/",
+        "interviews": "/interviews/",
+        "speakers": "/speakers/",
         "interview": de.get_absolute_url(),
         "side by side": f"/interviews/{interview.slug}/side-by-side/?left=de&right=zh",
         "speaker": "/speakers/aidan-gomez/",
@@ -135,7 +137,7 @@ def page_urls(interview):
     }
 
 
-PAGE_TYPES = ["home", "interview", "side by side", "speaker", "topics", "topic", "quote"]
+PAGE_TYPES = ["home", "interviews", "speakers", "interview", "side by side", "speaker", "topics", "topic", "quote"]
 
 
 @pytest.mark.parametrize("page", PAGE_TYPES)
@@ -157,9 +159,11 @@ def test_interview_description_names_the_interview_and_its_languages(client, see
 @pytest.mark.parametrize(
     "page, current",
     [
-        ("home", '<a href="/" aria-current="page">Interviews</a>'),
-        ("interview", '<a href="/" aria-current="true">Interviews</a>'),
-        ("side by side", '<a href="/" aria-current="true">Interviews</a>'),
+        ("interviews", '<a href="/interviews/" aria-current="page">Interviews</a>'),
+        ("interview", '<a href="/interviews/" aria-current="true">Interviews</a>'),
+        ("side by side", '<a href="/interviews/" aria-current="true">Interviews</a>'),
+        ("speakers", '<a href="/speakers/" aria-current="page">Speakers</a>'),
+        ("speaker", '<a href="/speakers/" aria-current="true">Speakers</a>'),
         ("topics", '<a href="/topics/" aria-current="page">Topics</a>'),
         ("topic", '<a href="/topics/" aria-current="true">Topics</a>'),
     ],
@@ -184,7 +188,9 @@ def test_label_as_published_carries_the_transcript_language(client, seeds):
 # each bound is the count today plus one or two, so a query per interview, turn or topic (an
 # N+1) fails it, while the page may still grow a query.
 QUERY_BOUNDS = {
-    "home": 4,  # 3
+    "home": 10,  # 9: the latest interviews (3) and the overview (6; tests/test_home.py)
+    "interviews": 10,  # 8, for 4 interviews with their filters
+    "speakers": 5,  # 3, for 8 speakers
     "interview": 9,  # 7, for 74 turns
     "side by side": 8,  # 6, for 199 turns
     "speaker": 7,  # 5, for 99 turns

@@ -159,3 +159,29 @@ def test_unknown_address_says_there_is_no_page_there(client):
     assert response.status_code == 404
     assert "Nothing lives at <code>/no/such/page/</code>" in response.content.decode()
     assert "Resolver404" not in response.content.decode()
+
+
+def test_unknown_interview_page_is_friendly_not_a_model_name(client):
+    """get_object_or_404's "No Interview matches the given query." is for developers: a reader sees
+    what was not found and a way on."""
+    response = client.get(reverse("interviews:interview", args=["no-such-interview"]))
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "No interview or transcript lives at" in html
+    assert "matches the given query" not in html
+    assert 'class="site-header"' in html
+
+
+def test_server_error_page_is_friendly(client, monkeypatch):
+    """An exception in a view: the archive's own 500 page, never a traceback."""
+    from django.test import Client
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("interviews.views.render", broken)
+    response = Client(raise_request_exception=False).get(reverse("interviews:topics"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in html
+    assert "RuntimeError" not in html and "Traceback" not in html

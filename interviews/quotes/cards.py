@@ -35,7 +35,7 @@ from interviews.quotes.card_text import (
 )
 
 # Bump when the layout, fonts or line breaking change, so cached cards are regenerated.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 WIDTH, HEIGHT = 1200, 630
 # ---------------------------------------------------------------------------------------------
@@ -51,6 +51,7 @@ class CardContent:
     date: str  # already formatted, e.g. "2024-08-24" (may be "")
     language: str  # ISO 639-1 of the quote: "de", "zh", "en", "ja", ...
     site_name: str = "Founder Interview Archive"
+    provenance: str = ""  # the quote's language and kind of translation: "German, machine translation"
 
 
 def card_cache_key(content: CardContent) -> str:
@@ -64,6 +65,7 @@ def card_cache_key(content: CardContent) -> str:
             content.date,
             content.language,
             content.site_name,
+            content.provenance,
         ],
         ensure_ascii=False,
         separators=(",", ":"),
@@ -166,12 +168,13 @@ def render_card(content: CardContent) -> bytes:
     speaker = clean_text(content.speaker)
     interview = clean_text(content.interview)
     date = clean_text(content.date)
+    provenance = clean_text(content.provenance)
     site = clean_text(content.site_name)
 
     # Fonts first: a missing CJK font fails before any drawing.
     quote_font = font_for_text(quote, language, "regular", "serif")
     speaker_font_info = font_for_text(speaker, language, "bold", "sans")
-    meta_font_info = font_for_text(interview + date, language, "regular", "sans")
+    meta_font_info = font_for_text(interview + date + provenance, language, "regular", "sans")
     site_font_info = font_for_text(site, "en", "bold", "sans")
     mark_font = load_font(find_font("en", "bold", "serif"), 168)
 
@@ -180,7 +183,7 @@ def render_card(content: CardContent) -> bytes:
     draw.rectangle((0, 0, 11, HEIGHT), fill=ACCENT)  # accent band on the left edge
     _draw_quote(draw, quote, quote_font, mark_font, language)
 
-    # Footer: hairline, speaker (bold) with the site name on the right, then title · date.
+    # Footer: hairline, speaker (bold) with the site name on the right, then title · date · language.
     draw.line((MARGIN_X, FOOTER_RULE_Y, WIDTH - MARGIN_X, FOOTER_RULE_Y), fill=RULE, width=2)
     site_w = _draw_site_name(draw, site.upper(), load_font(site_font_info, 20))
     speaker_font = load_font(speaker_font_info, 30)
@@ -191,7 +194,8 @@ def render_card(content: CardContent) -> bytes:
     meta_font = load_font(meta_font_info, 22)
     sep = "  \u00b7  "
     meta_max = WIDTH - 2 * MARGIN_X
-    date_part = (sep + date) if (date and interview) else date
+    date_part = sep.join(part for part in (date, provenance) if part)
+    date_part = (sep + date_part) if (date_part and interview) else date_part
     title_max = meta_max - text_width(meta_font, date_part)
     title = truncate_to_width(interview, meta_font, title_max) if interview else ""
     _draw_text(draw, (MARGIN_X, META_BASELINE), title + date_part, meta_font, MUTED)

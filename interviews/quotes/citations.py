@@ -97,9 +97,20 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in ".?!…" else text + "."
 
 
+def _without_rendition(publisher: str, rendition: str) -> str:
+    """ "QbitAI (量子位), German machine translation" -> "QbitAI (量子位)" when the bracket already
+    says "German machine translation": a citation states its provenance once."""
+    if rendition and publisher.casefold().endswith(rendition.casefold()):
+        return publisher[: -len(rendition)].rstrip(" ,;–—-") or publisher
+    return publisher
+
+
 def plain_text(c: CitationSource) -> str:
     """Gomez, A. (2024, August 24). Title [Interview by H. Stebbings; German machine translation].
-    Programme. Publisher. https://…/q/key/ Note on the translation: …"""
+    Programme. Publisher. https://…/q/key/
+
+    The kind of translation is said once, in the bracket; the translator's note is on the quote
+    page beside the citation (and in BibTeX and CSL-JSON), not repeated in the reference."""
     author = Name.parse(c.speaker).apa_inverted()
     date = f"{c.date.year}, {MONTHS[c.date.month - 1]} {c.date.day}" if c.date else "n.d."
     bracket = "Interview"
@@ -113,10 +124,8 @@ def plain_text(c: CitationSource) -> str:
     if c.programme and c.programme != c.title:
         parts.append(_sentence(c.programme))
     if c.publisher:
-        parts.append(_sentence(c.publisher))
+        parts.append(_sentence(_without_rendition(c.publisher, c.rendition)))
     parts.append(c.url)
-    if c.translator_note:
-        parts.append(_sentence("Note on the translation: " + c.translator_note))
     return " ".join(parts)
 
 

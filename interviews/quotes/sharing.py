@@ -21,6 +21,7 @@ from django.conf import settings
 from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 
+from interviews import languages
 from interviews.quotes import spans
 from interviews.quotes.card_text import is_breakable_cjk
 from interviews.quotes.cards import CardContent, card_cache_key, render_card
@@ -122,6 +123,25 @@ class SharedQuote:
         return self.span.text(self.turn.text) if self.span else self.turn.text
 
     @property
+    def marked_text(self) -> str:
+        """The text as quoted on a card: "…" where a span leaves out the start or the end of the turn."""
+        if not self.span:
+            return self.turn.text
+        text = self.text.strip()
+        before = self.turn.text[: self.span.start].strip()
+        after = self.turn.text[self.span.end :].strip()
+        return ("…" if before else "") + text + ("…" if after else "")
+
+    @property
+    def provenance(self) -> str:
+        """ "German", or "German, machine translation": the language, and the kind of translation."""
+        transcript = self.turn.transcript
+        language = languages.english_name(transcript.language)
+        if transcript.translation in (transcript.MACHINE, transcript.HUMAN):
+            return f"{language}, {transcript.get_translation_display().lower()}"
+        return language
+
+    @property
     def query(self) -> str:
         """`?s=…&h=…` for the (re-found) span, else ""; the fingerprint is always recomputed."""
         return "?" + urlencode(self.span.query(self.turn.text)) if self.span else ""
@@ -173,11 +193,12 @@ class SharedQuote:
         interview = self.turn.transcript.interview
         date = interview.date
         return CardContent(
-            quote=self.text,
+            quote=self.marked_text,
             speaker=self.turn.speaker.name,
             interview=interview.title,
             date=date.isoformat() if date else "",
             language=self.turn.transcript.language,
+            provenance=self.provenance,
             site_name=settings.ARCHIVE_SITE_NAME,
         )
 

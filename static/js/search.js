@@ -19,8 +19,8 @@
     var inputs = form.querySelectorAll("input[type=checkbox]");
     for (var i = 0; i < inputs.length; i++) {
       if (inputs[i].name === parts[0] && inputs[i].value === parts[1]) {
-        var details = inputs[i].closest("details");
-        if (details) details.open = true;
+        // Open every fold around it (the "more" list, and the Filters fold on phones).
+        for (var d = inputs[i].closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
         inputs[i].focus();
         break;
       }

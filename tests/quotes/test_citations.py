@@ -54,13 +54,12 @@ def seed_turns(db):
 
 def test_german_seed_citation_names_everything(seed_turns):
     """The German machine translation is cited with speaker, interviewer, programme, date,
-    publisher, the kind of translation, the note on it, and the permalink."""
+    publisher, the kind of translation (once) and the permalink; BibTeX also carries the note."""
     turn, url = seed_turns("de")
     citation = citation_for_turn(turn, url)
     assert citation.text == (
         f"Gomez, A. (2024, August 24). {TITLE} [Interview by H. Stebbings; German machine translation]. "
-        f"20VC (The Twenty Minute VC). QbitAI (量子位), German machine translation. {url} "
-        f"Note on the translation: {DE_NOTE}"
+        f"20VC (The Twenty Minute VC). QbitAI (量子位). {url}"
     )
     assert citation.bibtex == (
         f"@misc{{gomez2024_{turn.key},\n"
@@ -100,7 +99,7 @@ def test_chinese_seed_citation_is_a_human_translation_dated_by_the_interview(see
     citation = citation_for_turn(turn, url)
     assert citation.text == (
         f"Gomez, A. (2024, August 24). {TITLE} [Interview by H. Stebbings; Chinese translation]. "
-        f"20VC (The Twenty Minute VC). 有新Newin (WeChat). {url} Note on the translation: {ZH_NOTE}"
+        f"20VC (The Twenty Minute VC). 有新Newin (WeChat). {url}"
     )
     assert "  publisher = {有新Newin (WeChat)},\n" in citation.bibtex
     assert "  language = {Chinese},\n" in citation.bibtex

@@ -488,7 +488,8 @@ def test_span_card_draws_only_the_span(client, seeds, card_dir):
     content = sharing.SharedQuote(
         turn, sharing.spans.resolve(turn.text, f"{start}-{start + 17}"), lambda u: u
     ).card_content
-    assert content.quote == "„Lesson Learning“"
+    assert content.quote == "…„Lesson Learning“…"  # only the span, marked as part of the turn
+    assert content.provenance == "German, machine translation"
     assert (card_dir / f"{card_cache_key(content)}.png").read_bytes() == span_card
 
 
@@ -573,3 +574,25 @@ def test_card_still_served_when_the_cache_cannot_be_written(client, seeds, setti
     turn = Turn.objects.get(transcript__language="de", ordinal=3)
     response = client.get(f"/q/{turn.key}.png")
     assert response.status_code == 200 and decode(response.content).size == (1200, 630)
+
+
+def test_quote_page_leads_with_the_quote_then_its_context(client):
+    """The quote comes first on the page (a phone shows it on the first screen); the turns around
+    it follow under "In context"."""
+    from interviews.models import Turn
+    from tests.factories import ingest_text
+
+    ingest_text()
+    turn = Turn.objects.get(ordinal=1)
+    html = client.get(turn.get_absolute_url()).content.decode()
+    assert html.index('<blockquote class="quote"') < html.index('id="context-heading"')
+    assert html.index('id="context-heading"') < html.index('class="context context--before"')
+    assert html.index('class="context context--before"') < html.index('class="context context--after"')
+
+
+def test_card_marks_a_span_that_starts_the_turn_only_at_its_end(seeds):
+    turn = Turn.objects.get(transcript__language="zh", ordinal=3)
+    whole = sharing.SharedQuote(turn, sharing.spans.resolve(turn.text, None), lambda u: u).card_content
+    start = sharing.SharedQuote(turn, sharing.spans.resolve(turn.text, "0-5"), lambda u: u).card_content
+    assert whole.quote == turn.text and whole.provenance.startswith("Chinese")
+    assert start.quote == turn.text[:5].strip() + "…"

@@ -337,3 +337,26 @@ def unlimited(request):
 def test_fuzzed_query_strings_get_a_page_or_a_404(client, archive, unlimited, params):
     for name in ("interviews:search", "interviews:api_search"):
         assert client.get(reverse(name), params).status_code in (200, 404)
+
+
+def test_filters_come_before_the_results_in_a_fold(client, archive):
+    """On a phone the "Filters" control is the first thing after the search box (closed; wide
+    screens show it open beside the results)."""
+    html = get(client, q="data")
+    assert html.index('<details class="fold fold--filters">') < html.index('<ol class="results"')
+    assert "<summary>Filters</summary>" in html
+
+
+def test_no_hits_show_what_to_try_instead_of_empty_filters(client, archive):
+    html = get(client, q="zzzqqqxxx")
+    assert "Nothing matches “zzzqqqxxx”" in html
+    assert 'id="filters"' not in html and "None." not in html
+    assert 'href="/topics/"' in html and 'href="/speakers/"' in html and "Try fewer words" in html
+
+
+def test_search_page_links_its_feed_without_unknown_filters(client, archive):
+    html = get(client, q="data", speaker="nobody-at-all")
+    assert (
+        '<link rel="alternate" type="application/atom+xml" title="Newest results for this search" href="/feeds/search/?q=data">'
+        in html
+    )

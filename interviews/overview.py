@@ -1,0 +1,113 @@
+"""What the home page says about the archive: counts, a few quotes worth reading, topics and
+speakers to browse, example searches. A fixed, small number of queries whatever the archive's size
+(tests/test_home.py counts them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Length
+
+from interviews import languages, queries
+from interviews.models import Speaker, Topic, Turn, TurnAlignment
+
+# Featured quotes: guests' turns between these lengths (characters): a thought, not a sentence
+# fragment nor a page.
+FEATURED_MIN_CHARS = 150
+FEATURED_MAX_CHARS = 700
+FEATURED_COUNT = 3
+BROWSE_TOPICS = 12
+BROWSE_SPEAKERS = 8
+
+# Searches a reader of each language can try; shown for the languages the archive holds.
+EXAMPLE_SEARCHES = {
+    "en": ['"synthetic data"', "compute"],
+    "de": ["Datenqualität", '"synthetische Daten"'],
+    "zh": ["数据质量", "合成数据"],
+}
+
+
+@dataclass
+class Overview:
+    interviews: int
+    turns: int
+    speakers: int
+    topics: int
+    languages: list[tuple[str, str, int]]  # (code, name, turns)
+    featured: list[Turn]
+    browse_topics: list[Topic]
+    browse_speakers: list[Speaker]
+    examples: list[tuple[str, str, list[str]]]  # (code, name, queries)
+
+
+def _links_to_other_languages():
+    """How many turns of other transcripts a turn is linked to (editors' rejections not counted)."""
+
+    def count(column):
+        return Subquery(
+            TurnAlignment.objects.filter(**{column: OuterRef("pk")})
+            .exclude(status=TurnAlignment.REJECTED)
+            .values(column)
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+
+    return Coalesce(count("source"), 0) + Coalesce(count("target"), 0)
+
+
+def featured_quotes(limit: int = FEATURED_COUNT) -> list[Turn]:
+    """The rule: a guest's turn of FEATURED_MIN_CHARS to FEATURED_MAX_CHARS characters; those read
+    in the most languages (most translation links) first, the longest first among equals; one per
+    transcript while other transcripts have candidates, so that one interview or language does not
+    fill the row. Two queries (the turns; the speakers' roles)."""
+    candidates = list(
+        Turn.objects.for_display()
+        .annotate(length=Length("text"), links=_links_to_other_languages())
+        .filter(
+            length__gte=FEATURED_MIN_CHARS,
+            length__lte=FEATURED_MAX_CHARS,
+            speaker__participations__interview=F("transcript__interview"),
+            speaker__participations__role="guest",
+        )
+        .order_by("-links", "-length", "pk")[: limit * 20]
+    )
+    seen = set()
+    first_of_each = []
+    for turn in candidates:
+        if turn.transcript_id not in seen:
+            seen.add(turn.transcript_id)
+            first_of_each.append(turn)
+    chosen = (first_of_each + [turn for turn in candidates if turn not in first_of_each])[:limit]
+    queries.attach_roles(chosen)
+    return chosen
+
+
+def archive_overview() -> Overview:
+    by_language = dict(
+        Turn.objects.values_list("transcript__language").annotate(n=Count("pk")).order_by("transcript__language")
+    )
+    totals = Turn.objects.aggregate(
+        interviews=Count("transcript__interview", distinct=True), speakers=Count("speaker", distinct=True)
+    )
+    topics = list(Topic.objects.with_turn_counts().filter(turn_count__gt=0).order_by("-turn_count", "name_en"))
+    speakers = list(
+        Speaker.objects.annotate(
+            turn_count=Count("turns", distinct=True),
+            interview_count=Count("participations", distinct=True, filter=Q(participations__isnull=False)),
+        )
+        .filter(turn_count__gt=0)
+        .order_by("-interview_count", "-turn_count", "name")[:BROWSE_SPEAKERS]
+    )
+    present = [code for code in languages.SUPPORTED if code in by_language]
+    return Overview(
+        interviews=totals["interviews"],
+        turns=sum(by_language.values()),
+        speakers=totals["speakers"],
+        topics=len(topics),
+        languages=[(code, languages.name(code), n) for code, n in by_language.items()],
+        featured=featured_quotes() if by_language else [],
+        browse_topics=topics[:BROWSE_TOPICS],
+        browse_speakers=speakers,
+        examples=[(code, languages.name(code), EXAMPLE_SEARCHES[code]) for code in present],
+    )

@@ -1,0 +1,72 @@
+"""The home page teaches what the archive holds and how to find things in it."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from interviews.models import Interview, Turn
+from interviews.overview import FEATURED_MAX_CHARS, FEATURED_MIN_CHARS, featured_quotes
+from tests.factories import SEEDS, SHORT_INTERVIEW, ingest_text
+
+pytestmark = pytest.mark.django_db
+
+HOME_QUERIES = 9  # the latest interviews (3), counts by language, totals, topics, speakers, quotes, roles
+
+
+@pytest.fixture
+def seeds():
+    call_command("load_topics", stdout=io.StringIO())
+    call_command("ingest", str(SEEDS), stdout=io.StringIO())
+    return Interview.objects.get()
+
+
+def test_home_says_how_many_interviews_languages_speakers_topics_and_quotes(client, seeds):
+    html = client.get("/").content.decode()
+    assert "<strong>1</strong> interview<" in html
+    assert "<strong>2</strong> languages: " in html and "Deutsch" in html and "中文" in html
+    assert "<strong>2</strong> speakers" in html
+    assert "<strong>199</strong> quotes" in html
+    assert "topics</a>" in html
+
+
+def test_home_offers_example_searches_in_each_language_it_holds(client, seeds):
+    html = client.get("/").content.decode()
+    assert 'href="/search/?q=Datenqualit%C3%A4t" lang="de"' in html
+    assert 'lang="zh">数据质量</a>' in html
+    assert '"synthetic data"</a>' not in html  # no English transcript: no English example
+    assert "put a phrase in quotes" in html
+
+
+def test_home_links_topics_and_speakers_to_browse(client, seeds):
+    html = client.get("/").content.decode()
+    assert 'href="/speakers/aidan-gomez/"' in html and 'href="/speakers/"' in html
+    assert 'href="/topics/data-quality/"' in html and 'href="/interviews/"' in html
+
+
+def test_featured_quotes_follow_the_documented_rule(seeds):
+    """Guests' turns of a readable length, the most translated first, one per transcript first."""
+    featured = featured_quotes()
+    assert len(featured) == 3
+    assert {turn.speaker.name for turn in featured} == {"Aidan Gomez"}
+    assert all(FEATURED_MIN_CHARS <= len(turn.text) <= FEATURED_MAX_CHARS for turn in featured)
+    assert {turn.transcript.language for turn in featured[:2]} == {"de", "zh"}
+
+
+def test_featured_quote_cards_name_language_and_translation(client, seeds):
+    html = client.get("/").content.decode()
+    cards = html.split('class="quote-card"')[1:]
+    assert len(cards) == 3
+    assert any('<span class="badge">machine translation</span>' in card for card in cards)
+    for card in cards:
+        assert "Deutsch" in card or "中文" in card
+
+
+def test_home_reads_the_same_number_of_queries_however_big_the_archive(client, seeds, django_assert_num_queries):
+    with django_assert_num_queries(HOME_QUERIES):
+        client.get("/")
+    for n in range(4):
+        ingest_text(text=SHORT_INTERVIEW + f"\nHost: Thanks, number {n}.\n", slug=f"t-{n}", filename=f"t{n}.txt")
+    assert Turn.objects.count() > 199
+    with django_assert_num_queries(HOME_QUERIES):
+        client.get("/")

@@ -1,0 +1,136 @@
+"""Ways in: /interviews/ with its filters, /speakers/, the find box of a transcript, Atom feeds."""
+
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from interviews.models import Interview
+from tests.factories import SEEDS, ingest_text
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def seeds():
+    call_command("load_topics", stdout=io.StringIO())
+    call_command("ingest", str(SEEDS), stdout=io.StringIO())
+    return Interview.objects.get()
+
+
+@pytest.fixture
+def two_interviews(seeds):
+    ingest_text(slug="a-talk", title="A talk about data", published_on="2021-03-04")
+    return seeds, Interview.objects.get(slug="a-talk")
+
+
+def titles(html):
+    return [line.split(">")[-1] for line in html.split("</a></h3>")[:-1]]
+
+
+def test_interview_list_shows_every_interview_newest_first(client, two_interviews):
+    html = client.get(reverse("interviews:interview_list")).content.decode()
+    assert titles(html) == ["20VC: Aidan Gomez, Cohere, with Harry Stebbings", "A talk about data"]
+    oldest = client.get(reverse("interviews:interview_list"), {"sort": "oldest"}).content.decode()
+    assert titles(oldest) == ["A talk about data", "20VC: Aidan Gomez, Cohere, with Harry Stebbings"]
+
+
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        ({"year": "2021"}, ["A talk about data"]),
+        ({"year": "2024"}, ["20VC: Aidan Gomez, Cohere, with Harry Stebbings"]),
+        ({"language": "en"}, ["A talk about data"]),
+        ({"language": "zh"}, ["20VC: Aidan Gomez, Cohere, with Harry Stebbings"]),
+        ({"speaker": "gita-guest"}, ["A talk about data"]),
+        ({"topic": "data-quality", "language": "de"}, ["20VC: Aidan Gomez, Cohere, with Harry Stebbings"]),
+    ],
+)
+def test_interview_list_filters_by_year_language_speaker_and_topic(client, two_interviews, filters, expected):
+    html = client.get(reverse("interviews:interview_list"), filters).content.decode()
+    assert titles(html) == expected
+
+
+def test_unknown_filter_values_are_ignored(client, two_interviews):
+    html = client.get(reverse("interviews:interview_list"), {"speaker": "nobody", "year": "1066", "sort": "x"})
+    assert len(titles(html.content.decode())) == 2
+
+
+def test_no_match_says_what_to_try(client, two_interviews):
+    html = client.get(reverse("interviews:interview_list"), {"speaker": "gita-guest", "language": "zh"}).content
+    assert "No interview matches these filters." in html.decode()
+    assert 'href="/search/"' in html.decode()
+
+
+def test_speaker_list_names_roles_counts_and_languages(client, seeds):
+    html = client.get(reverse("interviews:speakers")).content.decode()
+    gomez = html.split('href="/speakers/aidan-gomez/">Aidan Gomez</a>')[1].split("</li>")[0]
+    assert '<span class="role">guest</span>' in gomez
+    assert "1 interview · 99 turns" in gomez
+    assert '<span lang="de">Deutsch</span>, <span lang="zh">中文</span>' in gomez
+    assert "Cohere" in gomez  # the first sentence of the bio: who they are
+
+
+def test_transcript_page_has_a_find_box_that_searches_only_that_transcript(client, seeds):
+    de = seeds.transcripts.get(language="de")
+    html = client.get(de.get_absolute_url()).content.decode()
+    form = html.split('<form class="find-box"')[1].split("</form>")[0]
+    assert 'action="/search/"' in form
+    assert f'name="interview" value="{seeds.slug}"' in form and 'name="language" value="de"' in form
+
+
+def test_transcript_metadata_is_in_a_fold(client, seeds):
+    """On a phone the fold is closed (CSS opens it on wide screens): the conversation comes first."""
+    html = client.get(seeds.transcripts.get(language="de").get_absolute_url()).content.decode()
+    fold = html.split('<details class="fold">')[1].split("</details>")[0]
+    assert "<summary>Find · source · contents</summary>" in fold
+    assert 'id="source-heading"' in fold and 'id="toc-heading"' in fold
+
+
+def feed_entries(client, url):
+    response = client.get(url)
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)
+    return root, root.findall(f"{ATOM}entry")
+
+
+def test_new_interviews_feed_lists_interviews(client, two_interviews):
+    root, entries = feed_entries(client, reverse("interviews:feed_interviews"))
+    assert root.find(f"{ATOM}title").text == "Founder Interview Archive: new interviews"
+    assert {e.find(f"{ATOM}title").text for e in entries} == {i.title for i in two_interviews}
+    assert entries[0].find(f"{ATOM}link").get("href").startswith("http://testserver/interviews/")
+
+
+def test_speaker_feed_lists_only_their_interviews(client, two_interviews):
+    _, entries = feed_entries(client, reverse("interviews:feed_speaker", args=["gita-guest"]))
+    assert [e.find(f"{ATOM}title").text for e in entries] == ["A talk about data"]
+    assert client.get(reverse("interviews:feed_speaker", args=["nobody"])).status_code == 404
+
+
+def test_topic_feed_lists_quotes_with_permalinks(client, seeds):
+    _, entries = feed_entries(client, reverse("interviews:feed_topic", args=["data-quality"]))
+    assert entries
+    assert all("/q/" in e.find(f"{ATOM}link").get("href") for e in entries)
+
+
+def test_saved_search_feed_lists_the_newest_hits(client, seeds):
+    _, entries = feed_entries(client, reverse("interviews:feed_search") + "?q=Datenqualität")
+    assert entries and all("/q/" in e.find(f"{ATOM}link").get("href") for e in entries)
+
+
+@pytest.mark.parametrize(
+    "url, feed",
+    [
+        ("/", "/feeds/interviews/"),
+        ("/interviews/", "/feeds/interviews/"),
+        ("/speakers/aidan-gomez/", "/feeds/speakers/aidan-gomez/"),
+        ("/topics/data-quality/", "/feeds/topics/data-quality/"),
+        ("/search/?q=Daten", "/feeds/search/?q=Daten"),
+    ],
+)
+def test_pages_link_their_feed(client, seeds, url, feed):
+    html = client.get(url).content.decode()
+    assert '<link rel="alternate" type="application/atom+xml"' in html and f'href="{feed}"' in html
