@@ -18,16 +18,16 @@ __all__ = [
 ]
 
 
-def parse_transcript(data, *, filename="", language="", title="", speakers=None):
+def parse_transcript(data, *, filename="", language="", title="", speakers=None, encoding=""):
     from interviews.parsing.pipeline import parse_transcript as _parse
 
-    return _parse(data, filename=filename, language=language, title=title, speakers=speakers)
+    return _parse(data, filename=filename, language=language, title=title, speakers=speakers, encoding=encoding)
 
 
-def decode(data: bytes) -> str:
+def decode(data: bytes, encoding: str = "") -> str:
     from interviews.parsing.decoding import decode as _decode
 
-    return _decode(data)
+    return _decode(data, encoding)
 
 
 def generic_role(label: str) -> str:

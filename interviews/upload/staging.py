@@ -204,10 +204,15 @@ def interview_hints(interview: Interview | None) -> list[SpeakerHint]:
     ]
 
 
-def parse_upload(data: bytes, filename: str, *, interview=None, language="", title="") -> ParsedTranscript:
+def parse_upload(data: bytes, filename: str, *, interview=None, language="", title="", encoding="") -> ParsedTranscript:
     try:
         parsed = parse_transcript(
-            data, filename=filename, language=language, title=title, speakers=interview_hints(interview)
+            data,
+            filename=filename,
+            language=language,
+            title=title,
+            speakers=interview_hints(interview),
+            encoding=encoding,
         )
     except ParseError as exc:
         raise UploadError(str(exc)) from None
