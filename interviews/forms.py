@@ -144,21 +144,7 @@ class UploadForm(TranscriptDetailsForm):
         cleaned = super().clean()
         if self.errors or not self.file_bytes:
             return cleaned
-        duplicate = duplicate_of(self.file_bytes)
-        if duplicate is not None:
-            self.add_error(
-                "file",
-                forms.ValidationError(
-                    format_html(
-                        'This file is already in the archive as <a href="{}">{}</a> ({} turns). '
-                        'To change its details, <a href="{}">edit that transcript</a>.',
-                        duplicate.get_absolute_url(),
-                        duplicate,
-                        duplicate.turn_count,
-                        _admin_change_url(duplicate),
-                    )
-                ),
-            )
+        if self._refuse_duplicate(duplicate_of(self.file_bytes)):
             return cleaned
         try:
             self.parsed = parse_upload(
@@ -171,7 +157,28 @@ class UploadForm(TranscriptDetailsForm):
             )
         except UploadError as exc:
             self.add_error("file", str(exc))
+            return cleaned
+        # The same text re-saved (CRLF, BOM, UTF-16, trailing spaces) is the same transcript.
+        self._refuse_duplicate(duplicate_of(self.file_bytes, self.parsed.text))
         return cleaned
+
+    def _refuse_duplicate(self, duplicate) -> bool:
+        if duplicate is None:
+            return False
+        self.add_error(
+            "file",
+            forms.ValidationError(
+                format_html(
+                    'This file is already in the archive as <a href="{}">{}</a> ({} turns). '
+                    'To change its details, <a href="{}">edit that transcript</a>.',
+                    duplicate.get_absolute_url(),
+                    duplicate,
+                    duplicate.turn_count,
+                    _admin_change_url(duplicate),
+                )
+            ),
+        )
+        return True
 
 
 def _admin_change_url(transcript):

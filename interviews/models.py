@@ -132,6 +132,9 @@ class Transcript(models.Model):
     original_file = models.FileField(upload_to="originals/", max_length=300)
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, unique=True)
+    text_sha256 = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="Hash of the normalised text: finds re-saved duplicates."
+    )
     turn_count = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     ingested_at = models.DateTimeField(auto_now_add=True)

@@ -3,6 +3,7 @@ newlines, invisible characters, NFC), or ParseError with a message for the user.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -132,7 +133,7 @@ def detect_encoding(data: bytes) -> str:
                 continue
             return encoding
         raise ParseError(
-            "This file is not valid UTF-8 or UTF-16, and no other encoding reads it as text. Save it as UTF-8."
+            "This file is not valid text in UTF-8 or UTF-16, and no other encoding reads it either. Save it as UTF-8."
         )
     same = set(best.could_be_from_charset)
     return next((name for name in _PREFERRED if name in same), best.encoding)
@@ -171,3 +172,11 @@ def normalise(text: str) -> str:
     if not text.strip():
         raise ParseError("The file is empty.")
     return text
+
+
+def text_sha256(text: str) -> str:
+    """A hash of what a file says, not of its bytes: the same transcript re-saved with CRLF line
+    ends, a BOM, as UTF-16 or with trailing spaces hashes alike. `text` is decode()'s output
+    (NFC, LF, no BOM); each line is stripped and blank lines at either end dropped."""
+    lines = [line.strip() for line in unicodedata.normalize("NFC", text).split("\n")]
+    return hashlib.sha256("\n".join(lines).strip("\n").encode("utf-8")).hexdigest()

@@ -22,6 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
 from interviews.ingest import IngestResult, ingest_transcript, too_many_turns
@@ -34,6 +35,7 @@ from interviews.models import (
     unique_slug,
 )
 from interviews.parsing import ParsedSpeaker, ParsedTranscript, ParseError, SpeakerHint, generic_role, parse_transcript
+from interviews.parsing.decoding import text_sha256
 from interviews.sources import TRANSCRIPT_SUFFIXES, IngestError, InterviewInfo, Source, TranscriptInfo
 
 UPLOAD_SUFFIXES = TRANSCRIPT_SUFFIXES  # the admin takes the files the ingest command reads
@@ -221,9 +223,13 @@ def parse_upload(data: bytes, filename: str, *, interview=None, language="", tit
     return parsed
 
 
-def duplicate_of(data: bytes) -> Transcript | None:
-    sha = hashlib.sha256(data).hexdigest()
-    return Transcript.objects.select_related("interview").filter(sha256=sha).first()
+def duplicate_of(data: bytes, text: str = "") -> Transcript | None:
+    """The transcript already holding these bytes or, given the decoded `text`, the same text
+    re-saved (line ends, BOM, encoding, trailing spaces)."""
+    same = Q(sha256=hashlib.sha256(data).hexdigest())
+    if text:
+        same |= Q(text_sha256=text_sha256(text))
+    return Transcript.objects.select_related("interview").filter(same).first()
 
 
 # --- Labels and who they mean ----------------------------------------------------------------------

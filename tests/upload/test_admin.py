@@ -444,6 +444,17 @@ def test_duplicate_file_says_where_it_already_is(editor_client, settings, seeds)
     assert f'href="{reverse("admin:interviews_transcript_change", args=[zh.pk])}"' in html
 
 
+@pytest.mark.parametrize("resave", ["crlf", "utf-16"])
+def test_the_same_text_resaved_says_where_it_already_is(editor_client, settings, seeds, resave):
+    zh = seeds.transcripts.get(language="zh")
+    text = (SEEDS / "002_6d1c07194b677499.txt").read_text(encoding="utf-8")
+    data = text.replace("\n", "\r\n").encode("utf-8") if resave == "crlf" else text.encode("utf-16")
+    before = row_counts()
+    response = upload(editor_client, data, filename="again.txt")
+    assert_rejected(response, "This file is already in the archive as", before, settings)
+    assert f'href="{zh.get_absolute_url()}"' in response.content.decode()
+
+
 def test_html_with_scripts_is_sanitised_and_reported(editor_client):
     html_file = (
         "<html><head><title>Robots</title><style>p{color:red}</style></head><body>"
