@@ -238,6 +238,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = ARCHIVE_MAX_UPLOAD_BYTES
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Turns on one transcript page: a 20,000-turn transcript is 100 light pages, not one of 13 MB.
 ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE = int(os.environ.get("ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE", 200))
+# URLs per sitemap file (the protocol allows 50,000 and 50 MB; crawlers fetch smaller files faster).
+ARCHIVE_SITEMAP_URLS_PER_FILE = int(os.environ.get("ARCHIVE_SITEMAP_URLS_PER_FILE", 5000))
 # Uploads wait here between preview and confirm; never served, cleaned after a day.
 ARCHIVE_STAGING_DIR = DATA_DIR / "staging"
 ARCHIVE_SITE_NAME = "Founder Interview Archive"
