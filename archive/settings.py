@@ -286,7 +286,10 @@ CONTENT_SECURITY_POLICY = {
 # --- Rate limiting ------------------------------------------------------------------------------
 # "N/S": at most N requests per S seconds per client on the paths below; "off" disables it.
 ARCHIVE_RATE_LIMIT = os.environ.get("ARCHIVE_RATE_LIMIT", "120/60")
-ARCHIVE_RATE_LIMIT_PATHS = ["/search/", "/api/"]
+# Search, the API, and transcript and side-by-side pages (the heaviest pages to render).
+ARCHIVE_RATE_LIMIT_PATHS = ["/search/", "/api/", "/interviews/"]
+# Quote cards drawn for a client (a new passage costs ~85 ms of CPU and a file); cached cards are free.
+ARCHIVE_CARD_RENDER_LIMIT = os.environ.get("ARCHIVE_CARD_RENDER_LIMIT", "20/60")
 # How many reverse proxies stand in front of gunicorn, each appending to X-Forwarded-For. The
 # client is the address the outermost trusted proxy saw: that many hops from the right. Entries
 # further left are whatever the client sent and are never trusted. 0: use REMOTE_ADDR.

@@ -10,7 +10,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 
-from interviews import languages, queries
+from interviews import languages, queries, ratelimit
 from interviews.forms import SearchForm, SideBySideForm
 from interviews.models import (
     Interview,
@@ -299,6 +299,10 @@ def quote_card(request, key):
         for name, value in headers.items():
             not_modified[name] = value
         return not_modified
+    if not sharing.card_is_cached(content):  # drawing costs CPU and disk: a budget per client
+        refused = ratelimit.check(request, "card", settings.ARCHIVE_CARD_RENDER_LIMIT)
+        if refused is not None:
+            return refused
     try:
         png, _ = sharing.card_png(content)
     except FontMissing as exc:
