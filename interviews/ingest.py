@@ -90,6 +90,7 @@ def parse_source(source: Source) -> ParsedTranscript:
             language=source.transcript.language,
             title=source.transcript.title,
             speakers=source.speaker_hints(),
+            max_turns=MAX_TURNS,
         )
     except ParseError as exc:
         raise IngestError(str(exc)) from None

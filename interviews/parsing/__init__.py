@@ -18,10 +18,18 @@ __all__ = [
 ]
 
 
-def parse_transcript(data, *, filename="", language="", title="", speakers=None, encoding=""):
+def parse_transcript(data, *, filename="", language="", title="", speakers=None, encoding="", max_turns=0):
     from interviews.parsing.pipeline import parse_transcript as _parse
 
-    return _parse(data, filename=filename, language=language, title=title, speakers=speakers, encoding=encoding)
+    return _parse(
+        data,
+        filename=filename,
+        language=language,
+        title=title,
+        speakers=speakers,
+        encoding=encoding,
+        max_turns=max_turns,
+    )
 
 
 def decode(data: bytes, encoding: str = "") -> str:

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
-from interviews.ingest import IngestResult, ingest_transcript, too_many_turns
+from interviews.ingest import MAX_TURNS, IngestResult, ingest_transcript, too_many_turns
 from interviews.models import (
     Interview,
     Participant,
@@ -215,6 +215,7 @@ def parse_upload(data: bytes, filename: str, *, interview=None, language="", tit
             title=title,
             speakers=interview_hints(interview),
             encoding=encoding,
+            max_turns=MAX_TURNS,
         )
     except ParseError as exc:
         raise UploadError(str(exc)) from None
