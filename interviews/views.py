@@ -64,7 +64,7 @@ def _transcript_page(request, transcript, *, aligned):
     """One page of a transcript: a fixed range of turn positions (Transcript.page_of), so a link to
     any turn names its page without a query, and a 20,000-turn transcript stays light."""
     per_page = settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE
-    sections = list(transcript.sections.annotate(turn_total=Count("turns"), first_ordinal=Min("turns__ordinal")))
+    sections = list(transcript.sections.annotate(first_ordinal=Min("turns__ordinal")))
     last = transcript.turns.aggregate(last=Max("ordinal"))["last"]
     page_count = 1 if last is None else transcript.page_of(last)
     try:
