@@ -254,6 +254,10 @@ FILE_UPLOAD_HANDLERS = [
 FILE_UPLOAD_MAX_MEMORY_SIZE = ARCHIVE_MAX_UPLOAD_BYTES
 # Form fields without files (admin edits, the upload's metadata and label mapping) are small.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Turns on one transcript page: a 20,000-turn transcript is 100 light pages, not one of 13 MB.
+ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE = int(os.environ.get("ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE", 200))
+# URLs per sitemap file (the protocol allows 50,000 and 50 MB; crawlers fetch smaller files faster).
+ARCHIVE_SITEMAP_URLS_PER_FILE = int(os.environ.get("ARCHIVE_SITEMAP_URLS_PER_FILE", 5000))
 # Uploads wait here between preview and confirm; never served, cleaned after a day.
 ARCHIVE_STAGING_DIR = DATA_DIR / "staging"
 ARCHIVE_SITE_NAME = "Founder Interview Archive"
@@ -300,7 +304,10 @@ CONTENT_SECURITY_POLICY = {
 # --- Rate limiting ------------------------------------------------------------------------------
 # "N/S": at most N requests per S seconds per client on the paths below; "off" disables it.
 ARCHIVE_RATE_LIMIT = os.environ.get("ARCHIVE_RATE_LIMIT", "120/60")
-ARCHIVE_RATE_LIMIT_PATHS = ["/search/", "/api/"]
+# Search, the API, and transcript and side-by-side pages (the heaviest pages to render).
+ARCHIVE_RATE_LIMIT_PATHS = ["/search/", "/api/", "/interviews/"]
+# Quote cards drawn for a client (a new passage costs ~85 ms of CPU and a file); cached cards are free.
+ARCHIVE_CARD_RENDER_LIMIT = os.environ.get("ARCHIVE_CARD_RENDER_LIMIT", "20/60")
 # How many reverse proxies stand in front of gunicorn, each appending to X-Forwarded-For. The
 # client is the address the outermost trusted proxy saw: that many hops from the right. Entries
 # further left are whatever the client sent and are never trusted. 0: use REMOTE_ADDR.

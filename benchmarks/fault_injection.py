@@ -143,6 +143,7 @@ class Faults:
             extra_env={
                 "WEB_CONCURRENCY": "1",  # the worker to kill is the one serving the confirm
                 "ARCHIVE_RATE_LIMIT": "off",
+                "ARCHIVE_CARD_RENDER_LIMIT": "off",
                 "ARCHIVE_INDEX_RETRY_SECONDS": "1",
                 "DJANGO_LOG_LEVEL": "INFO",  # ingest and index steps, to tell where a kill landed
             },

@@ -105,6 +105,7 @@ def serve(directory: Path, port: int, workers: int, *, cache: bool, access_log: 
         # All the load comes from one address: a limit too high to reach keeps the rate
         # limiter's work in every request without answering 429.
         ARCHIVE_RATE_LIMIT="1000000000/60",
+        ARCHIVE_CARD_RENDER_LIMIT="1000000000/60",
     )
     # Debug is off, as in production, so the page needs the collected static manifest.
     subprocess.run(

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from interviews import languages
 from interviews.models import Interview, Participant, Speaker, Transcript
+from interviews.parsing.decoding import ENCODINGS
 from interviews.search.query import FACETS, MAX_FILTER_VALUES, MAX_PAGE, SORTS, SearchParams
 from interviews.upload.staging import (
     UPLOAD_SUFFIXES,
@@ -53,6 +54,13 @@ class TranscriptDetailsForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"list": "upload-languages", "size": 8}),
         help_text="An ISO code such as en, de, zh. Empty: detected from the text.",
+    )
+    encoding = forms.ChoiceField(
+        label="Encoding",
+        choices=[("", "Detect")] + list(ENCODINGS),
+        required=False,
+        help_text="How the file’s bytes are read as text. Detected unless you choose; change it if the "
+        "preview shows garbled characters.",
     )
     slug = forms.SlugField(
         label="Rendition slug",
@@ -110,7 +118,7 @@ class UploadForm(TranscriptDetailsForm):
         label="Transcript file",
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(UPLOAD_SUFFIXES))}),
-        help_text=".txt, .md or .html; UTF-8, UTF-16 or GB18030.",
+        help_text=".txt, .md or .html; UTF-8 or UTF-16, or an older encoding (detected).",
     )
     field_order = ["file"]
 
@@ -146,21 +154,7 @@ class UploadForm(TranscriptDetailsForm):
         cleaned = super().clean()
         if self.errors or not self.file_bytes:
             return cleaned
-        duplicate = duplicate_of(self.file_bytes)
-        if duplicate is not None:
-            self.add_error(
-                "file",
-                forms.ValidationError(
-                    format_html(
-                        'This file is already in the archive as <a href="{}">{}</a> ({} turns). '
-                        'To change its details, <a href="{}">edit that transcript</a>.',
-                        duplicate.get_absolute_url(),
-                        duplicate,
-                        duplicate.turn_count,
-                        _admin_change_url(duplicate),
-                    )
-                ),
-            )
+        if self._refuse_duplicate(duplicate_of(self.file_bytes)):
             return cleaned
         try:
             self.parsed = parse_upload(
@@ -169,10 +163,32 @@ class UploadForm(TranscriptDetailsForm):
                 interview=cleaned.get("interview"),
                 language=cleaned.get("language", ""),
                 title=cleaned.get("title", ""),
+                encoding=cleaned.get("encoding", ""),
             )
         except UploadError as exc:
             self.add_error("file", str(exc))
+            return cleaned
+        # The same text re-saved (CRLF, BOM, UTF-16, trailing spaces) is the same transcript.
+        self._refuse_duplicate(duplicate_of(self.file_bytes, self.parsed.text))
         return cleaned
+
+    def _refuse_duplicate(self, duplicate) -> bool:
+        if duplicate is None:
+            return False
+        self.add_error(
+            "file",
+            forms.ValidationError(
+                format_html(
+                    'This file is already in the archive as <a href="{}">{}</a> ({} turns). '
+                    'To change its details, <a href="{}">edit that transcript</a>.',
+                    duplicate.get_absolute_url(),
+                    duplicate,
+                    duplicate.turn_count,
+                    _admin_change_url(duplicate),
+                )
+            ),
+        )
+        return True
 
 
 def _admin_change_url(transcript):

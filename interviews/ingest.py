@@ -17,6 +17,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 
 from interviews import outbox
 from interviews.models import (
@@ -31,6 +32,7 @@ from interviews.models import (
     unique_slug,
 )
 from interviews.parsing import ParsedTranscript, ParseError, parse_transcript
+from interviews.parsing.decoding import text_sha256
 from interviews.sources import IngestError, ParticipantInfo, Source, check_metadata, fit
 from interviews.topics import tagging as topics
 from interviews.translations.store import AlignmentSummary, align_interview
@@ -88,6 +90,7 @@ def parse_source(source: Source) -> ParsedTranscript:
             language=source.transcript.language,
             title=source.transcript.title,
             speakers=source.speaker_hints(),
+            max_turns=MAX_TURNS,
         )
     except ParseError as exc:
         raise IngestError(str(exc)) from None
@@ -251,7 +254,12 @@ def ingest_transcript(
     interview = _interview_for(source, parsed)
     slug = source.transcript.slug or parsed.language or "text"
     transcript = Transcript.objects.filter(interview=interview, slug=slug).first()
-    duplicate = Transcript.objects.filter(sha256=source.sha256).exclude(pk=getattr(transcript, "pk", None)).first()
+    text_hash = text_sha256(parsed.text)
+    duplicate = (
+        Transcript.objects.filter(Q(sha256=source.sha256) | Q(text_sha256=text_hash))
+        .exclude(pk=getattr(transcript, "pk", None))
+        .first()
+    )
     if duplicate:
         raise IngestError(f"this file is already in the archive as “{duplicate}” ({duplicate.get_absolute_url()})")
     fields = _transcript_fields(source, parsed, interview)
@@ -271,6 +279,7 @@ def ingest_transcript(
     for k, v in fields.items():
         setattr(transcript, k, v)
     transcript.sha256 = source.sha256
+    transcript.text_sha256 = text_hash
     transcript.original_file.name = stored_name
     transcript.turn_count = len(parsed.turns)
     if uploaded_by is not None:

@@ -62,6 +62,14 @@ CJK_CHARS = HAN + KANA + HANGUL
 
 CJK_CHAR_RE = re.compile(f"[{CJK_CHARS}]")
 
+# Languages written in the Latin script (those uploads come in): a CJK character in their text is
+# a sign of a wrong encoding, as is a Cyrillic, Greek or Arabic letter in Chinese, Japanese or Korean.
+LATIN_SCRIPT = frozenset(
+    {"en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "no", "fi", "tr", "cs", "hu", "ro", "id", "vi"}
+)
+# Greek, Cyrillic, Armenian, Hebrew, Arabic, Thai, Georgian: letters no CJK transcript is written in.
+_NOT_IN_CJK_RE = re.compile("[\u0370-\u06ff\u0e00-\u0e7f\u10a0-\u10ff]")
+
 
 def base(code: str | None) -> str:
     """``"zh-CN"`` → ``"zh"``, ``"de_DE"`` → ``"de"``, ``None`` → ``""``."""
@@ -84,6 +92,17 @@ def is_cjk(code: str | None) -> bool:
 
 def has_cjk(text: str) -> bool:
     return CJK_CHAR_RE.search(text) is not None
+
+
+def foreign_letters(text: str, code: str) -> tuple[int, str]:
+    """How many letters of `text` are in a script `code`'s language is not written in, and which
+    script: (0, "") when all fit, or when the language's script is not known here."""
+    code = base(code)
+    if code in LATIN_SCRIPT:
+        return len(CJK_CHAR_RE.findall(text)), "Chinese, Japanese or Korean"
+    if code in CJK:
+        return len(_NOT_IN_CJK_RE.findall(text)), "Greek, Cyrillic or Arabic"
+    return 0, ""
 
 
 _COMBINING_RE = re.compile("[\u0300-\u036f]")

@@ -138,6 +138,9 @@ class Transcript(models.Model):
     original_file = models.FileField(upload_to="originals/", max_length=300)
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, unique=True)
+    text_sha256 = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="Hash of the normalised text: finds re-saved duplicates."
+    )
     turn_count = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     ingested_at = models.DateTimeField(auto_now_add=True)
@@ -152,6 +155,17 @@ class Transcript(models.Model):
 
     def get_absolute_url(self):
         return reverse("interviews:transcript", args=[self.interview.slug, self.slug])
+
+    def get_page_url(self, page: int) -> str:
+        """The transcript page `page` (1-based); the first page is the transcript's own address."""
+        url = self.get_absolute_url()
+        return url if page <= 1 else f"{url}?page={page}"
+
+    @staticmethod
+    def page_of(ordinal: int) -> int:
+        """The page that shows the turn at `ordinal`: pages hold fixed ranges of positions, so any
+        link to a turn knows its page without a query."""
+        return ordinal // settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE + 1
 
     @property
     def language_name(self):
@@ -225,7 +239,7 @@ class Turn(models.Model):
         return f"t{self.ordinal}"
 
     def get_transcript_url(self):
-        return f"{self.transcript.get_absolute_url()}#{self.anchor}"
+        return f"{self.transcript.get_page_url(Transcript.page_of(self.ordinal))}#{self.anchor}"
 
     def get_json_url(self):
         return reverse("interviews:quote_json", args=[self.key])

@@ -1,8 +1,11 @@
-"""Per-client request limits on search and the API: one client cannot knock the archive over.
+"""Per-client request limits on search, the API, transcript pages and new card renders: one client
+cannot knock the archive over.
 
-A fixed window per client: at most N requests in each S-second window (`ARCHIVE_RATE_LIMIT="N/S"`),
-counted in a small SQLite file under ARCHIVE_DATA_DIR that every gunicorn worker shares. A refused request gets 429
-with `Retry-After` (seconds until the window resets) and a short body: JSON under /api/, a page
+A fixed window per client: at most N requests in each S-second window (`ARCHIVE_RATE_LIMIT="N/S"`)
+on the heavy paths (ARCHIVE_RATE_LIMIT_PATHS), and a budget of its own for quote cards that have to
+be drawn (`ARCHIVE_CARD_RENDER_LIMIT`; a card already drawn is free), counted in a small SQLite file
+under ARCHIVE_DATA_DIR that every gunicorn worker shares. A refused request gets 429 with
+`Retry-After` (seconds until the window resets) and a short body: JSON under /api/, a page
 elsewhere.
 """
 
@@ -152,10 +155,22 @@ def too_many_requests(request, limit: Limit, retry_after: int):
     return response
 
 
+def check(request, scope: str, value: str):
+    """Count one request of kind `scope` by this client against its own limit `value` ("N/S" or
+    "off"): the 429 response when over it, else None."""
+    limit = Limit.parse(value)
+    if limit is None:
+        return None
+    allowed, reset_in = hit(f"{scope}:{client_address(request)}", limit)
+    return None if allowed else too_many_requests(request, limit, reset_in)
+
+
 class RateLimitMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        Limit.parse(settings.ARCHIVE_RATE_LIMIT)  # a bad value fails at start-up, not per request
+        # A bad value fails at start-up, not per request.
+        Limit.parse(settings.ARCHIVE_RATE_LIMIT)
+        Limit.parse(settings.ARCHIVE_CARD_RENDER_LIMIT)
 
     def __call__(self, request):
         limit = Limit.parse(settings.ARCHIVE_RATE_LIMIT)

@@ -1,13 +1,22 @@
 """sitemap.xml: interviews, transcripts, speakers and every quote permalink.
 
 Served as a sitemap index (/sitemap.xml) over one sitemap per section (/sitemap-<section>.xml),
-each paginated at Django's 50,000 URLs, so a million quotes stay within the protocol's limits.
+each paginated by Django (`?p=2`, ...) at ARCHIVE_SITEMAP_URLS_PER_FILE URLs: at 5,000 a quote
+sitemap file is about 0.8 MB and built in a fraction of a second, where one file of 32,000 quotes
+was 5.9 MB.
 """
 
-from django.contrib.sitemaps import Sitemap
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.db.models import Max
 
 from interviews.models import Interview, Speaker, Transcript, Turn
+
+
+class Sitemap(DjangoSitemap):
+    @property
+    def limit(self):
+        return settings.ARCHIVE_SITEMAP_URLS_PER_FILE
 
 
 class InterviewSitemap(Sitemap):

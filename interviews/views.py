@@ -1,8 +1,9 @@
 import logging
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count
+from django.db.models import Count, Max, Min
 from django.http import Http404, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.views import defaults
 
-from interviews import api_errors, exports, languages, lists, overview, queries
+from interviews import api_errors, exports, languages, lists, overview, queries, ratelimit
 from interviews.forms import InterviewListForm, SearchForm, SideBySideForm
 from interviews.models import (
     Interview,
@@ -67,26 +68,80 @@ def interview(request, slug, transcript_slug=None):
         transcript = next((t for t in transcripts if t.slug == transcript_slug), None)
         if transcript is None:
             raise Http404("No such transcript")
-    turns = (
-        list(transcript.turns.select_related("speaker", "section", "transcript").with_topics()) if transcript else []
-    )
-    queries.attach_roles(turns, interview=interview)
-    aligned = translations.translations_for(turns) if len(transcripts) > 1 else {}
-    for turn in turns:
-        turn.also_in = translations.first_per_transcript(aligned.get(turn.pk, []))
     others = [t for t in transcripts if t != transcript]
-    return render(
-        request,
-        "interviews/interview.html",
-        {
-            "interview": interview,
-            "transcripts": transcripts,
-            "transcript": transcript,
-            "side_by_side": interview.get_side_by_side_url(transcript, others[0]) if transcript and others else None,
-            "sections": transcript.sections.annotate(turn_total=Count("turns")) if transcript else [],
-            "turns": turns,
-        },
+    context = {
+        "interview": interview,
+        "transcripts": transcripts,
+        "transcript": transcript,
+        "side_by_side": interview.get_side_by_side_url(transcript, others[0]) if transcript and others else None,
+        "sections": [],
+        "turns": [],
+    }
+    if transcript:
+        context.update(_transcript_page(request, transcript, aligned=len(transcripts) > 1))
+    return render(request, "interviews/interview.html", context)
+
+
+def _transcript_page(request, transcript, *, aligned):
+    """One page of a transcript: a fixed range of turn positions (Transcript.page_of), so a link to
+    any turn names its page without a query, and a 20,000-turn transcript stays light."""
+    per_page = settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE
+    sections = list(transcript.sections.annotate(first_ordinal=Min("turns__ordinal")))
+    last = transcript.turns.aggregate(last=Max("ordinal"))["last"]
+    page_count = 1 if last is None else transcript.page_of(last)
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        raise Http404("No such page of this transcript.") from None
+    if not 1 <= number <= page_count:
+        raise Http404("No such page of this transcript.")
+    start = (number - 1) * per_page
+    turns = list(
+        transcript.turns.filter(ordinal__gte=start, ordinal__lt=start + per_page)
+        .select_related("speaker", "section", "transcript")
+        .with_topics()
     )
+    queries.attach_roles(turns, interview=transcript.interview)
+    translated = translations.translations_for(turns) if aligned else {}
+    for turn in turns:
+        turn.also_in = translations.first_per_transcript(translated.get(turn.pk, []))
+    for section in sections:  # the contents link each section on the page that holds its first turn
+        on_page = section.first_ordinal is None or transcript.page_of(section.first_ordinal) == number
+        page_url = "" if on_page else transcript.get_page_url(transcript.page_of(section.first_ordinal))
+        section.url = f"{page_url}#{section.anchor}"
+    return {
+        "sections": sections,
+        "turns": turns,
+        "pages": _page_links(transcript, number, page_count),
+        # Page 1 keeps the address it was reached by as canonical; later pages are pages of their own.
+        "canonical_url": request.build_absolute_uri(f"{request.path}?page={number}") if number > 1 else None,
+    }
+
+
+def _page_links(transcript, number, page_count):
+    if page_count == 1:
+        return None
+    return {
+        "number": number,
+        "count": page_count,
+        "previous_url": transcript.get_page_url(number - 1) if number > 1 else None,
+        "next_url": transcript.get_page_url(number + 1) if number < page_count else None,
+        "links": [
+            {"number": n, "url": transcript.get_page_url(n), "current": n == number} if n else None
+            for n in _page_window(number, page_count)
+        ],
+    }
+
+
+def _page_window(number, page_count, *, around=2):
+    """Page numbers to link: the first, the last and a few around this one; None marks a gap."""
+    wanted = sorted({1, page_count, *range(max(1, number - around), min(page_count, number + around) + 1)})
+    window = []
+    for n in wanted:
+        if window and n - window[-1] > 1:
+            window.append(None)
+        window.append(n)
+    return window
 
 
 def transcript_export(request, slug, transcript_slug, fmt):
@@ -158,19 +213,47 @@ def side_by_side(request, slug):
     problems = [] if form.is_valid() else [e for errors in form.errors.values() for e in errors]
     left, right = form.pair()
     rows = translations.side_by_side(left, right)
-    queries.attach_roles([turn for row in rows for turn in row.left + row.right], interview=interview)
+    # Paged like a transcript, by rows: a pair of 20,000-turn transcripts stays a light page.
+    paginator = Paginator(rows, settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page of this comparison.") from None
+    queries.attach_roles([turn for row in page.object_list for turn in row.left + row.right], interview=interview)
     context.update(
+        pages=_side_by_side_pages(interview, left, right, page),
         problems=problems,
         form=SideBySideForm({"left": left.slug, "right": right.slug}, transcripts=transcripts),
         left=left,
         right=right,
-        rows=rows,
+        rows=page.object_list,
         swap_url=interview.get_side_by_side_url(right, left),
         left_linked=sum(len(row.left) for row in rows if row.right),
         right_linked=sum(len(row.right) for row in rows if row.left),
         possible=sum(row.is_possible_match for row in rows),
     )
     return render(request, "interviews/side_by_side.html", context)
+
+
+def _side_by_side_pages(interview, left, right, page):
+    if not page.has_other_pages():
+        return None
+    base = interview.get_side_by_side_url(left, right)
+
+    def url(n):
+        return base if n == 1 else f"{base}&page={n}"
+
+    count = page.paginator.num_pages
+    return {
+        "number": page.number,
+        "count": count,
+        "previous_url": url(page.number - 1) if page.has_previous() else None,
+        "next_url": url(page.number + 1) if page.has_next() else None,
+        "links": [
+            {"number": n, "url": url(n), "current": n == page.number} if n else None
+            for n in _page_window(page.number, count)
+        ],
+    }
 
 
 def topic_list(request):
@@ -255,6 +338,10 @@ def quote_card(request, key):
         for name, value in headers.items():
             not_modified[name] = value
         return not_modified
+    if not sharing.card_is_cached(content):  # drawing costs CPU and disk: a budget per client
+        refused = ratelimit.check(request, "card", settings.ARCHIVE_CARD_RENDER_LIMIT)
+        if refused is not None:
+            return refused
     try:
         png, _ = sharing.card_png(content)
     except FontMissing as exc:

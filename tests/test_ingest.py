@@ -206,6 +206,47 @@ def test_same_bytes_under_another_interview_is_a_duplicate():
         ingest_text(slug="another-talk", title="Another talk")
 
 
+RESAVED = {
+    "crlf": SHORT_INTERVIEW.replace("\n", "\r\n").encode("utf-8"),
+    "bom": b"\xef\xbb\xbf" + SHORT_INTERVIEW.encode("utf-8"),
+    "utf-16": SHORT_INTERVIEW.encode("utf-16"),
+    "trailing-spaces": SHORT_INTERVIEW.replace("\n", "  \n").encode("utf-8") + b"\n\n",
+    "decomposed": SHORT_INTERVIEW.replace("Data", "Dat\u0061\u0301").encode("utf-8"),
+}
+
+
+@pytest.mark.parametrize("how", ["crlf", "bom", "utf-16", "trailing-spaces"])
+def test_the_same_text_resaved_is_a_duplicate_that_names_the_transcript(how):
+    """Line ends, a BOM, UTF-16 or trailing spaces do not make a second interview of one file."""
+    first = ingest_text().transcript
+    source = make_source(slug="another-talk", title="Another talk")
+    source.data = RESAVED[how]
+    with pytest.raises(IngestError, match=f"already in the archive as .*{re.escape(first.get_absolute_url())}"):
+        ingest_transcript(source)
+    assert Transcript.objects.count() == 1
+
+
+def test_changed_text_is_not_a_duplicate():
+    ingest_text()
+    source = make_source(slug="another-talk", title="Another talk")
+    source.data = RESAVED["decomposed"]  # "Datá" is a different word
+    assert ingest_transcript(source).status == "created"
+
+
+def test_migration_fills_the_text_hash_of_existing_transcripts():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("interviews.migrations.0005_transcript_text_sha256")
+    transcript = ingest_text().transcript
+    expected = transcript.text_sha256
+    Transcript.objects.update(text_sha256="")
+    migration.fill_text_sha256(apps, None)
+    transcript.refresh_from_db()
+    assert len(expected) == 64 and transcript.text_sha256 == expected
+
+
 def test_original_file_is_kept_byte_for_byte_with_its_hash():
     import hashlib
 

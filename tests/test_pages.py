@@ -208,6 +208,17 @@ def test_page_queries_do_not_grow_with_the_archive(client, archive, page, django
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("page", ["?page=2", "?page=3"])
+def test_later_transcript_pages_keep_the_first_page_query_count(
+    client, archive, settings, page, django_assert_max_num_queries
+):
+    settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE = 50  # the 125 Chinese turns on three pages
+    zh = archive.transcripts.get(language="zh")
+    with django_assert_max_num_queries(QUERY_BOUNDS["interview"]):
+        response = client.get(zh.get_absolute_url() + page)
+    assert response.status_code == 200 and 'rel="prev"' in response.content.decode()
+
+
 @pytest.mark.django_db
 def test_not_found_page_itself_reads_nothing_from_the_database(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(0):

@@ -1,11 +1,17 @@
 """Rate limits on search and the API: one client cannot crowd out the others."""
 
+import io
 import json
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.urls import reverse
 
+from interviews.models import Transcript, Turn
+from interviews.quotes.spans import fingerprint
 from interviews.ratelimit import Limit, client_address, hit
+from tests.factories import SEEDS
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +127,33 @@ def test_one_ipv6_subscriber_network_counts_as_one_client(client):
         get(client, "/api/interviews/", ip=f"2001:db8:1:2::{n + 1}")
     assert get(client, "/api/interviews/", ip="2001:db8:1:2::ffff").status_code == 429
     assert get(client, "/api/interviews/", ip="2001:db8:1:3::1").status_code == 200
+
+
+# --- Heavy pages and quote cards ------------------------------------------------------------------
+
+
+def test_transcript_pages_count_against_the_limit(client):
+    call_command("ingest", str(SEEDS), stdout=io.StringIO())
+    transcript = Transcript.objects.first()
+    for _ in range(3):
+        assert get(client, transcript.get_absolute_url()).status_code == 200
+    assert get(client, transcript.get_absolute_url()).status_code == 429
+    assert get(client, "/").status_code == 200  # the home page is light: never counted
+
+
+def test_new_card_renders_have_a_budget_per_client_and_cached_cards_are_free(client, settings, tmp_path):
+    """A client asking for ever new passages of a quote draws at most N cards a window; a card
+    drawn already (for anyone) is served without counting; another client has its own budget."""
+    settings.ARCHIVE_RATE_LIMIT = "off"
+    settings.ARCHIVE_CARD_RENDER_LIMIT = "2/60"
+    call_command("ingest", str(SEEDS), stdout=io.StringIO())
+    turn = Turn.objects.filter(transcript__language="de").order_by("ordinal")[5]
+    card = reverse("interviews:quote_card", args=[turn.key])
+    spans = [{"s": start, "h": fingerprint(turn.text[start : start + 20])} for start in (0, 5, 10)]
+    spans = [{"s": f"{s['s']}-{s['s'] + 20}", "h": s["h"]} for s in spans]
+    first, second, third = (client.get(card, span, REMOTE_ADDR="203.0.113.7") for span in spans)
+    assert first.status_code == 200 and second.status_code == 200
+    assert third.status_code == 429 and third["Retry-After"]
+    again = client.get(card, spans[0], REMOTE_ADDR="203.0.113.7")  # cached: free
+    assert again.status_code == 200 and again["Content-Type"] == "image/png"
+    assert client.get(card, spans[2], REMOTE_ADDR="198.51.100.9").status_code == 200

@@ -47,6 +47,25 @@ def test_sitemap_lists_every_interview_transcript_speaker_and_quote(client):
         assert client.get(url.removeprefix("http://testserver")).status_code == 200
 
 
+def test_large_sections_are_split_into_files_of_a_bounded_size(client, settings):
+    """At 50 URLs a file the 199 quotes take four files, listed in the index; every quote is in one."""
+    settings.ARCHIVE_SITEMAP_URLS_PER_FILE = 50
+    call_command("ingest", str(SEEDS), stdout=io.StringIO())
+    sections = locations(client, "/sitemap.xml")
+    quote_files = [s for s in sections if "sitemap-quotes.xml" in s]
+    assert quote_files == ["http://testserver/sitemap-quotes.xml"] + [
+        f"http://testserver/sitemap-quotes.xml?p={n}" for n in (2, 3, 4)
+    ]
+    per_file = [locations(client, url.removeprefix("http://testserver")) for url in quote_files]
+    assert [len(urls) for urls in per_file] == [50, 50, 50, 49]
+    assert sorted(u for urls in per_file for u in urls) == sorted(
+        "http://testserver" + turn.get_absolute_url() for turn in Turn.objects.all()
+    )
+    assert client.get("/sitemap-quotes.xml", {"p": 5}).status_code == 404
+    # The size that bounds a file at the default 5,000 URLs: about 170 bytes a quote.
+    assert len(client.get("/sitemap-quotes.xml").content) / 50 < 200
+
+
 def test_quote_sitemap_has_lastmod_from_the_transcript(client):
     ingest_text()
     body = client.get("/sitemap-quotes.xml").content.decode()

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Min
 from django.urls import reverse
 
 from interviews.models import Interview, Speaker, Transcript, Turn
@@ -185,3 +186,73 @@ def test_server_error_page_is_friendly(client, monkeypatch):
     assert response.status_code == 500
     assert "Something went wrong on our side" in html
     assert "RuntimeError" not in html and "Traceback" not in html
+
+
+# --- Long transcripts: pages of turns ---------------------------------------------------------
+
+
+@pytest.fixture
+def pages_of_fifty(settings):
+    settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE = 50
+
+
+def test_seed_transcript_stays_one_page_at_two_hundred_turns_a_page(client, seeds):
+    zh = seeds.transcripts.get(language="zh")
+    html = client.get(zh.get_absolute_url()).content.decode()
+    assert 'id="t0"' in html and 'id="t124"' in html
+    assert 'class="pagination"' not in html and 'rel="next"' not in html
+
+
+def test_long_transcript_is_split_into_pages_of_turn_positions(client, seeds, pages_of_fifty):
+    """125 turns at 50 a page: three pages, each holding its own range of turns, linked both ways."""
+    zh = seeds.transcripts.get(language="zh")
+    url = zh.get_absolute_url()
+    first = client.get(url).content.decode()
+    assert 'id="t0"' in first and 'id="t49"' in first and 'id="t50"' not in first
+    assert f'<link rel="next" href="{url}?page=2">' in first and 'rel="prev"' not in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert 'id="t50"' in second and 'id="t99"' in second and 'id="t0"' not in second
+    assert f'<link rel="prev" href="{url}">' in second and f'<link rel="next" href="{url}?page=3">' in second
+    assert f'<link rel="canonical" href="http://testserver{url}?page=2">' in second
+    last = client.get(url, {"page": 3}).content.decode()
+    assert 'id="t100"' in last and 'id="t124"' in last and 'rel="next"' not in last
+    assert 'aria-label="Page 1 of 3"' in last and '<a href="' + url + '?page=3" aria-current="page">3</a>' in last
+
+
+@pytest.mark.parametrize("page", ["4", "0", "two"])
+def test_transcript_page_that_does_not_exist_is_404(client, seeds, pages_of_fifty, page):
+    zh = seeds.transcripts.get(language="zh")
+    assert client.get(zh.get_absolute_url(), {"page": page}).status_code == 404
+
+
+def test_contents_link_each_section_on_the_page_that_holds_it(client, seeds, settings):
+    settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE = 20
+    de = seeds.transcripts.get(language="de")
+    url = de.get_absolute_url()
+    later = de.sections.annotate(first=Min("turns__ordinal")).filter(first__gte=20).order_by("ordinal").first()
+    page = later.first // 20 + 1
+    html = client.get(url).content.decode()
+    assert f'href="{url}?page={page}#{later.anchor}"' in html
+    on_its_page = client.get(url, {"page": page}).content.decode()
+    assert f'href="#{later.anchor}"' in on_its_page and f'id="{later.anchor}"' in on_its_page
+
+
+def test_links_to_a_turn_land_on_the_page_that_holds_it(client, seeds, pages_of_fifty):
+    """The quote page's "Read it in the full transcript" (and so /q/<key>/ and the t<n> redirect)."""
+    zh = seeds.transcripts.get(language="zh")
+    turn = zh.turns.get(ordinal=120)
+    assert turn.get_transcript_url() == f"{zh.get_absolute_url()}?page=3#t120"
+    assert zh.turns.get(ordinal=49).get_transcript_url() == f"{zh.get_absolute_url()}#t49"
+    quote = client.get(client.get(reverse("interviews:turn_at", args=[seeds.slug, zh.slug, 120]))["Location"])
+    assert f'href="{zh.get_absolute_url()}?page=3#t120"' in quote.content.decode()
+    assert 'id="t120"' in client.get(f"{zh.get_absolute_url()}?page=3").content.decode()
+
+
+def test_side_by_side_is_paged_by_rows(client, seeds, pages_of_fifty):
+    de, zh = seeds.transcripts.get(language="de"), seeds.transcripts.get(language="zh")
+    url = seeds.get_side_by_side_url(de, zh)
+    first = client.get(url).content.decode()
+    assert first.count('<li class="sbs-row"') + first.count('<li class="sbs-row sbs-row--possible"') == 50
+    assert f'<link rel="next" href="{url.replace("&", "&amp;")}&amp;page=2">' in first
+    last_page = client.get(url, {"page": 99})
+    assert last_page.status_code == 404

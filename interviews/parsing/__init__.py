@@ -21,9 +21,10 @@ __all__ = [
 ]
 
 
-def parse_transcript(data, *, filename="", language="", title="", speakers=None):
+def parse_transcript(data, *, filename="", language="", title="", speakers=None, encoding="", max_turns=0):
     """Any supported format, recognised by content: subtitle and podcast files as timed cues, a
-    Word document as its text, everything else by the text parser."""
+    Word document as its text, everything else by the text parser. ``encoding`` is the editor's
+    choice for a text file that is not UTF-8; ``max_turns`` refuses absurd files early."""
     from interviews.parsing import formats
     from interviews.parsing.pipeline import parse_transcript as _parse
 
@@ -35,15 +36,23 @@ def parse_transcript(data, *, filename="", language="", title="", speakers=None)
             filename = str(PurePath(filename).with_suffix(".txt")) if filename else ""
         elif kind:
             return formats.parse_cues(
-                kind, decode(data), filename=filename, language=language, title=title, speakers=speakers
+                kind, decode(data, encoding), filename=filename, language=language, title=title, speakers=speakers
             )
-    return _parse(data, filename=filename, language=language, title=title, speakers=speakers)
+    return _parse(
+        data,
+        filename=filename,
+        language=language,
+        title=title,
+        speakers=speakers,
+        encoding=encoding,
+        max_turns=max_turns,
+    )
 
 
-def decode(data: bytes) -> str:
+def decode(data: bytes, encoding: str = "") -> str:
     from interviews.parsing.decoding import decode as _decode
 
-    return _decode(data)
+    return _decode(data, encoding)
 
 
 def generic_role(label: str) -> str:

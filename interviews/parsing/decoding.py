@@ -3,6 +3,7 @@ newlines, invisible characters, NFC), or ParseError with a message for the user.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -39,8 +40,39 @@ _LINE_BREAK_RE = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 _INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff]")
 
 
-def decode(data: bytes) -> str:
+# What an editor may choose when detection is wrong: (codec, what it is for).
+ENCODINGS = (
+    ("utf-8", "UTF-8"),
+    ("utf-16", "UTF-16"),
+    ("cp1252", "Western European (Windows-1252)"),
+    ("latin_1", "Western European (ISO 8859-1)"),
+    ("cp1250", "Central European (Windows-1250)"),
+    ("gb18030", "Simplified Chinese (GB18030, GBK)"),
+    ("big5", "Traditional Chinese (Big5)"),
+    ("shift_jis", "Japanese (Shift JIS)"),
+    ("euc_kr", "Korean (EUC-KR)"),
+    ("cp1251", "Cyrillic (Windows-1251)"),
+    ("koi8_r", "Cyrillic (KOI8-R)"),
+)
+# The legacy encodings detection chooses among (charset-normalizer's codec names). Left free it
+# may answer with any of ninety (short GB18030 Chinese came back as Thai cp874).
+_DETECTED = [name for name, _ in ENCODINGS if not name.startswith("utf")]
+# When detection finds nothing (very short files), the old defaults for Chinese, in order.
+_FALLBACK = ("gb18030", "big5")
+# When the detector's answer decodes the file exactly as one of these would, name the common one
+# (charset-normalizer often answers cp1250 for German that is byte for byte cp1252).
+_PREFERRED = ("cp1252", "gb18030", "big5", "shift_jis", "euc_kr", "cp1251", "latin_1")
+
+
+def decode(data: bytes, encoding: str = "") -> str:
     """Bytes of a transcript file as normalised text, or ParseError with a message for the user."""
+    return decode_file(data, encoding)[0]
+
+
+def decode_file(data: bytes, encoding: str = "") -> tuple[str, str]:
+    """(normalised text, the encoding used): `encoding` when the editor chose one, else what the
+    BOM says, else UTF-8 or UTF-16 when the bytes are valid as such, else what charset-normalizer
+    detects. Refuses binary files with a message for the user."""
     if not data.strip():
         raise ParseError("The file is empty.")
     for signature, what in _BINARY_SIGNATURES:
@@ -48,29 +80,70 @@ def decode(data: bytes) -> str:
             raise ParseError(f"This file is {what}, not a text transcript.")
     if data[4:8] == b"ftyp":
         raise ParseError("This file is a video or audio file, not a text transcript.")
-    text = _decode_bytes(data)
-    return normalise(text)
+    text, used = _decode_as(data, encoding) if encoding else _decode_bytes(data)
+    return normalise(text), used
 
 
-def _decode_bytes(data: bytes) -> str:
+def is_unicode(encoding: str) -> bool:
+    """UTF-8, -16 or -32: the bytes say what they are, so the text is never a guess."""
+    return encoding.lower().replace("_", "-").startswith("utf")
+
+
+def _decode_as(data: bytes, encoding: str) -> tuple[str, str]:
+    try:
+        return data.decode(encoding), encoding
+    except LookupError:
+        raise ParseError(f"“{encoding}” is not an encoding this archive knows.") from None
+    except UnicodeDecodeError as exc:
+        raise ParseError(
+            f"This file is not valid {encoding} (byte {exc.start:,} cannot be read): choose another encoding."
+        ) from None
+
+
+def _decode_bytes(data: bytes) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _strict_decode(data, [encoding])
+            return _strict_decode(data, encoding), encoding.removesuffix("-sig")
     utf16 = _sniff_utf16_without_bom(data)
     if utf16:
-        return _strict_decode(data, [utf16])
+        return _strict_decode(data, utf16), utf16
     if b"\x00" in data:
         raise ParseError("This file contains binary data, not text.")
-    return _strict_decode(data, ["utf-8", "gb18030"])
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    encoding = detect_encoding(data)
+    return _strict_decode(data, encoding), encoding
 
 
-def _strict_decode(data: bytes, encodings: list[str]) -> str:
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ParseError("This file is not valid text in UTF-8, UTF-16 or GB18030. Save it as UTF-8 and try again.")
+def detect_encoding(data: bytes) -> str:
+    """The legacy encoding (cp1252, Big5, GB18030, ...) charset-normalizer finds most plausible:
+    it decodes with each candidate and scores the result for mess and for language coherence,
+    where GB18030 alone accepted German and Big5 Chinese as garbled Chinese. What it reads is
+    still checked against the text's language (pipeline.check_plausible)."""
+    from charset_normalizer import from_bytes  # imported here: only files that are not UTF-8 need it
+
+    best = from_bytes(data, cp_isolation=_DETECTED).best()
+    if best is None:
+        for encoding in _FALLBACK:
+            try:
+                data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+        raise ParseError(
+            "This file is not valid text in UTF-8 or UTF-16, and no other encoding reads it either. Save it as UTF-8."
+        )
+    same = set(best.could_be_from_charset)
+    return next((name for name in _PREFERRED if name in same), best.encoding)
+
+
+def _strict_decode(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise ParseError(f"This file is not valid {encoding}. Save it as UTF-8 and try again.") from None
 
 
 def _sniff_utf16_without_bom(data: bytes) -> str:
@@ -99,3 +172,11 @@ def normalise(text: str) -> str:
     if not text.strip():
         raise ParseError("The file is empty.")
     return text
+
+
+def text_sha256(text: str) -> str:
+    """A hash of what a file says, not of its bytes: the same transcript re-saved with CRLF line
+    ends, a BOM, as UTF-16 or with trailing spaces hashes alike. `text` is decode()'s output
+    (NFC, LF, no BOM); each line is stripped and blank lines at either end dropped."""
+    lines = [line.strip() for line in unicodedata.normalize("NFC", text).split("\n")]
+    return hashlib.sha256("\n".join(lines).strip("\n").encode("utf-8")).hexdigest()

@@ -19,12 +19,13 @@ than a line, nothing recurses, and nh3 is shielded from the inputs that make htm
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 
 from interviews import languages, timecodes
 from interviews.parsing.checks import editor_warnings
 from interviews.parsing.chrome import chrome_kind, mark_account_blocks
-from interviews.parsing.decoding import decode, normalise
+from interviews.parsing.decoding import decode_file, is_unicode, normalise
 from interviews.parsing.html import html_to_markdown, looks_like_html
 from interviews.parsing.inline import split_inline_labels
 from interviews.parsing.labels import find_labels
@@ -56,14 +57,24 @@ def parse_transcript(
     language: str = "",
     title: str = "",
     speakers: list[SpeakerHint] | None = None,
+    encoding: str = "",
+    max_turns: int = 0,
 ) -> ParsedTranscript:
     """Parse a transcript (plain text, Markdown or HTML) into title, description, sections and turns.
 
     Metadata wins over what the file says: `language`, `title`, and `speakers` hints that map
-    labels (names, aliases, generic labels like "Q") to people. Raises ParseError with a message
-    for the user when the file is not a readable transcript.
+    labels (names, aliases, generic labels like "Q") to people. `encoding` reads the bytes in the
+    encoding an editor chose instead of the detected one. Raises ParseError with a message for the
+    user when the file is not a readable transcript.
     """
-    text = decode(bytes(data)) if isinstance(data, (bytes, bytearray, memoryview)) else normalise(data)
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        text, encoding = decode_file(bytes(data), encoding)
+        if not is_unicode(encoding):  # a legacy encoding is a guess, or an editor's choice: check it
+            check_plausible(text, languages.base(language) or detect_language(text), encoding)
+    else:
+        text, encoding = normalise(data), ""
+    if max_turns:
+        check_size(text, max_turns)
     index = SpeakerIndex(speakers)
     warnings: list[str] = []
     html_title = ""
@@ -118,7 +129,63 @@ def parse_transcript(
         turns=turns,
         warnings=warnings,
         text=text,
+        encoding=encoding,
     )
+
+
+# A line that could start a turn: a label of up to 60 characters and a colon (ASCII or full width).
+_LABEL_LIKE_RE = re.compile(r"^[^\S\n]*[^\s:：][^\n:：]{0,59}[:：]", re.MULTILINE)
+# The full parse finds fewer turns than label-like lines (headings, "Note:" lines, times); only a
+# file far over the limit is refused this early, with the counts that show it.
+_PRECHECK_MARGIN = 2
+_MAX_LINES_PER_TURN = 50  # a turn of many short paragraphs; 20,000 turns of them is a million lines
+
+
+def check_size(text: str, max_turns: int) -> None:
+    """Refuse in well under a second what the full parse would refuse after many (816,000 tiny
+    turns in 4.9 MB took 19.5 s to parse): a count of lines and of label-like line starts."""
+    lines = text.count("\n") + 1
+    if lines > _MAX_LINES_PER_TURN * max_turns:
+        raise ParseError(
+            f"The file has {lines:,} lines; a transcript may have at most {max_turns:,} turns, and this "
+            "cannot be one transcript. Check the file, or split it."
+        )
+    labels = sum(1 for _ in _LABEL_LIKE_RE.finditer(text))
+    if labels > _PRECHECK_MARGIN * max_turns:
+        raise ParseError(
+            f"The file has {labels:,} lines that start with a speaker label; a transcript may have at most "
+            f"{max_turns:,} turns (a long interview has a few thousand). Check that it is one transcript, "
+            "or split it."
+        )
+
+
+# A few stray characters (a name in Chinese in a German text) are fine; more mean the bytes were
+# read in the wrong encoding.
+_MAX_FOREIGN = 3
+_MAX_FOREIGN_SHARE = 0.002
+
+
+# Private-use code points: what a multi-byte encoding gives for byte pairs it has no character for.
+_PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
+
+
+def check_plausible(text: str, language: str, encoding: str) -> None:
+    """Refuse text read in a legacy encoding that gives letters its language is not written in:
+    cp1252 German read as GB18030 turns "Gespräch" into "Gespr鋍h"."""
+    private = len(_PRIVATE_USE_RE.findall(text))
+    if private > _MAX_FOREIGN:
+        raise ParseError(
+            f"Read as {encoding}, this file has {private:,} characters no language is written in: it is "
+            "probably in another encoding. Choose the encoding it was saved in, or save it as UTF-8."
+        )
+    foreign, script = languages.foreign_letters(text, language)
+    letters = sum(c.isalpha() for c in text) or 1
+    if foreign > _MAX_FOREIGN and foreign > _MAX_FOREIGN_SHARE * letters:
+        raise ParseError(
+            f"Read as {encoding}, this file has {foreign:,} {script} characters in a text in "
+            f"{languages.english_name(language)}: it is probably in another encoding. "
+            "Choose the encoding it was saved in, or save it as UTF-8."
+        )
 
 
 def _parsed_turn(turn: DraftTurn, index: SpeakerIndex, offset: int) -> ParsedTurn:

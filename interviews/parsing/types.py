@@ -51,6 +51,7 @@ class ParsedTranscript:
     turns: list[ParsedTurn]
     warnings: list[str] = field(default_factory=list)
     text: str = ""  # the decoded source text
+    encoding: str = ""  # the encoding the file was read in ("utf-8", "cp1252", ...); "" for text given as str
 
     def to_json(self) -> dict:
         """The `ingest --dry-run --json` shape."""

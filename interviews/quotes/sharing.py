@@ -55,6 +55,11 @@ def cards_dir() -> Path:
     return Path(settings.DATA_DIR) / "cards"
 
 
+def card_is_cached(content: CardContent) -> bool:
+    """Whether the card is on disk already: serving it costs a file read, not a drawing."""
+    return (cards_dir() / f"{card_cache_key(content)}.png").is_file()
+
+
 def card_png(content: CardContent) -> tuple[bytes, str]:
     """(PNG bytes, cache key) for a card, from the disk cache or freshly rendered and stored.
 

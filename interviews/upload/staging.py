@@ -22,9 +22,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
-from interviews.ingest import IngestResult, ingest_transcript, too_many_turns
+from interviews.ingest import MAX_TURNS, IngestResult, ingest_transcript, too_many_turns
 from interviews.models import (
     Interview,
     Participant,
@@ -34,6 +35,7 @@ from interviews.models import (
     unique_slug,
 )
 from interviews.parsing import ParsedSpeaker, ParsedTranscript, ParseError, SpeakerHint, generic_role, parse_transcript
+from interviews.parsing.decoding import text_sha256
 from interviews.sources import TRANSCRIPT_SUFFIXES, IngestError, InterviewInfo, Source, TranscriptInfo
 
 # The admin takes the files the ingest command reads, and podcast JSON transcripts.
@@ -205,10 +207,16 @@ def interview_hints(interview: Interview | None) -> list[SpeakerHint]:
     ]
 
 
-def parse_upload(data: bytes, filename: str, *, interview=None, language="", title="") -> ParsedTranscript:
+def parse_upload(data: bytes, filename: str, *, interview=None, language="", title="", encoding="") -> ParsedTranscript:
     try:
         parsed = parse_transcript(
-            data, filename=filename, language=language, title=title, speakers=interview_hints(interview)
+            data,
+            filename=filename,
+            language=language,
+            title=title,
+            speakers=interview_hints(interview),
+            encoding=encoding,
+            max_turns=MAX_TURNS,
         )
     except ParseError as exc:
         raise UploadError(str(exc)) from None
@@ -217,9 +225,13 @@ def parse_upload(data: bytes, filename: str, *, interview=None, language="", tit
     return parsed
 
 
-def duplicate_of(data: bytes) -> Transcript | None:
-    sha = hashlib.sha256(data).hexdigest()
-    return Transcript.objects.select_related("interview").filter(sha256=sha).first()
+def duplicate_of(data: bytes, text: str = "") -> Transcript | None:
+    """The transcript already holding these bytes or, given the decoded `text`, the same text
+    re-saved (line ends, BOM, encoding, trailing spaces)."""
+    same = Q(sha256=hashlib.sha256(data).hexdigest())
+    if text:
+        same |= Q(text_sha256=text_sha256(text))
+    return Transcript.objects.select_related("interview").filter(same).first()
 
 
 # --- Labels and who they mean ----------------------------------------------------------------------

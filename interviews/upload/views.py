@@ -98,7 +98,7 @@ def preview(request, model_admin, token):
         request.POST if action else None, rows=label_rows(parsed), interview=details["interview"], saved=staged.mapping
     )
     error = ""
-    if action and details_ok and mapping_form.is_valid():
+    if action and details_ok and not details_form.errors and mapping_form.is_valid():
         response, error = _save_or_confirm(request, action, staged, data, details_form, mapping_form, parsed)
         if response is not None:
             return response
@@ -122,14 +122,19 @@ def preview(request, model_admin, token):
 
 
 def _parse_with(data, filename, details, details_form):
-    """The file parsed with the interview's speaker names; without them if they break the parse
-    (the form then says why)."""
+    """The file parsed in the chosen encoding with the interview's speaker names; detected and
+    without them if they break the parse (the form then says why)."""
     try:
         return parse_upload(
-            data, filename, interview=details["interview"], language=details["language"], title=details["title"]
+            data,
+            filename,
+            interview=details["interview"],
+            language=details["language"],
+            title=details["title"],
+            encoding=details.get("encoding", ""),
         )
-    except UploadError as exc:  # only if the interview's names changed the parse beyond repair
-        details_form.add_error(None, str(exc))
+    except UploadError as exc:  # a wrong encoding, or the interview's names changed the parse beyond repair
+        details_form.add_error("encoding" if details.get("encoding") else None, str(exc))
         return parse_upload(data, filename, language=details["language"], title=details["title"])
 
 

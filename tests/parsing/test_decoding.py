@@ -71,10 +71,69 @@ def test_binary_files_are_rejected_with_what_they_are(data, what):
         parse(data)
 
 
-def test_undecodable_bytes_are_rejected():
-    """Latin-1 text (neither UTF-8, UTF-16 nor GB18030) asks to be saved as UTF-8."""
-    with pytest.raises(ParseError, match="not valid text in UTF-8, UTF-16 or GB18030"):
-        parse("Anna: Café olé\n\nBen: Ça va?".encode("latin-1"))
+GERMAN = (
+    "Gespräch über Käse\n\n"
+    "Jürgen Müller: Grüß Gott. Wir sprechen heute über große Modelle, Daten und Rechenleistung.\n\n"
+    "Moderatorin: Und was heißt das für die Zukunft? Über Größe muss man reden.\n\n"
+    "Jürgen Müller: Schöne Frage. Die Qualität der Daten zählt mehr als ihre Größe.\n\n"
+    "Moderatorin: Danke für das Gespräch.\n"
+)
+CHINESE_TRADITIONAL = (
+    "對話：人工智慧的未來\n\n主持人：歡迎來到節目。今天我們談談訓練模型最重要的是什麼？\n\n"
+    "嘉賓：數據質量比什麼都重要。一個壞的數據點就能改變一個模型。\n\n主持人：謝謝你。\n\n嘉賓：不客氣。\n"
+)
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
+def test_western_european_file_is_detected_not_read_as_chinese(encoding):
+    """A German file saved by old Windows software reads as German, umlauts and all, and says how it was read."""
+    result = parse(GERMAN.encode(encoding), language="")
+    assert said(result)[0] == (
+        "Jürgen Müller",
+        "Grüß Gott. Wir sprechen heute über große Modelle, Daten und Rechenleistung.",
+    )
+    assert result.encoding == "cp1252" and result.language == "de"
+
+
+def test_latin1_file_with_little_text_is_read():
+    result = parse("Anna: Café olé\n\nBen: Ça va?\n\nAnna: Très bien.\n\nBen: Merci.".encode("latin-1"))
+    assert said(result)[:2] == [("Anna", "Café olé"), ("Ben", "Ça va?")]
+
+
+def test_big5_chinese_is_detected():
+    """Traditional Chinese in Big5 is not read as GB18030 (which gives "и惠璶癚")."""
+    result = parse(CHINESE_TRADITIONAL.encode("big5"), language="")
+    assert said(result)[0] == ("主持人", "歡迎來到節目。今天我們談談訓練模型最重要的是什麼？")
+    assert result.encoding == "big5" and result.language == "zh"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+def test_unicode_files_say_their_encoding(encoding):
+    result = parse(GERMAN.encode(encoding))
+    assert said(result)[0][0] == "Jürgen Müller" and result.encoding.startswith("utf")
+
+
+def test_the_editor_can_choose_the_encoding():
+    """Detection is a best guess: the encoding an editor chooses is the one used."""
+    result = parse(GERMAN.encode("cp1252"), language="", encoding="cp1250")
+    assert result.encoding == "cp1250" and said(result)[0][0] == "Jürgen Müller"
+
+
+def test_wrong_encoding_that_gives_chinese_in_german_is_refused_with_the_reason():
+    with pytest.raises(ParseError, match="Read as gb18030, this file has .* Chinese, Japanese or Korean characters"):
+        parse(GERMAN.encode("cp1252"), language="de", encoding="gb18030")
+
+
+def test_wrong_encoding_that_gives_cyrillic_in_chinese_is_refused():
+    with pytest.raises(ParseError, match="Read as gb18030, this file has .* characters no language is written in"):
+        parse(CHINESE_TRADITIONAL.encode("big5"), language="zh", encoding="gb18030")
+
+
+def test_encoding_that_cannot_read_the_file_says_so():
+    with pytest.raises(ParseError, match="not valid utf-8"):
+        parse(GERMAN.encode("cp1252"), encoding="utf-8")
+    with pytest.raises(ParseError, match="not an encoding"):
+        parse(GERMAN.encode("cp1252"), encoding="no-such-codec")
 
 
 def test_text_without_speaker_turns_is_rejected():

@@ -6,10 +6,11 @@ import subprocess
 import sys
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interviews.parsing import ParseError
+from interviews.parsing import ParseError, parse_transcript
 from tests.parsing.helpers import GERMAN_SEED, TESTS, parse
 
 TAIL = "\n\nAnna: Hallo.\n\nBob: Hi.\n\nAnna: Gut.\n\nBob: Ja."
@@ -120,3 +121,22 @@ def test_parser_does_not_import_django():
         "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
     )
     subprocess.run([sys.executable, "-c", code], cwd=TESTS.parents[1], check=True)
+
+
+def test_absurd_number_of_tiny_turns_is_refused_before_parsing_in_under_two_seconds():
+    """816,000 one-word turns in 4.9 MB: refused by counting label-like lines, not after a full parse."""
+    data = ("A: x\n" * 816_000).encode("utf-8")
+    started = time.perf_counter()
+    with pytest.raises(ParseError, match="816,000 lines that start with a speaker label; .* at most 20,000 turns"):
+        parse_transcript(data, language="en", max_turns=20_000)
+    assert time.perf_counter() - started < 2
+
+
+def test_absurd_number_of_lines_is_refused_before_parsing():
+    with pytest.raises(ParseError, match="The file has 1,000,001 lines"):
+        parse_transcript(("x\n" * 1_000_000).encode(), language="en", max_turns=20_000)
+
+
+def test_a_long_transcript_within_the_limit_passes_the_precheck():
+    text = "".join(f"{'Host' if n % 2 else 'Guest'}: Turn {n}, with a note: colons inside.\n\n" for n in range(300))
+    assert len(parse_transcript(text, language="en", max_turns=300).turns) == 300

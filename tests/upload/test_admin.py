@@ -129,6 +129,44 @@ def test_preview_shows_what_the_parser_found_and_writes_nothing(editor_client, s
     assert len(staged_uploads(settings)) == 1 and stored_originals(settings) == []
 
 
+GERMAN = (
+    "Gespräch über Käse\n\n"
+    "Moderatorin: Grüß Gott, Herr Müller. Worüber sprechen wir heute?\n\n"
+    "Jürgen Müller: Über große Modelle, Daten und Rechenleistung. Die Qualität zählt.\n\n"
+    "Moderatorin: Und was heißt das für die Zukunft?\n\n"
+    "Jürgen Müller: Dass wir über Größe anders reden müssen.\n"
+)
+
+
+def test_preview_shows_the_detected_encoding_of_an_old_windows_file(editor_client):
+    """A German file saved as Windows-1252 reads as German (not as 鋍 and 黚), and the preview says how it was read."""
+    page = preview_page(editor_client, upload(editor_client, GERMAN.encode("cp1252"), filename="kaese.txt"))
+    html = page.content.decode()
+    assert "<code>cp1252</code> · detected" in html
+    assert page.context["preview"].rows[1].label == "Jürgen Müller"
+    assert page.context["details_form"]["language"].value() == "de"
+    assert '<option value="big5">Traditional Chinese (Big5)</option>' in html
+
+
+def test_editor_can_choose_another_encoding_and_the_staged_file_is_read_again(editor_client):
+    page = preview_page(editor_client, upload(editor_client, GERMAN.encode("cp1252"), filename="kaese.txt"))
+    again = preview_page(editor_client, confirm(editor_client, page, action="preview", encoding="cp1250"))
+    assert "<code>cp1250</code> · as chosen" in again.content.decode()
+    refused = confirm(editor_client, again, action="confirm", encoding="gb18030")
+    html = refused.content.decode()
+    assert "Read as gb18030, this file has" in html and "Chinese, Japanese or Korean characters" in html
+    assert not Transcript.objects.exists()
+
+
+def test_big5_and_utf16_files_upload_as_their_text(editor_client):
+    chinese = "主持人：歡迎來到節目。今天談談模型。\n\n嘉賓：謝謝。數據質量最重要。\n\n主持人：為什麼？\n\n嘉賓：因為壞數據會改變模型。\n"
+    page = preview_page(editor_client, upload(editor_client, chinese.encode("big5"), filename="zh.txt"))
+    assert page.context["preview"].parsed.encoding == "big5"
+    assert page.context["preview"].rows[0].label == "主持人"
+    page = preview_page(editor_client, upload(editor_client, GERMAN.encode("utf-16"), filename="de16.txt"))
+    assert page.context["preview"].parsed.encoding == "utf-16"
+
+
 def test_language_is_prefilled_by_detection(editor_client):
     page = preview_page(editor_client, upload(editor_client, ENGLISH))
     assert page.context["details_form"]["language"].value() == "en"
@@ -337,9 +375,9 @@ def assert_rejected(response, message, before, settings):
             "This file is a PNG image, not a text transcript.",
         ),
         (
-            b"Host: hello there\n\nGuest: hi \xff\xfe\xfd there\n",
-            "latin.txt",
-            "This file is not valid text in UTF-8, UTF-16 or GB18030.",
+            GERMAN.encode("cp1252"),
+            "german.txt",
+            "Read as gb18030, this file has",
         ),
         (
             b"Just some notes.\n\nNo one speaks here, it is an essay about robots.\n",
@@ -350,11 +388,13 @@ def assert_rejected(response, message, before, settings):
         # .docx is a transcript suffix now; a file that only claims to be one is refused by content.
         (b"PK\x03\x04not really a zip", "robots.docx", "ZIP archive"),
     ],
-    ids=["empty", "whitespace", "pdf", "png", "undecodable", "no-turns", "pdf-extension", "docx-extension"],
+    ids=["empty", "whitespace", "pdf", "png", "wrong-encoding", "no-turns", "pdf-extension", "docx-extension"],
 )
 def test_bad_file_is_rejected_with_a_message(editor_client, settings, data, filename, message):
     before = row_counts()
-    assert_rejected(upload(editor_client, data, filename=filename), message, before, settings)
+    # The wrong-encoding case: German saved as cp1252, read as GB18030 because the editor said so.
+    details = {"encoding": "gb18030", "language": "de"} if filename == "german.txt" else {}
+    assert_rejected(upload(editor_client, data, filename=filename, **details), message, before, settings)
 
 
 def test_file_with_more_turns_than_a_request_can_write_is_refused(editor_client, settings, monkeypatch):
@@ -403,6 +443,17 @@ def test_duplicate_file_says_where_it_already_is(editor_client, settings, seeds)
     html = response.content.decode()
     assert f'href="{zh.get_absolute_url()}"' in html
     assert f'href="{reverse("admin:interviews_transcript_change", args=[zh.pk])}"' in html
+
+
+@pytest.mark.parametrize("resave", ["crlf", "utf-16"])
+def test_the_same_text_resaved_says_where_it_already_is(editor_client, settings, seeds, resave):
+    zh = seeds.transcripts.get(language="zh")
+    text = (SEEDS / "002_6d1c07194b677499.txt").read_text(encoding="utf-8")
+    data = text.replace("\n", "\r\n").encode("utf-8") if resave == "crlf" else text.encode("utf-16")
+    before = row_counts()
+    response = upload(editor_client, data, filename="again.txt")
+    assert_rejected(response, "This file is already in the archive as", before, settings)
+    assert f'href="{zh.get_absolute_url()}"' in response.content.decode()
 
 
 def test_html_with_scripts_is_sanitised_and_reported(editor_client):
