@@ -162,7 +162,9 @@ class LivingArchive:
             free_port(),
             extra_env={
                 "WEB_CONCURRENCY": str(workers),
+                # One client (this process) reads as many visitors would: no per-client limits.
                 "ARCHIVE_RATE_LIMIT": "off",
+                "ARCHIVE_CARD_RENDER_LIMIT": "off",
                 "ARCHIVE_INDEX_RETRY_SECONDS": "1",
             },
         )
