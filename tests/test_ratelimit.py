@@ -53,7 +53,8 @@ def test_search_refusal_is_a_page_that_says_when_to_retry(client):
     html = response.content.decode()
     assert "Too many requests" in html
     assert "more than 3 requests to search in 60 seconds" in html
-    assert f"Try again in {response['Retry-After']} seconds" in html
+    retry = int(response["Retry-After"])  # 1 when the window is about to turn: "1 second"
+    assert f"Try again in {retry} second{'' if retry == 1 else 's'}." in html
 
 
 def test_other_clients_are_unaffected(client):
