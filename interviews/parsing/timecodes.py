@@ -15,8 +15,8 @@ from interviews.parsing.labels import NOT_LABELS, looks_like_name
 from interviews.parsing.layout import DraftTurn
 from interviews.parsing.lines import Label, Line
 from interviews.parsing.text import label_key
+from interviews.timecodes import TIMECODE as _TIMESTAMP  # the one definition of a time code
 
-_TIMESTAMP = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?"
 _TIME_ONLY_RE = re.compile(rf"[\[(]?({_TIMESTAMP})[\])]?")
 _BROKEN_OPEN_RE = re.compile(rf"{_TIMESTAMP}[\])]")
 _LEADING_RE = re.compile(rf"[\[(]({_TIMESTAMP})[\])]\s*+")
