@@ -66,6 +66,9 @@ def parse_transcript(
     labels (names, aliases, generic labels like "Q") to people. `encoding` reads the bytes in the
     encoding an editor chose instead of the detected one. Raises ParseError with a message for the
     user when the file is not a readable transcript.
+
+    Long on purpose: it is the list of steps, in the order they run, each a call into its module;
+    split up, the order (which the steps depend on) would no longer be readable in one place.
     """
     if isinstance(data, (bytes, bytearray, memoryview)):
         text, encoding = decode_file(bytes(data), encoding)
