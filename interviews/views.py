@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Min
 from django.http import Http404, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -87,8 +87,8 @@ def _transcript_page(request, transcript, *, aligned):
     any turn names its page without a query, and a 20,000-turn transcript stays light."""
     per_page = settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE
     sections = list(transcript.sections.annotate(first_ordinal=Min("turns__ordinal")))
-    last = transcript.turns.aggregate(last=Max("ordinal"))["last"]
-    page_count = 1 if last is None else transcript.page_of(last)
+    # turn_count is stored with the turns (one ingest writes both): no query for the last position.
+    page_count = transcript.page_of(transcript.turn_count - 1) if transcript.turn_count else 1
     try:
         number = int(request.GET.get("page") or 1)
     except ValueError:

@@ -149,6 +149,7 @@ def test_keyboard_user_shows_german_hits_in_all_languages_on_a_phone(live_archiv
     has its Chinese turns under it, focus stays on the option, and nothing overflows at 390 px."""
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(live_archive.url + "/search/?q=Daten")
+    page.locator("summary", has_text="Filters").click()  # on a phone the filters are folded before the results
     page.get_by_role("group", name="Language").get_by_role("checkbox", name="Deutsch").check()
     page.wait_for_url("**language=de**")
     count = page.locator(".results-count").inner_text()
