@@ -147,6 +147,7 @@ def test_new_card_renders_have_a_budget_per_client_and_cached_cards_are_free(cli
     drawn already (for anyone) is served without counting; another client has its own budget."""
     settings.ARCHIVE_RATE_LIMIT = "off"
     settings.ARCHIVE_CARD_RENDER_LIMIT = "2/60"
+    settings.DATA_DIR = tmp_path  # cards are cached under the data dir: none drawn by an earlier run
     call_command("ingest", str(SEEDS), stdout=io.StringIO())
     turn = Turn.objects.filter(transcript__language="de").order_by("ordinal")[5]
     card = reverse("interviews:quote_card", args=[turn.key])
