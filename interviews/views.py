@@ -253,6 +253,7 @@ def side_by_side(request, slug):
     except InvalidPage:
         raise Http404("No such page of this comparison.") from None
     queries.attach_roles([turn for row in page.object_list for turn in row.left + row.right], interview=interview)
+    translations.fold_unmatched(page.object_list)
     context.update(
         pages=_side_by_side_pages(interview, left, right, page),
         problems=problems,
