@@ -6,11 +6,11 @@
     var id = decodeURIComponent(window.location.hash.slice(1));
     var target = id && document.getElementById(id);
     if (!target) return;
-    var opened = false;
-    for (var d = target.closest("details"); d; d = d.parentElement.closest("details")) {
-      if (!d.open) { d.open = true; opened = true; }
-    }
-    if (opened) target.scrollIntoView();
+    var fold = target.closest("details");
+    if (!fold) return;
+    for (var d = fold; d; d = d.parentElement.closest("details")) d.open = true;
+    // The browser scrolled (or failed to) before the fold opened: scroll again, now it has a place.
+    target.scrollIntoView();
   }
   reveal();
   window.addEventListener("hashchange", reveal);
