@@ -81,3 +81,19 @@ def test_find_costs_a_bounded_number_of_queries(client, archive, django_assert_m
     client.get(GERMAN, {"find": "Daten"})  # warm: the facet vocabulary, the search cache
     with django_assert_max_num_queries(11):
         client.get(GERMAN, {"find": "Daten"})
+
+
+def test_a_transcript_of_the_same_slug_in_another_interview_is_not_searched(client, archive, indexed):
+    """Transcript slugs are unique only within an interview: the find narrows on both."""
+    indexed(
+        text="Noch ein Gespräch\n\nHost: Welche Modelle?\n\nGuest: Große Modelle.\n",
+        filename="noch.txt",
+        slug="noch-ein-gespraech",
+        title="Noch ein Gespräch",
+        language="de",
+        transcript_slug="de",
+    )
+    _, links = find(client, GERMAN, "Modell")
+    assert links == [f"{GERMAN}#t0", f"{GERMAN}#t1"]
+    _, other = find(client, "/interviews/noch-ein-gespraech/de/", "Modell")
+    assert other == ["/interviews/noch-ein-gespraech/de/#t0", "/interviews/noch-ein-gespraech/de/#t1"]
