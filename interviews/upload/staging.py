@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
-from interviews.ingest import MAX_TURNS, IngestResult, ingest_transcript, too_many_turns
+from interviews.ingest import MAX_TURNS, IngestResult, Progress, ingest_transcript, too_many_turns
 from interviews.models import (
     Interview,
     Participant,
@@ -234,6 +234,17 @@ def duplicate_of(data: bytes, text: str = "") -> Transcript | None:
     return Transcript.objects.select_related("interview").filter(same).first()
 
 
+def duplicate_at_confirm(data: bytes, parsed: ParsedTranscript, details: dict) -> Transcript | None:
+    """What `ingest_transcript()` would refuse the file as a duplicate of, checked before it is
+    queued (the job checks again): another transcript with these bytes or this text. The
+    transcript a corrected version replaces is not its duplicate."""
+    found = duplicate_of(data, parsed.text)
+    interview = details.get("interview")
+    if found and interview and (found.interview_id, found.slug) == (interview.pk, transcript_slug(details, parsed)):
+        return None
+    return found
+
+
 # --- Labels and who they mean ----------------------------------------------------------------------
 
 
@@ -338,7 +349,14 @@ def interview_info(details: dict, parsed: ParsedTranscript) -> InterviewInfo:
 
 @transaction.atomic
 def ingest_upload(
-    data: bytes, filename: str, details: dict, parsed: ParsedTranscript, choices: dict[str, LabelChoice], user
+    data: bytes,
+    filename: str,
+    details: dict,
+    parsed: ParsedTranscript,
+    choices: dict[str, LabelChoice],
+    user,
+    *,
+    progress: Progress | None = None,
 ) -> IngestResult:
     """Write the previewed file: new speakers, then `ingest_transcript()` with every label mapped
     as the editor chose. One transaction: an IngestError leaves nothing behind."""
@@ -380,7 +398,7 @@ def ingest_upload(
             translator_note=details.get("translator_note", ""),
         ),
     )
-    result = ingest_transcript(source, parsed=parsed, speaker_overrides=overrides, uploaded_by=user)
+    result = ingest_transcript(source, parsed=parsed, speaker_overrides=overrides, uploaded_by=user, progress=progress)
     # The editor's role for a person already in the interview wins over what it was.
     for row in rows:
         role = choices[row.label].role
