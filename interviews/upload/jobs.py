@@ -54,7 +54,7 @@ def jobs_dir() -> Path:
 
 
 def runner_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+    return f"{socket.gethostname()[:80]}:{os.getpid()}"
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -115,7 +115,7 @@ def requeue_stale(*, now: float | None = None) -> list[UploadJob]:
     timeout = settings.ARCHIVE_JOB_HEARTBEAT_TIMEOUT
     requeued = []
     for job in UploadJob.objects.filter(status=UploadJob.RUNNING):
-        if now - last_heartbeat(job) <= timeout:
+        if now - last_heartbeat(job) <= timeout and not _died_here(job.runner):
             continue
         same_run = UploadJob.objects.filter(pk=job.pk, status=UploadJob.RUNNING, attempts=job.attempts)
         if job.attempts >= MAX_ATTEMPTS:
@@ -131,6 +131,20 @@ def requeue_stale(*, now: float | None = None) -> list[UploadJob]:
             logger.warning("upload job %s: its runner %s went silent; queued again", job.pk, job.runner)
             requeued.append(job)
     return requeued
+
+
+def _died_here(runner: str) -> bool:
+    """A runner of this machine whose process is gone (a restart need not wait for the timeout)."""
+    host, _sep, pid = runner.rpartition(":")
+    if host != socket.gethostname()[:80] or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, under another user
+        return False
+    return False
 
 
 # --- Running ------------------------------------------------------------------------------------

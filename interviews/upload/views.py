@@ -214,7 +214,7 @@ def job_progress(request, model_admin, pk):
     if upload_job.status == UploadJob.DONE and upload_job.transcript_id:
         state["done_url"] = reverse("admin:interviews_transcript_upload_done", args=[upload_job.transcript_id])
         state["transcript_url"] = upload_job.transcript.get_absolute_url()
-    return JsonResponse(state, headers={"Cache-Control": "no-store"})
+    return JsonResponse(state)  # never cached: admin_view adds the headers
 
 
 def done(request, model_admin, pk):
