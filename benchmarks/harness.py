@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html.parser
 import http.client
+import json
 import os
 import random
 import re
@@ -344,6 +345,23 @@ def stage_upload(client: Client, filename: str, data: bytes, details: dict | Non
     fields = {k: v for k, v in fields.items() if k != "file"}
     fields.update(details or {})
     return client.post(upload_path(), fields, files={"file": (filename, data)}, timeout=timeout)
+
+
+def follow_job(client: Client, confirmed: Response, timeout=300) -> Response:
+    """After the preview's confirm: a 302 to the upload's progress page is a queued job, which the
+    job runner writes; poll its JSON until it is done or failed, then answer with the job page (a
+    302 to the result page once done; the error, 200, if it failed). Any other answer is returned
+    as it is (the preview again, with what to fix)."""
+    location = confirmed.headers.get("location", "")
+    if confirmed.status != 302 or "/upload/jobs/" not in location:
+        return confirmed
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = json.loads(client.get(location + "progress/").text)
+        if state["status"] in ("done", "failed"):
+            return client.get(location)
+        time.sleep(0.2)
+    raise RuntimeError(f"the upload job at {location} was not done after {timeout} s: {state['text']}")
 
 
 # --- Generated transcripts -----------------------------------------------------------------------

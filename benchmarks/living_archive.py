@@ -37,7 +37,16 @@ if __package__ in (None, ""):
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import ADMIN_PASSWORD, ADMIN_USER, Archive, Client, form_fields, free_port, stage_upload
+from benchmarks.harness import (
+    ADMIN_PASSWORD,
+    ADMIN_USER,
+    Archive,
+    Client,
+    follow_job,
+    form_fields,
+    free_port,
+    stage_upload,
+)
 
 INTERVIEW = "20vc-aidan-gomez-cohere"
 
@@ -266,6 +275,7 @@ class LivingArchive:
             raise RuntimeError(f"upload refused ({staged.status}): {staged.text[:500]}")
         preview = self.editor.get(staged.headers["location"])
         confirmed = self.editor.post(staged.headers["location"], {**form_fields(preview.text), "action": "confirm"})
+        confirmed = follow_job(self.editor, confirmed)  # the job runner writes it; the write ends when it is done
         if confirmed.status != 302:
             raise RuntimeError(f"confirm refused ({confirmed.status}): {confirmed.text[:500]}")
         return {"q": word}, 2

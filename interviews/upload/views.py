@@ -27,6 +27,8 @@ from interviews.upload.staging import (
     label_rows,
     load_staged,
     parse_upload,
+    remember_parse,
+    remembered_parse,
     stage,
 )
 
@@ -96,13 +98,26 @@ def preview(request, model_admin, token):
     details_ok = details_form.is_valid()
     # The preview shows the last valid details while the form shows what needs fixing.
     details = details_form.cleaned_data if details_ok else _cleaned(staged.details)
+    remembered = remembered_parse(staged, details) if action == "confirm" and details_ok else None
+    if remembered:  # the preview the editor confirms was parsed with these details: no parse again
+        mapping_form = LabelMappingForm(
+            request.POST, rows=remembered["rows"], interview=details["interview"], saved=staged.mapping
+        )
+        if mapping_form.is_valid():
+            response, error = _save_or_confirm(request, action, staged, data, details_form, mapping_form, remembered)
+            if response is not None:
+                return response
     parsed = _parse_with(data, staged.filename, details, details_form)
+    if details_ok and not details_form.errors:
+        remember_parse(staged, details, parsed)
     mapping_form = LabelMappingForm(
         request.POST if action else None, rows=label_rows(parsed), interview=details["interview"], saved=staged.mapping
     )
     error = ""
     if action and details_ok and not details_form.errors and mapping_form.is_valid():
-        response, error = _save_or_confirm(request, action, staged, data, details_form, mapping_form, parsed)
+        response, error = _save_or_confirm(
+            request, action, staged, data, details_form, mapping_form, remembered_parse(staged, details)
+        )
         if response is not None:
             return response
 
@@ -141,7 +156,7 @@ def _parse_with(data, filename, details, details_form):
         return parse_upload(data, filename, language=details["language"], title=details["title"])
 
 
-def _save_or_confirm(request, action, staged, data, details_form, mapping_form, parsed):
+def _save_or_confirm(request, action, staged, data, details_form, mapping_form, parse):
     """Keep the editor's valid choices with the staged file, then queue its ingest if asked to confirm.
 
     Returns (the redirect to answer with, "") or (None, the error to show on the preview).
@@ -156,7 +171,9 @@ def _save_or_confirm(request, action, staged, data, details_form, mapping_form, 
             "You changed the interview, language or slug: check where this transcript goes, then confirm again.",
         )
     elif action == "confirm":
-        duplicate = duplicate_at_confirm(data, parsed, details_form.cleaned_data)
+        details = details_form.cleaned_data
+        slug = details.get("slug") or parse["language"] or "text"  # as transcript_slug() and ingest choose it
+        duplicate = duplicate_at_confirm(data, parse["text_sha256"], slug, details["interview"])
         if duplicate:  # the same words as ingest_transcript() says them
             return None, f"this file is already in the archive as “{duplicate}” ({duplicate.get_absolute_url()})"
         job = jobs.queue(staged, details=staged.details, mapping=staged.mapping, user=request.user)

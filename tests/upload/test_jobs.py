@@ -68,6 +68,18 @@ def test_confirm_queues_a_job_and_answers_with_its_progress_page(admin_client, a
     assert reverse("admin:interviews_transcript_upload_job_progress", args=[job.pk]) in html
 
 
+def test_confirm_uses_the_previews_parse_and_does_not_parse_again(admin_client, monkeypatch):
+    """A 5 MB file takes seconds to parse: the confirm of what the preview showed answers at once."""
+    page = preview_page(admin_client, upload(admin_client, ENGLISH))
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("the confirm parsed the file again")
+
+    monkeypatch.setattr("interviews.upload.views.parse_upload", no_parse)
+    response = confirm_only(admin_client, page, **{label_field(page, "Interviewer", "name"): "Jonas Host"})
+    assert response.status_code == 302 and response.url == UploadJob.objects.get().get_absolute_url()
+
+
 def test_without_a_runner_the_page_says_it_waits_for_one(admin_client):
     job, _page = queued_job(admin_client)
     state = progress_json(admin_client, job)
