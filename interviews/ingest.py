@@ -43,8 +43,8 @@ from interviews.translations.store import AlignmentSummary, align_interview
 logger = logging.getLogger(__name__)
 
 
-#: `progress(done, total, stage)`: told the stage ("parsing", "writing") and, while writing, how
-#: many of the file's turns are written. Called every PROGRESS_EVERY turns, so it may be slowish.
+#: `progress(done, total, stage)`: told each stage ("parsing", "writing", "topics", "aligning") and,
+#: while writing, how many of the file's turns are written, every PROGRESS_EVERY turns.
 Progress = Callable[[int, int, str], None]
 PROGRESS_EVERY = 1000
 
@@ -305,10 +305,12 @@ def ingest_transcript(
     _write_turns(transcript, parsed, speakers, result, progress)
     # Rule topics for the turns as written; editors' added/removed rows stay with the kept turns.
     # No queueing: _write_turns queued every turn for the index already.
+    progress(len(parsed.turns), len(parsed.turns), "topics")
     topics.tag_ingested(transcript)
     # Links to the interview's other transcripts, in the same transaction: a reader never sees
     # new turns without them. Editors' confirmed and rejected links are kept (see translations).
     if interview.transcripts.count() > 1:
+        progress(len(parsed.turns), len(parsed.turns), "aligning")
         result.alignment = align_interview(interview, transcript=transcript)
     return result
 

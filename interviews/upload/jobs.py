@@ -340,6 +340,10 @@ def describe(status: str, stage: str, done: int, total: int, *, waiting: bool = 
         return _("Queued: the job runner starts on it in a moment.")
     if stage == "writing":
         return _("Writing turns: %(done)s of %(total)s") % {"done": f"{done:,}", "total": f"{total:,}"}
+    if stage == "topics":
+        return _("Tagging topics in %(total)s turns") % {"total": f"{total:,}"}
+    if stage == "aligning":
+        return _("Linking the turns to the interview's other transcripts")
     if stage == "indexing":
         return _("Indexing for search: %(done)s of %(total)s turns") % {"done": f"{done:,}", "total": f"{total:,}"}
     return _("Reading the file…")

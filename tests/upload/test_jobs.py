@@ -119,7 +119,7 @@ def test_job_goes_from_queued_to_running_to_done_and_the_page_to_the_result(admi
         "kept": 0,
         "filename": "robots.txt",
     }
-    assert (done.stage, done.progress_done, done.progress_total) == ("writing", 6, 6)
+    assert (done.stage, done.progress_done, done.progress_total) == ("topics", 6, 6)
     assert done.started_at and done.finished_at and done.finished_at >= done.started_at
     assert staged_uploads(settings) == [] and not (settings.ARCHIVE_JOBS_DIR / f"{job.pk}.json").exists()
 
@@ -252,6 +252,7 @@ def test_ingest_reports_parsing_then_every_thousand_turns_written():
         (1000, 2500, "writing"),
         (2000, 2500, "writing"),
         (2500, 2500, "writing"),
+        (2500, 2500, "topics"),
     ]
 
 
