@@ -347,6 +347,16 @@ def stage_upload(client: Client, filename: str, data: bytes, details: dict | Non
     return client.post(upload_path(), fields, files={"file": (filename, data)}, timeout=timeout)
 
 
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def follow_job(client: Client, confirmed: Response, timeout=300) -> Response:
     """After the preview's confirm: a 302 to the upload's progress page is a queued job, which the
     job runner writes; poll its JSON until it is done or failed, then answer with the job page (a

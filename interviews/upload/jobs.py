@@ -207,6 +207,7 @@ class Progress:
 def run(job: UploadJob) -> UploadJob:
     """Write a claimed job's upload; the job ends done or failed (with the editor's message)."""
     progress = Progress(job)
+    status, message = UploadJob.DONE, ""
     with progress.beating():
         try:
             if job.transcript_id is None:
@@ -215,14 +216,14 @@ def run(job: UploadJob) -> UploadJob:
                 progress.indexing_started()
                 outbox.process_pending()
         except (IngestError, UploadError) as exc:
-            return _finish(job, UploadJob.FAILED, str(exc), progress)
+            status, message = UploadJob.FAILED, str(exc)
         except Exception as exc:
             logger.exception("upload job %s failed", job.pk)
+            status = UploadJob.FAILED
             message = _("The file could not be written (%(error)s). Nothing was written.") % {
                 "error": f"{type(exc).__name__}: {exc}"
             }
-            return _finish(job, UploadJob.FAILED, message, progress)
-    return _finish(job, UploadJob.DONE, "", progress)
+    return _finish(job, status, message, progress)
 
 
 def _write(job: UploadJob, progress: Progress) -> None:
