@@ -145,7 +145,7 @@ class Archive:
             self.log.append((time.monotonic(), line.rstrip("\n")))
 
     def workers(self) -> list[int]:
-        """The gunicorn worker processes (children of the master)."""
+        """The gunicorn worker processes (children of the master, but for the job runner)."""
         pid = self.server.pid
         try:
             children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -157,7 +157,7 @@ class Archive:
                 state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
             except (OSError, IndexError):
                 continue
-            if state not in ("Z", "X"):
+            if state not in ("Z", "X") and not is_job_runner(int(child)):
                 alive.append(int(child))
         return alive
 
@@ -345,6 +345,14 @@ def stage_upload(client: Client, filename: str, data: bytes, details: dict | Non
     fields = {k: v for k, v in fields.items() if k != "file"}
     fields.update(details or {})
     return client.post(upload_path(), fields, files={"file": (filename, data)}, timeout=timeout)
+
+
+def is_job_runner(pid: int) -> bool:
+    """The upload job runner gunicorn starts beside its workers (`manage.py run_jobs`)."""
+    try:
+        return b"run_jobs" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def pid_alive(pid: int) -> bool:
