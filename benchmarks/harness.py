@@ -50,6 +50,7 @@ class Archive:
     data_dir: Path
     port: int
     extra_env: dict = field(default_factory=dict)
+    database_url: str = ""  # a PostgreSQL database of its own (own_database()); else SQLite in data_dir
     server: subprocess.Popen | None = None
     log: list = field(default_factory=list)  # (monotonic time, line) of gunicorn's stderr
     _reader: threading.Thread | None = None
@@ -73,6 +74,8 @@ class Archive:
             PYTHONUNBUFFERED="1",
         )
         env.update(self.extra_env)
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
         return env
 
     def use_here(self) -> None:
@@ -345,6 +348,32 @@ def stage_upload(client: Client, filename: str, data: bytes, details: dict | Non
     fields = {k: v for k, v in fields.items() if k != "file"}
     fields.update(details or {})
     return client.post(upload_path(), fields, files={"file": (filename, data)}, timeout=timeout)
+
+
+def own_database() -> str:
+    """With DATABASE_URL naming a PostgreSQL server (`make test-postgres`), a new database of its
+    own on that server, as pytest-django makes its test database: the URL to give an Archive, or
+    '' (SQLite in the archive's directory) when DATABASE_URL is not PostgreSQL. Drop it with
+    drop_database()."""
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith(("postgres://", "postgresql://")):
+        return ""
+    import psycopg
+
+    name = f"archive_live_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(urlsplit(server)._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlsplit(server)._replace(path=f"/{name}").geturl()
+
+
+def drop_database(url: str) -> None:
+    if not url:
+        return
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(urlsplit(url)._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def is_job_runner(pid: int) -> bool:

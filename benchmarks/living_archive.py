@@ -42,9 +42,11 @@ from benchmarks.harness import (
     ADMIN_USER,
     Archive,
     Client,
+    drop_database,
     follow_job,
     form_fields,
     free_port,
+    own_database,
     stage_upload,
 )
 
@@ -188,6 +190,7 @@ class LivingArchive:
     def setup(self) -> None:
         a = self.archive
         a.data_dir.mkdir(parents=True, exist_ok=True)
+        a.database_url = own_database()  # PostgreSQL when DATABASE_URL names a server, else SQLite
         self.work.mkdir(exist_ok=True)
         for args in (("migrate", "--noinput"), ("load_topics",), ("ingest", str(Path("data/transcripts").resolve()))):
             a.manage(*args)
@@ -220,6 +223,7 @@ class LivingArchive:
         if server is not None and server.stderr is not None:
             self.archive._reader.join(5)  # it reads gunicorn's log until the pipe ends
             server.stderr.close()
+        drop_database(self.archive.database_url)
 
     def api_search(self, **params) -> dict:
         response = Client(self.archive.url).get("/api/search?" + urlencode(params), timeout=30)
