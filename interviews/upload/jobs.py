@@ -74,7 +74,13 @@ def _read_json(path: Path) -> dict:
 
 
 def queue(staged, *, details: dict, mapping: dict, user) -> UploadJob:
-    """A job for the staged upload, with the editor's details and label choices (form strings)."""
+    """A job for the staged upload, with the editor's details and label choices (form strings);
+    the one already waiting or running for it if there is one (a confirm clicked twice)."""
+    unfinished = UploadJob.objects.filter(
+        staged_token=staged.token, status__in=[UploadJob.QUEUED, UploadJob.RUNNING]
+    ).first()
+    if unfinished:
+        return unfinished
     return UploadJob.objects.create(
         user=user,
         staged_token=staged.token,

@@ -80,6 +80,13 @@ def test_confirm_uses_the_previews_parse_and_does_not_parse_again(admin_client, 
     assert response.status_code == 302 and response.url == UploadJob.objects.get().get_absolute_url()
 
 
+def test_a_second_confirm_leads_to_the_job_already_queued(admin_client):
+    job, page = queued_job(admin_client)
+    again = confirm_only(admin_client, page, **{label_field(page, "Interviewer", "name"): "Jonas Host"})
+    assert again.status_code == 302 and again.url == job.get_absolute_url()
+    assert UploadJob.objects.count() == 1
+
+
 def test_without_a_runner_the_page_says_it_waits_for_one(admin_client):
     job, _page = queued_job(admin_client)
     state = progress_json(admin_client, job)
