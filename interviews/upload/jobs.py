@@ -320,7 +320,10 @@ def state(job: UploadJob) -> dict:
     else:
         stage, done, total = job.stage, job.progress_done, job.progress_total
     end = job.finished_at or timezone.now()
-    waiting = job.status == UploadJob.QUEUED and not runner_alive()
+    # Queued with no runner alive, or running for a runner that went silent: say so, not spin.
+    waiting = (job.status == UploadJob.QUEUED and not runner_alive()) or (
+        job.status == UploadJob.RUNNING and time.time() - last_heartbeat(job) > settings.ARCHIVE_JOB_HEARTBEAT_TIMEOUT
+    )
     return {
         "status": job.status,
         "stage": stage,
@@ -338,10 +341,15 @@ def describe(status: str, stage: str, done: int, total: int, *, waiting: bool = 
         return message
     if status == UploadJob.DONE:
         return _("Done: the transcript is in the archive.")
+    if waiting and status == UploadJob.RUNNING:
+        return _(
+            "The job runner writing this file stopped. The next runner starts the job again "
+            "(“make serve” starts one with the site)."
+        )
     if waiting:
         return _(
-            "Waiting for the job runner: it is not running. `make serve` starts it with the site; "
-            "on a server, start `manage.py run_jobs` (see the deployment notes)."
+            "Waiting for the job runner: it is not running. “make serve” starts it with the site; "
+            "on a server, start “manage.py run_jobs” (see docs/deploying.md)."
         )
     if status == UploadJob.QUEUED:
         return _("Queued: the job runner starts on it in a moment.")

@@ -99,6 +99,15 @@ def test_without_a_runner_the_page_says_it_waits_for_one(admin_client):
     assert state["waiting_for_runner"] is False and state["text"].startswith("Queued")
 
 
+def test_a_job_whose_runner_went_silent_says_so(admin_client, settings):
+    job, _page = queued_job(admin_client)
+    jobs.claim(runner="another-machine:4242")
+    settings.ARCHIVE_JOB_HEARTBEAT_TIMEOUT = -1  # every heartbeat is too old
+    state = progress_json(admin_client, job)
+    assert state["status"] == "running" and state["waiting_for_runner"] is True
+    assert state["text"].startswith("The job runner writing this file stopped")
+
+
 def test_progress_json_reports_turns_written_while_running(admin_client):
     job, _page = queued_job(admin_client)
     running = jobs.claim()
