@@ -9,6 +9,7 @@ def _isolated_media(settings, tmp_path):
     """Uploaded originals and staged uploads go to a per-test directory, never the developer's var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ARCHIVE_STAGING_DIR = tmp_path / "staging"
+    settings.ARCHIVE_JOBS_DIR = tmp_path / "jobs"
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
-from interviews.ingest import MAX_TURNS, IngestResult, ingest_transcript, too_many_turns
+from interviews.ingest import MAX_TURNS, IngestResult, Progress, ingest_transcript, too_many_turns
 from interviews.models import (
     Interview,
     Participant,
@@ -113,6 +113,8 @@ class StagedUpload:
     details: dict = field(default_factory=dict)  # the details form as last posted (strings)
     mapping: dict = field(default_factory=dict)  # label -> {"speaker", "name", "role"} as last posted
     detected_language: str = ""
+    # What the last preview's parse found (see remember_parse), so a confirm need not parse again.
+    parse: dict = field(default_factory=dict)
 
     @property
     def directory(self) -> Path:
@@ -234,6 +236,47 @@ def duplicate_of(data: bytes, text: str = "") -> Transcript | None:
     return Transcript.objects.select_related("interview").filter(same).first()
 
 
+def duplicate_at_confirm(data: bytes, text_hash: str, slug: str, interview) -> Transcript | None:
+    """What `ingest_transcript()` would refuse the file as a duplicate of, checked before it is
+    queued (the job checks again): another transcript with these bytes or this text (its
+    `text_sha256`). The transcript a corrected version replaces (`interview`, `slug`) is not its
+    duplicate."""
+    same = Q(sha256=hashlib.sha256(data).hexdigest()) | Q(text_sha256=text_hash)
+    found = Transcript.objects.select_related("interview").filter(same).first()
+    if found and interview and (found.interview_id, found.slug) == (interview.pk, slug):
+        return None
+    return found
+
+
+def parse_inputs(details: dict) -> list:
+    """What a parse of a staged file depends on besides its bytes."""
+    interview = details.get("interview")
+    return [interview.pk if interview else None, details.get("language") or "", details.get("title") or ""] + [
+        details.get("encoding") or ""
+    ]
+
+
+def remember_parse(staged: StagedUpload, details: dict, parsed: ParsedTranscript) -> None:
+    """Keep what the confirm needs from this parse with the staged file: its label rows, language
+    and text hash. A 5 MB file takes seconds to parse; the confirm then answers at once."""
+    summary = {
+        "inputs": parse_inputs(details),
+        "rows": [asdict(row) for row in label_rows(parsed)],
+        "language": parsed.language,
+        "text_sha256": text_sha256(parsed.text),
+    }
+    if staged.parse != summary:
+        staged.parse = summary
+        staged.save()
+
+
+def remembered_parse(staged: StagedUpload, details: dict) -> dict | None:
+    """The last preview's parse summary if it was made with these details, else None."""
+    if staged.parse.get("inputs") != parse_inputs(details):
+        return None
+    return {**staged.parse, "rows": [LabelRow(**row) for row in staged.parse["rows"]]}
+
+
 # --- Labels and who they mean ----------------------------------------------------------------------
 
 
@@ -338,7 +381,14 @@ def interview_info(details: dict, parsed: ParsedTranscript) -> InterviewInfo:
 
 @transaction.atomic
 def ingest_upload(
-    data: bytes, filename: str, details: dict, parsed: ParsedTranscript, choices: dict[str, LabelChoice], user
+    data: bytes,
+    filename: str,
+    details: dict,
+    parsed: ParsedTranscript,
+    choices: dict[str, LabelChoice],
+    user,
+    *,
+    progress: Progress | None = None,
 ) -> IngestResult:
     """Write the previewed file: new speakers, then `ingest_transcript()` with every label mapped
     as the editor chose. One transaction: an IngestError leaves nothing behind."""
@@ -380,7 +430,7 @@ def ingest_upload(
             translator_note=details.get("translator_note", ""),
         ),
     )
-    result = ingest_transcript(source, parsed=parsed, speaker_overrides=overrides, uploaded_by=user)
+    result = ingest_transcript(source, parsed=parsed, speaker_overrides=overrides, uploaded_by=user, progress=progress)
     # The editor's role for a person already in the interview wins over what it was.
     for row in rows:
         role = choices[row.label].role

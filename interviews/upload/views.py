@@ -1,7 +1,9 @@
-"""The admin's transcript upload: upload → preview (as often as needed) → confirm → result.
+"""The admin's transcript upload: upload → preview (as often as needed) → confirm → progress → result.
 
 Function views, wired into TranscriptAdmin.get_urls() behind admin_site.admin_view (staff only,
-CSRF protected, never cached). Nothing is written to the database before "Confirm".
+CSRF protected, never cached). Nothing is written to the database before "Confirm", and the
+confirm itself only queues a job (interviews/upload/jobs.py): the job runner writes the file
+while the editor watches its progress page.
 """
 
 from __future__ import annotations
@@ -9,21 +11,24 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from interviews.forms import LabelMappingForm, TranscriptDetailsForm, UploadForm
-from interviews.models import Transcript
-from interviews.sources import IngestError
+from interviews.models import Transcript, UploadJob
+from interviews.upload import jobs
 from interviews.upload.preview import build_preview
 from interviews.upload.staging import (
     UploadError,
-    ingest_upload,
+    duplicate_at_confirm,
     label_rows,
     load_staged,
     parse_upload,
+    remember_parse,
+    remembered_parse,
     stage,
 )
 
@@ -93,13 +98,26 @@ def preview(request, model_admin, token):
     details_ok = details_form.is_valid()
     # The preview shows the last valid details while the form shows what needs fixing.
     details = details_form.cleaned_data if details_ok else _cleaned(staged.details)
+    remembered = remembered_parse(staged, details) if action == "confirm" and details_ok else None
+    if remembered:  # the preview the editor confirms was parsed with these details: no parse again
+        mapping_form = LabelMappingForm(
+            request.POST, rows=remembered["rows"], interview=details["interview"], saved=staged.mapping
+        )
+        if mapping_form.is_valid():
+            response, error = _save_or_confirm(request, action, staged, data, details_form, mapping_form, remembered)
+            if response is not None:
+                return response
     parsed = _parse_with(data, staged.filename, details, details_form)
+    if details_ok and not details_form.errors:
+        remember_parse(staged, details, parsed)
     mapping_form = LabelMappingForm(
         request.POST if action else None, rows=label_rows(parsed), interview=details["interview"], saved=staged.mapping
     )
     error = ""
     if action and details_ok and not details_form.errors and mapping_form.is_valid():
-        response, error = _save_or_confirm(request, action, staged, data, details_form, mapping_form, parsed)
+        response, error = _save_or_confirm(
+            request, action, staged, data, details_form, mapping_form, remembered_parse(staged, details)
+        )
         if response is not None:
             return response
 
@@ -138,10 +156,10 @@ def _parse_with(data, filename, details, details_form):
         return parse_upload(data, filename, language=details["language"], title=details["title"])
 
 
-def _save_or_confirm(request, action, staged, data, details_form, mapping_form, parsed):
-    """Keep the editor's valid choices with the staged file, then ingest it if asked to confirm.
+def _save_or_confirm(request, action, staged, data, details_form, mapping_form, parse):
+    """Keep the editor's valid choices with the staged file, then queue its ingest if asked to confirm.
 
-    Returns (the redirect to answer with, "") or (None, the ingest's error to show on the preview).
+    Returns (the redirect to answer with, "") or (None, the error to show on the preview).
     """
     target_changed = _target(staged.details) != _target(details_form.posted_values())
     staged.details = details_form.posted_values()
@@ -154,20 +172,12 @@ def _save_or_confirm(request, action, staged, data, details_form, mapping_form, 
         )
     elif action == "confirm":
         details = details_form.cleaned_data
-        try:
-            result = ingest_upload(data, staged.filename, details, parsed, mapping_form.choices(), request.user)
-        except IngestError as exc:
-            return None, str(exc)
-        staged.discard()
-        request.session[f"upload-result-{result.transcript.pk}"] = {
-            "status": result.status,
-            "added": result.turns_added,
-            "edited": result.turns_edited,
-            "removed": result.turns_removed,
-            "kept": result.turns_kept,
-            "filename": staged.filename,
-        }
-        return redirect("admin:interviews_transcript_upload_done", result.transcript.pk), ""
+        slug = details.get("slug") or parse["language"] or "text"  # as transcript_slug() and ingest choose it
+        duplicate = duplicate_at_confirm(data, parse["text_sha256"], slug, details["interview"])
+        if duplicate:  # the same words as ingest_transcript() says them
+            return None, f"this file is already in the archive as “{duplicate}” ({duplicate.get_absolute_url()})"
+        job = jobs.queue(staged, details=staged.details, mapping=staged.mapping, user=request.user)
+        return redirect(job.get_absolute_url()), ""
     return redirect(PREVIEW_URL, staged.token), ""
 
 
@@ -177,10 +187,58 @@ def _cleaned(values: dict) -> dict:
     return {name: form.cleaned_data.get(name, field.to_python(None)) for name, field in form.fields.items()}
 
 
+def job(request, model_admin, pk):
+    """A confirmed upload while the job runner writes it: its progress, updated without reloading
+    (static/js/upload-job.js polls job_progress), or the error; once done, the result page."""
+    _require_upload_permission(request, model_admin)
+    upload_job = get_object_or_404(UploadJob, pk=pk)
+    if upload_job.status == UploadJob.DONE and upload_job.transcript_id:
+        return redirect("admin:interviews_transcript_upload_done", upload_job.transcript_id)
+    state = jobs.state(upload_job)
+    staged_still_there = upload_job.status == UploadJob.FAILED and _staged_exists(upload_job, request.user)
+    return TemplateResponse(
+        request,
+        "admin/interviews/upload/job.html",
+        _context(
+            request,
+            model_admin,
+            _("Upload failed: %(file)s") % {"file": upload_job.filename}
+            if upload_job.status == UploadJob.FAILED
+            else _("Writing %(file)s") % {"file": upload_job.filename},
+            job=upload_job,
+            state=state,
+            finished=upload_job.status in (UploadJob.DONE, UploadJob.FAILED),
+            progress_url=reverse("admin:interviews_transcript_upload_job_progress", args=[upload_job.pk]),
+            preview_url=reverse(PREVIEW_URL, args=[upload_job.staged_token]) if staged_still_there else "",
+        ),
+    )
+
+
+def _staged_exists(upload_job, user) -> bool:
+    try:
+        load_staged(upload_job.staged_token, user)
+    except UploadError:
+        return False
+    return True
+
+
+def job_progress(request, model_admin, pk):
+    """The job's state as JSON, for the progress page's script: status, stage, turns done of
+    total, elapsed seconds, the sentence to show and, once done, where to go."""
+    _require_upload_permission(request, model_admin)
+    upload_job = get_object_or_404(UploadJob, pk=pk)
+    state = jobs.state(upload_job)
+    if upload_job.status == UploadJob.DONE and upload_job.transcript_id:
+        state["done_url"] = reverse("admin:interviews_transcript_upload_done", args=[upload_job.transcript_id])
+        state["transcript_url"] = upload_job.transcript.get_absolute_url()
+    return JsonResponse(state)  # never cached: admin_view adds the headers
+
+
 def done(request, model_admin, pk):
     _require_upload_permission(request, model_admin)
     transcript = get_object_or_404(Transcript.objects.select_related("interview", "uploaded_by"), pk=pk)
-    result = request.session.pop(f"upload-result-{pk}", None)
+    last_job = UploadJob.objects.filter(transcript=transcript, status=UploadJob.DONE).order_by("-finished_at").first()
+    result = last_job.result if last_job else None
     return TemplateResponse(
         request,
         "admin/interviews/upload/done.html",

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from archive.client_ip import client_ip
 from interviews.models import IndexTask, Interview, Participant, RemovedTurn, Speaker, SpeakerRedirect, Transcript, Turn
+from interviews.upload import jobs
 from interviews.upload.staging import clean_staging
 from tests.factories import SEEDS, SHORT_INTERVIEW, ingest_text
 from tests.hostile_inputs import VALID_TRANSCRIPT
@@ -72,7 +73,18 @@ def label_field(page, label, part):
 
 
 def confirm(client, page, action="confirm", **changes):
-    return client.post(page.request["PATH_INFO"], {**form_data(page, **changes), "action": action})
+    """Post the preview form with `action`. A confirm queues a job: the job runner runs here, in
+    the test's process, and the answer is then the job page's (a redirect to the result once done)."""
+    response = client.post(page.request["PATH_INFO"], {**form_data(page, **changes), "action": action})
+    if response.status_code == 302 and "/upload/jobs/" in response.url:
+        run_queued_jobs()
+        return client.get(response.url)
+    return response
+
+
+def run_queued_jobs():
+    while jobs.run_next():
+        pass
 
 
 @pytest.fixture
