@@ -31,7 +31,7 @@ from interviews.models import (
     Turn,
     unique_slug,
 )
-from interviews.parsing import ParsedTranscript, ParseError, parse_transcript
+from interviews.parsing import ParsedTranscript, ParseError, ParseOptions, parse_transcript
 from interviews.parsing.decoding import text_sha256
 from interviews.sources import IngestError, ParticipantInfo, Source, check_metadata, fit
 from interviews.topics import tagging as topics
@@ -91,6 +91,7 @@ def parse_source(source: Source) -> ParsedTranscript:
             title=source.transcript.title,
             speakers=source.speaker_hints(),
             max_turns=MAX_TURNS,
+            options=ParseOptions.from_json(source.transcript.parse_options),
         )
     except ParseError as exc:
         raise IngestError(str(exc)) from None
@@ -324,6 +325,7 @@ def _transcript_fields(source: Source, parsed: ParsedTranscript, interview: Inte
         "published_on": meta.published_on,
         "translation": meta.translation,
         "translator_note": meta.translator_note,
+        "parse_options": meta.parse_options,
         "description": parsed.description,
         "original_name": source.filename,
     }

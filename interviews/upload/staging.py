@@ -34,8 +34,18 @@ from interviews.models import (
     Transcript,
     unique_slug,
 )
-from interviews.parsing import ParsedSpeaker, ParsedTranscript, ParseError, SpeakerHint, generic_role, parse_transcript
+from interviews.parsing import (
+    ParsedSpeaker,
+    ParsedTranscript,
+    ParseError,
+    ParseOptions,
+    SpeakerHint,
+    generic_role,
+    parse_transcript,
+)
 from interviews.parsing.decoding import text_sha256
+from interviews.parsing.options import ALTERNATING, PARAGRAPHS
+from interviews.parsing.questions import ANSWER, QUESTION
 from interviews.sources import TRANSCRIPT_SUFFIXES, IngestError, InterviewInfo, Source, TranscriptInfo
 
 # The admin takes the files the ingest command reads, and podcast JSON transcripts.
@@ -113,6 +123,9 @@ class StagedUpload:
     details: dict = field(default_factory=dict)  # the details form as last posted (strings)
     mapping: dict = field(default_factory=dict)  # label -> {"speaker", "name", "role"} as last posted
     detected_language: str = ""
+    options: dict = field(default_factory=dict)  # ParseOptions.to_json(): how the file is read
+    labels_missing: str = ""  # why the parser could not read it by its labels, when it could not
+    misfit: str = ""  # why the way the replaced transcript was read no longer fits, when it does not
 
     @property
     def directory(self) -> Path:
@@ -137,7 +150,17 @@ class StagedUpload:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def stage(data: bytes, filename: str, user, *, details: dict, detected_language: str = "") -> StagedUpload:
+def stage(
+    data: bytes,
+    filename: str,
+    user,
+    *,
+    details: dict,
+    detected_language: str = "",
+    options: ParseOptions | None = None,
+    labels_missing: str = "",
+    misfit: str = "",
+) -> StagedUpload:
     """Keep an uploaded file for its preview; clears uploads older than a day on the way."""
     clean_staging()
     staged = StagedUpload(
@@ -149,6 +172,9 @@ def stage(data: bytes, filename: str, user, *, details: dict, detected_language:
         created=time.time(),
         details=details,
         detected_language=detected_language,
+        options=options.to_json() if options else {},
+        labels_missing=labels_missing,
+        misfit=misfit,
     )
     staged.directory.mkdir(parents=True, mode=0o700)
     (staged.directory / staged.sha256).write_bytes(data)
@@ -207,7 +233,9 @@ def interview_hints(interview: Interview | None) -> list[SpeakerHint]:
     ]
 
 
-def parse_upload(data: bytes, filename: str, *, interview=None, language="", title="", encoding="") -> ParsedTranscript:
+def parse_upload(
+    data: bytes, filename: str, *, interview=None, language="", title="", encoding="", options=None
+) -> ParsedTranscript:
     try:
         parsed = parse_transcript(
             data,
@@ -217,12 +245,80 @@ def parse_upload(data: bytes, filename: str, *, interview=None, language="", tit
             speakers=interview_hints(interview),
             encoding=encoding,
             max_turns=MAX_TURNS,
+            options=options,
         )
     except ParseError as exc:
         raise UploadError(str(exc)) from None
     if too_many_turns(parsed):
         raise UploadError(too_many_turns(parsed))
     return parsed
+
+
+# When the parser finds no labels, the preview opens with each paragraph a turn (or, in a file of
+# too many paragraphs to map one by one, two speakers taking turns) and offers the other ways on.
+FALLBACKS = (
+    ParseOptions(way=PARAGRAPHS),
+    ParseOptions(way=ALTERNATING, speakers=(QUESTION, ANSWER)),
+)
+
+
+@dataclass
+class FirstParse:
+    """A new upload's parse, the way it was read, and why not by its labels (when it was not)."""
+
+    parsed: ParsedTranscript | None
+    options: ParseOptions = field(default_factory=ParseOptions)
+    labels_missing: str = ""
+    misfit: str = ""  # why the way the replaced transcript was read does not fit this file
+
+
+def remembered_options(interview: Interview | None, slug: str) -> ParseOptions:
+    """How the transcript a re-upload replaces was read, so a corrected file is read the same way."""
+    if interview is None or not slug:
+        return ParseOptions()
+    stored = interview.transcripts.filter(slug=slug).values_list("parse_options", flat=True).first()
+    try:
+        return ParseOptions.from_json(stored)
+    except ParseError:  # edited by hand into something invalid: read the file afresh
+        return ParseOptions()
+
+
+def parse_new_upload(data: bytes, filename: str, *, interview=None, slug="", **details) -> FirstParse:
+    """The first parse of an upload: as the transcript it replaces was read, else by its labels,
+    else (no labels found) by a fallback way the preview lets the editor change. Raises
+    UploadError only for a file no way can read (binary, empty, the wrong encoding, too large)."""
+    first = _remembered_parse(data, filename, interview, slug or details.get("language", ""), details)
+    if first.parsed is not None:
+        return first
+    try:
+        parsed = parse_upload(data, filename, interview=interview, **details)
+    except UploadError as exc:
+        for fallback in FALLBACKS:
+            try:
+                parsed = parse_upload(data, filename, interview=interview, options=fallback, **details)
+            except UploadError:
+                continue
+            return FirstParse(parsed, fallback, labels_missing=str(exc), misfit=first.misfit)
+        raise
+    if not (slug or details.get("language")):
+        # The rendition's slug is its detected language: now known, look again.
+        again = _remembered_parse(data, filename, interview, parsed.language, details)
+        if again.parsed is not None:
+            return again
+        first.misfit = first.misfit or again.misfit
+    return FirstParse(parsed, misfit=first.misfit)
+
+
+def _remembered_parse(data, filename, interview, slug, details) -> FirstParse:
+    """The parse the way the transcript at `slug` was read; else no parse, and (in misfit) why
+    that way no longer fits, when there was one."""
+    remembered = remembered_options(interview, slug)
+    if not remembered.way:
+        return FirstParse(None)
+    try:
+        return FirstParse(parse_upload(data, filename, interview=interview, options=remembered, **details), remembered)
+    except UploadError as exc:  # the corrected file no longer fits the old way: read it afresh
+        return FirstParse(None, misfit=str(exc))
 
 
 def duplicate_of(data: bytes, text: str = "") -> Transcript | None:
@@ -338,10 +434,18 @@ def interview_info(details: dict, parsed: ParsedTranscript) -> InterviewInfo:
 
 @transaction.atomic
 def ingest_upload(
-    data: bytes, filename: str, details: dict, parsed: ParsedTranscript, choices: dict[str, LabelChoice], user
+    data: bytes,
+    filename: str,
+    details: dict,
+    parsed: ParsedTranscript,
+    choices: dict[str, LabelChoice],
+    user,
+    *,
+    options: ParseOptions | None = None,
 ) -> IngestResult:
     """Write the previewed file: new speakers, then `ingest_transcript()` with every label mapped
-    as the editor chose. One transaction: an IngestError leaves nothing behind."""
+    as the editor chose, and the way it was read (`options`) kept for its next upload. One
+    transaction: an IngestError leaves nothing behind."""
     rows = label_rows(parsed)
     missing = [row.label for row in rows if row.label not in choices]
     if missing:
@@ -378,6 +482,7 @@ def ingest_upload(
             published_on=details.get("published_on"),
             translation=details.get("translation", ""),
             translator_note=details.get("translator_note", ""),
+            parse_options=options.to_json() if options else {},
         ),
     )
     result = ingest_transcript(source, parsed=parsed, speaker_overrides=overrides, uploaded_by=user)

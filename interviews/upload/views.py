@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from interviews.forms import LabelMappingForm, TranscriptDetailsForm, UploadForm
 from interviews.models import Transcript
@@ -23,9 +24,11 @@ from interviews.upload.staging import (
     ingest_upload,
     label_rows,
     load_staged,
+    parse_new_upload,
     parse_upload,
     stage,
 )
+from interviews.upload.ways import ParseOptionsForm
 
 PREVIEW_URL = "admin:interviews_transcript_upload_preview"
 UPLOAD_URL = "admin:interviews_transcript_upload"
@@ -55,7 +58,16 @@ def upload(request, model_admin):
             if not details["language"]:
                 # Detection ran: keep its answer as the language the editor can still change.
                 details["language"] = detected = form.parsed.language
-            staged = stage(form.file_bytes, form.filename, request.user, details=details, detected_language=detected)
+            staged = stage(
+                form.file_bytes,
+                form.filename,
+                request.user,
+                details=details,
+                detected_language=detected,
+                options=form.first_parse.options,
+                labels_missing=form.first_parse.labels_missing,
+                misfit=form.first_parse.misfit,
+            )
             return redirect(PREVIEW_URL, staged.token)
     else:
         initial = {k: request.GET[k] for k in ("interview", "slug", "language") if request.GET.get(k)}
@@ -93,13 +105,14 @@ def preview(request, model_admin, token):
     details_ok = details_form.is_valid()
     # The preview shows the last valid details while the form shows what needs fixing.
     details = details_form.cleaned_data if details_ok else _cleaned(staged.details)
-    parsed = _parse_with(data, staged.filename, details, details_form)
+    options_form = ParseOptionsForm(request.POST if action else None, saved=staged.options)
+    parsed, options = _parse_with(data, staged.filename, details, details_form, options_form)
     mapping_form = LabelMappingForm(
         request.POST if action else None, rows=label_rows(parsed), interview=details["interview"], saved=staged.mapping
     )
     error = ""
-    if action and details_ok and not details_form.errors and mapping_form.is_valid():
-        response, error = _save_or_confirm(request, action, staged, data, details_form, mapping_form, parsed)
+    if action and details_ok and not details_form.errors and mapping_form.is_valid() and not options_form.errors:
+        response, error = _save_or_confirm(request, action, staged, data, details_form, mapping_form, parsed, options)
         if response is not None:
             return response
 
@@ -115,47 +128,67 @@ def preview(request, model_admin, token):
             preview=result_preview,
             details_form=details_form,
             mapping_form=mapping_form,
+            options_form=options_form,
             error=error,
         ),
         status=400 if error else 200,
     )
 
 
-def _parse_with(data, filename, details, details_form):
-    """The file parsed in the chosen encoding with the interview's speaker names; detected and
-    without them if they break the parse (the form then says why)."""
+def _parse_with(data, filename, details, details_form, options_form):
+    """The file parsed in the chosen encoding with the interview's speaker names, the way the
+    editor chose; the way it was last read if the new way fits nothing (the options form says
+    why); detected and without the names if they break the parse (the details form says why).
+    Returns the parse and the way it was read."""
+    chosen, saved = options_form.options(), options_form.saved
+    kwargs = {"language": details["language"], "title": details["title"]}
     try:
-        return parse_upload(
+        parsed = parse_upload(
             data,
             filename,
             interview=details["interview"],
-            language=details["language"],
-            title=details["title"],
             encoding=details.get("encoding", ""),
+            options=chosen,
+            **kwargs,
         )
-    except UploadError as exc:  # a wrong encoding, or the interview's names changed the parse beyond repair
-        details_form.add_error("encoding" if details.get("encoding") else None, str(exc))
-        return parse_upload(data, filename, language=details["language"], title=details["title"])
+        return parsed, chosen
+    except UploadError as exc:  # the way on reads nothing, a wrong encoding, or the interview's names
+        if chosen != saved:
+            options_form.add_error(None, str(exc))
+        else:
+            details_form.add_error("encoding" if details.get("encoding") else None, str(exc))
+    try:
+        return parse_upload(data, filename, options=saved, **kwargs), saved
+    except UploadError:
+        # The saved way needed the interview's names: fall back the way a new upload does.
+        first = parse_new_upload(data, filename, **kwargs)
+        return first.parsed, first.options
 
 
-def _save_or_confirm(request, action, staged, data, details_form, mapping_form, parsed):
+def _save_or_confirm(request, action, staged, data, details_form, mapping_form, parsed, options):
     """Keep the editor's valid choices with the staged file, then ingest it if asked to confirm.
 
     Returns (the redirect to answer with, "") or (None, the ingest's error to show on the preview).
     """
     target_changed = _target(staged.details) != _target(details_form.posted_values())
+    way_changed = options.to_json() != staged.options
     staged.details = details_form.posted_values()
     staged.mapping = mapping_form.saved_values()
+    staged.options = options.to_json()
     staged.save()
     if action == "confirm" and target_changed:
         messages.warning(
             request,
             "You changed the interview, language or slug: check where this transcript goes, then confirm again.",
         )
+    elif action == "confirm" and way_changed:
+        messages.warning(request, _("You changed how the file is read: check the turns, then confirm again."))
     elif action == "confirm":
         details = details_form.cleaned_data
         try:
-            result = ingest_upload(data, staged.filename, details, parsed, mapping_form.choices(), request.user)
+            result = ingest_upload(
+                data, staged.filename, details, parsed, mapping_form.choices(), request.user, options=options
+            )
         except IngestError as exc:
             return None, str(exc)
         staged.discard()
