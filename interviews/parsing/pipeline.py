@@ -24,7 +24,7 @@ from pathlib import PurePath
 
 from interviews import languages, timecodes
 from interviews.parsing.checks import editor_warnings
-from interviews.parsing.chrome import chrome_kind, mark_account_blocks
+from interviews.parsing.chrome import chrome_kind, drop_leading_date_stamp, mark_account_blocks
 from interviews.parsing.decoding import decode_file, is_unicode, normalise
 from interviews.parsing.html import html_to_markdown, looks_like_html
 from interviews.parsing.inline import split_inline_labels
@@ -82,6 +82,7 @@ def parse_transcript(
         text, encoding = normalise(data), ""
     if max_turns:
         check_size(text, max_turns)
+    text = drop_leading_date_stamp(text)
     index = SpeakerIndex(speakers)
     warnings: list[str] = []
     html_title = ""

@@ -92,3 +92,20 @@ def test_full_name_once_then_initials():
 def test_japanese_names_before_a_space():
     text = "清水 感動させるとかは、ものによってはできると思います。\n\n漆 でも、面と向かったらそうだけど、いけるんじゃないですか。\n\n清水 完全にそれはチューリング・テストですね。"
     assert [speaker for speaker, _ in said(parse(text, language="ja"))] == ["清水", "漆", "清水"]
+
+
+def test_a_date_stamp_opening_the_file_is_not_the_first_words():
+    """A page archive or search index writes ` date 2019-09` before the page's text."""
+    result = parse(" date 2018-07 SPIEGEL: Herr Braun, wie geht es?\n\nBraun: Gut.\n\nSPIEGEL: Sicher?\n\nBraun: Ja.")
+    assert said(result)[0] == ("SPIEGEL", "Herr Braun, wie geht es?")
+    assert said(parse("Date: 2025-08-29\n\nAnna: Hallo.\n\nBob: Hi.\n\nAnna: Gut.\n\nBob: Ja."))[0] == (
+        "Anna",
+        "Hallo.",
+    )
+
+
+def test_a_date_inside_the_text_stays():
+    assert said(parse("Anna: The date 2019-09 was set.\n\nBob: Hi.\n\nAnna: Gut.\n\nBob: Ja."))[0] == (
+        "Anna",
+        "The date 2019-09 was set.",
+    )
