@@ -201,9 +201,16 @@ def _name_then_colon(text: str, timestamp: str) -> Label | None:
     if colon <= 0:
         return None
     name, rest = text[:colon], text[colon:].lstrip(":：").strip()
+    aside = _PARENTHESISED_RE.fullmatch(name.strip())
+    if aside:  # `Juan Lobo (JL):` the name; `(JL):` alone the short form it introduced
+        name = aside.group(1) or aside.group(2)
     if rest.startswith("//") or not looks_like_name(name):
         return None
     return Label(" ".join(name.split()), rest, timestamp)
+
+
+# A name with an aside in brackets: initials, a role, a stage direction (`Ann (laughs)`).
+_PARENTHESISED_RE = re.compile(r"([^()（）]*?)\s*[(（]([^()（）]{1,24})[)）]")
 
 
 @lru_cache(maxsize=4096)

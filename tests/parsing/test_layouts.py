@@ -109,3 +109,28 @@ def test_a_date_inside_the_text_stays():
         "Anna",
         "The date 2019-09 was set.",
     )
+
+
+def test_a_short_file_without_blank_lines_has_one_paragraph_per_line_even_with_a_final_newline():
+    """Questions by their question mark need paragraphs; a final newline separates nothing."""
+    text = "¿Cómo ves la IA?\nCreo que está sobrevalorada.\n¿Y en España?\nAquí va más lento.\n"
+    assert [speaker for speaker, _ in said(parse(text, language="es"))] == ["Q", "A", "Q", "A"]
+
+
+def test_a_label_with_initials_in_brackets_then_the_initials_alone():
+    text = (
+        "Una entrevista de Juan Lobo.\n\nJuan Lobo (JL): Hoy hablo con EMMA.\n\n(JL): EMMA, ¿quién eres?\n\nEMMA: Una creación humana.\n\n"
+        "JL: ¿Y tu propósito?\n\nEMMA: Ayudarte."
+    )
+    assert said(parse(text, language="es")) == [
+        ("Juan Lobo", "Hoy hablo con EMMA."),
+        ("JL", "EMMA, ¿quién eres?"),
+        ("EMMA", "Una creación humana."),
+        ("JL", "¿Y tu propósito?"),
+        ("EMMA", "Ayudarte."),
+    ]
+
+
+def test_an_aside_in_brackets_is_not_part_of_the_name():
+    text = "Ann (laughs): Yes.\n\nBob: Why?\n\nAnn: Because.\n\nBob: Fine."
+    assert [speaker for speaker, _ in said(parse(text))] == ["Ann", "Bob", "Ann", "Bob"]
