@@ -134,3 +134,8 @@ def test_a_label_with_initials_in_brackets_then_the_initials_alone():
 def test_an_aside_in_brackets_is_not_part_of_the_name():
     text = "Ann (laughs): Yes.\n\nBob: Why?\n\nAnn: Because.\n\nBob: Fine."
     assert [speaker for speaker, _ in said(parse(text))] == ["Ann", "Bob", "Ann", "Bob"]
+
+
+def test_emoji_after_a_name_decorate_the_label():
+    text = "蒋昌建👨🏻‍🦯➡️：今天AI大模型非常火爆。\n\n刘聪🎙️：是的。\n\n蒋昌建：为什么？\n\n刘聪：因为数据。"
+    assert [speaker for speaker, _ in said(parse(text, language="zh"))] == ["蒋昌建", "刘聪", "蒋昌建", "刘聪"]
