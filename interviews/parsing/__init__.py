@@ -40,6 +40,11 @@ def parse_transcript(
             data = formats.docx.read_text(data)
             filename = str(PurePath(filename).with_suffix(".txt")) if filename else ""
         elif kind:
+            if options is not None and options.way:
+                raise ParseError(
+                    "Subtitle and podcast transcript files are read cue by cue: their speakers come from voice "
+                    "spans, “Name:” prefixes or the speaker mapping, not from a way of reading paragraphs."
+                )
             return formats.parse_cues(
                 kind, decode(data, encoding), filename=filename, language=language, title=title, speakers=speakers
             )

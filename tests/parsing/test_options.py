@@ -124,3 +124,10 @@ def test_options_round_trip_as_json_and_refuse_unknown_keys():
         ParseOptions.from_json({"way": "pattern", "regex": ".*"})
     with pytest.raises(ParseError, match="not a way"):
         ParseOptions.from_json({"way": "guess"})
+
+
+def test_subtitle_files_refuse_a_way_of_reading_paragraphs():
+    vtt = b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHi there.\n"
+    with pytest.raises(ParseError, match="read cue by cue"):
+        parse_transcript(vtt, options=ParseOptions(way="paragraphs"))
+    assert parse_transcript(vtt, options=ParseOptions()).turns[0].text == "Hi there."
