@@ -32,6 +32,7 @@ from interviews.models import (
     Speaker,
     SpeakerRedirect,
     Transcript,
+    Turn,
     unique_slug,
 )
 from interviews.parsing import (
@@ -44,7 +45,7 @@ from interviews.parsing import (
     parse_transcript,
 )
 from interviews.parsing.decoding import text_sha256
-from interviews.parsing.options import ALTERNATING, PARAGRAPHS
+from interviews.parsing.options import ALTERNATING, PARAGRAPH_LABEL, PARAGRAPHS
 from interviews.parsing.questions import ANSWER, QUESTION
 from interviews.sources import TRANSCRIPT_SUFFIXES, IngestError, InterviewInfo, Source, TranscriptInfo
 
@@ -254,6 +255,8 @@ def parse_upload(
     return parsed
 
 
+PARAGRAPH_MARK = PARAGRAPH_LABEL.format("")  # "¶ ": what labels of one paragraph per turn start with
+
 # When the parser finds no labels, the preview opens with each paragraph a turn (or, in a file of
 # too many paragraphs to map one by one, two speakers taking turns) and offers the other ways on.
 FALLBACKS = (
@@ -380,7 +383,16 @@ def label_rows(parsed: ParsedTranscript) -> list[LabelRow]:
 
 def default_choice(row: LabelRow, interview: Interview | None) -> LabelChoice:
     """What the form suggests: someone already in the interview, else a speaker of that exact
-    name, else a new speaker named as the parser resolved the label."""
+    name, else a new speaker named as the parser resolved the label. A paragraph read as a turn of
+    its own (`¶ 3`) suggests whoever said the same words in this interview before (a corrected
+    re-upload read one paragraph per turn)."""
+    if interview is not None and row.label.startswith(PARAGRAPH_MARK):
+        said = (
+            Turn.objects.filter(transcript__interview=interview, text=row.first_text).select_related("speaker").first()
+        )
+        if said is not None:
+            role = interview.participants.filter(speaker=said.speaker).values_list("role", flat=True).first()
+            return LabelChoice(said.speaker, "", role or "")
     if interview is not None:
         for participant in interview.participants.select_related("speaker"):
             if participant.speaker.name == row.name:

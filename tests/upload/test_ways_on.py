@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from interviews.models import Transcript
+from interviews.models import Speaker, Transcript
 from tests.upload import test_admin as flow
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +203,23 @@ def test_a_reupload_that_no_longer_fits_the_remembered_way_is_read_afresh_with_a
     assert said(page) == [("Ann", "We start now."), ("Bob", "Fine by me."), ("Ann", "Good.")]
     assert "was read another way, which does not fit this file" in page.content.decode()
     assert page.context["options_form"]["way"].value() == ""
+
+
+def test_a_corrected_reupload_read_one_paragraph_per_turn_suggests_who_said_each_paragraph(editor_client):
+    page = flow.preview_page(editor_client, flow.upload(editor_client, ESSAY, language="en"))
+    page = update(editor_client, page, way="paragraphs", skip="1")
+    names = {"¶ 1": "Hanna Host", "¶ 2": "Gita Guest", "¶ 3": "Hanna Host", "¶ 4": "Gita Guest"}
+    page = update(editor_client, page, **{flow.label_field(page, label, "name"): n for label, n in names.items()})
+    editor_client.post(page.request["PATH_INFO"], {**ways(page), "action": "confirm"})
+    transcript = Transcript.objects.get()
+
+    corrected = ESSAY.replace("like most things do", "as most things do")
+    page = flow.preview_page(
+        editor_client,
+        flow.upload(editor_client, corrected, filename="v2.txt", interview=str(transcript.interview.pk), language="en"),
+    )
+    form = page.context["mapping_form"]
+    hanna, gita = (Speaker.objects.get(name=name) for name in ("Hanna Host", "Gita Guest"))
+    assert form[flow.label_field(page, "¶ 1", "speaker")].value() == str(hanna.pk)
+    assert form[flow.label_field(page, "¶ 4", "speaker")].value() == str(gita.pk)
+    assert form[flow.label_field(page, "¶ 2", "speaker")].value() == "new"  # its words changed: choose again
