@@ -142,25 +142,19 @@ def _parse_with(data, filename, details, details_form, options_form):
     Returns the parse and the way it was read."""
     chosen, saved = options_form.options(), options_form.saved
     kwargs = {"language": details["language"], "title": details["title"]}
-    try:
-        parsed = parse_upload(
-            data,
-            filename,
-            interview=details["interview"],
-            encoding=details.get("encoding", ""),
-            options=chosen,
-            **kwargs,
-        )
-        return parsed, chosen
-    except UploadError as exc:  # the way on reads nothing, a wrong encoding, or the interview's names
-        if chosen != saved:
+    full = {"interview": details["interview"], "encoding": details.get("encoding", ""), **kwargs}
+    if chosen != saved:
+        try:
+            return parse_upload(data, filename, options=chosen, **full), chosen
+        except UploadError as exc:  # the new way reads nothing here: show the file as it was read
             options_form.add_error(None, str(exc))
-        else:
-            details_form.add_error("encoding" if details.get("encoding") else None, str(exc))
+    try:
+        return parse_upload(data, filename, options=saved, **full), saved
+    except UploadError as exc:  # a wrong encoding, or the interview's names changed the parse beyond repair
+        details_form.add_error("encoding" if details.get("encoding") else None, str(exc))
     try:
         return parse_upload(data, filename, options=saved, **kwargs), saved
-    except UploadError:
-        # The saved way needed the interview's names: fall back the way a new upload does.
+    except UploadError:  # the saved way needed the interview's names: fall back as a new upload does
         first = parse_new_upload(data, filename, **kwargs)
         return first.parsed, first.options
 
