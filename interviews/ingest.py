@@ -306,11 +306,22 @@ def _checked_parse(source: Source, parsed: ParsedTranscript | None) -> ParsedTra
     if not source.data.strip():
         raise IngestError("the file is empty")
     check_metadata(source)
+    if parsed is None and not source.transcript.parse_options:
+        source.transcript.parse_options = _remembered_options(source)
     parsed = parsed or parse_source(source)
     if too_many_turns(parsed):
         raise IngestError(too_many_turns(parsed))
     logger.info("ingest %s: parsed %d turns, writing", source.filename, len(parsed.turns))
     return parsed
+
+
+def _remembered_options(source: Source) -> dict:
+    """How the transcript a manifest entry replaces was read (an editor's way on in the upload
+    preview), so a corrected file is read the same way unless the manifest says otherwise."""
+    if not (source.interview.slug and source.transcript.slug):
+        return {}
+    stored = Transcript.objects.filter(interview__slug=source.interview.slug, slug=source.transcript.slug)
+    return stored.values_list("parse_options", flat=True).first() or {}
 
 
 def _transcript_fields(source: Source, parsed: ParsedTranscript, interview: Interview) -> dict:

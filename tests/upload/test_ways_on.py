@@ -223,3 +223,28 @@ def test_a_corrected_reupload_read_one_paragraph_per_turn_suggests_who_said_each
     assert form[flow.label_field(page, "¶ 1", "speaker")].value() == str(hanna.pk)
     assert form[flow.label_field(page, "¶ 4", "speaker")].value() == str(gita.pk)
     assert form[flow.label_field(page, "¶ 2", "speaker")].value() == "new"  # its words changed: choose again
+
+
+def test_the_ingest_command_reads_a_corrected_file_the_way_it_was_read_before(tmp_path):
+    manifest = {
+        "interview": {"slug": "robots", "title": "A talk about robots"},
+        "transcripts": [
+            {
+                "file": "talk.txt",
+                "slug": "en",
+                "parse_options": {"way": "alternating", "speakers": ["Q", "A"], "skip": 1},
+            }
+        ],
+    }
+    (tmp_path / "talk.txt").write_text(ESSAY, encoding="utf-8")
+    (tmp_path / "talk.json").write_text(json.dumps(manifest), encoding="utf-8")
+    call_command("ingest", str(tmp_path / "talk.json"), stdout=io.StringIO())
+
+    del manifest["transcripts"][0]["parse_options"]
+    (tmp_path / "talk.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (tmp_path / "talk.txt").write_text(ESSAY.replace("like most things do", "as most things do"), encoding="utf-8")
+    call_command("ingest", str(tmp_path / "talk.json"), stdout=io.StringIO())
+    transcript = Transcript.objects.get()
+    assert "as most things do" in transcript.turns.get(ordinal=1).text
+    assert [t.speaker.name for t in transcript.turns.order_by("ordinal")] == ["Q", "A", "Q", "A"]
+    assert transcript.parse_options == {"way": "alternating", "speakers": ["Q", "A"], "skip": 1}
