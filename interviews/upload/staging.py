@@ -24,6 +24,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 from interviews.ingest import MAX_TURNS, IngestResult, ingest_transcript, too_many_turns
 from interviews.models import (
@@ -381,6 +382,10 @@ def label_rows(parsed: ParsedTranscript) -> list[LabelRow]:
     return list(rows.values())
 
 
+def _paragraph_number(choice: LabelChoice) -> bool:
+    return choice.speaker is None and choice.name.strip().startswith(PARAGRAPH_MARK)
+
+
 def default_choice(row: LabelRow, interview: Interview | None) -> LabelChoice:
     """What the form suggests: someone already in the interview, else a speaker of that exact
     name, else a new speaker named as the parser resolved the label. A paragraph read as a turn of
@@ -462,6 +467,10 @@ def ingest_upload(
     missing = [row.label for row in rows if row.label not in choices]
     if missing:
         raise IngestError(f'Choose who "{missing[0]}" is before confirming.')
+    # One paragraph per turn labels each by its number: a person, not "¶ 3", must speak it.
+    unnamed = [row.label for row in rows if _paragraph_number(choices[row.label])]
+    if unnamed:
+        raise IngestError(_("Choose who speaks in “%s” (under Speakers) before confirming.") % unnamed[0])
     new_speakers: dict[str, Speaker] = {}
     overrides: dict[str, Speaker] = {}
     for row in rows:

@@ -248,3 +248,11 @@ def test_the_ingest_command_reads_a_corrected_file_the_way_it_was_read_before(tm
     assert "as most things do" in transcript.turns.get(ordinal=1).text
     assert [t.speaker.name for t in transcript.turns.order_by("ordinal")] == ["Q", "A", "Q", "A"]
     assert transcript.parse_options == {"way": "alternating", "speakers": ["Q", "A"], "skip": 1}
+
+
+def test_confirming_paragraphs_nobody_was_chosen_for_writes_nothing(editor_client):
+    page = flow.preview_page(editor_client, flow.upload(editor_client, ESSAY))
+    response = editor_client.post(page.request["PATH_INFO"], {**ways(page), "action": "confirm"})
+    assert response.status_code == 400
+    assert "Choose who speaks in “¶ 1” (under Speakers) before confirming." in response.content.decode()
+    assert Transcript.objects.count() == 0 and Speaker.objects.count() == 0
