@@ -21,7 +21,7 @@ from interviews.upload.staging import (
     UploadError,
     default_choice,
     duplicate_of,
-    parse_upload,
+    parse_new_upload,
     size_limit_message,
 )
 
@@ -128,6 +128,7 @@ class UploadForm(TranscriptDetailsForm):
         self.file_bytes = b""
         self.filename = ""
         self.parsed = None
+        self.first_parse = None  # the parse with the way it was read (staging.FirstParse)
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -157,10 +158,11 @@ class UploadForm(TranscriptDetailsForm):
         if self._refuse_duplicate(duplicate_of(self.file_bytes)):
             return cleaned
         try:
-            self.parsed = parse_upload(
+            self.first_parse = parse_new_upload(
                 self.file_bytes,
                 self.filename,
                 interview=cleaned.get("interview"),
+                slug=cleaned.get("slug", ""),
                 language=cleaned.get("language", ""),
                 title=cleaned.get("title", ""),
                 encoding=cleaned.get("encoding", ""),
@@ -168,6 +170,7 @@ class UploadForm(TranscriptDetailsForm):
         except UploadError as exc:
             self.add_error("file", str(exc))
             return cleaned
+        self.parsed = self.first_parse.parsed
         # The same text re-saved (CRLF, BOM, UTF-16, trailing spaces) is the same transcript.
         self._refuse_duplicate(duplicate_of(self.file_bytes, self.parsed.text))
         return cleaned

@@ -32,7 +32,7 @@ from interviews.models import (
     Turn,
     unique_slug,
 )
-from interviews.parsing import ParsedTranscript, ParseError, parse_transcript
+from interviews.parsing import ParsedTranscript, ParseError, ParseOptions, parse_transcript
 from interviews.parsing.decoding import text_sha256
 from interviews.sources import IngestError, ParticipantInfo, Source, check_metadata, fit
 from interviews.topics import tagging as topics
@@ -102,6 +102,7 @@ def parse_source(source: Source) -> ParsedTranscript:
             title=source.transcript.title,
             speakers=source.speaker_hints(),
             max_turns=MAX_TURNS,
+            options=ParseOptions.from_json(source.transcript.parse_options),
         )
     except ParseError as exc:
         raise IngestError(str(exc)) from None
@@ -322,11 +323,22 @@ def _checked_parse(source: Source, parsed: ParsedTranscript | None) -> ParsedTra
     if not source.data.strip():
         raise IngestError("the file is empty")
     check_metadata(source)
+    if parsed is None and not source.transcript.parse_options:
+        source.transcript.parse_options = _remembered_options(source)
     parsed = parsed or parse_source(source)
     if too_many_turns(parsed):
         raise IngestError(too_many_turns(parsed))
     logger.info("ingest %s: parsed %d turns, writing", source.filename, len(parsed.turns))
     return parsed
+
+
+def _remembered_options(source: Source) -> dict:
+    """How the transcript a manifest entry replaces was read (an editor's way on in the upload
+    preview), so a corrected file is read the same way unless the manifest says otherwise."""
+    if not (source.interview.slug and source.transcript.slug):
+        return {}
+    stored = Transcript.objects.filter(interview__slug=source.interview.slug, slug=source.transcript.slug)
+    return stored.values_list("parse_options", flat=True).first() or {}
 
 
 def _transcript_fields(source: Source, parsed: ParsedTranscript, interview: Interview) -> dict:
@@ -341,6 +353,7 @@ def _transcript_fields(source: Source, parsed: ParsedTranscript, interview: Inte
         "published_on": meta.published_on,
         "translation": meta.translation,
         "translator_note": meta.translator_note,
+        "parse_options": meta.parse_options,
         "description": parsed.description,
         "original_name": source.filename,
     }

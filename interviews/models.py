@@ -137,6 +137,12 @@ class Transcript(models.Model):
     description = models.TextField(blank=True, help_text="The intro published before the conversation.")
     original_file = models.FileField(upload_to="originals/", max_length=300)
     original_name = models.CharField(max_length=255)
+    parse_options = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How the file is read when the parser cannot find its speaker labels (the editor's choice "
+        "in the upload preview, or the manifest's); a corrected re-upload is read the same way.",
+    )
     sha256 = models.CharField(max_length=64, unique=True)
     text_sha256 = models.CharField(
         max_length=64, blank=True, db_index=True, help_text="Hash of the normalised text: finds re-saved duplicates."

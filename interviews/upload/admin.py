@@ -21,7 +21,7 @@ class TranscriptAdmin(admin.ModelAdmin):
     list_filter = ["language", "translation"]
     list_select_related = ["interview", "uploaded_by"]
     search_fields = ["title", "interview__title", "publisher", "sha256"]
-    readonly_fields = ["original", "sha256", "turn_count", "uploaded_by", "ingested_at", "updated_at"]
+    readonly_fields = ["original", "sha256", "turn_count", "parse_options", "uploaded_by", "ingested_at", "updated_at"]
     exclude = ["original_file", "original_name"]
     view_on_site = True
 

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from interviews import outbox
 from interviews.models import IndexTask, UploadJob
+from interviews.parsing import ParseOptions
 from interviews.sources import IngestError
 from interviews.upload.staging import UploadError, ingest_upload, label_rows, load_staged, parse_upload
 
@@ -73,8 +74,9 @@ def _read_json(path: Path) -> dict:
 # --- Queueing and claiming ------------------------------------------------------------------------
 
 
-def queue(staged, *, details: dict, mapping: dict, user) -> UploadJob:
-    """A job for the staged upload, with the editor's details and label choices (form strings);
+def queue(staged, *, details: dict, mapping: dict, user, options: dict | None = None) -> UploadJob:
+    """A job for the staged upload, with the editor's details and label choices (form strings) and
+    the way the file is read (`ParseOptions.to_json()`);
     the one already waiting or running for it if there is one (a confirm clicked twice)."""
     unfinished = UploadJob.objects.filter(
         staged_token=staged.token, status__in=[UploadJob.QUEUED, UploadJob.RUNNING]
@@ -85,7 +87,7 @@ def queue(staged, *, details: dict, mapping: dict, user) -> UploadJob:
         user=user,
         staged_token=staged.token,
         filename=staged.filename,
-        options={"details": details, "mapping": mapping},
+        options={"details": details, "mapping": mapping, "parse_options": options or {}},
     )
 
 
@@ -243,6 +245,7 @@ def _write(job: UploadJob, progress: Progress) -> None:
         raise UploadError(_("The upload's details are no longer valid: open its preview and confirm again."))
     details = form.cleaned_data
     progress(0, 0, "parsing")
+    way = ParseOptions.from_json(job.options.get("parse_options"))
     parsed = parse_upload(
         data,
         staged.filename,
@@ -250,6 +253,7 @@ def _write(job: UploadJob, progress: Progress) -> None:
         language=details["language"],
         title=details["title"],
         encoding=details.get("encoding", ""),
+        options=way,
     )
     mapping = LabelMappingForm(
         None, rows=label_rows(parsed), interview=details["interview"], saved=job.options.get("mapping")
@@ -257,7 +261,9 @@ def _write(job: UploadJob, progress: Progress) -> None:
     with transaction.atomic():
         # Runs first after the commit, before the outbox's own callback applies the index work.
         transaction.on_commit(progress.indexing_started)
-        result = ingest_upload(data, staged.filename, details, parsed, mapping.choices(), job.user, progress=progress)
+        result = ingest_upload(
+            data, staged.filename, details, parsed, mapping.choices(), job.user, options=way, progress=progress
+        )
         job.transcript = result.transcript
         job.result = {
             "status": result.status,

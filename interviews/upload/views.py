@@ -26,11 +26,13 @@ from interviews.upload.staging import (
     duplicate_at_confirm,
     label_rows,
     load_staged,
+    parse_new_upload,
     parse_upload,
     remember_parse,
     remembered_parse,
     stage,
 )
+from interviews.upload.ways import ParseOptionsForm
 
 PREVIEW_URL = "admin:interviews_transcript_upload_preview"
 UPLOAD_URL = "admin:interviews_transcript_upload"
@@ -60,7 +62,16 @@ def upload(request, model_admin):
             if not details["language"]:
                 # Detection ran: keep its answer as the language the editor can still change.
                 details["language"] = detected = form.parsed.language
-            staged = stage(form.file_bytes, form.filename, request.user, details=details, detected_language=detected)
+            staged = stage(
+                form.file_bytes,
+                form.filename,
+                request.user,
+                details=details,
+                detected_language=detected,
+                options=form.first_parse.options,
+                labels_missing=form.first_parse.labels_missing,
+                misfit=form.first_parse.misfit,
+            )
             return redirect(PREVIEW_URL, staged.token)
     else:
         initial = {k: request.GET[k] for k in ("interview", "slug", "language") if request.GET.get(k)}
@@ -98,25 +109,38 @@ def preview(request, model_admin, token):
     details_ok = details_form.is_valid()
     # The preview shows the last valid details while the form shows what needs fixing.
     details = details_form.cleaned_data if details_ok else _cleaned(staged.details)
-    remembered = remembered_parse(staged, details) if action == "confirm" and details_ok else None
+    options_form = ParseOptionsForm(request.POST if action else None, saved=staged.options)
+    chosen = options_form.options()
+    remembered = None
+    if action == "confirm" and details_ok and not options_form.errors:
+        remembered = remembered_parse(staged, details, chosen)
     if remembered:  # the preview the editor confirms was parsed with these details: no parse again
         mapping_form = LabelMappingForm(
             request.POST, rows=remembered["rows"], interview=details["interview"], saved=staged.mapping
         )
         if mapping_form.is_valid():
-            response, error = _save_or_confirm(request, action, staged, data, details_form, mapping_form, remembered)
+            response, error = _save_or_confirm(
+                request, action, staged, data, details_form, mapping_form, remembered, chosen
+            )
             if response is not None:
                 return response
-    parsed = _parse_with(data, staged.filename, details, details_form)
+    parsed, options = _parse_with(data, staged.filename, details, details_form, options_form)
     if details_ok and not details_form.errors:
-        remember_parse(staged, details, parsed)
+        remember_parse(staged, details, parsed, options)
     mapping_form = LabelMappingForm(
         request.POST if action else None, rows=label_rows(parsed), interview=details["interview"], saved=staged.mapping
     )
     error = ""
-    if action and details_ok and not details_form.errors and mapping_form.is_valid():
+    if action and details_ok and not details_form.errors and mapping_form.is_valid() and not options_form.errors:
         response, error = _save_or_confirm(
-            request, action, staged, data, details_form, mapping_form, remembered_parse(staged, details)
+            request,
+            action,
+            staged,
+            data,
+            details_form,
+            mapping_form,
+            remembered_parse(staged, details, options),
+            options,
         )
         if response is not None:
             return response
@@ -133,50 +157,64 @@ def preview(request, model_admin, token):
             preview=result_preview,
             details_form=details_form,
             mapping_form=mapping_form,
+            options_form=options_form,
             error=error,
         ),
         status=400 if error else 200,
     )
 
 
-def _parse_with(data, filename, details, details_form):
-    """The file parsed in the chosen encoding with the interview's speaker names; detected and
-    without them if they break the parse (the form then says why)."""
+def _parse_with(data, filename, details, details_form, options_form):
+    """The file parsed in the chosen encoding with the interview's speaker names, the way the
+    editor chose; the way it was last read if the new way fits nothing (the options form says
+    why); detected and without the names if they break the parse (the details form says why).
+    Returns the parse and the way it was read."""
+    chosen, saved = options_form.options(), options_form.saved
+    kwargs = {"language": details["language"], "title": details["title"]}
+    full = {"interview": details["interview"], "encoding": details.get("encoding", ""), **kwargs}
+    if chosen != saved:
+        try:
+            return parse_upload(data, filename, options=chosen, **full), chosen
+        except UploadError as exc:  # the new way reads nothing here: show the file as it was read
+            options_form.add_error(None, str(exc))
     try:
-        return parse_upload(
-            data,
-            filename,
-            interview=details["interview"],
-            language=details["language"],
-            title=details["title"],
-            encoding=details.get("encoding", ""),
-        )
+        return parse_upload(data, filename, options=saved, **full), saved
     except UploadError as exc:  # a wrong encoding, or the interview's names changed the parse beyond repair
         details_form.add_error("encoding" if details.get("encoding") else None, str(exc))
-        return parse_upload(data, filename, language=details["language"], title=details["title"])
+    try:
+        return parse_upload(data, filename, options=saved, **kwargs), saved
+    except UploadError:  # the saved way needed the interview's names: fall back as a new upload does
+        first = parse_new_upload(data, filename, **kwargs)
+        return first.parsed, first.options
 
 
-def _save_or_confirm(request, action, staged, data, details_form, mapping_form, parse):
+def _save_or_confirm(request, action, staged, data, details_form, mapping_form, parse, options):
     """Keep the editor's valid choices with the staged file, then queue its ingest if asked to confirm.
 
     Returns (the redirect to answer with, "") or (None, the error to show on the preview).
     """
     target_changed = _target(staged.details) != _target(details_form.posted_values())
+    way_changed = options.to_json() != staged.options
     staged.details = details_form.posted_values()
     staged.mapping = mapping_form.saved_values()
+    staged.options = options.to_json()
     staged.save()
     if action == "confirm" and target_changed:
         messages.warning(
             request,
             "You changed the interview, language or slug: check where this transcript goes, then confirm again.",
         )
+    elif action == "confirm" and way_changed:
+        messages.warning(request, _("You changed how the file is read: check the turns, then confirm again."))
     elif action == "confirm":
         details = details_form.cleaned_data
         slug = details.get("slug") or parse["language"] or "text"  # as transcript_slug() and ingest choose it
         duplicate = duplicate_at_confirm(data, parse["text_sha256"], slug, details["interview"])
         if duplicate:  # the same words as ingest_transcript() says them
             return None, f"this file is already in the archive as “{duplicate}” ({duplicate.get_absolute_url()})"
-        job = jobs.queue(staged, details=staged.details, mapping=staged.mapping, user=request.user)
+        job = jobs.queue(
+            staged, details=staged.details, mapping=staged.mapping, options=staged.options, user=request.user
+        )
         return redirect(job.get_absolute_url()), ""
     return redirect(PREVIEW_URL, staged.token), ""
 

@@ -391,16 +391,11 @@ def assert_rejected(response, message, before, settings):
             "german.txt",
             "Read as gb18030, this file has",
         ),
-        (
-            b"Just some notes.\n\nNo one speaks here, it is an essay about robots.\n",
-            "essay.txt",
-            "No speaker turns found",
-        ),
         (ENGLISH.encode(), "robots.pdf", "“robots.pdf” is not a transcript file: upload a text (.txt, .md, .html)"),
         # .docx is a transcript suffix now; a file that only claims to be one is refused by content.
         (b"PK\x03\x04not really a zip", "robots.docx", "ZIP archive"),
     ],
-    ids=["empty", "whitespace", "pdf", "png", "wrong-encoding", "no-turns", "pdf-extension", "docx-extension"],
+    ids=["empty", "whitespace", "pdf", "png", "wrong-encoding", "pdf-extension", "docx-extension"],
 )
 def test_bad_file_is_rejected_with_a_message(editor_client, settings, data, filename, message):
     before = row_counts()
