@@ -496,6 +496,18 @@ def interview_info(details: dict, parsed: ParsedTranscript) -> InterviewInfo:
 
 
 @transaction.atomic
+def check_choices(rows: list[LabelRow], choices: dict[str, LabelChoice]) -> None:
+    """Raise IngestError unless every label means a person: checked when the editor confirms (so the
+    preview says it at once) and again when the job writes."""
+    missing = [row.label for row in rows if row.label not in choices]
+    if missing:
+        raise IngestError(f'Choose who "{missing[0]}" is before confirming.')
+    # One paragraph per turn labels each by its number: a person, not "¶ 3", must speak it.
+    unnamed = [row.label for row in rows if _paragraph_number(choices[row.label])]
+    if unnamed:
+        raise IngestError(_("Choose who speaks in “%s” (under Speakers) before confirming.") % unnamed[0])
+
+
 def ingest_upload(
     data: bytes,
     filename: str,
@@ -511,13 +523,7 @@ def ingest_upload(
     as the editor chose, and the way it was read (`options`) kept for its next upload. One
     transaction: an IngestError leaves nothing behind."""
     rows = label_rows(parsed)
-    missing = [row.label for row in rows if row.label not in choices]
-    if missing:
-        raise IngestError(f'Choose who "{missing[0]}" is before confirming.')
-    # One paragraph per turn labels each by its number: a person, not "¶ 3", must speak it.
-    unnamed = [row.label for row in rows if _paragraph_number(choices[row.label])]
-    if unnamed:
-        raise IngestError(_("Choose who speaks in “%s” (under Speakers) before confirming.") % unnamed[0])
+    check_choices(rows, choices)
     new_speakers: dict[str, Speaker] = {}
     overrides: dict[str, Speaker] = {}
     for row in rows:

@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 
 from interviews.forms import LabelMappingForm, TranscriptDetailsForm, UploadForm
 from interviews.models import Transcript, UploadJob
+from interviews.sources import IngestError
 from interviews.upload import jobs
 from interviews.upload.preview import build_preview
 from interviews.upload.staging import (
     UploadError,
+    check_choices,
     duplicate_at_confirm,
     label_rows,
     load_staged,
@@ -209,6 +211,10 @@ def _save_or_confirm(request, action, staged, data, details_form, mapping_form, 
     elif action == "confirm":
         details = details_form.cleaned_data
         slug = details.get("slug") or parse["language"] or "text"  # as transcript_slug() and ingest choose it
+        try:
+            check_choices(parse["rows"], mapping_form.choices())
+        except IngestError as exc:
+            return None, str(exc)
         duplicate = duplicate_at_confirm(data, parse["text_sha256"], slug, details["interview"])
         if duplicate:  # the same words as ingest_transcript() says them
             return None, f"this file is already in the archive as “{duplicate}” ({duplicate.get_absolute_url()})"

@@ -29,6 +29,13 @@ def editor_client(admin_client):
     return admin_client
 
 
+def confirm(client, page):
+    """Confirm the preview as it stands; the queued job runs here, in the test's process."""
+    response = client.post(page.request["PATH_INFO"], {**ways(page), "action": "confirm"})
+    flow.run_queued_jobs()
+    return response
+
+
 def ways(page, **changes):
     """The preview's form as posted back, with the ways on as shown and then `changes`."""
     data = flow.form_data(page)
@@ -113,7 +120,7 @@ def test_one_paragraph_per_turn_then_pick_the_speakers(editor_client):
     names = {"¶ 1": "Hanna Host", "¶ 2": "Gita Guest", "¶ 3": "Hanna Host", "¶ 4": "Gita Guest"}
     picks = {flow.label_field(page, label, "name"): name for label, name in names.items()}
     page = update(editor_client, page, **picks)
-    response = editor_client.post(page.request["PATH_INFO"], {**ways(page), "action": "confirm"})
+    response = confirm(editor_client, page)
     assert response.status_code == 302, response.content.decode()[:2000]
     transcript = Transcript.objects.get()
     assert [turn.speaker.name for turn in transcript.turns.order_by("ordinal")] == list(names.values())
@@ -133,7 +140,7 @@ def test_changing_the_way_and_confirming_at_once_asks_to_check_first(editor_clie
 def test_a_corrected_reupload_is_read_the_way_the_editor_chose(editor_client):
     page = flow.preview_page(editor_client, flow.upload(editor_client, ESSAY, language="en"))
     page = update(editor_client, page, way="alternating", first="Hanna Host", second="Gita Guest", skip="1")
-    response = editor_client.post(page.request["PATH_INFO"], {**ways(page), "action": "confirm"})
+    response = confirm(editor_client, page)
     assert response.status_code == 302
     transcript = Transcript.objects.get()
     assert transcript.parse_options == {"way": "alternating", "speakers": ["Hanna Host", "Gita Guest"], "skip": 1}
@@ -189,7 +196,7 @@ def test_a_manifest_with_options_the_parser_refuses_names_the_file(tmp_path):
 def test_a_reupload_that_no_longer_fits_the_remembered_way_is_read_afresh_with_a_warning(editor_client):
     page = flow.preview_page(editor_client, flow.upload(editor_client, BRACKETED, language="en"))
     page = update(editor_client, page, way="pattern", pattern="[NAME]")
-    editor_client.post(page.request["PATH_INFO"], {**ways(page), "action": "confirm"})
+    confirm(editor_client, page)
     transcript = Transcript.objects.get()
     assert transcript.parse_options == {"way": "pattern", "pattern": "[NAME]"}
 
@@ -210,7 +217,7 @@ def test_a_corrected_reupload_read_one_paragraph_per_turn_suggests_who_said_each
     page = update(editor_client, page, way="paragraphs", skip="1")
     names = {"¶ 1": "Hanna Host", "¶ 2": "Gita Guest", "¶ 3": "Hanna Host", "¶ 4": "Gita Guest"}
     page = update(editor_client, page, **{flow.label_field(page, label, "name"): n for label, n in names.items()})
-    editor_client.post(page.request["PATH_INFO"], {**ways(page), "action": "confirm"})
+    confirm(editor_client, page)
     transcript = Transcript.objects.get()
 
     corrected = ESSAY.replace("like most things do", "as most things do")
@@ -252,7 +259,7 @@ def test_the_ingest_command_reads_a_corrected_file_the_way_it_was_read_before(tm
 
 def test_confirming_paragraphs_nobody_was_chosen_for_writes_nothing(editor_client):
     page = flow.preview_page(editor_client, flow.upload(editor_client, ESSAY))
-    response = editor_client.post(page.request["PATH_INFO"], {**ways(page), "action": "confirm"})
+    response = confirm(editor_client, page)
     assert response.status_code == 400
     assert "Choose who speaks in “¶ 1” (under Speakers) before confirming." in response.content.decode()
     assert Transcript.objects.count() == 0 and Speaker.objects.count() == 0
