@@ -30,8 +30,9 @@ from interviews.models import Interview, Speaker, Topic
 from interviews.search import cache
 from interviews.search.analysis import ANALYZERS, analyzer_for
 from interviews.search.engines import engine
-from interviews.search.expansion import expand
+from interviews.search.expansion import STOP_WORDS, expand
 from interviews.search.highlighting import highlight, query_terms
+from interviews.search.names import NameIndex
 from interviews.translations.store import Translation, first_per_transcript, translations_for_keys
 
 MAX_QUERY_CHARS = 256
@@ -77,6 +78,7 @@ class UserQuery:
     # was searched besides the words typed ([Expansion]).
     expanded: str = ""
     expansions: tuple = ()
+    speakers: tuple = ()  # slugs of the speakers the query names (expansion.expand())
 
     @property
     def is_empty(self) -> bool:
@@ -226,6 +228,8 @@ class SearchPage:
     # Each hit carries its translations (params.translations with a language filter). They are
     # not hits: count, pages and facets are the filtered language's alone.
     shows_translations: bool = False
+    # The speakers the query names: their pages are offered above the results.
+    speakers: list = field(default_factory=list)
 
     @property
     def has_previous(self):
@@ -271,7 +275,7 @@ def search(params: SearchParams) -> SearchPage:
     started = time.perf_counter()
     query = parse_query(params.q)
     if not params.exact:
-        query = expand(query)
+        query = expand(query, names=speaker_names() if query.include else None)
     sort = params.sort if params.sort in SORTS else ("relevance" if query.include else "date")
     if not query.include:
         sort = "date"  # nothing to rank by
@@ -317,7 +321,14 @@ def search(params: SearchParams) -> SearchPage:
         suggestion=found.suggestion,
         took_ms=(time.perf_counter() - started) * 1000,
         shows_translations=shows_translations,
+        speakers=list(Speaker.objects.filter(slug__in=query.speakers)) if query.speakers else [],
     )
+
+
+def speaker_names() -> NameIndex:
+    """Every speaker's name and aliases, to find the speakers a query names: read on each search
+    (one query of three columns), so a name or alias an editor adds is searchable at once."""
+    return NameIndex.build(Speaker.objects.values_list("slug", "name", "aliases"), stop_words=STOP_WORDS)
 
 
 @dataclass
