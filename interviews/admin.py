@@ -167,7 +167,7 @@ class SpeakerAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "slug" in form.changed_data:
             editing.speaker_slug_changed(obj, form.initial.get("slug", ""))
-        if change and {"name", "slug"} & set(form.changed_data):
+        if change and {"name", "slug", "aliases"} & set(form.changed_data):  # names are searched
             editing.reindex_speaker(obj)
 
     @admin.action(description="Merge selected speakers into one…", permissions=["change", "delete"])

@@ -84,6 +84,11 @@ class Engine:
         """{index field: every value it has in the index}."""
         raise NotImplementedError
 
+    def ranked_keys(self, query, narrows: dict, limit: int) -> tuple[list, int]:
+        """``(keys, count)``: the keys of the first ``limit`` hits, best first, and the number of hits."""
+        sqs = self.searchqueryset(query, narrows)
+        return [result.key for result in sqs[:limit]], sqs.count()
+
     def index_stamp(self) -> str | None:
         """A value that changes whenever the index does (any write, from any process), for the
         result cache; None when the engine cannot say, and then nothing is cached."""
@@ -126,6 +131,10 @@ class TunedWhoosh(Engine):
 
     def index_stamp(self):
         return self.backend.index_stamp()
+
+    def ranked_keys(self, query, narrows, limit):
+        syntax = query.whoosh_syntax() if not query.is_empty else "*"
+        return self.backend.ranked_keys(syntax, list(narrows.values()), limit)
 
     def facet_vocabulary(self, fieldnames):
         columns = self.backend.columns()

@@ -31,9 +31,10 @@ from interviews.search import cache
 from interviews.search.analysis import ANALYZERS, analyzer_for
 from interviews.search.engines import engine
 from interviews.search.expansion import STOP_WORDS, expand
+from interviews.search.grouping import group_ranked
 from interviews.search.highlighting import highlight, query_terms
 from interviews.search.names import NameIndex
-from interviews.translations.store import Translation, first_per_transcript, translations_for_keys
+from interviews.translations.store import Translation, aligned_pairs, first_per_transcript, translations_for_keys
 
 MAX_QUERY_CHARS = 256
 MAX_QUERY_WORDS = 24
@@ -170,6 +171,9 @@ class SearchParams:
     translations: bool = False
     # Search only the words typed: no translations, no other spellings.
     exact: bool = False
+    # Aligned hits in several languages as one result, when the query was searched in its
+    # translations (group=0 on the page turns it off).
+    group: bool = True
 
 
 @dataclass
@@ -204,6 +208,11 @@ class Hit:
     also_in: list = field(default_factory=list)  # [Counterpart]: the first aligned turn per other transcript
     translations: list | None = None  # [Counterpart]: every aligned turn, when the page shows them
 
+    @property
+    def language_count(self) -> int:
+        """In how many languages the result reads: its own and its translations'."""
+        return len({self.language, *(t.language for t in self.translations or ())})
+
 
 @dataclass
 class FacetValue:
@@ -228,6 +237,8 @@ class SearchPage:
     # Each hit carries its translations (params.translations with a language filter). They are
     # not hits: count, pages and facets are the filtered language's alone.
     shows_translations: bool = False
+    # Aligned hits in several languages are one result (grouping.py): count and pages are of results.
+    grouped: bool = False
     # The speakers the query names: their pages are offered above the results.
     speakers: list = field(default_factory=list)
 
@@ -273,9 +284,11 @@ def _narrow_query(fieldname, values) -> str:
 def search(params: SearchParams) -> SearchPage:
     """One page of results for ``params``. Raises ``PageNotFound`` past the last page."""
     started = time.perf_counter()
+    current = engine()
+    stamp = current.index_stamp()
     query = parse_query(params.q)
     if not params.exact:
-        query = expand(query, names=speaker_names() if query.include else None)
+        query = expand(query, names=speaker_names(stamp) if query.include else None)
     sort = params.sort if params.sort in SORTS else ("relevance" if query.include else "date")
     if not query.include:
         sort = "date"  # nothing to rank by
@@ -283,7 +296,6 @@ def search(params: SearchParams) -> SearchPage:
     if not 1 <= page <= MAX_PAGE:
         raise PageNotFound(page)
 
-    current = engine()
     filters = {
         name: list(dict.fromkeys(values))[:MAX_FILTER_VALUES]
         for name, values in params.filters.items()
@@ -299,15 +311,17 @@ def search(params: SearchParams) -> SearchPage:
         sort,
         page,
     )
-    found = cache.cached(
-        current.index_stamp(), request, lambda: _search_index(current, query, filters, sort, page, terms)
-    )
+    grouped = params.group and bool(query.expansions) and sort == "relevance" and not filters.get("language")
+    if grouped:
+        found = _search_grouped(current, stamp, request, query, filters, page, terms)
+    else:
+        found = cache.cached(stamp, request, lambda: _search_index(current, query, filters, sort, page, terms))
     num_pages = max(1, math.ceil(found.count / PAGE_SIZE))
     if page > num_pages:
         raise PageNotFound(page)
 
     results = found.hits
-    shows_translations = params.translations and bool(filters.get("language"))
+    shows_translations = grouped or (params.translations and bool(filters.get("language")))
     _add_translations(results, terms, nested=shows_translations)
     return SearchPage(
         query=query,
@@ -321,14 +335,20 @@ def search(params: SearchParams) -> SearchPage:
         suggestion=found.suggestion,
         took_ms=(time.perf_counter() - started) * 1000,
         shows_translations=shows_translations,
+        grouped=grouped,
         speakers=list(Speaker.objects.filter(slug__in=query.speakers)) if query.speakers else [],
     )
 
 
-def speaker_names() -> NameIndex:
-    """Every speaker's name and aliases, to find the speakers a query names: read on each search
-    (one query of three columns), so a name or alias an editor adds is searchable at once."""
-    return NameIndex.build(Speaker.objects.values_list("slug", "name", "aliases"), stop_words=STOP_WORDS)
+def speaker_names(stamp) -> NameIndex:
+    """Every speaker's name and aliases, to find the speakers a query names. Kept by the result
+    cache for the index version ``stamp``: a change of a speaker's name or aliases reindexes
+    their turns (``editing.reindex_speaker``), so the next search reads them again."""
+    return cache.cached(
+        stamp,
+        ("speaker names",),
+        lambda: NameIndex.build(Speaker.objects.values_list("slug", "name", "aliases"), stop_words=STOP_WORDS),
+    )
 
 
 @dataclass
@@ -360,6 +380,52 @@ def _search_index(current, query, filters, sort, page, terms) -> _IndexPage:
         facet_counts=current.facet_counts(backend_query, query, narrows),
         suggestion=backend_query.get_spelling_suggestion() if count == 0 else None,
     )
+
+
+#: Hits grouped across languages: the first this many, best first (a group counts once); hits
+#: ranked below stand alone. A reader looks at the first pages; the links are read for these only.
+GROUP_WINDOW = 1000
+
+
+@dataclass
+class _RankedKeys:
+    """What the index decides for a grouped search: kept by the result cache like ``_IndexPage``."""
+
+    keys: list  # the first hits' keys, best first
+    count: int
+    facet_counts: dict
+    suggestion: str | None
+
+
+def _search_grouped(current, stamp, request, query, filters, page, terms) -> _IndexPage:
+    """One page of results where aligned hits in several languages are one result, ranked where
+    its best version ranks. The links come from the database on every request (an editor's
+    rejection shows at once); the ranked keys and facets from the index, through the cache."""
+    limit = GROUP_WINDOW + page * PAGE_SIZE
+
+    def ranked():
+        narrows = _narrows(filters)
+        keys, count = current.ranked_keys(query, narrows, limit)
+        first = _search_index(current, query, filters, "relevance", 1, terms)  # facets and suggestion
+        return _RankedKeys(keys, count, first.facet_counts, first.suggestion)
+
+    found = cache.cached(stamp, (*request, "grouped", limit), ranked)
+    window = found.keys[:GROUP_WINDOW]
+    groups = group_ranked(window, aligned_pairs(window)) + [[key] for key in found.keys[GROUP_WINDOW:]]
+    count = len(groups) + max(0, found.count - len(found.keys))
+    leaders = [group[0] for group in groups[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
+    hits = _hits_by_key(current, query, leaders, terms) if leaders else []
+    return _IndexPage(count=count, hits=hits, facet_counts=found.facet_counts, suggestion=found.suggestion)
+
+
+def _hits_by_key(current, query, keys, terms) -> list:
+    """The hits of ``keys``, in that order: one search narrowed to them."""
+    sqs = current.searchqueryset(query, {"key": _narrow_query("key", keys)})
+    backend_query = sqs.query
+    backend_query.set_limits(0, len(keys))
+    backend_query.run()
+    by_key = {result.key: _hit(result, terms) for result in backend_query.get_results()}
+    return [by_key[key] for key in keys if key in by_key]
 
 
 #: What a worker's warm-up searches: Chinese (jieba's dictionary), German (the compound word list)

@@ -324,6 +324,22 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         hits[docnums] = True
         return hits, (docnums, scores)
 
+    def ranked_keys(self, query_string, narrow_queries=(), limit=None):
+        """``(keys, count)``: the ``key`` of every hit, best first (at most ``limit``), from the
+        key column rather than the stored fields, and how many hits there are."""
+        if not self.setup_complete:
+            self.setup()
+        searcher = self.searcher()
+        columns = self.columns(searcher)
+        positive, negative = self.parse_query(query_string)
+        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=True)
+        for _, mask in (self._narrow(searcher, columns, nq) for nq in narrow_queries):
+            hits &= mask
+        count = int(hits.sum())
+        page = self._page(columns, hits, ranked, None, 0, count if limit is None else min(limit, count))
+        vocab, _, codes = columns._merge("key", False)
+        return [vocab[codes[docnum]] for docnum, _ in page], count
+
     def _facet_count(self, columns, fieldname, hits, narrows):
         """Counts over the hits narrowed by every narrow except those on ``fieldname`` itself."""
         if fieldname not in columns.single_fields and fieldname not in columns.multi_fields:

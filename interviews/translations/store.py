@@ -258,6 +258,23 @@ def translations_for_keys(keys) -> dict[str, list[Translation]]:
     return _translations(Q(source_id__in=ids) | Q(target_id__in=ids), keys, lambda turn: turn.key)
 
 
+def aligned_pairs(keys) -> list[tuple[str, str]]:
+    """The pairs of ``keys`` (turn keys) that are linked as the same passage, surely: an editor's
+    confirmed links and automatic ones above the possible-match threshold. One query."""
+    keys = set(keys)
+    if not keys:
+        return []
+    ids = Turn.objects.filter(key__in=keys).values("pk")
+    rows = (
+        TurnAlignment.objects.filter(source_id__in=ids, target_id__in=ids)
+        .exclude(status=TurnAlignment.REJECTED)
+        .values_list("source__key", "target__key", "confidence", "status")
+    )
+    return [
+        (source, target) for source, target, confidence, status in rows if not is_possible_match(confidence, status)
+    ]
+
+
 def _translations(condition, wanted, identify) -> dict:
     result: dict = {value: [] for value in wanted}
     rows = (
