@@ -90,6 +90,8 @@ def test_a_language_filter_or_a_date_order_does_not_group(translated):
 
 def test_the_page_says_in_how_many_languages_and_offers_them_separately(client, translated):
     html = client.get("/search/", {"q": "Daten"}).content.decode()
+    count = search(SearchParams(q="Daten")).count
+    assert f"{count} results match" in html  # results, not turns: a result may hold two
     assert 'class="in-languages">in 2 languages<' in html
     assert 'href="/search/?q=Daten&amp;group=0">Show each language separately</a>' in html
     separate = client.get("/search/", {"q": "Daten", "group": "0"}).content.decode()
