@@ -333,6 +333,7 @@ class SearchForm(forms.Form):
     page = forms.CharField(required=False)
     translations = forms.CharField(required=False)
     exact = forms.CharField(required=False)
+    group = forms.CharField(required=False)
 
     def __init__(self, data=None, *, vocabulary=None):
         super().__init__(data)
@@ -350,6 +351,10 @@ class SearchForm(forms.Form):
     def clean_exact(self):
         return self.cleaned_data.get("exact", "").lower() in {"1", "on", "true", "yes"}
 
+    def clean_group(self):
+        # On unless turned off: group=0 shows each language's hits separately.
+        return self.cleaned_data.get("group", "").lower() not in {"0", "off", "false", "no"}
+
     def clean_page(self):
         page = self.cleaned_data.get("page") or "1"
         # Checked as text first: a 300-digit page number is just "not a page".
@@ -366,6 +371,7 @@ class SearchForm(forms.Form):
             page=data.get("page", 1),
             translations=data.get("translations", False),
             exact=data.get("exact", False),
+            group=data.get("group", True),
         )
 
 

@@ -13,6 +13,14 @@ def _isolated_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _isolated_data_dir(settings, tmp_path):
+    """Files read from the data directory (the bilingual dictionaries, share cards) come from a
+    per-test directory: a developer's var/dictionaries.sqlite3 would otherwise translate every
+    test's queries once `make data` has built it."""
+    settings.DATA_DIR = tmp_path
+
+
+@pytest.fixture(autouse=True)
 def _isolated_rate_limits(settings, tmp_path):
     """Fresh rate-limit counters per test: they never leak between tests or from var/."""
     settings.ARCHIVE_RATE_LIMIT_DB = tmp_path / "ratelimit.sqlite3"

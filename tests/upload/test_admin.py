@@ -755,3 +755,26 @@ def test_deleting_a_transcript_removes_its_turns_from_the_index(editor_client, s
     response = editor_client.post(reverse("admin:interviews_transcript_delete", args=[de.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert set(IndexTask.objects.filter(action="delete").values_list("turn_key", flat=True)) == keys
+
+
+def test_aliases_are_edited_one_per_line_in_any_script(editor_client, seeds):
+    aidan = Speaker.objects.get(name="Aidan Gomez")
+    url = reverse("admin:interviews_speaker_change", args=[aidan.pk])
+    html = editor_client.get(url).content.decode()
+    assert 'id="id_aliases">\nAidan\nGomez</textarea>' in html
+    response = editor_client.post(url, speaker_form(aidan, aliases="Aidan\r\nGomez\r\n 艾丹·戈麦斯 \r\n\r\nGomez"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    aidan.refresh_from_db()
+    assert aidan.aliases == ["Aidan", "Gomez", "艾丹·戈麦斯"]
+
+
+def test_an_alias_added_in_the_admin_is_searchable_once_indexed(editor_client, seeds):
+    from interviews.search import indexing
+    from interviews.search.query import SearchParams, search
+
+    assert search(SearchParams(q="艾丹·戈麦斯")).speakers == []
+    aidan = Speaker.objects.get(name="Aidan Gomez")
+    url = reverse("admin:interviews_speaker_change", args=[aidan.pk])
+    editor_client.post(url, speaker_form(aidan, aliases="Aidan\nGomez\n艾丹·戈麦斯"))
+    indexing.process_index_tasks()
+    assert search(SearchParams(q="艾丹·戈麦斯")).speakers == [aidan]
