@@ -13,11 +13,13 @@ as ``TurnIndex.prepare_year`` indexes it. tests/charts/test_data.py holds them t
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Min
+from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
@@ -28,6 +30,8 @@ from interviews import languages
 from interviews.charts import svg
 from interviews.charts.words import count_words, first_words
 from interviews.models import Interview, Speaker, Topic, Turn, TurnTopic
+from interviews.search import cache
+from interviews.search.engines import engine
 
 # Above this many turns the strip draws buckets of consecutive turns instead of single turns. A
 # transcript column is about 670 CSS px wide: at 300 segments a segment is still about 2 px, the
@@ -36,6 +40,8 @@ from interviews.models import Interview, Speaker, Topic, Turn, TurnTopic
 STRIP_MAX_SEGMENTS = 300
 # A turn is drawn at least this fraction of the average turn wide, so a one-word answer shows.
 STRIP_MIN_WEIGHT = 0.2
+# Topics named in the table row of a bucket of turns (single turns list all theirs).
+BUCKET_TOPICS = 3
 # Topic lanes under the strip: the transcript's most frequent topics (the table lists them all).
 STRIP_LANES = 3
 # Speakers (columns) of the archive's speaker × topic matrix: those with the most tagged turns.
@@ -113,8 +119,31 @@ class _Turn:
     topics: list = field(default_factory=list)  # [Topic]
 
 
+def _code_stamp() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE_STAMP = _code_stamp()
+
+
 def transcript_charts(transcript) -> TranscriptCharts:
-    """The strip and the shares of one transcript. Two queries: the turns, their topics."""
+    """The strip and the shares of one transcript. Two queries: the turns, their topics.
+
+    A transcript longer than STRIP_MAX_SEGMENTS turns is drawn once per version of the search
+    index and kept in the search result cache (interviews/search/cache.py), shared by the workers:
+    reading and counting 20,000 turns takes seconds (docs/charts.md), and every edit of a turn, a
+    topic or a speaker re-indexes the turns it touches, which changes the index's version. Shorter
+    transcripts are drawn on every request (a few milliseconds for 125 turns)."""
+    if transcript.turn_count <= STRIP_MAX_SEGMENTS:
+        return _transcript_charts(transcript)
+    request = ("transcript-charts", CODE_STAMP, transcript.pk, transcript.updated_at.isoformat(), get_language())
+    return cache.cached(engine().index_stamp(), request, lambda: _transcript_charts(transcript))
+
+
+def _transcript_charts(transcript) -> TranscriptCharts:
     language = transcript.language
     rows = list(transcript.turns.order_by("ordinal").values_list("ordinal", "speaker_id", "speaker__name", "text"))
     bucket_size = math.ceil(len(rows) / STRIP_MAX_SEGMENTS) if len(rows) > STRIP_MAX_SEGMENTS else 1
@@ -124,14 +153,17 @@ def transcript_charts(transcript) -> TranscriptCharts:
         for ordinal, speaker_id, name, text in rows
     ]
     by_ordinal = {turn.ordinal: turn for turn in turns}
-    links = (
+    # Tuples, not model instances: a 20,000-turn transcript has tens of thousands of topic links,
+    # and a Topic instance decodes its JSON fields (keywords) on the way in.
+    topics: dict[int, Topic] = {}
+    for ordinal, pk, slug, name_en, name_de, name_zh in (
         TurnTopic.objects.filter(turn__transcript=transcript, source__in=CARRIED)
-        .select_related("topic")
-        .annotate(ordinal=F("turn__ordinal"))
         .order_by("turn__ordinal", "topic__name_en")
-    )
-    for link in links:
-        by_ordinal[link.ordinal].topics.append(link.topic)
+        .values_list("turn__ordinal", "topic_id", "topic__slug", "topic__name_en", "topic__name_de", "topic__name_zh")
+    ):
+        if pk not in topics:
+            topics[pk] = Topic(pk=pk, slug=slug, name_en=name_en, name_de=name_de, name_zh=name_zh)
+        by_ordinal[ordinal].topics.append(topics[pk])
     palette = svg.Palette(turn.speaker_id for turn in turns)  # in order of first appearance
     total = sum(turn.words for turn in turns)
     segments = _segments(transcript, turns, bucket_size, palette, language)
@@ -161,10 +193,13 @@ def _segments(transcript, turns, bucket_size, palette, language) -> list[StripSe
             words_by_speaker[turn.speaker_id] = words_by_speaker.get(turn.speaker_id, 0) + turn.words
         main = max(chunk, key=lambda turn: (words_by_speaker[turn.speaker_id], -turn.ordinal))
         words = sum(words_by_speaker.values())
-        topics = {}
+        topic_turns: dict[int, list] = {}
         for turn in chunk:
             for topic in turn.topics:
-                topics[topic.pk] = topic.name_in(language)
+                topic_turns.setdefault(topic.pk, [0, topic.name_in(language)])[0] += 1
+        names = [name for _n, name in sorted(topic_turns.values(), key=lambda pair: -pair[0])]
+        if len(names) > BUCKET_TOPICS:  # a bucket's row names its most frequent topics
+            names = names[:BUCKET_TOPICS] + [f"+{len(names) - BUCKET_TOPICS}"]
         first, last = chunk[0].ordinal + 1, chunk[-1].ordinal + 1
         if len(chunk) == 1:
             title = _("¶ %(number)s · %(speaker)s: %(opening)s") % {
@@ -188,7 +223,7 @@ def _segments(transcript, turns, bucket_size, palette, language) -> list[StripSe
                 words=words,
                 href=_turn_url(transcript, chunk[0].ordinal),
                 title=title,
-                topics=list(topics.values()),
+                topics=names,
             )
         )
     return segments

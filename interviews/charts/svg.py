@@ -160,12 +160,14 @@ def lane_row(segments, marked, *, chart_id: str, title: str, desc: str, height: 
         _open_svg(chart_id, "chart-lane", f"0 0 {STRIP_WIDTH} {height}", title, desc, ' preserveAspectRatio="none"'),
         f'<rect class="chart-lane-track" x="0" y="{height / 2 - 0.5}" width="{STRIP_WIDTH}" height="1"/>',
     ]
-    for index, (segment, (x, width)) in enumerate(zip(segments, layout(s.weight for s in segments))):
+    for index, (x, width) in enumerate(layout(s.weight for s in segments)):
         if index not in marked:
             continue
         tick = max(width, 3.0)
-        rect = f'<rect class="chart-mark" x="{_fmt(min(x, STRIP_WIDTH - tick))}" y="0" width="{_fmt(tick)}" height="{height}"/>'
-        parts.append(_link(segment.href, segment.title, rect))
+        # No link and no tooltip: the strip above links the same turn, and the lane's title names it.
+        parts.append(
+            f'<rect class="chart-mark" x="{_fmt(min(x, STRIP_WIDTH - tick))}" y="0" width="{_fmt(tick)}" height="{height}"/>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

@@ -33,7 +33,7 @@ def test_a_name_like_a_script_tag_is_text_in_every_chart():
         svg.bars([svg.Bar(HOSTILE, 3, "3 · 100%", href='/x?a=1&b="2"')], chart_id="b", title=HOSTILE, desc=HOSTILE),
         heatmap(rows=(HOSTILE,), columns=(HOSTILE,), cells={(0, 0): svg.Cell(1, "/s?q=<b>", HOSTILE)}),
         svg.strip_row([svg.Segment(1, "chart-s1", "/t#t0", HOSTILE)], chart_id="s", title=HOSTILE, desc=HOSTILE),
-        svg.lane_row([svg.Segment(1, "chart-s1", "/t#t0", HOSTILE)], {0}, chart_id="l", title="t", desc="d"),
+        svg.lane_row([svg.Segment(1, "chart-s1", "/t#t0", HOSTILE)], {0}, chart_id="l", title=HOSTILE, desc="d"),
     ]
     for markup in drawings:
         assert "<script" not in markup
