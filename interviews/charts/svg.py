@@ -230,7 +230,7 @@ class Cell:
 HEAT_CELL_W = 44
 HEAT_CELL_H = 28
 HEAT_FONT = 12
-HEAT_MAX_LABEL = 190
+HEAT_MAX_LABEL = 260
 
 
 def heatmap(
