@@ -3,8 +3,8 @@
 Colours are never written here: shapes carry classes (``chart-s1`` … for a series, ``chart-heat1``
 … for a heat level) that static/css/archive.css fills from custom properties, light and dark, so
 a chart follows the colour scheme and the page's Content Security Policy (no inline style). Text
-is ``currentColor``. Every chart is ``role="img"`` with a ``<title>`` and ``<desc>`` naming it;
-the links inside (to a turn, to a search) are for pointers and take no tab stop
+is ``currentColor``. Every chart has a ``<title>`` and ``<desc>`` naming it, and is ``role="img"``
+unless it holds links (then ``role="group"``: an image's content is presentational); the links inside (to a turn, to a search) are for pointers and take no tab stop
 (``tabindex="-1"``): the table that goes with every chart holds the same links for the keyboard.
 """
 
@@ -88,9 +88,14 @@ def _lang(lang: str) -> str:
     return f' lang="{esc(lang)}"' if lang else ""
 
 
-def _open_svg(chart_id: str, css_class: str, view_box: str, title: str, desc: str, extra: str = "") -> str:
+def _open_svg(
+    chart_id: str, css_class: str, view_box: str, title: str, desc: str, extra: str = "", *, linked: bool = False
+) -> str:
+    # role="img" makes its content presentational: links inside one are "nested interactive"
+    # (axe-core), so a chart that links is a named group instead.
+    role = "group" if linked else "img"
     return (
-        f'<svg class="{esc(css_class)}" viewBox="{view_box}"{extra} role="img" focusable="false" '
+        f'<svg class="{esc(css_class)}" viewBox="{view_box}"{extra} role="{role}" focusable="false" '
         f'aria-labelledby="{esc(chart_id)}-title" aria-describedby="{esc(chart_id)}-desc" '
         f'xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{esc(chart_id)}-title">{esc(title)}</title><desc id="{esc(chart_id)}-desc">{esc(desc)}</desc>'
@@ -143,6 +148,7 @@ def strip_row(segments, *, chart_id: str, title: str, desc: str, height: int = 1
             title,
             desc,
             ' preserveAspectRatio="none"',
+            linked=any(s.href for s in segments),
         )
     ]
     for segment, (x, width) in zip(segments, layout(s.weight for s in segments)):
@@ -196,7 +202,15 @@ def bars(rows, *, chart_id: str, title: str, desc: str, width: int = 320) -> str
     height = max(1, len(rows)) * BAR_ROW
     scale = LinearScale(max((row.value for row in rows), default=0), width - BAR_VALUE_SPACE)
     parts = [
-        _open_svg(chart_id, "chart-bars", f"0 0 {width} {height}", title, desc, f' width="{width}" height="{height}"')
+        _open_svg(
+            chart_id,
+            "chart-bars",
+            f"0 0 {width} {height}",
+            title,
+            desc,
+            f' width="{width}" height="{height}"',
+            linked=any(row.href for row in rows),
+        )
     ]
     for i, row in enumerate(rows):
         y = i * BAR_ROW
@@ -258,6 +272,7 @@ def heatmap(
             title,
             desc,
             f' width="{_fmt(width)}" height="{_fmt(height)}"',
+            linked=any(cell.href for cell in cells.values()),
         )
     ]
     for c, label in enumerate(columns.labels):

@@ -120,7 +120,8 @@ def test_transcript_page_shows_the_strip_above_the_turns_and_the_shares(client, 
     html = client.get(zh.get_absolute_url()).content.decode()
     strip, first_turn = html.index('class="strip"'), html.index('id="t0"')
     assert strip < first_turn
-    assert html.count('role="img"') >= 3  # the strip, its topic lanes, the two bar charts
+    assert html.count('role="img"') == 1 + len(data.transcript_charts(zh).lanes)  # the lanes, speaker bars
+    assert html.count('role="group" focusable="false"') == 2  # what links: the strip, the topic bars
     assert 'aria-labelledby="strip-title"' in html and '<title id="strip-title">' in html
     assert "Turns as a table" in html and f'<a href="{zh.get_absolute_url()}#t3">¶ 4</a>' in html
     assert "Words per speaker" in html and "Words per topic" in html
