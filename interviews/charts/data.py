@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from interviews import languages
 from interviews.charts import svg
 from interviews.charts.words import count_words, first_words
-from interviews.models import Interview, Speaker, Topic, Turn, TurnTopic
+from interviews.models import Interview, Speaker, Topic, Transcript, TurnTopic
 from interviews.search import cache
 from interviews.search.engines import engine
 
@@ -109,6 +109,17 @@ class TranscriptCharts:
         return not self.segments
 
 
+@dataclass(frozen=True, slots=True)
+class _TopicName:
+    """A topic as one transcript's charts show it (read once per topic, not once per turn)."""
+
+    pk: int
+    name_en: str
+    label: str  # its name in the transcript's language, else English (Topic.name_in)
+    lang: str
+    url: str  # its page in the transcript's language
+
+
 @dataclass
 class _Turn:
     ordinal: int
@@ -116,7 +127,7 @@ class _Turn:
     speaker: str
     words: int
     opening: str
-    topics: list = field(default_factory=list)  # [Topic]
+    topics: list = field(default_factory=list)  # [_TopicName]
 
 
 def _code_stamp() -> str:
@@ -136,7 +147,7 @@ def transcript_charts(transcript) -> TranscriptCharts:
     index and kept in the search result cache (interviews/search/cache.py), shared by the workers:
     reading and counting 20,000 turns takes seconds (docs/charts.md), and every edit of a turn, a
     topic or a speaker re-indexes the turns it touches, which changes the index's version. Shorter
-    transcripts are drawn on every request (a few milliseconds for 125 turns)."""
+    transcripts are drawn on every request (12 ms of CPU for 125 turns)."""
     if transcript.turn_count <= STRIP_MAX_SEGMENTS:
         return _transcript_charts(transcript)
     request = ("transcript-charts", CODE_STAMP, transcript.pk, transcript.updated_at.isoformat(), get_language())
@@ -155,14 +166,17 @@ def _transcript_charts(transcript) -> TranscriptCharts:
     by_ordinal = {turn.ordinal: turn for turn in turns}
     # Tuples, not model instances: a 20,000-turn transcript has tens of thousands of topic links,
     # and a Topic instance decodes its JSON fields (keywords) on the way in.
-    topics: dict[int, Topic] = {}
+    topics: dict[int, _TopicName] = {}
     for ordinal, pk, slug, name_en, name_de, name_zh in (
         TurnTopic.objects.filter(turn__transcript=transcript, source__in=CARRIED)
         .order_by("turn__ordinal", "topic__name_en")
         .values_list("turn__ordinal", "topic_id", "topic__slug", "topic__name_en", "topic__name_de", "topic__name_zh")
     ):
         if pk not in topics:
-            topics[pk] = Topic(pk=pk, slug=slug, name_en=name_en, name_de=name_de, name_zh=name_zh)
+            topic = Topic(pk=pk, slug=slug, name_en=name_en, name_de=name_de, name_zh=name_zh)
+            topics[pk] = _TopicName(
+                pk, name_en, topic.name_in(language), _label_language(topic, language), topic.get_language_url(language)
+            )
         by_ordinal[ordinal].topics.append(topics[pk])
     palette = svg.Palette(turn.speaker_id for turn in turns)  # in order of first appearance
     total = sum(turn.words for turn in turns)
@@ -179,13 +193,26 @@ def _transcript_charts(transcript) -> TranscriptCharts:
     )
 
 
-def _turn_url(transcript, ordinal: int) -> str:
-    # The one helper that knows which page holds a turn: Turn.get_transcript_url.
-    return Turn(transcript=transcript, ordinal=ordinal).get_transcript_url()
+class _TurnUrls:
+    """Turn.get_transcript_url for many turns of one transcript: one reverse() per page, not per turn."""
+
+    def __init__(self, transcript):
+        self.transcript = transcript
+        self.pages: dict[int, str] = {}
+
+    def __call__(self, ordinal: int) -> str:
+        page = Transcript.page_of(ordinal)
+        if page not in self.pages:
+            self.pages[page] = self.transcript.get_page_url(page)
+        # Turn.anchor, without building a Turn per segment (tests/charts/test_data.py holds them equal).
+        return f"{self.pages[page]}#t{ordinal}"
 
 
 def _segments(transcript, turns, bucket_size, palette, language) -> list[StripSegment]:
     segments = []
+    turn_url = _TurnUrls(transcript)
+    one_turn = _("¶ %(number)s · %(speaker)s: %(opening)s")
+    many_turns = _("¶ %(first)s–%(last)s · mostly %(speaker)s · %(words)s")
     for start in range(0, len(turns), bucket_size):
         chunk = turns[start : start + bucket_size]
         words_by_speaker: dict[int, int] = {}
@@ -196,19 +223,19 @@ def _segments(transcript, turns, bucket_size, palette, language) -> list[StripSe
         topic_turns: dict[int, list] = {}
         for turn in chunk:
             for topic in turn.topics:
-                topic_turns.setdefault(topic.pk, [0, topic.name_in(language)])[0] += 1
+                topic_turns.setdefault(topic.pk, [0, topic.label])[0] += 1
         names = [name for _n, name in sorted(topic_turns.values(), key=lambda pair: -pair[0])]
         if len(names) > BUCKET_TOPICS:  # a bucket's row names its most frequent topics
             names = names[:BUCKET_TOPICS] + [f"+{len(names) - BUCKET_TOPICS}"]
         first, last = chunk[0].ordinal + 1, chunk[-1].ordinal + 1
         if len(chunk) == 1:
-            title = _("¶ %(number)s · %(speaker)s: %(opening)s") % {
+            title = one_turn % {
                 "number": first,
                 "speaker": main.speaker,
                 "opening": main.opening,
             }
         else:
-            title = _("¶ %(first)s–%(last)s · mostly %(speaker)s · %(words)s") % {
+            title = many_turns % {
                 "first": first,
                 "last": last,
                 "speaker": main.speaker,
@@ -221,7 +248,7 @@ def _segments(transcript, turns, bucket_size, palette, language) -> list[StripSe
                 speaker=main.speaker,
                 css_class=palette.css_class(main.speaker_id),
                 words=words,
-                href=_turn_url(transcript, chunk[0].ordinal),
+                href=turn_url(chunk[0].ordinal),
                 title=title,
                 topics=names,
             )
@@ -271,7 +298,7 @@ def _lanes(segments, turns, bucket_size, language) -> list[tuple[str, str, SafeS
     shapes = [svg.Segment(weight, s.css_class, s.href, s.title) for s, weight in zip(segments, _weights(segments))]
     lanes = []
     for n, pk in enumerate(chosen, start=1):
-        name = topics[pk].name_in(language)
+        name = topics[pk].label
         marked = {
             index
             for index in range(len(segments))
@@ -284,7 +311,7 @@ def _lanes(segments, turns, bucket_size, language) -> list[tuple[str, str, SafeS
         lanes.append(
             (
                 name,
-                _label_language(topics[pk], language),
+                topics[pk].lang,
                 mark_safe(
                     svg.lane_row(
                         shapes,
@@ -334,12 +361,12 @@ def _shares(turns, total, palette, language) -> dict:
     topic_shares = sorted(
         (
             Share(
-                topics[pk].name_in(language),
+                topics[pk].label,
                 words,
                 _percent(words, total),
                 "chart-bar",
-                _label_language(topics[pk], language),
-                topics[pk].get_language_url(language),
+                topics[pk].lang,
+                topics[pk].url,
             )
             for pk, words in topic_words.items()
         ),
