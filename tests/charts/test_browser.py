@@ -29,7 +29,7 @@ def test_a_cell_of_the_archive_leads_to_the_turns_it_counts(live_archive, sized_
     page.goto(live_archive.url + "/charts/")
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
     cell = page.locator("svg.chart-heat").first.locator("a").first
-    count = cell.locator("text").inner_text()
+    count = cell.locator("text").text_content()
     cell.click()
     assert "/search/?speaker=" in page.url and "&topic=" in page.url
     assert f"{count} turn" in page.locator(".results-count").inner_text()
