@@ -167,6 +167,10 @@ class Transcript(models.Model):
         link to a turn knows its page without a query."""
         return ordinal // settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE + 1
 
+    def get_turn_url(self, ordinal: int) -> str:
+        """The turn at ``ordinal`` on its page of this transcript: ``…?page=3#t412``."""
+        return f"{self.get_page_url(self.page_of(ordinal))}#{Turn.anchor_for(ordinal)}"
+
     @property
     def language_name(self):
         return languages.name(self.language)
@@ -234,12 +238,16 @@ class Turn(models.Model):
     def get_absolute_url(self):
         return reverse("interviews:quote", args=[self.key])
 
+    @staticmethod
+    def anchor_for(ordinal: int) -> str:
+        return f"t{ordinal}"
+
     @property
     def anchor(self):
-        return f"t{self.ordinal}"
+        return self.anchor_for(self.ordinal)
 
     def get_transcript_url(self):
-        return f"{self.transcript.get_page_url(Transcript.page_of(self.ordinal))}#{self.anchor}"
+        return self.transcript.get_turn_url(self.ordinal)
 
     def get_json_url(self):
         return reverse("interviews:quote_json", args=[self.key])

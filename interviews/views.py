@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.views import defaults
 
-from interviews import api_errors, exports, languages, lists, overview, queries, ratelimit
+from interviews import api_errors, exports, languages, lists, overview, queries, ratelimit, timecodes
 from interviews.charts import data as charts
 from interviews.forms import InterviewListForm, SearchForm, SideBySideForm
 from interviews.models import (
@@ -30,6 +30,7 @@ from interviews.search import query as archive_search
 from interviews.translations import store as translations
 
 TOPIC_TURNS_PER_PAGE = 50
+FIND_SHOWN = 100  # matches listed by a transcript's find box; the whole-archive search pages through more
 SPEAKER_TURNS_PER_PAGE = 50
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,9 @@ def interview(request, slug, transcript_slug=None):
     if transcript:
         context.update(_transcript_page(request, transcript, aligned=len(transcripts) > 1))
         context["charts"] = charts.transcript_charts(transcript)
+        words = request.GET.get("find", "").strip()
+        if words:
+            context["find"] = _find_in_transcript(transcript, words, clear_url=context["page_url"])
     return render(request, "interviews/interview.html", context)
 
 
@@ -115,8 +119,37 @@ def _transcript_page(request, transcript, *, aligned):
         "sections": sections,
         "turns": turns,
         "pages": _page_links(transcript, number, page_count),
+        "page_url": transcript.get_page_url(number),
         # Page 1 keeps the address it was reached by as canonical; later pages are pages of their own.
         "canonical_url": request.build_absolute_uri(f"{request.path}?page={number}") if number > 1 else None,
+    }
+
+
+def _find_in_transcript(transcript, words, *, clear_url):
+    """The turns of one transcript that match ``words``, in reading order, each linked on its page:
+    the archive's search (stemming, Chinese words, translations of the query) narrowed to it."""
+    params = archive_search.SearchParams(
+        q=words, transcript=(transcript.interview.slug, transcript.slug), sort="date", page_size=FIND_SHOWN
+    )
+    results = archive_search.search(params)
+    starts = dict(transcript.turns.filter(key__in=[hit.key for hit in results.results]).values_list("key", "start"))
+    matches = [
+        {
+            "hit": hit,
+            "url": transcript.get_turn_url(hit.ordinal),
+            "clock": timecodes.clock(starts[hit.key]) if starts.get(hit.key) is not None else "",
+        }
+        for hit in results.results
+    ]
+    return {
+        "words": words,
+        "count": results.count,
+        "matches": matches,
+        "notes": results.query.notes,
+        "archive_url": reverse("interviews:search") + "?" + urlencode({"q": words}),
+        "suggestion": results.suggestion,
+        "suggestion_url": transcript.get_absolute_url() + "?" + urlencode({"find": results.suggestion or ""}),
+        "clear_url": clear_url,
     }
 
 
@@ -222,6 +255,7 @@ def side_by_side(request, slug):
     except InvalidPage:
         raise Http404("No such page of this comparison.") from None
     queries.attach_roles([turn for row in page.object_list for turn in row.left + row.right], interview=interview)
+    translations.fold_unmatched(page.object_list)
     context.update(
         pages=_side_by_side_pages(interview, left, right, page),
         problems=problems,

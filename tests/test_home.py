@@ -62,6 +62,13 @@ def test_featured_quote_cards_name_language_and_translation(client, seeds):
         assert "Deutsch" in card or "中文" in card
 
 
+def test_featured_quote_card_of_a_timed_turn_shows_its_time(client, seeds):
+    first = featured_quotes()[0]
+    Turn.objects.filter(pk=first.pk).update(start=754)
+    card = client.get("/").content.decode().split('class="quote-card"')[1].split("</figure>")[0]
+    assert '<span aria-hidden="true">▶</span> 12:34' in card
+
+
 def test_home_reads_the_same_number_of_queries_however_big_the_archive(client, seeds, django_assert_num_queries):
     with django_assert_num_queries(HOME_QUERIES):
         client.get("/")

@@ -35,7 +35,7 @@ from interviews.quotes.card_text import (
 )
 
 # Bump when the layout, fonts or line breaking change, so cached cards are regenerated.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 
 WIDTH, HEIGHT = 1200, 630
 # ---------------------------------------------------------------------------------------------
@@ -52,6 +52,7 @@ class CardContent:
     language: str  # ISO 639-1 of the quote: "de", "zh", "en", "ja", ...
     site_name: str = "Founder Interview Archive"
     provenance: str = ""  # the quote's language and kind of translation: "German, machine translation"
+    time: str = ""  # where the turn starts in the recording, as a reader reads it: "12:34", "1:02:03"
 
 
 def card_cache_key(content: CardContent) -> str:
@@ -66,6 +67,7 @@ def card_cache_key(content: CardContent) -> str:
             content.language,
             content.site_name,
             content.provenance,
+            content.time,
         ],
         ensure_ascii=False,
         separators=(",", ":"),
@@ -169,6 +171,7 @@ def render_card(content: CardContent) -> bytes:
     interview = clean_text(content.interview)
     date = clean_text(content.date)
     provenance = clean_text(content.provenance)
+    time = clean_text(content.time)
     site = clean_text(content.site_name)
 
     # Fonts first: a missing CJK font fails before any drawing.
@@ -187,10 +190,13 @@ def render_card(content: CardContent) -> bytes:
     draw.line((MARGIN_X, FOOTER_RULE_Y, WIDTH - MARGIN_X, FOOTER_RULE_Y), fill=RULE, width=2)
     site_w = _draw_site_name(draw, site.upper(), load_font(site_font_info, 20))
     speaker_font = load_font(speaker_font_info, 30)
-    speaker_max = WIDTH - 2 * MARGIN_X - site_w - 40
-    _draw_text(
-        draw, (MARGIN_X, SPEAKER_BASELINE), truncate_to_width(speaker, speaker_font, speaker_max), speaker_font, INK
-    )
+    time_font = load_font(find_font("en", "regular", "sans"), 26)
+    time_w = _time_width(time, time_font)
+    speaker_max = WIDTH - 2 * MARGIN_X - site_w - 40 - (time_w + TIME_GAP if time_w else 0)
+    speaker = truncate_to_width(speaker, speaker_font, speaker_max)
+    _draw_text(draw, (MARGIN_X, SPEAKER_BASELINE), speaker, speaker_font, INK)
+    if time_w:
+        _draw_time(draw, MARGIN_X + text_width(speaker_font, speaker) + TIME_GAP, time, time_font)
     meta_font = load_font(meta_font_info, 22)
     sep = "  \u00b7  "
     meta_max = WIDTH - 2 * MARGIN_X
@@ -225,6 +231,21 @@ def _draw_quote(draw: ImageDraw.ImageDraw, quote: str, quote_font: FontInfo, mar
     mark = "\u201c"
     mbox = mark_font.getbbox(mark, anchor="ls")
     draw.text((MARGIN_X - mbox[0], round(line_top - mbox[1])), mark, font=mark_font, fill=ACCENT, anchor="ls")
+
+
+TIME_GAP = 24  # between the speaker and the time code
+PLAY_SIZE = 16  # the ▶ before the time code: drawn as a triangle, whatever glyphs the font has
+
+
+def _time_width(time: str, font) -> float:
+    return PLAY_SIZE + 8 + text_width(font, time) if time else 0
+
+
+def _draw_time(draw: ImageDraw.ImageDraw, x: float, time: str, font) -> None:
+    """ "▶ 12:34" on the speaker line: where the quote starts in the recording."""
+    top = SPEAKER_BASELINE - 19
+    draw.polygon([(x, top), (x, top + PLAY_SIZE), (x + PLAY_SIZE * 0.87, top + PLAY_SIZE / 2)], fill=ACCENT)
+    _draw_text(draw, (round(x + PLAY_SIZE + 8), SPEAKER_BASELINE), time, font, MUTED)
 
 
 def _draw_site_name(draw: ImageDraw.ImageDraw, site_text: str, site_font) -> float:

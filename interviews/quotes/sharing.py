@@ -205,6 +205,7 @@ class SharedQuote:
             language=self.turn.transcript.language,
             provenance=self.provenance,
             site_name=settings.ARCHIVE_SITE_NAME,
+            time=self.turn.clock,  # where the turn starts: a span of it starts there or a little later
         )
 
 

@@ -280,7 +280,7 @@ class GenericHaystack(Engine):
 
         fields = backend_query.get_facet_counts().get("fields", {})
         counts = {fieldname: ordered(values) for fieldname, values in fields.items()}
-        for fieldname in narrows:
+        for fieldname in narrows.keys() & counts.keys():  # a narrow that is no facet (one transcript) is not counted
             others = {name: narrow for name, narrow in narrows.items() if name != fieldname}
             own = self.searchqueryset(query, others).facet(fieldname).query
             own.set_limits(0, 1)

@@ -168,6 +168,9 @@ class SearchParams:
     translations: bool = False
     # Search only the words typed: no translations, no other spellings.
     exact: bool = False
+    # (interview slug, transcript slug): only that transcript's turns (the find box of a transcript).
+    transcript: tuple = ()
+    page_size: int = PAGE_SIZE
 
 
 @dataclass
@@ -237,11 +240,11 @@ class SearchPage:
 
     @property
     def start_index(self):
-        return (self.page - 1) * PAGE_SIZE + 1 if self.count else 0
+        return (self.page - 1) * self.params.page_size + 1 if self.count else 0
 
     @property
     def end_index(self):
-        return min(self.page * PAGE_SIZE, self.count)
+        return min(self.page * self.params.page_size, self.count)
 
     def page_window(self, size=2):
         """Page numbers to link, with None where a gap is elided: [1, None, 7, 8, 9, None, 40]."""
@@ -285,6 +288,10 @@ def search(params: SearchParams) -> SearchPage:
         for name, values in params.filters.items()
         if name in FACETS and values
     }
+    narrows = _narrows(filters)
+    if params.transcript:
+        narrows["transcript"] = _transcript_narrow(*params.transcript)
+    page_size = max(1, params.page_size)
     terms = _HighlightTerms(query)
     # The request as the index sees it: the same key for every spelling of the same search.
     request = (
@@ -292,13 +299,15 @@ def search(params: SearchParams) -> SearchPage:
         query.exclude,
         query.expanded,  # what is searched besides the words typed: "search only what I typed" differs
         tuple(sorted((name, tuple(sorted(values))) for name, values in filters.items())),
+        tuple(params.transcript),
         sort,
         page,
+        page_size,
     )
     found = cache.cached(
-        current.index_stamp(), request, lambda: _search_index(current, query, filters, sort, page, terms)
+        current.index_stamp(), request, lambda: _search_index(current, query, narrows, sort, page, page_size, terms)
     )
-    num_pages = max(1, math.ceil(found.count / PAGE_SIZE))
+    num_pages = max(1, math.ceil(found.count / page_size))
     if page > num_pages:
         raise PageNotFound(page)
 
@@ -330,8 +339,7 @@ class _IndexPage:
     suggestion: str | None
 
 
-def _search_index(current, query, filters, sort, page, terms) -> _IndexPage:
-    narrows = _narrows(filters)
+def _search_index(current, query, narrows, sort, page, page_size, terms) -> _IndexPage:
     sqs = current.searchqueryset(query, narrows)
     for fieldname in FACETS.values():
         sqs = sqs.facet(fieldname)
@@ -339,7 +347,7 @@ def _search_index(current, query, filters, sort, page, terms) -> _IndexPage:
         sqs = sqs.order_by(*DATE_ORDER)
 
     backend_query = sqs.query
-    backend_query.set_limits((page - 1) * PAGE_SIZE, page * PAGE_SIZE)
+    backend_query.set_limits((page - 1) * page_size, page * page_size)
     backend_query.set_spelling_query(query.display())
     backend_query.run()
     count = backend_query.get_count()
@@ -376,6 +384,12 @@ def _narrows(filters: dict) -> dict:
     """{index field: narrow query} for the facets filtered on."""
     narrows = {FACETS[name]: _narrow_query(FACETS[name], values) for name, values in filters.items()}
     return {fieldname: narrow for fieldname, narrow in narrows.items() if narrow}
+
+
+def _transcript_narrow(interview: str, transcript: str) -> str:
+    """One transcript (slugs from the database, never typed): the index holds transcript slugs,
+    unique only within their interview."""
+    return f'interview:"{interview}" AND transcript:"{transcript}"'
 
 
 class _HighlightTerms(dict):

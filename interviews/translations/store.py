@@ -298,6 +298,8 @@ class Row:
     status: str | None = None  # "confirmed" when an editor confirmed every link, else "auto"
     left_heading: str = ""  # a section of that side starts on this row
     right_heading: str = ""
+    fold: Fold | None = None  # set by fold_unmatched() on the first row of a folded run
+    ends_fold: bool = False
 
     @property
     def is_possible_match(self) -> bool:
@@ -306,6 +308,51 @@ class Row:
     @property
     def anchor(self) -> str:
         return f"q-{(self.left or self.right)[0].key}"
+
+    @property
+    def only_side(self) -> str | None:
+        """ "left" or "right" when only that side has turns on this row, else None."""
+        if self.left and self.right:
+            return None
+        return "left" if self.left else "right"
+
+
+@dataclass
+class Fold:
+    """A run of rows whose turns are all on one side, shown as one expandable row
+    ("3 turns only in Deutsch") so that a stretch one translation leaves out is not a run of empty cells."""
+
+    rows: list[Row]
+    side: str  # "left" or "right": the side that has the turns
+
+    @property
+    def turn_count(self) -> int:
+        return sum(len(getattr(row, self.side)) for row in self.rows)
+
+
+def fold_unmatched(rows: list[Row], *, min_run: int = 2) -> list[Fold]:
+    """Each run of at least ``min_run`` rows that have turns on the same side only, as a ``Fold``
+    that its first row carries (``row.fold``) and its last row closes (``row.ends_fold``); a single
+    unmatched row stays a row. A row that starts a section is never folded (its heading stays in
+    view), so it ends a run."""
+    folds: list[Fold] = []
+    run: list[Row] = []
+
+    def close_run():
+        if len(run) >= min_run:
+            fold = Fold(list(run), run[0].only_side)
+            run[0].fold, run[-1].ends_fold = fold, True
+            folds.append(fold)
+        run.clear()
+
+    for row in rows:
+        side = None if (row.left_heading or row.right_heading) else row.only_side
+        if run and side != run[0].only_side:
+            close_run()
+        if side:
+            run.append(row)
+    close_run()
+    return folds
 
 
 def side_by_side(left: Transcript, right: Transcript) -> list[Row]:

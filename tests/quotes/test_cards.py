@@ -504,3 +504,18 @@ def test_cache_key_changes_with_renderer_version(monkeypatch):
     before = card_cache_key(content())
     monkeypatch.setattr(cards, "RENDERER_VERSION", cards.RENDERER_VERSION + "-next")
     assert card_cache_key(content()) != before
+
+
+def test_time_code_is_drawn_on_the_speaker_line_and_changes_the_key():
+    """ "▶ 12:34" after the speaker's name: only the footer differs from the untimed card."""
+    plain, timed = content(), content(time="12:34")
+    assert card_cache_key(plain) != card_cache_key(timed)
+    a, b = decode(render_card(plain)), decode(render_card(timed))
+    footer = (0, cards.FOOTER_RULE_Y + 1, cards.WIDTH, cards.HEIGHT)
+    assert differing_pixels(a.crop(footer), b.crop(footer)) > 100
+    assert (
+        differing_pixels(
+            a.crop((0, 0, cards.WIDTH, cards.FOOTER_RULE_Y)), b.crop((0, 0, cards.WIDTH, cards.FOOTER_RULE_Y))
+        )
+        == 0
+    )

@@ -596,3 +596,15 @@ def test_card_marks_a_span_that_starts_the_turn_only_at_its_end(seeds):
     start = sharing.SharedQuote(turn, sharing.spans.resolve(turn.text, "0-5"), lambda u: u).card_content
     assert whole.quote == turn.text and whole.provenance.startswith("Chinese")
     assert start.quote == turn.text[:5].strip() + "…"
+
+
+def test_card_of_a_timed_turn_carries_its_time_and_the_quote_page_shows_it(client, seeds):
+    """The card says where the quote is in the recording ("▶ 1:02:03"), as the quote page does."""
+    turn = Turn.objects.get(transcript__language="de", ordinal=3)
+    untimed = sharing.SharedQuote(turn, sharing.spans.resolve(turn.text, None), lambda u: u).card_content
+    turn.start = 3723
+    turn.save(update_fields=["start"])
+    timed = sharing.SharedQuote(turn, sharing.spans.resolve(turn.text, None), lambda u: u).card_content
+    assert untimed.time == "" and timed.time == "1:02:03"
+    assert card_cache_key(timed) != card_cache_key(untimed)  # a cached card without the time is not served
+    assert "1:02:03" in client.get(turn.get_absolute_url()).content.decode()

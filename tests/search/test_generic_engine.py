@@ -47,6 +47,11 @@ from tests.search.test_query import (  # noqa: F401  (collected and run again he
     test_topic_facet_counts_effective_topics,
     test_unknown_filter_values_are_ignored_by_the_form,
 )
+from tests.test_find_in_transcript import (  # noqa: F401  (the find box of a transcript, on the stock engine)
+    test_a_transcript_of_the_same_slug_in_another_interview_is_not_searched,
+    test_german_word_finds_its_other_forms_in_this_transcript_only,
+    test_match_on_a_later_page_links_to_that_page,
+)
 
 STOCK_WHOOSH = "haystack.backends.whoosh_backend.WhooshEngine"
 

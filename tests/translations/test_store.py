@@ -278,7 +278,7 @@ def test_editor_decisions_survive_reingest_of_a_corrected_file(bilingual):
 
 def sbs_rows(html):
     """The rows of the side-by-side page, as HTML fragments."""
-    body = html.split('<ol class="sbs-rows">', 1)[1].split("</ol>", 1)[0]
+    body = html.split('<ol class="sbs-rows">', 1)[1].rsplit("</ol>", 1)[0]  # folds nest lists of rows
     return ['<li class="sbs-row' + part for part in body.split('<li class="sbs-row')[1:]]
 
 

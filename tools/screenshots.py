@@ -1,0 +1,74 @@
+"""The screenshots in docs/screenshots/: every page a reader meets, light and dark, at 1280 and
+390 px, taken from a running archive with the seed data by Debian's chromium through Playwright.
+
+    make data && make serve PORT=8105 &
+    .venv/bin/python tools/screenshots.py http://127.0.0.1:8105
+
+Each file is ``<page>-<width>-<light|dark>.png``, the first screen a reader sees (not the whole
+page). Run it again whenever a page changes; docs/screenshots.md shows them all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+INTERVIEW = "/interviews/20vc-aidan-gomez-cohere/"
+SIZES = {1280: {"width": 1280, "height": 900}, 390: {"width": 390, "height": 844}}
+QUOTE_TURN = "t13"  # the German turn about better data: a quote with a translation and topics
+
+PAGES = {
+    "home": "/",
+    "speakers": "/speakers/",
+    "interviews": "/interviews/",
+    "transcript-de": INTERVIEW + "de/",
+    "transcript-zh": INTERVIEW + "zh/",
+    "find": INTERVIEW + "de/?find=Daten",
+    "quote": None,  # found on the German transcript page, by QUOTE_TURN's permalink
+    "search": "/search/?q=Datenqualit%C3%A4t",
+    "side-by-side": INTERVIEW + "side-by-side/?left=de&right=zh",
+}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("url", nargs="?", default="http://127.0.0.1:8105", help="the running archive")
+    parser.add_argument("--only", nargs="*", choices=sorted(PAGES), help="these pages only")
+    args = parser.parse_args(argv)
+    base = args.url.rstrip("/")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("chromium is not installed (apt-get install chromium)", file=sys.stderr)
+        return 1
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+        )
+        for width, viewport in SIZES.items():
+            for scheme in ("light", "dark"):
+                context = browser.new_context(viewport=viewport, color_scheme=scheme)
+                page = context.new_page()
+                for name, path in PAGES.items():
+                    if args.only and name not in args.only:
+                        continue
+                    if path is None:
+                        page.goto(base + PAGES["transcript-de"])
+                        path = page.locator(f"#{QUOTE_TURN} .permalink").get_attribute("href")
+                    page.goto(base + path, wait_until="networkidle")
+                    target = OUT / f"{name}-{width}-{scheme}.png"
+                    page.screenshot(path=str(target))
+                    print(target.relative_to(OUT.parent.parent))
+                context.close()
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
