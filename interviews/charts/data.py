@@ -180,15 +180,15 @@ def _transcript_charts(transcript) -> TranscriptCharts:
         by_ordinal[ordinal].topics.append(topics[pk])
     palette = svg.Palette(turn.speaker_id for turn in turns)  # in order of first appearance
     total = sum(turn.words for turn in turns)
-    segments = _segments(transcript, turns, bucket_size, palette, language)
+    segments = _segments(transcript, turns, bucket_size, palette)
     return TranscriptCharts(
         total_words=total,
         bucket_size=bucket_size,
         legend=_legend(turns, palette),
         segments=segments,
         strip=_strip(segments, len(turns), bucket_size),
-        lanes=_lanes(segments, turns, bucket_size, language),
-        **_shares(turns, total, palette, language),
+        lanes=_lanes(segments, turns, bucket_size),
+        **_shares(turns, total, palette),
         language=language,
     )
 
@@ -208,7 +208,7 @@ class _TurnUrls:
         return f"{self.pages[page]}#t{ordinal}"
 
 
-def _segments(transcript, turns, bucket_size, palette, language) -> list[StripSegment]:
+def _segments(transcript, turns, bucket_size, palette) -> list[StripSegment]:
     segments = []
     turn_url = _TurnUrls(transcript)
     one_turn = _("¶ %(number)s · %(speaker)s: %(opening)s")
@@ -286,7 +286,7 @@ def _strip(segments, turn_count, bucket_size) -> SafeString:
     )
 
 
-def _lanes(segments, turns, bucket_size, language) -> list[tuple[str, str, SafeString]]:
+def _lanes(segments, turns, bucket_size) -> list[tuple[str, str, SafeString]]:
     """The transcript's most frequent topics, each a lane marking the segments that carry it."""
     counts: dict[int, int] = {}
     topics = {}
@@ -342,7 +342,7 @@ def _legend(turns, palette) -> list[tuple[str, str]]:
     return [(name, palette.css_class(speaker_id)) for speaker_id, name in seen.items()]
 
 
-def _shares(turns, total, palette, language) -> dict:
+def _shares(turns, total, palette) -> dict:
     speakers: dict[int, list] = {}
     topic_words: dict[int, int] = {}
     topics = {}
