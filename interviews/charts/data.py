@@ -145,7 +145,7 @@ def transcript_charts(transcript) -> TranscriptCharts:
 
     A transcript longer than STRIP_MAX_SEGMENTS turns is drawn once per version of the search
     index and kept in the search result cache (interviews/search/cache.py), shared by the workers:
-    reading and counting 20,000 turns takes seconds (docs/charts.md), and every edit of a turn, a
+    reading and counting 20,000 turns takes half a second of CPU (docs/charts.md), and every edit of a turn, a
     topic or a speaker re-indexes the turns it touches, which changes the index's version. Shorter
     transcripts are drawn on every request (12 ms of CPU for 125 turns)."""
     if transcript.turn_count <= STRIP_MAX_SEGMENTS:
