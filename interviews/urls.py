@@ -44,6 +44,7 @@ urlpatterns = [
     path("q/<turnkey:key>.png", views.quote_card, name="quote_card"),
     path("q/<turnkey:key>", views.quote_without_slash, name="quote_without_slash"),
     path("topics/", views.topic_list, name="topics"),
+    path("charts/", views.archive_charts, name="charts"),
     path("topics/<slug:slug>/", views.topic, name="topic"),
     path("search/", views.search, name="search"),
     path("api/interviews/", api.interview_list, name="api_interviews"),

@@ -12,6 +12,7 @@ from django.utils.cache import get_conditional_response
 from django.views import defaults
 
 from interviews import api_errors, exports, languages, lists, overview, queries, ratelimit, timecodes
+from interviews.charts import data as charts
 from interviews.forms import InterviewListForm, SearchForm, SideBySideForm
 from interviews.models import (
     Interview,
@@ -80,6 +81,7 @@ def interview(request, slug, transcript_slug=None):
     }
     if transcript:
         context.update(_transcript_page(request, transcript, aligned=len(transcripts) > 1))
+        context["charts"] = charts.transcript_charts(transcript)
         words = request.GET.get("find", "").strip()
         if words:
             context["find"] = _find_in_transcript(transcript, words, clear_url=context["page_url"])
@@ -303,6 +305,11 @@ def topic_list(request):
     for topic in topics:
         topic.languages = [(code, languages.name(code), n) for code, n in by_language.get(topic.pk, {}).items()]
     return render(request, "interviews/topic_list.html", {"topics": topics})
+
+
+def archive_charts(request):
+    """Who talks about what across the archive: speaker × topic and topic × year, each cell a search."""
+    return render(request, "interviews/charts.html", {"charts": charts.archive_charts()})
 
 
 def topic(request, slug):

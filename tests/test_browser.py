@@ -97,6 +97,7 @@ PHONE_PAGES = [
     "/speakers/aidan-gomez/",
     "/topics/",
     "/topics/data-quality/",
+    "/charts/",
     "/no/such/page/with-a-long-address-that-has-no-spaces-in-it-at-all/",
 ]
 
