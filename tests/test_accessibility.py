@@ -6,10 +6,19 @@ and audited four times on that load: at 1280 and 390 px, each in light and dark 
 and ``prefers-color-scheme`` change in place; the stylesheet's media queries follow them). One
 browser, one live server. axe-core is vendored in tests/vendor/axe-core/ (the npm package's
 ``axe.min.js`` and its MPL-2.0 licence), so the audit runs offline.
+
+The same page types, as served, also go through the W3C Nu HTML checker (vnu.jar, installed by
+`make vnu`), in one run over all the files: no errors; warnings are printed. `make a11y` runs
+this module alone.
 """
 
+import json
+import os
+import shutil
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -46,19 +55,6 @@ PAGES = {
     "admin upload": "editor:/admin/interviews/transcript/upload/",
 }
 
-# What axe-core finds today, page by page; each entry goes when its fix lands.
-KNOWN_VIOLATIONS = {
-    "interview": "label-content-name-mismatch (the permalinks' aria-label lacks the visible ¶ n)",
-    "transcript de": "label-content-name-mismatch; scrollable-region-focusable (the contents aside)",
-    "transcript zh": "label-content-name-mismatch",
-    "side by side": "label-content-name-mismatch",
-    "speaker": "label-content-name-mismatch",
-    "topic": "label-content-name-mismatch; color-contrast (the current topic's count)",
-    "quote de": "label-content-name-mismatch; color-contrast in light (context labels, turn labels, chips)",
-    "quote zh with a highlight": "label-content-name-mismatch; color-contrast in light",
-    "admin upload": "color-contrast in dark (the admin's sidebar links)",
-}
-
 EDITOR = ("a11y-editor", "a11y-editor-password-1234")
 
 
@@ -68,6 +64,20 @@ def quote_url(page, base, spec):
     page.goto(f"{base}{INTERVIEW}{language}/")
     href = page.locator("article.turn .permalink").nth(int(nth)).get_attribute("href")
     return href + "?s=0-12" if highlight else href  # a passage: its first twelve characters
+
+
+def open_as_needed(page, base, name, resolved={}):  # noqa: B006 (quote links resolved once per run)
+    """The path of page type ``name``, logging the tab's context in when the page is an editor's."""
+    spec = PAGES[name]
+    if spec.startswith("quote:"):
+        if spec not in resolved:
+            resolved[spec] = quote_url(page, base, spec)
+        return resolved[spec]
+    if spec.startswith("editor:"):
+        if not any(c["name"] == "sessionid" for c in page.context.cookies()):
+            log_in(page, base)
+        return spec.removeprefix("editor:")
+    return spec
 
 
 def log_in(page, base):
@@ -142,20 +152,15 @@ def describe(page_name, path, language, found):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_has_no_wcag_violations(live_archive, language_pages, name, language, request):
+def test_page_has_no_wcag_violations(live_archive, language_pages, name, language):
     """axe-core finds nothing at WCAG 2.1 AA on this page type, in light and dark, desktop and phone."""
-    if name in KNOWN_VIOLATIONS:
-        request.applymarker(pytest.mark.xfail(reason=KNOWN_VIOLATIONS[name], strict=False))
     page = language_pages[language]
-    path = PAGES[name]
-    if path.startswith("quote:"):
-        path = quote_url(page, live_archive.url, path)
-    if path.startswith("editor:"):
-        path = path.removeprefix("editor:")
-        if not any(c["name"] == "sessionid" for c in page.context.cookies()):
-            log_in(page, live_archive.url)
+    path = open_as_needed(page, live_archive.url, name)
     page.set_viewport_size({"width": WIDTHS[0], "height": 900})
     page.goto(live_archive.url + path)
+    # Colours change with the scheme at once, not through the admin's 0.15 s link transitions,
+    # which axe would otherwise measure halfway.
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
     found = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
@@ -166,6 +171,66 @@ def test_page_has_no_wcag_violations(live_archive, language_pages, name, languag
                 found.append((f"{width}px {scheme}", violations))
     page.emulate_media(color_scheme="light")
     assert not found, "axe-core found WCAG violations on " + describe(name, path, language, found)
+
+
+def vnu_jar():
+    """The Nu HTML checker `make vnu` installs (or $VNU_JAR); None when there is none."""
+    if os.environ.get("VNU_JAR"):
+        return Path(os.environ["VNU_JAR"])
+    found = sorted(Path.home().glob(".cache/founder-archive/vnu-*/node_modules/vnu-jar/build/dist/vnu.jar"))
+    return found[-1] if found else None
+
+
+def served_html(page, url, language, *, as_editor):
+    """The HTML as served (not the DOM after scripts): with the tab's login for an editor's page,
+    else as a visitor with only the language cookie (the login page redirects a logged-in editor)."""
+    if as_editor:
+        response = page.context.request.get(url, max_redirects=0)
+        assert response.status == 200, (url, response.status)
+        return response.body()
+    request = urllib.request.Request(url, headers={"Cookie": f"django_language={language}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read()
+    except urllib.error.HTTPError as error:  # the 404 page is a page type too
+        assert error.code == 404, (url, error.code)
+        return error.read()
+
+
+def test_every_page_type_is_valid_html(live_archive, language_pages, tmp_path):
+    """The W3C Nu HTML checker finds no error in any page type's HTML as served, in the three
+    interface languages (warnings are printed, not failed). One checker run over all the files."""
+    jar = vnu_jar()
+    if jar is None or not jar.exists() or shutil.which("java") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("the Nu HTML checker must run in CI: `make vnu` installs it (needs npm and java)")
+        pytest.skip("the Nu HTML checker is not installed (`make vnu`; needs npm and java)")
+    files = {}
+    for language, page in language_pages.items():
+        for name in PAGES:
+            path = open_as_needed(page, live_archive.url, name)
+            file = tmp_path / f"{name.replace(' ', '-')}.{language}.html"
+            file.write_bytes(
+                served_html(page, live_archive.url + path, language, as_editor=PAGES[name].startswith("editor:"))
+            )
+            files[str(file)] = f"{name} ({path}, {language})"
+    run = subprocess.run(
+        ["java", "-jar", str(jar), "--format", "json", "--exit-zero-always", *files],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    messages = json.loads(run.stderr or run.stdout)["messages"]
+    errors, warnings = [], {}
+    for m in messages:
+        where = files.get(m.get("url", "").removeprefix("file:"), m.get("url"))
+        if m["type"] == "info":  # a warning: printed once per message, with the pages it is on
+            warnings.setdefault(m["message"], set()).add(where.split(" (")[0])
+        else:
+            errors.append(f"{where}, line {m.get('lastLine', '?')}: {m['message']}")
+    for message, pages in warnings.items():
+        print(f"Nu HTML checker warning on {', '.join(sorted(pages))}: {message}")
+    assert not errors, f"The Nu HTML checker found {len(errors)} errors:\n" + "\n".join(errors)
 
 
 def test_axe_is_the_vendored_4x_release():
