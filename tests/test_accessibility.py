@@ -157,20 +157,51 @@ def test_page_has_no_wcag_violations(live_archive, language_pages, name, languag
     page = language_pages[language]
     path = open_as_needed(page, live_archive.url, name)
     page.set_viewport_size({"width": WIDTHS[0], "height": 900})
-    page.goto(live_archive.url + path)
-    # Colours change with the scheme at once, not through the admin's 0.15 s link transitions,
-    # which axe would otherwise measure halfway.
-    page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+    load(page, live_archive.url + path)
     found = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        for scheme in SCHEMES:
-            page.emulate_media(color_scheme=scheme)
-            violations = audit(page)
-            if violations:
-                found.append((f"{width}px {scheme}", violations))
-    page.emulate_media(color_scheme="light")
+        found += audit_in_both_schemes(page, f"{width}px")
     assert not found, "axe-core found WCAG violations on " + describe(name, path, language, found)
+
+
+def test_states_reached_by_a_click_have_no_wcag_violations(live_archive, language_pages):
+    """What only appears after a click passes too, light and dark: the popover offering a link to
+    a selected passage (desktop), and the folds a phone reader opens (the transcript's find box,
+    source and contents; the search's filters)."""
+    page = language_pages["en"]
+    found = []
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    load(page, live_archive.url + INTERVIEW + "de/")
+    paragraph = page.locator("article.turn p[data-offset]").nth(3)
+    paragraph.scroll_into_view_if_needed()
+    paragraph.dblclick()  # selects a word
+    page.get_by_role("link", name="Link to this quote", exact=True).wait_for()
+    found += audit_in_both_schemes(page, "the passage popover on the German transcript at 1280px")
+    page.set_viewport_size({"width": WIDTHS[1], "height": 900})
+    for path, fold in [(INTERVIEW + "de/", ".fold > summary"), ("/search/?q=Daten", ".fold--filters > summary")]:
+        load(page, live_archive.url + path)
+        page.locator(fold).click()
+        found += audit_in_both_schemes(page, f"{path} with its fold open at 390px")
+    assert not found, "axe-core found WCAG violations on " + describe("states after a click", "", "en", found)
+
+
+def load(page, url):
+    page.goto(url)
+    # Colours change with the scheme at once, not through the admin's 0.15 s link transitions,
+    # which axe would otherwise measure halfway.
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+
+
+def audit_in_both_schemes(page, where):
+    found = []
+    for scheme in SCHEMES:
+        page.emulate_media(color_scheme=scheme)
+        violations = audit(page)
+        if violations:
+            found.append((f"{where} {scheme}", violations))
+    page.emulate_media(color_scheme="light")
+    return found
 
 
 def vnu_jar():
