@@ -90,7 +90,7 @@ def log_in(page, base):
 
 @pytest.fixture(scope="module")
 def editor(live_archive):
-    subprocess.run(
+    run = subprocess.run(
         [
             sys.executable,
             "manage.py",
@@ -104,8 +104,11 @@ def editor(live_archive):
         cwd=Path(__file__).parent.parent,
         env={**live_archive.env, "DJANGO_SUPERUSER_PASSWORD": EDITOR[1]},
         capture_output=True,
-        check=False,  # fails only when the editor exists already (the module run twice on one archive)
+        text=True,
+        check=False,
     )
+    # The module run twice on one archive finds its editor there already.
+    assert run.returncode == 0 or "already taken" in run.stderr, run.stderr
     return EDITOR
 
 
