@@ -35,3 +35,18 @@ def join_and(items, field=None) -> str:
         return "".join(names)
     separator = pgettext("list separator", ", ")
     return pgettext("list", "%(items)s and %(last)s") % {"items": separator.join(names[:-1]), "last": names[-1]}
+
+
+@register.filter
+def inline(label) -> str:
+    """A label (a choice's display name) used mid-sentence: lower-cased in English ("machine
+    translation"), kept as it is in German, whose nouns keep their capital, and in Chinese."""
+    return str(label).lower() if interface_language() == "en" else str(label)
+
+
+@register.filter
+def role_name(role: str) -> str:
+    """A participant's role code ("host", "guest") in the interface language, mid-sentence."""
+    from interviews.models import Participant
+
+    return inline(dict(Participant.ROLE_CHOICES).get(role, role)) if role else ""
