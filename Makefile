@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE := archive.settings
 # Debug is off unless asked for (`make dev`, or DJANGO_DEBUG=1): `make run` shows what readers see,
 # friendly error pages included. The secret key is generated once into var/secret_key.
 
-.PHONY: run dev admin install data dictionaries serve test lint format test-postgres clean bench loadtest faults abuse
+.PHONY: run dev admin install data dictionaries serve test lint format test-postgres clean bench loadtest faults abuse messages
 
 run: install data serve
 
@@ -52,6 +52,14 @@ serve: install
 
 test: install lint
 	$(BIN)/python -m pytest
+
+# The interface's translations (docs/translating.md): collect every string into locale/de and
+# locale/zh_Hans (new ones arrive empty, to translate), then compile the .mo files that are committed.
+# Needs GNU gettext (apt-get install gettext).
+messages: install
+	$(BIN)/python manage.py makemessages --locale=de --locale=zh_Hans --add-location=file \
+		--ignore='tests/*' --ignore='benchmarks/*' --ignore='var/*' --ignore='docs/*' --ignore='deploy/*' --ignore='data/*'
+	$(BIN)/python manage.py compilemessages --locale=de --locale=zh_Hans
 
 # ruff: lint and formatting (ruff.toml). `make format` rewrites the tree in place.
 lint: install
