@@ -70,6 +70,18 @@ def test_error_pages_follow_the_readers_language(client, archive):
     assert "Kein Zitat hat den Link" in html
 
 
+def test_the_rate_limit_page_and_message_follow_the_readers_language(client, archive, settings):
+    """Refused before LocaleMiddleware runs: the limiter picks the language itself."""
+    settings.ARCHIVE_RATE_LIMIT = "1/60"
+    client.get("/search/", HTTP_ACCEPT_LANGUAGE="de")
+    response = client.get("/search/", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 429
+    assert "Zu viele Anfragen" in response.content.decode()
+    assert "Accept-Language" in response["Vary"]
+    error = client.get("/api/interviews/", HTTP_ACCEPT_LANGUAGE="zh").json()["error"]
+    assert error["code"] == "rate_limited" and "请求过多" in error["message"]
+
+
 def test_chinese_browser_gets_chinese(client, archive):
     html = page(client, "/search/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
     assert '<html lang="zh-hans">' in html
