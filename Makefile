@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE := archive.settings
 # Debug is off unless asked for (`make dev`, or DJANGO_DEBUG=1): `make run` shows what readers see,
 # friendly error pages included. The secret key is generated once into var/secret_key.
 
-.PHONY: run dev admin install data dictionaries serve test lint format test-postgres clean bench loadtest faults abuse a11y vnu
+.PHONY: run dev admin install data dictionaries serve test lint format test-postgres clean bench loadtest faults abuse a11y vnu messages
 
 run: install data serve
 
@@ -66,6 +66,14 @@ vnu:
 # Accessibility alone: axe-core (WCAG 2.1 AA) and the Nu HTML checker on every page type.
 a11y: install vnu
 	$(BIN)/python -m pytest tests/test_accessibility.py
+
+# The interface's translations (docs/translating.md): collect every string into locale/de and
+# locale/zh_Hans (new ones arrive empty, to translate), then compile the .mo files that are committed.
+# Needs GNU gettext (apt-get install gettext).
+messages: install
+	$(BIN)/python manage.py makemessages --locale=de --locale=zh_Hans --add-location=file \
+		--ignore='tests/*' --ignore='benchmarks/*' --ignore='var/*' --ignore='docs/*' --ignore='deploy/*' --ignore='data/*'
+	$(BIN)/python manage.py compilemessages --locale=de --locale=zh_Hans
 
 # ruff: lint and formatting (ruff.toml). `make format` rewrites the tree in place.
 lint: install

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.humanize",
     "csp",
     "axes",
     # Before haystack, so our rebuild_index (build in a new directory, then swap) replaces Haystack's
@@ -85,6 +86,9 @@ MIDDLEWARE = [
     "interviews.ratelimit.RateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface language: the django_language cookie (set by the header's switcher), then
+    # Accept-Language, then English. URLs carry no language: a permalink is one URL for everyone.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -105,6 +109,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -153,6 +158,17 @@ AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "archive.client_ip.client_ip"
 
 LANGUAGE_CODE = "en"
+# The interface languages (docs/translating.md), each named in itself in the switcher. Content
+# languages are another matter: interviews/languages.py.
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("zh-hans", "中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates per interface language (archive/formats/). No thousand separators by default: numbers also go
+# into URLs, ids and attributes; counts shown to readers use |intcomma, which groups per language.
+FORMAT_MODULE_PATH = ["archive.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

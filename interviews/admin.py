@@ -155,11 +155,11 @@ class SpeakerAdmin(admin.ModelAdmin):
             .annotate(turn_total=Count("turns", distinct=True), interview_total=Count("participations", distinct=True))
         )
 
-    @admin.display(description="turns", ordering="turn_total")
+    @admin.display(description=_("turns"), ordering="turn_total")
     def turn_total(self, obj):
         return obj.turn_total
 
-    @admin.display(description="interviews", ordering="interview_total")
+    @admin.display(description=_("interviews"), ordering="interview_total")
     def interview_total(self, obj):
         return obj.interview_total
 
@@ -170,11 +170,11 @@ class SpeakerAdmin(admin.ModelAdmin):
         if change and {"name", "slug", "aliases"} & set(form.changed_data):  # names are searched
             editing.reindex_speaker(obj)
 
-    @admin.action(description="Merge selected speakers into one…", permissions=["change", "delete"])
+    @admin.action(description=_("Merge selected speakers into one…"), permissions=["change", "delete"])
     def merge_speakers(self, request, queryset):
         speakers = list(queryset.order_by("-turn_total", "name"))
         if len(speakers) < 2:
-            self.message_user(request, "Select at least two speakers to merge.", messages.WARNING)
+            self.message_user(request, _("Select at least two speakers to merge."), messages.WARNING)
             return None
         if request.POST.get("post") == "yes":
             form = MergeSpeakersForm(request.POST, speakers=speakers)
@@ -184,7 +184,7 @@ class SpeakerAdmin(admin.ModelAdmin):
                 self.message_user(
                     request,
                     format_html(
-                        'Merged {} into <a href="{}">{}</a>: {} turns moved; the old pages redirect there.',
+                        _('Merged {} into <a href="{}">{}</a>: {} turns moved; the old pages redirect there.'),
                         ", ".join(result.merged),
                         kept.get_absolute_url(),
                         kept.name,
@@ -204,7 +204,7 @@ class SpeakerAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Merge speakers",
+            "title": _("Merge speakers"),
             "speakers": speakers,
             "together": list(together),
             "form": form,
@@ -266,15 +266,15 @@ class TurnAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # turns come from ingesting a transcript; a lone turn has no place in one
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def short_text(self, obj):
         return obj.text[:80]
 
-    @admin.display(description="topics")
+    @admin.display(description=_("topics"))
     def topic_names(self, obj):
         return ", ".join(topic.name_en for topic in obj.effective_topics())
 
-    @admin.display(description="why")
+    @admin.display(description=_("why"))
     def topic_sources(self, obj):
         """Where each topic on the turn comes from, with the keywords that matched."""
         if not obj.pk:
@@ -333,5 +333,5 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 admin.site.register(RemovedTurn)
-admin.site.site_header = "Founder Interview Archive"
-admin.site.site_title = "Founder Interview Archive admin"
+admin.site.site_header = _("Founder Interview Archive")
+admin.site.site_title = _("Founder Interview Archive admin")

@@ -3,6 +3,7 @@
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from interviews import queries, serializers
 from interviews.api_errors import error_response, read_only
@@ -61,7 +62,7 @@ def quote_detail(request, key):
     try:
         turn, removed = queries.turn_or_removed(key)
     except Http404:
-        return error_response(404, "No quote has this key.", key=key)
+        return error_response(404, _("No quote has this key."), key=key)
     if removed:
         return _json(serializers.removed_quote(request, removed), status=410)
     shared = sharing.SharedQuote.from_request(request, turn)
@@ -89,5 +90,5 @@ def search(request):
             raise archive_search.PageNotFound()
         page = archive_search.search(form.params())
     except archive_search.PageNotFound:
-        return error_response(404, "No such page of results.")
+        return error_response(404, _("No such page of results."))
     return JsonResponse(serializers.search_page(request, page))

@@ -3,7 +3,9 @@ request (a view, Django's 400/404/500 handlers, the rate limiter):
 
     {"error": {"code": "not_found", "message": "Nothing at this address.", ...details}}
 
-with the HTTP status the code names. A client checks ``error.code`` and never parses a web page.
+with the HTTP status the code names. A client checks ``error.code`` and never parses a web page;
+``message`` is for people, in the interface language (``Accept-Language``), while ``code`` never
+changes with it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import functools
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 CODES = {
@@ -41,7 +44,8 @@ def read_only(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
-            response = error_response(405, f"{request.method} is not allowed here: this address is read-only.")
+            message = _("%(method)s is not allowed here: this address is read-only.") % {"method": request.method}
+            response = error_response(405, message)
             response["Allow"] = "GET, HEAD"
             return response
         return view(request, *args, **kwargs)

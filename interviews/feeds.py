@@ -12,14 +12,24 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 
-from interviews import queries
+from interviews import languages, queries
 from interviews.forms import SearchForm
 from interviews.models import Speaker, Topic, Turn, TurnTopic
 from interviews.search import query as archive_search
 
 FEED_ITEMS = 30
-SITE = settings.ARCHIVE_SITE_NAME
+
+
+def site() -> str:
+    """The site's name in the interface language (translated when it is the default name)."""
+    return _(settings.ARCHIVE_SITE_NAME)
+
+
+def topic_name(topic) -> str:
+    return topic.name_in(languages.base(get_language()))
 
 
 def _midnight(date):
@@ -28,8 +38,12 @@ def _midnight(date):
 
 class NewInterviewsFeed(Feed):
     feed_type = Atom1Feed
-    title = f"{SITE}: new interviews"
-    subtitle = "Interviews with AI founders, as they are added to the archive."
+
+    def title(self):
+        return _("%(site)s: new interviews") % {"site": site()}
+
+    def subtitle(self):
+        return _("Interviews with AI founders, as they are added to the archive.")
 
     def link(self):
         return reverse("interviews:interview_list")
@@ -42,8 +56,12 @@ class NewInterviewsFeed(Feed):
 
     def item_description(self, interview):
         people = ", ".join(p.speaker.name for p in interview.participants.all())
-        renditions = ", ".join(f"{t.language_name} ({t.turn_count} turns)" for t in interview.transcripts.all())
-        return f"{people}. In {renditions}."
+        renditions = ", ".join(
+            ngettext("%(language)s (%(count)d turn)", "%(language)s (%(count)d turns)", t.turn_count)
+            % {"language": t.language_name, "count": t.turn_count}
+            for t in interview.transcripts.all()
+        )
+        return _("%(people)s. In %(renditions)s.") % {"people": people, "renditions": renditions}
 
     def item_pubdate(self, interview):
         return interview.created_at
@@ -57,10 +75,10 @@ class SpeakerFeed(NewInterviewsFeed):
         return get_object_or_404(Speaker, slug=slug)
 
     def title(self, speaker):
-        return f"{SITE}: new interviews with {speaker.name}"
+        return _("%(site)s: new interviews with %(name)s") % {"site": site(), "name": speaker.name}
 
     def subtitle(self, speaker):
-        return f"Interviews in which {speaker.name} speaks, as they are added."
+        return _("Interviews in which %(name)s speaks, as they are added.") % {"name": speaker.name}
 
     def link(self, speaker):
         return speaker.get_absolute_url()
@@ -80,10 +98,10 @@ class TopicFeed(Feed):
         return get_object_or_404(Topic, slug=slug)
 
     def title(self, topic):
-        return f"{SITE}: {topic.name_en}"
+        return f"{site()}: {topic_name(topic)}"
 
     def subtitle(self, topic):
-        return f"New quotes on {topic.name_en}, in every language."
+        return _("New quotes on %(topic)s, in every language.") % {"topic": topic_name(topic)}
 
     def link(self, topic):
         return topic.get_absolute_url()
@@ -96,7 +114,11 @@ class TopicFeed(Feed):
         )
 
     def item_title(self, turn):
-        return f"{turn.speaker.name} in {turn.transcript.interview.title} ({turn.transcript.language_name})"
+        return _("%(speaker)s in %(interview)s (%(language)s)") % {
+            "speaker": turn.speaker.name,
+            "interview": turn.transcript.interview.title,
+            "language": turn.transcript.language_name,
+        }
 
     def item_description(self, turn):
         return turn.text
@@ -113,7 +135,7 @@ class SearchFeed(Feed):
     def get_object(self, request):
         form = SearchForm(request.GET, vocabulary=archive_search.facet_vocabulary())
         if not form.is_valid():
-            raise Http404("No such search.")
+            raise Http404(_("No such search."))
         params = form.params()
         params.sort, params.page = "date", 1
         # The feed object is shared by every request: the query string travels with the params.
@@ -121,7 +143,9 @@ class SearchFeed(Feed):
         return params
 
     def title(self, params):
-        return f"{SITE}: search for {params.q}" if params.q else f"{SITE}: search"
+        if params.q:
+            return _("%(site)s: search for %(query)s") % {"site": site(), "query": params.q}
+        return _("%(site)s: search") % {"site": site()}
 
     def link(self, params):
         return reverse("interviews:search") + (f"?{params.query_string}" if params.query_string else "")
@@ -130,7 +154,11 @@ class SearchFeed(Feed):
         return archive_search.search(params).results[:FEED_ITEMS]
 
     def item_title(self, hit):
-        return f"{hit.speaker} in {hit.interview} ({hit.language_name})"
+        return _("%(speaker)s in %(interview)s (%(language)s)") % {
+            "speaker": hit.speaker,
+            "interview": hit.interview,
+            "language": hit.language_name,
+        }
 
     def item_description(self, hit):
         return hit.text

@@ -9,6 +9,8 @@ from pathlib import PurePath
 from django import forms
 from django.conf import settings
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from interviews import languages
 from interviews.models import Interview, Participant, Speaker, Transcript
@@ -34,68 +36,76 @@ class TranscriptDetailsForm(forms.Form):
     interview = forms.ModelChoiceField(
         queryset=Interview.objects.order_by("title"),
         required=False,
-        empty_label="— a new interview —",
-        help_text="Choose the interview this file belongs to, or leave it to create a new one.",
+        empty_label=gettext_lazy("— a new interview —"),
+        help_text=gettext_lazy("Choose the interview this file belongs to, or leave it to create a new one."),
     )
     new_title = forms.CharField(
-        label="New interview’s title",
+        label=gettext_lazy("New interview’s title"),
         max_length=300,
         required=False,
-        help_text="Defaults to the title found in the file.",
+        help_text=gettext_lazy("Defaults to the title found in the file."),
     )
     new_date_recorded = forms.DateField(
-        label="Date recorded", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Date recorded"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     new_original_url = forms.URLField(
-        label="Original recording URL", max_length=500, required=False, assume_scheme="https"
+        label=gettext_lazy("Original recording URL"), max_length=500, required=False, assume_scheme="https"
     )
     language = forms.CharField(
         max_length=10,
         required=False,
         widget=forms.TextInput(attrs={"list": "upload-languages", "size": 8}),
-        help_text="An ISO code such as en, de, zh. Empty: detected from the text.",
+        help_text=gettext_lazy("An ISO code such as en, de, zh. Empty: detected from the text."),
     )
     encoding = forms.ChoiceField(
-        label="Encoding",
-        choices=[("", "Detect")] + list(ENCODINGS),
+        label=gettext_lazy("Encoding"),
+        choices=[("", gettext_lazy("Detect"))] + list(ENCODINGS),
         required=False,
-        help_text="How the file’s bytes are read as text. Detected unless you choose; change it if the "
-        "preview shows garbled characters.",
+        help_text=gettext_lazy(
+            "How the file’s bytes are read as text. Detected unless you choose; change it if the "
+            "preview shows garbled characters."
+        ),
     )
     slug = forms.SlugField(
-        label="Rendition slug",
+        label=gettext_lazy("Rendition slug"),
         max_length=40,
         required=False,
-        help_text="Names this transcript within its interview; defaults to the language. A file with the "
-        "slug of an existing transcript replaces it as a corrected version.",
+        help_text=gettext_lazy(
+            "Names this transcript within its interview; defaults to the language. A file with the "
+            "slug of an existing transcript replaces it as a corrected version."
+        ),
     )
     title = forms.CharField(
-        label="Title as published",
+        label=gettext_lazy("Title as published"),
         max_length=500,
         required=False,
-        help_text="Defaults to the title found in the file.",
+        help_text=gettext_lazy("Defaults to the title found in the file."),
     )
-    publisher = forms.CharField(label="Publisher / source", max_length=200, required=False)
-    source_url = forms.URLField(label="Source URL", max_length=500, required=False, assume_scheme="https")
+    publisher = forms.CharField(label=gettext_lazy("Publisher / source"), max_length=200, required=False)
+    source_url = forms.URLField(label=gettext_lazy("Source URL"), max_length=500, required=False, assume_scheme="https")
     media_url = forms.URLField(
-        label="Recording URL",
+        label=gettext_lazy("Recording URL"),
         max_length=500,
         required=False,
         assume_scheme="https",
-        help_text="A YouTube video, audio or video file the time codes refer to: each timed turn links to its moment.",
+        help_text=gettext_lazy(
+            "A YouTube video, audio or video file the time codes refer to: each timed turn links to its moment."
+        ),
     )
     published_on = forms.DateField(
-        label="Publication date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Publication date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     translation = forms.ChoiceField(
-        label="Translation kind", choices=[("", "—")] + Transcript.TRANSLATION_CHOICES, required=False
+        label=gettext_lazy("Translation kind"), choices=[("", "—")] + Transcript.TRANSLATION_CHOICES, required=False
     )
-    translator_note = forms.CharField(label="Translator note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    translator_note = forms.CharField(
+        label=gettext_lazy("Translator note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def clean_language(self):
         language = self.cleaned_data["language"].strip()
         if language and not languages.CODE_RE.fullmatch(language):
-            raise forms.ValidationError("Use a language code such as en, de or zh (or leave it empty).")
+            raise forms.ValidationError(_("Use a language code such as en, de or zh (or leave it empty)."))
         return languages.base(language)
 
     def clean(self):
@@ -103,7 +113,7 @@ class TranscriptDetailsForm(forms.Form):
         if cleaned.get("interview") is not None:
             extra = [f for f in ("new_title", "new_date_recorded", "new_original_url") if cleaned.get(f)]
             for name in extra:
-                self.add_error(name, "Only for a new interview: clear it, or choose “a new interview” above.")
+                self.add_error(name, _("Only for a new interview: clear it, or choose “a new interview” above."))
         return cleaned
 
     def posted_values(self) -> dict:
@@ -115,10 +125,10 @@ class UploadForm(TranscriptDetailsForm):
     """The file and its details. A valid form has read, parsed and checked the file."""
 
     file = forms.FileField(
-        label="Transcript file",
+        label=gettext_lazy("Transcript file"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(UPLOAD_SUFFIXES))}),
-        help_text=".txt, .md or .html; UTF-8 or UTF-16, or an older encoding (detected).",
+        help_text=gettext_lazy(".txt, .md or .html; UTF-8 or UTF-16, or an older encoding (detected)."),
     )
     field_order = ["file"]
 
@@ -135,18 +145,21 @@ class UploadForm(TranscriptDetailsForm):
         if self.too_large:
             raise forms.ValidationError(size_limit_message(self.too_large if self.too_large is not True else None))
         if not upload:
-            raise forms.ValidationError("Choose a transcript file to upload.")
+            raise forms.ValidationError(_("Choose a transcript file to upload."))
         name = PurePath(upload.name).name
         if PurePath(name).suffix.lower() not in UPLOAD_SUFFIXES:
             raise forms.ValidationError(
-                f"“{name}” is not a transcript file: upload a text (.txt, .md, .html), subtitle (.vtt, .srt), "
-                "podcast transcript (.json) or Word (.docx) file."
+                _(
+                    "“%(name)s” is not a transcript file: upload a text (.txt, .md, .html), subtitle (.vtt, .srt), "
+                    "podcast transcript (.json) or Word (.docx) file."
+                )
+                % {"name": name}
             )
         # The size is known before the bytes are read: never read more than the limit.
         if upload.size > settings.ARCHIVE_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(size_limit_message(upload.size))
         if upload.size == 0:
-            raise forms.ValidationError("The file is empty.")
+            raise forms.ValidationError(_("The file is empty."))
         self.file_bytes = upload.read()
         self.filename = "".join(ch for ch in name if ch.isprintable())[:255]
         return upload
@@ -182,8 +195,10 @@ class UploadForm(TranscriptDetailsForm):
             "file",
             forms.ValidationError(
                 format_html(
-                    'This file is already in the archive as <a href="{}">{}</a> ({} turns). '
-                    'To change its details, <a href="{}">edit that transcript</a>.',
+                    _(
+                        'This file is already in the archive as <a href="{}">{}</a> ({} turns). '
+                        'To change its details, <a href="{}">edit that transcript</a>.'
+                    ),
                     duplicate.get_absolute_url(),
                     duplicate,
                     duplicate.turn_count,
@@ -200,7 +215,11 @@ def _admin_change_url(transcript):
     return reverse("admin:interviews_transcript_change", args=[transcript.pk])
 
 
-ROLE_CHOICES = [("", "—"), (Participant.GUEST, "Guest"), (Participant.HOST, "Interviewer (host)")]
+ROLE_CHOICES = [
+    ("", "—"),
+    (Participant.GUEST, gettext_lazy("Guest")),
+    (Participant.HOST, gettext_lazy("Interviewer (host)")),
+]
 
 
 class LabelMappingForm(forms.Form):
@@ -236,34 +255,38 @@ class LabelMappingForm(forms.Form):
         super().__init__(data, initial=initial)
         for row in rows:
             self.fields[f"{row.key}-speaker"] = forms.ChoiceField(
-                label=f"Who is “{row.label}”?", choices=speaker_choices
+                label=_("Who is “%(label)s”?") % {"label": row.label}, choices=speaker_choices
             )
             self.fields[f"{row.key}-name"] = forms.CharField(
-                label=f"Name of the new speaker for “{row.label}”", max_length=200, required=False
+                label=_("Name of the new speaker for “%(label)s”") % {"label": row.label},
+                max_length=200,
+                required=False,
             )
             self.fields[f"{row.key}-role"] = forms.ChoiceField(
-                label=f"Role of “{row.label}”", choices=ROLE_CHOICES, required=False
+                label=_("Role of “%(label)s”") % {"label": row.label}, choices=ROLE_CHOICES, required=False
             )
 
     def _speaker_choices(self):
-        choices = [(NEW, "A new speaker, named →")]
+        choices = [(NEW, _("A new speaker, named →"))]
         speakers = list(Speaker.objects.order_by("name").values_list("pk", "name"))
         if self.interview is not None:
             inside = {
-                p.speaker_id: f"{p.speaker.name} ({p.get_role_display() or 'speaker'})"
+                p.speaker_id: f"{p.speaker.name} ({p.get_role_display() or _('speaker')})"
                 for p in self.interview.participants.select_related("speaker")
             }
-            choices.append(("In this interview", [(str(pk), label) for pk, label in inside.items()]))
+            choices.append((_("In this interview"), [(str(pk), label) for pk, label in inside.items()]))
             speakers = [(pk, name) for pk, name in speakers if pk not in inside]
         if speakers:
-            choices.append(("Everyone in the archive", [(str(pk), name) for pk, name in speakers]))
+            choices.append((_("Everyone in the archive"), [(str(pk), name) for pk, name in speakers]))
         return choices
 
     def clean(self):
         cleaned = super().clean()
         for row in self.rows:
             if cleaned.get(f"{row.key}-speaker") == NEW and not (cleaned.get(f"{row.key}-name") or "").strip():
-                self.add_error(f"{row.key}-name", f"Type the name of the person behind “{row.label}”.")
+                self.add_error(
+                    f"{row.key}-name", _("Type the name of the person behind “%(label)s”.") % {"label": row.label}
+                )
         return cleaned
 
     def bound_rows(self):
@@ -359,7 +382,7 @@ class SearchForm(forms.Form):
         page = self.cleaned_data.get("page") or "1"
         # Checked as text first: a 300-digit page number is just "not a page".
         if not re.fullmatch(r"[0-9]{1,6}", page) or not 1 <= int(page) <= MAX_PAGE:
-            raise forms.ValidationError("No such page.")
+            raise forms.ValidationError(_("No such page."))
         return int(page)
 
     def params(self) -> SearchParams:
@@ -389,12 +412,12 @@ class SideBySideForm(forms.Form):
         ]
         for name in ("left", "right"):
             self.fields[name].choices = choices
-            self.fields[name].error_messages["invalid_choice"] = "This interview has no transcript “%(value)s”."
+            self.fields[name].error_messages["invalid_choice"] = _("This interview has no transcript “%(value)s”.")
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("left") and cleaned.get("left") == cleaned.get("right"):
-            raise forms.ValidationError("Choose two different transcripts.")
+            raise forms.ValidationError(_("Choose two different transcripts."))
         return cleaned
 
     def pair(self) -> tuple[Transcript, Transcript]:
@@ -417,18 +440,22 @@ class InterviewListForm(forms.Form):
 
     NEWEST, OLDEST = "newest", "oldest"
 
-    year = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    language = forms.ChoiceField(required=False)
-    speaker = forms.ChoiceField(required=False)
-    topic = forms.ChoiceField(required=False)
-    sort = forms.ChoiceField(required=False, choices=[(NEWEST, "Newest first"), (OLDEST, "Oldest first")])
+    year = forms.TypedChoiceField(label=gettext_lazy("Year"), required=False, coerce=int, empty_value=None)
+    language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
+    speaker = forms.ChoiceField(label=gettext_lazy("Speaker"), required=False)
+    topic = forms.ChoiceField(label=gettext_lazy("Topic"), required=False)
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort"),
+        required=False,
+        choices=[(NEWEST, gettext_lazy("Newest first")), (OLDEST, gettext_lazy("Oldest first"))],
+    )
 
     def __init__(self, data, *, years, languages, speakers, topics):
         super().__init__(data)
-        self.fields["year"].choices = [("", "Any year")] + [(y, str(y)) for y in years]
-        self.fields["language"].choices = [("", "Any language")] + languages
-        self.fields["speaker"].choices = [("", "Anyone")] + speakers
-        self.fields["topic"].choices = [("", "Any topic")] + topics
+        self.fields["year"].choices = [("", _("Any year"))] + [(y, str(y)) for y in years]
+        self.fields["language"].choices = [("", _("Any language"))] + languages
+        self.fields["speaker"].choices = [("", _("Anyone"))] + speakers
+        self.fields["topic"].choices = [("", _("Any topic"))] + topics
 
     def filters(self) -> dict:
         """The valid filters, unknown values dropped. Call after is_valid()."""

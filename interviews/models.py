@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from interviews import languages, timecodes
 from interviews.quotes import spans
@@ -97,7 +98,7 @@ class Interview(models.Model):
 
 class Participant(models.Model):
     HOST, GUEST = "host", "guest"
-    ROLE_CHOICES = [(HOST, "Host"), (GUEST, "Guest")]
+    ROLE_CHOICES = [(HOST, _("Host")), (GUEST, _("Guest"))]
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="participants")
     speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="participations")
@@ -114,9 +115,9 @@ class Participant(models.Model):
 class Transcript(models.Model):
     ORIGINAL, HUMAN, MACHINE = "original", "human", "machine"
     TRANSLATION_CHOICES = [
-        (ORIGINAL, "Original language"),
-        (HUMAN, "Human translation"),
-        (MACHINE, "Machine translation"),
+        (ORIGINAL, _("Original language")),
+        (HUMAN, _("Human translation")),
+        (MACHINE, _("Machine translation")),
     ]
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="transcripts")
@@ -363,7 +364,7 @@ class TurnTopic(models.Model):
     """
 
     RULE, ADDED, REMOVED = "rule", "added", "removed"
-    SOURCE_CHOICES = [(RULE, "Keyword rule"), (ADDED, "Added by an editor"), (REMOVED, "Removed by an editor")]
+    SOURCE_CHOICES = [(RULE, _("Keyword rule")), (ADDED, _("Added by an editor")), (REMOVED, _("Removed by an editor"))]
 
     turn = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="topic_links")
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="turn_links")
@@ -380,7 +381,11 @@ class TurnAlignment(models.Model):
     """Two turns of different transcripts of one interview that say the same thing."""
 
     AUTO, CONFIRMED, REJECTED = "auto", "confirmed", "rejected"
-    STATUS_CHOICES = [(AUTO, "Automatic"), (CONFIRMED, "Confirmed by an editor"), (REJECTED, "Rejected by an editor")]
+    STATUS_CHOICES = [
+        (AUTO, _("Automatic")),
+        (CONFIRMED, _("Confirmed by an editor")),
+        (REJECTED, _("Rejected by an editor")),
+    ]
 
     source = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="alignments_from")
     target = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="alignments_to")

@@ -26,6 +26,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 from archive.client_ip import client_ip
 from interviews import api_errors
@@ -143,14 +146,18 @@ def hit(client: str, limit: Limit, *, now: float | None = None) -> tuple[bool, i
 
 
 def too_many_requests(request, limit: Limit, retry_after: int):
-    if api_errors.is_json_path(request.path_info):
-        message = (
-            f"Too many requests: at most {limit.requests} every {limit.seconds} seconds. "
-            f"Try again in {retry_after} seconds."
-        )
-        response = api_errors.error_response(429, message, retry_after=retry_after)
-    else:
-        response = render(request, "429.html", {"retry_after": retry_after, "limit": limit}, status=429)
+    # Refused before LocaleMiddleware has run: the refusal picks the reader's language itself.
+    with translation.override(translation.get_language_from_request(request)):
+        if api_errors.is_json_path(request.path_info):
+            message = _("Too many requests: at most %(requests)d every %(seconds)d seconds.") % {
+                "requests": limit.requests,
+                "seconds": limit.seconds,
+            }
+            message += " " + _("Try again in %(seconds)d seconds.") % {"seconds": retry_after}
+            response = api_errors.error_response(429, message, retry_after=retry_after)
+        else:
+            response = render(request, "429.html", {"retry_after": retry_after, "limit": limit}, status=429)
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
     response["Retry-After"] = str(retry_after)
     return response
 

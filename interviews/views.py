@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 from interviews import api_errors, exports, languages, lists, overview, queries, ratelimit, timecodes
@@ -69,7 +71,7 @@ def interview(request, slug, transcript_slug=None):
     else:
         transcript = next((t for t in transcripts if t.slug == transcript_slug), None)
         if transcript is None:
-            raise Http404("No such transcript")
+            raise Http404(_("No such transcript."))
     others = [t for t in transcripts if t != transcript]
     context = {
         "interview": interview,
@@ -98,9 +100,9 @@ def _transcript_page(request, transcript, *, aligned):
     try:
         number = int(request.GET.get("page") or 1)
     except ValueError:
-        raise Http404("No such page of this transcript.") from None
+        raise Http404(_("No such page of this transcript.")) from None
     if not 1 <= number <= page_count:
-        raise Http404("No such page of this transcript.")
+        raise Http404(_("No such page of this transcript."))
     start = (number - 1) * per_page
     turns = list(
         transcript.turns.filter(ordinal__gte=start, ordinal__lt=start + per_page)
@@ -182,7 +184,7 @@ def _page_window(number, page_count, *, around=2):
 def transcript_export(request, slug, transcript_slug, fmt):
     """The transcript as a file to download: text, WebVTT, SRT or podcast JSON."""
     if fmt not in exports.FORMATS:
-        raise Http404("No such format")
+        raise Http404(_("No such format."))
     transcript = get_object_or_404(
         Transcript.objects.select_related("interview"), interview__slug=slug, slug=transcript_slug
     )
@@ -209,7 +211,7 @@ def speaker(request, slug):
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
-        raise Http404("No such page") from None
+        raise Http404(_("No such page.")) from None
     interviews = Interview.objects.filter(participants__speaker=speaker).prefetch_related("transcripts").distinct()
     return render(
         request,
@@ -253,7 +255,7 @@ def side_by_side(request, slug):
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
-        raise Http404("No such page of this comparison.") from None
+        raise Http404(_("No such page of this comparison.")) from None
     queries.attach_roles([turn for row in page.object_list for turn in row.left + row.right], interview=interview)
     translations.fold_unmatched(page.object_list)
     context.update(
@@ -341,15 +343,17 @@ def topic(request, slug):
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
-        raise Http404("No such page") from None
+        raise Http404(_("No such page.")) from None
     queries.attach_roles(page.object_list)
+    # Named in the language of the turns shown, else in the interface's.
+    shown = language or languages.base(get_language())
     return render(
         request,
         "interviews/topic.html",
         {
             "topic": topic,
-            "name": topic.name_in(language) if language else topic.name_en,
-            "other_names": [(code, topic.name_in(code)) for code in languages.SUPPORTED if code != (language or "en")],
+            "name": topic.name_in(shown),
+            "other_names": [(code, topic.name_in(code)) for code in languages.SUPPORTED if code != shown],
             "languages": [(code, languages.name(code), n) for code, n in counts.items()],
             "language": language,
             "total": sum(counts.values()),
@@ -369,7 +373,9 @@ def quote_card(request, key):
         return sharing.lower_case_redirect(request, "interviews:quote_card", key)
     turn, removed = queries.turn_or_removed(key)
     if removed:
-        return HttpResponseGone("This quote was removed from its transcript.", content_type="text/plain; charset=utf-8")
+        return HttpResponseGone(
+            _("This quote was removed from its transcript."), content_type="text/plain; charset=utf-8"
+        )
     content = sharing.SharedQuote.from_request(request, turn).card_content
     # The ETag is the content hash, known before rendering: a revalidation never draws.
     etag = f'"{card_cache_key(content)[:32]}"'
@@ -384,7 +390,7 @@ def quote_card(request, key):
         if refused is not None:
             return refused
     try:
-        png, _ = sharing.card_png(content)
+        png, _drawn = sharing.card_png(content)
     except FontMissing as exc:
         # Boxes instead of characters would be shared as the quote's image: refuse, and say why.
         logger.error("Quote card %s cannot be drawn: %s", key, exc)
@@ -422,7 +428,7 @@ def page_not_found(request, exception):
     """The 404 page (handler404): says what kind of address was not found and offers search. The
     JSON API's addresses get JSON, so that a client parsing the body is not handed a web page."""
     if api_errors.is_json_path(request.path):
-        return api_errors.error_response(404, "Nothing at this address.", path=request.path)
+        return api_errors.error_response(404, _("Nothing at this address."), path=request.path)
     kind = next((kind for prefix, kind in NOT_FOUND_KINDS if request.path.startswith(prefix)), "")
     reason = reason_of(exception)
     if reason.endswith(GET_OBJECT_OR_404_SUFFIX):  # names a model class, not something a reader knows
@@ -438,14 +444,14 @@ def reason_of(exception) -> str:
 def bad_request(request, exception):
     """handler400: JSON for the JSON addresses, Django's plain 400 page elsewhere."""
     if api_errors.is_json_path(request.path):
-        return api_errors.error_response(400, "The request could not be understood.")
+        return api_errors.error_response(400, _("The request could not be understood."))
     return defaults.bad_request(request, exception)
 
 
 def server_error(request):
     """handler500: JSON for the JSON addresses, the plain 500 page (no database, no layout) elsewhere."""
     if api_errors.is_json_path(request.path):
-        return api_errors.error_response(500, "Something went wrong on our side; it has been logged.")
+        return api_errors.error_response(500, _("Something went wrong on our side; it has been logged."))
     return defaults.server_error(request)
 
 
@@ -469,11 +475,11 @@ FACET_SHOWN = 8  # values listed per facet; the rest behind "more"
 # to scroll through; the note under it says how many are left out.
 FACET_MORE = 40
 FACET_TITLES = {
-    "speaker": "Speaker",
-    "topic": "Topic",
-    "language": "Language",
-    "interview": "Interview",
-    "year": "Year",
+    "speaker": gettext_lazy("Speaker"),
+    "topic": gettext_lazy("Topic"),
+    "language": gettext_lazy("Language"),
+    "interview": gettext_lazy("Interview"),
+    "year": gettext_lazy("Year"),
 }
 
 
@@ -512,12 +518,12 @@ def _without(filters, name, value):
 def search(request):
     form = SearchForm(request.GET, vocabulary=archive_search.facet_vocabulary())
     if not form.is_valid():  # only the page number can be invalid; everything else is forgiven
-        raise Http404("No such page of results.")
+        raise Http404(_("No such page of results."))
     params = form.params()
     try:
         results = archive_search.search(params)
     except archive_search.PageNotFound:
-        raise Http404("No such page of results.") from None
+        raise Http404(_("No such page of results.")) from None
     labels = {name: {v.value: v.label for v in values} for name, values in results.facets.items()}
     chips = [
         {
@@ -550,6 +556,7 @@ def search(request):
         {
             "form": form,
             "q": params.q,
+            "this_page_url": _search_url(params),
             "results": results,
             "facets": facets,
             "chips": chips,

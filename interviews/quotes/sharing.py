@@ -142,8 +142,11 @@ class SharedQuote:
         """ "German", or "German, machine translation": the language, and the kind of translation."""
         transcript = self.turn.transcript
         language = languages.english_name(transcript.language)
-        if transcript.translation in (transcript.MACHINE, transcript.HUMAN):
-            return f"{language}, {transcript.get_translation_display().lower()}"
+        # Spelled out here, not the model's choice label: that one follows the interface language,
+        # and the card drawn from this is one image per URL for every reader.
+        kind = {transcript.MACHINE: "machine translation", transcript.HUMAN: "human translation"}
+        if transcript.translation in kind:
+            return f"{language}, {kind[transcript.translation]}"
         return language
 
     @property

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, ngettext
 from whoosh import query as wq
 
 from interviews import languages
@@ -120,7 +121,9 @@ def parse_query(text: str) -> UserQuery:
     text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
     if len(text) > MAX_QUERY_CHARS:
         text = _shorten(text, MAX_QUERY_CHARS)
-        notes.append(f"Your search was shortened to its first {MAX_QUERY_CHARS} characters.")
+        notes.append(
+            gettext("Your search was shortened to its first %(count)d characters.") % {"count": MAX_QUERY_CHARS}
+        )
     include, exclude = [], []
     seen = set()
     dropped_operators, wildcards, too_many = set(), False, False
@@ -147,14 +150,19 @@ def parse_query(text: str) -> UserQuery:
     if dropped_operators:
         names = ", ".join(sorted(dropped_operators))
         notes.append(
-            f"{names} {'is' if len(dropped_operators) == 1 else 'are'} not an operator here: every word must match; use -word to exclude one."
+            ngettext(
+                "%(names)s is not an operator here: every word must match; use -word to exclude one.",
+                "%(names)s are not operators here: every word must match; use -word to exclude one.",
+                len(dropped_operators),
+            )
+            % {"names": names}
         )
     if wildcards:
-        notes.append("Wildcards (*, ?) are not supported: words are matched in all their forms already.")
+        notes.append(gettext("Wildcards (*, ?) are not supported: words are matched in all their forms already."))
     if too_many:
-        notes.append(f"Only the first {MAX_QUERY_WORDS} words of your search were used.")
+        notes.append(gettext("Only the first %(count)d words of your search were used.") % {"count": MAX_QUERY_WORDS})
     if text and not include and not exclude:
-        notes.append("Your search has no words to look for, so every turn is shown.")
+        notes.append(gettext("Your search has no words to look for, so every turn is shown."))
     return UserQuery(tuple(include), tuple(exclude), tuple(notes))
 
 
@@ -568,7 +576,11 @@ def _facet_labels(values: dict) -> dict:
     return {
         "speaker": dict(Speaker.objects.filter(slug__in=values["speaker"]).values_list("slug", "name")),
         "interview": dict(Interview.objects.filter(slug__in=values["interview"]).values_list("slug", "title")),
-        "topic": dict(Topic.objects.filter(slug__in=values["topic"]).values_list("slug", "name_en")),
+        # Topics in the interface language; done per request, after the (language-free) result cache.
+        "topic": {
+            topic.slug: topic.name_in(languages.base(get_language()))
+            for topic in Topic.objects.filter(slug__in=values["topic"])
+        },
         "language": {code: languages.name(code) for code in values["language"]},
         "year": {},
     }

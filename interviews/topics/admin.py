@@ -3,6 +3,7 @@ they change."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from interviews import outbox
 from interviews.models import (
@@ -91,7 +92,7 @@ class TopicAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_turn_counts()
 
-    @admin.display(description="turns", ordering="turn_count")
+    @admin.display(description=_("turns"), ordering="turn_count")
     def turns(self, obj):
         return obj.turn_count
 
@@ -104,12 +105,12 @@ class TopicAdmin(admin.ModelAdmin):
         if Turn.objects.count() > ADMIN_RETAG_LIMIT:
             self.message_user(
                 request,
-                "Keyword rules saved. Run “manage.py retag” to apply them to the turns already in the archive.",
+                _("Keyword rules saved. Run “manage.py retag” to apply them to the turns already in the archive."),
                 messages.WARNING,
             )
             return
         result = topics.tag_transcripts(Transcript.objects.all())
-        self.message_user(request, f"Keyword rules applied: {result.summary()}.")
+        self.message_user(request, _("Keyword rules applied: %(summary)s.") % {"summary": result.summary()})
 
     def delete_model(self, request, obj):
         _enqueue_turns_of([obj.pk])

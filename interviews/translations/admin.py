@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from interviews.models import (
     TurnAlignment,
@@ -68,7 +70,7 @@ class TurnAlignmentForm(forms.ModelForm):
                 if other.status != TurnAlignment.AUTO:
                     raise forms.ValidationError(
                         format_html(
-                            'An editor already decided about these two turns: <a href="{}">that link</a> is {}.',
+                            _('An editor already decided about these two turns: <a href="{}">that link</a> is {}.'),
                             reverse("admin:interviews_turnalignment_change", args=[other.pk]),
                             other.get_status_display().lower(),
                         )
@@ -119,11 +121,11 @@ class TurnAlignmentAdmin(admin.ModelAdmin):
             turn.text if len(turn.text) <= 90 else turn.text[:90] + "…",
         )
 
-    @admin.display(description="turn", ordering="source__ordinal")
+    @admin.display(description=pgettext_lazy("column", "turn"), ordering="source__ordinal")
     def source_text(self, obj):
         return self._turn(obj.source)
 
-    @admin.display(description="says the same as")
+    @admin.display(description=_("says the same as"))
     def target_text(self, obj):
         return self._turn(obj.target)
 
@@ -133,15 +135,15 @@ class TurnAlignmentAdmin(admin.ModelAdmin):
         paragraphs = format_html_join("", "<p>{}</p>", ((p,) for p in turn.paragraphs))
         return format_html('<div lang="{}">{}</div>', turn.transcript.language, paragraphs)
 
-    @admin.display(description="its text")
+    @admin.display(description=_("its text"))
     def source_full(self, obj):
         return self._full(obj.source if obj.source_id else None)
 
-    @admin.display(description="its text")
+    @admin.display(description=_("its text"))
     def target_full(self, obj):
         return self._full(obj.target if obj.target_id else None)
 
-    @admin.display(description="confidence", ordering="confidence")
+    @admin.display(description=_("confidence"), ordering="confidence")
     def confidence_display(self, obj):
         text = f"{obj.confidence:.0%}"
         if translations.is_possible_match(obj.confidence, obj.status):
@@ -166,12 +168,18 @@ class TurnAlignmentAdmin(admin.ModelAdmin):
             # the next alignment would bring the old pair back.
             translations.record_rejection(*old_pair)
 
-    @admin.action(description="Confirm the selected links")
+    @admin.action(description=_("Confirm the selected links"))
     def confirm(self, request, queryset):
         count = translations.confirm(queryset)
-        self.message_user(request, f"Confirmed {count} links; re-alignment will keep them.", messages.SUCCESS)
+        self.message_user(
+            request, _("Confirmed %(count)d links; re-alignment will keep them.") % {"count": count}, messages.SUCCESS
+        )
 
-    @admin.action(description="Reject the selected links")
+    @admin.action(description=_("Reject the selected links"))
     def reject(self, request, queryset):
         count = translations.reject(queryset)
-        self.message_user(request, f"Rejected {count} links; re-alignment will not bring them back.", messages.SUCCESS)
+        self.message_user(
+            request,
+            _("Rejected %(count)d links; re-alignment will not bring them back.") % {"count": count},
+            messages.SUCCESS,
+        )

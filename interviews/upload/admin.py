@@ -5,6 +5,7 @@ from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from interviews import editing
 from interviews.models import (
@@ -60,7 +61,7 @@ class TranscriptAdmin(admin.ModelAdmin):
     def original_view(self, request, object_id):
         return admin_views.original(request, self, object_id)
 
-    @admin.display(description="original file")
+    @admin.display(description=_("original file"))
     def original(self, obj):
         if not obj.pk or not obj.original_file:
             return "—"

@@ -81,7 +81,7 @@ def upload(request, model_admin):
     return TemplateResponse(
         request,
         "admin/interviews/upload/upload.html",
-        _context(request, model_admin, "Upload a transcript", form=form, limit=settings.ARCHIVE_MAX_UPLOAD_BYTES),
+        _context(request, model_admin, _("Upload a transcript"), form=form, limit=settings.ARCHIVE_MAX_UPLOAD_BYTES),
     )
 
 
@@ -104,7 +104,9 @@ def preview(request, model_admin, token):
     action = request.POST.get("action", "preview") if request.method == "POST" else None
     if action == "cancel":
         staged.discard()
-        messages.info(request, f"The upload of “{staged.filename}” was cancelled; nothing was written.")
+        messages.info(
+            request, _("The upload of “%(name)s” was cancelled; nothing was written.") % {"name": staged.filename}
+        )
         return redirect("admin:interviews_transcript_changelist")
 
     details_form = TranscriptDetailsForm(request.POST if action else staged.details)
@@ -154,7 +156,7 @@ def preview(request, model_admin, token):
         _context(
             request,
             model_admin,
-            f"Preview: {staged.filename}",
+            _("Preview: %(name)s") % {"name": staged.filename},
             staged=staged,
             preview=result_preview,
             details_form=details_form,
@@ -204,7 +206,7 @@ def _save_or_confirm(request, action, staged, data, details_form, mapping_form, 
     if action == "confirm" and target_changed:
         messages.warning(
             request,
-            "You changed the interview, language or slug: check where this transcript goes, then confirm again.",
+            _("You changed the interview, language or slug: check where this transcript goes, then confirm again."),
         )
     elif action == "confirm" and way_changed:
         messages.warning(request, _("You changed how the file is read: check the turns, then confirm again."))
@@ -289,7 +291,7 @@ def done(request, model_admin, pk):
         _context(
             request,
             model_admin,
-            "Transcript uploaded" if result else str(transcript),
+            _("Transcript uploaded") if result else str(transcript),
             transcript=transcript,
             result=result,
             change_url=reverse("admin:interviews_transcript_change", args=[transcript.pk]),
@@ -307,7 +309,7 @@ def original(request, model_admin, object_id):
     try:
         handle = transcript.original_file.open("rb")
     except (OSError, ValueError):
-        raise Http404("The original file is missing from storage.") from None
+        raise Http404(_("The original file is missing from storage.")) from None
     response = FileResponse(
         handle,
         as_attachment=True,

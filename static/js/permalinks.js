@@ -161,6 +161,13 @@
     }, 2500);
   }
 
+  // The words this script adds, in the interface language: base.html renders them into data-text-*
+  // attributes of <body> (translated there like every other string); English if one is missing.
+  function text(name, fallback) {
+    var key = "text" + name.charAt(0).toUpperCase() + name.slice(1);
+    return document.body.dataset[key] || fallback;
+  }
+
   function enableCopyButtons() {
     document.querySelectorAll("button[data-copy]").forEach(function (button) {
       var source = document.getElementById(button.dataset.copy);
@@ -170,10 +177,10 @@
         var text = source.tagName === "INPUT" ? source.value : source.textContent;
         copyText(text, source).then(
           function () {
-            announce(button, "Copied");
+            announce(button, text("copied", "Copied"));
           },
           function () {
-            announce(button, "Press Ctrl+C (⌘C) to copy");
+            announce(button, text("copyKeys", "Press Ctrl+C (⌘C) to copy"));
             if (source.select) source.select();
           }
         );
@@ -203,25 +210,25 @@
     var box = document.createElement("div");
     box.className = "quote-popover";
     box.setAttribute("role", "group");
-    box.setAttribute("aria-label", "Selected passage");
+    box.setAttribute("aria-label", text("selectedPassage", "Selected passage"));
     box.dataset.url = passage.url;
 
     var link = document.createElement("a");
     link.className = "quote-popover-link";
     link.href = passage.url;
-    link.textContent = "Link to this quote";
+    link.textContent = text("linkQuote", "Link to this quote");
 
     var copy = document.createElement("button");
     copy.type = "button";
     copy.className = "quote-popover-copy";
-    copy.textContent = "Copy link";
+    copy.textContent = text("copyLink", "Copy link");
     copy.addEventListener("click", function () {
       copyText(passage.url).then(
         function () {
-          announce(copy, "Copied");
+          announce(copy, text("copied", "Copied"));
         },
         function () {
-          announce(copy, "Copy failed: use the link");
+          announce(copy, text("copyFailed", "Copy failed: use the link"));
         }
       );
     });
