@@ -73,7 +73,7 @@ a11y: install vnu
 messages: install
 	$(BIN)/python manage.py makemessages --locale=de --locale=zh_Hans --add-location=file \
 		--ignore='tests/*' --ignore='benchmarks/*' --ignore='var/*' --ignore='docs/*' --ignore='deploy/*' --ignore='data/*'
-	$(BIN)/python manage.py compilemessages --locale=de --locale=zh_Hans
+	$(BIN)/python manage.py compilemessages --locale=de --locale=zh_Hans --ignore='.venv/*' --ignore=var
 
 # ruff: lint and formatting (ruff.toml). `make format` rewrites the tree in place.
 lint: install
