@@ -2,10 +2,12 @@
 390 px, taken from a running archive with the seed data by Debian's chromium through Playwright.
 
     make data && make serve PORT=8105 &
-    .venv/bin/python tools/screenshots.py http://127.0.0.1:8105
+    .venv/bin/python benchmarks/screenshots.py http://127.0.0.1:8105
 
 Each file is ``<page>-<width>-<light|dark>.png``, the first screen a reader sees (not the whole
-page). Run it again whenever a page changes; docs/screenshots.md shows them all.
+page); with ``--language de`` (or ``zh-hans``) the interface is in that language and the files are
+``i18n-<de|zh>-<page>-<width>-<light|dark>.png``. Run it again whenever a page changes;
+docs/screenshots.md shows them all.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ PAGES = {
     "quote": None,  # found on the German transcript page, by QUOTE_TURN's permalink
     "search": "/search/?q=Datenqualit%C3%A4t",
     "side-by-side": INTERVIEW + "side-by-side/?left=de&right=zh",
+    "charts": "/charts/",
 }
 
 
@@ -39,6 +42,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("url", nargs="?", default="http://127.0.0.1:8105", help="the running archive")
     parser.add_argument("--only", nargs="*", choices=sorted(PAGES), help="these pages only")
+    parser.add_argument("--language", choices=["en", "de", "zh-hans"], help="the interface language (a cookie)")
     args = parser.parse_args(argv)
     base = args.url.rstrip("/")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -54,6 +58,8 @@ def main(argv=None) -> int:
         for width, viewport in SIZES.items():
             for scheme in ("light", "dark"):
                 context = browser.new_context(viewport=viewport, color_scheme=scheme)
+                if args.language:
+                    context.add_cookies([{"name": "django_language", "value": args.language, "url": base}])
                 page = context.new_page()
                 for name, path in PAGES.items():
                     if args.only and name not in args.only:
@@ -62,7 +68,8 @@ def main(argv=None) -> int:
                         page.goto(base + PAGES["transcript-de"])
                         path = page.locator(f"#{QUOTE_TURN} .permalink").get_attribute("href")
                     page.goto(base + path, wait_until="networkidle")
-                    target = OUT / f"{name}-{width}-{scheme}.png"
+                    prefix = f"i18n-{args.language.split('-')[0]}-" if args.language else ""
+                    target = OUT / f"{prefix}{name}-{width}-{scheme}.png"
                     page.screenshot(path=str(target))
                     print(target.relative_to(OUT.parent.parent))
                 context.close()
