@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE := archive.settings
 # Debug is off unless asked for (`make dev`, or DJANGO_DEBUG=1): `make run` shows what readers see,
 # friendly error pages included. The secret key is generated once into var/secret_key.
 
-.PHONY: run dev admin install data dictionaries serve test lint format test-postgres clean bench loadtest faults abuse
+.PHONY: run dev admin install data dictionaries serve test lint format test-postgres clean bench loadtest faults abuse a11y vnu
 
 run: install data serve
 
@@ -50,8 +50,22 @@ dictionaries: install
 serve: install
 	PORT=$(PORT) $(BIN)/gunicorn -c archive/gunicorn.conf.py archive.wsgi
 
-test: install lint
+test: install lint vnu
 	$(BIN)/python -m pytest
+
+# The W3C Nu HTML checker (vnu.jar, Java) from npm, into a cache outside the tree (~30 MB; kept
+# by `make clean`). tests/test_accessibility.py finds it there, or at $$VNU_JAR. Without npm the
+# HTML check is skipped (CI installs nodejs and npm, .ci/run).
+VNU_VERSION := 26.9.27
+VNU_DIR := $(HOME)/.cache/founder-archive/vnu-$(VNU_VERSION)
+vnu:
+	@test -f $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar || ! command -v npm >/dev/null || \
+		npm install --ignore-scripts --no-audit --no-fund --silent --prefix $(VNU_DIR) vnu-jar@$(VNU_VERSION) || \
+		echo "vnu-jar could not be installed: the HTML check is skipped"
+
+# Accessibility alone: axe-core (WCAG 2.1 AA) and the Nu HTML checker on every page type.
+a11y: install vnu
+	$(BIN)/python -m pytest tests/test_accessibility.py
 
 # ruff: lint and formatting (ruff.toml). `make format` rewrites the tree in place.
 lint: install

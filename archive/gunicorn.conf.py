@@ -5,6 +5,10 @@ Every value can be overridden by environment variable (see docs/deploying.md).
 
 import multiprocessing
 import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
 # Loopback only by default: the reverse proxy in front is the only client, and the headers it
 # sets (X-Forwarded-Proto, X-Forwarded-For) are trusted only because nobody else can connect.
@@ -41,6 +45,43 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 accesslog = "-"
 errorlog = "-"
+
+
+def when_ready(server):
+    """Start the job runner that writes confirmed uploads (`manage.py run_jobs`) beside the workers,
+    and start it again if it dies (the OOM killer, a crash); its job then runs again (see
+    interviews/upload/jobs.py). The master stops it on exit (`on_exit`), and it stops by itself if
+    the master is killed. ARCHIVE_JOB_RUNNER=0 leaves it out, for a deployment that runs it as a
+    service of its own (docs/deploying.md)."""
+    if os.environ.get("ARCHIVE_JOB_RUNNER", "1") == "0":
+        return
+    manage = Path(__file__).resolve().parent.parent / "manage.py"
+    server.job_runner_stopping = threading.Event()
+
+    def supervise():
+        while not server.job_runner_stopping.is_set():
+            server.job_runner = subprocess.Popen([sys.executable, str(manage), "run_jobs", "--exit-with-parent"])
+            server.log.info("job runner started (pid %s)", server.job_runner.pid)
+            # gunicorn's SIGCHLD handler may reap it first; wait() then returns all the same.
+            server.job_runner.wait()
+            if not server.job_runner_stopping.wait(1.0):
+                server.log.warning("job runner exited (%s); starting another", server.job_runner.returncode)
+
+    threading.Thread(target=supervise, name="job-runner", daemon=True).start()
+
+
+def on_exit(server):
+    """Stop the job runner. A job it was writing is rolled back and runs again at the next start."""
+    runner = getattr(server, "job_runner", None)
+    if runner is None:
+        return
+    server.job_runner_stopping.set()
+    if runner.poll() is None:
+        runner.terminate()
+        try:
+            runner.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            runner.kill()
 
 
 def post_worker_init(worker):

@@ -260,6 +260,11 @@ ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE = int(os.environ.get("ARCHIVE_TRANSCRIPT_TURNS
 ARCHIVE_SITEMAP_URLS_PER_FILE = int(os.environ.get("ARCHIVE_SITEMAP_URLS_PER_FILE", 5000))
 # Uploads wait here between preview and confirm; never served, cleaned after a day.
 ARCHIVE_STAGING_DIR = DATA_DIR / "staging"
+# Confirmed uploads are written by `manage.py run_jobs` (started by gunicorn, see gunicorn.conf.py);
+# it reports progress and its heartbeat in files here. A job whose runner has been silent this
+# many seconds is taken to have died and is run again.
+ARCHIVE_JOBS_DIR = DATA_DIR / "jobs"
+ARCHIVE_JOB_HEARTBEAT_TIMEOUT = float(os.environ.get("ARCHIVE_JOB_HEARTBEAT_TIMEOUT", 30))
 ARCHIVE_SITE_NAME = "Founder Interview Archive"
 
 # --- Security headers -------------------------------------------------------------------------

@@ -15,14 +15,15 @@ by gunicorn on a loopback port. Each round starts one of four writes of a genera
 
 Once the write has started (the ingest's first log line; the confirm request sent), it waits a
 random delay up to the write's expected duration and sends SIGKILL to the ingest process or the
-gunicorn worker serving the confirm. The log lines the child wrote before it died say where the
+upload job runner writing the confirmed upload (`manage.py run_jobs`, gunicorn's child). The log lines the child wrote before it died say where the
 kill landed: parse, the database transaction, between the commit and the index write, the index
 write, or after it. Then, as a deployment would:
 
 - ingest kills: the operator runs the same `manage.py ingest` again (it applies the index work
   the dead one left before it starts);
-- upload kills: gunicorn replaces the worker; the editor posts the confirm again; the site
-  applies index work older than ARCHIVE_INDEX_RETRY_SECONDS (1 s here) after its next response.
+- upload kills: gunicorn starts another runner, which runs the job again (its dead runner was on
+  this machine, so at once); the editor's progress page follows it to the end. The site applies
+  index work older than ARCHIVE_INDEX_RETRY_SECONDS (1 s here) after its next response.
 
 After each kill, before recovery: no transcript is partial and no lock is stuck (the Whoosh write
 lock and a SQLite write transaction are free within 5 s). After recovery: every committed
@@ -42,6 +43,7 @@ import collections
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -58,11 +60,14 @@ from harness import (  # noqa: E402
     Archive,
     Client,
     Generated,
+    Response,
     corrected,
+    follow_job,
     form_fields,
     free_port,
     generate,
     manifest,
+    pid_alive,
     seed_sentences,
     stage_upload,
 )
@@ -249,9 +254,9 @@ class Faults:
         return proc.returncode, lines, time.monotonic() - t0
 
     def run_upload(self, gen: Generated, kill_after: float | None, kill_on: str, correction: bool):
-        """Upload and preview, then the confirm; the worker serving it is killed ``kill_after``
-        seconds after the confirm was sent, or when it logs ``kill_on``. Returns (confirm status or
-        None, log lines, seconds)."""
+        """Upload and preview, then the confirm, followed as its progress page does; the job runner
+        writing it is killed ``kill_after`` seconds after the confirm was sent, or when it logs
+        ``kill_on``. Returns (the job page's status, or None if killed; log lines; seconds)."""
         details = {"language": gen.language}
         if correction:
             details.update(interview=str(self.interviews[gen.number][0]), slug=gen.language)
@@ -263,14 +268,16 @@ class Faults:
         fields = form_fields(preview.text)
         fields["action"] = "confirm"
         self.preview_url, self.confirm_fields = preview_url, fields
-        worker = self.archive.wait_for_workers(1)[0]
+        runner = self.job_runner()
         log_start = len(self.archive.log)
         outcome = {}
 
         def confirm():
             try:
-                outcome["response"] = self.client.post(preview_url, fields, timeout=300)
-            except OSError as exc:  # the worker died under the request
+                confirmed = self.client.post(preview_url, fields, timeout=300)
+                self.job_url = confirmed.headers.get("location", "")
+                outcome["response"] = follow_job(self.client, confirmed, timeout=300)
+            except (OSError, RuntimeError) as exc:
                 outcome["error"] = exc
 
         thread = threading.Thread(target=confirm, daemon=True)
@@ -283,23 +290,34 @@ class Faults:
             ):
                 time.sleep(0.002)
             if thread.is_alive():
-                os.kill(worker, signal.SIGKILL)
+                os.kill(runner, signal.SIGKILL)
                 killed = True
-        thread.join(300)
-        seconds = time.monotonic() - t0
         if killed:
-            # The dead worker's lines are in the pipe before the master's notice of its death.
+            seconds = time.monotonic() - t0
+            # The dead runner's lines are in the pipe before the master's notice of its death.
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
                 log = [line for _, line in self.archive.log[log_start:]]
-                end = next((i for i, line in enumerate(log) if f"pid:{worker}" in line), None)
+                end = next((i for i, line in enumerate(log) if "job runner exited" in line), None)
                 if end is not None:
                     return None, log[:end], seconds
                 time.sleep(0.05)
             return None, [line for _, line in self.archive.log[log_start:]], seconds
+        thread.join(300)
+        seconds = time.monotonic() - t0
         lines = [line for _, line in self.archive.log[log_start:]]
         response = outcome.get("response")
         return (response.status if response else 0), lines, seconds
+
+    def job_runner(self, timeout=30) -> int:
+        """The pid of the upload job runner gunicorn started last."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            started = [m for _, line in self.archive.log if (m := re.search(r"job runner started \(pid (\d+)\)", line))]
+            if started and pid_alive(int(started[-1].group(1))):
+                return int(started[-1].group(1))
+            time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start the upload job runner")
 
     # --- Checks -----------------------------------------------------------------------------------
 
@@ -463,21 +481,14 @@ class Faults:
             result = self.archive.manage("ingest", str(directory), check=False, timeout=600)
             if result.returncode:
                 rnd.problems.append(f"error: the ingest run again failed: {result.stderr[-500:]}")
-        else:  # the editor confirms again
+        else:  # the editor's progress page follows the job, which the next runner runs again
             try:
-                page = self.client.get(self.preview_url)
-                if page.status == 200:
-                    log_start = len(self.archive.log)
-                    retry = self.client.post(
-                        self.preview_url, {**form_fields(page.text), "action": "confirm"}, timeout=300
-                    )
-                    if retry.status >= 500 or (retry.status == 400 and "already in the archive" not in retry.text):
-                        rnd.problems.append(f"error: confirming again answered {retry.status}")
-                elif page.status >= 500:
-                    rnd.problems.append(f"error: the preview answered {page.status} after the kill")
-            except OSError as exc:
+                page = follow_job(self.client, Response(302, {"location": self.job_url}, b"", 0.0), timeout=300)
+                if page.status >= 500 or (page.status == 200 and "already in the archive" not in page.text):
+                    rnd.problems.append(f"error: the job run again answered {page.status}: {page.text[-300:]}")
+            except (OSError, RuntimeError) as exc:
                 tail = [line for _, line in self.archive.log[log_start:]][-15:]
-                rnd.problems.append(f"error: confirming again failed ({exc}); gunicorn said: {tail}")
+                rnd.problems.append(f"error: the job run again failed ({exc}); gunicorn said: {tail}")
 
     def wait_and_check(self, numbers) -> list[str]:
         self.wait_for_outbox()

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import integrity  # noqa: E402
-from harness import Archive, Client, form_fields, free_port, stage_upload, upload_path  # noqa: E402
+from harness import Archive, Client, follow_job, form_fields, free_port, stage_upload, upload_path  # noqa: E402
 
 from tests.hostile_inputs import fuzzed_uploads  # noqa: E402
 
@@ -141,6 +141,7 @@ def upload(client, filename: str, data: bytes) -> tuple[str, list]:
         return "refused", responses
     fields = {**form_fields(responses[-1].text), "action": "confirm"}
     responses.append(client.post(preview_url, fields, timeout=timeout))
+    responses.append(follow_job(client, responses[-1], timeout=timeout))
     if responses[-1].status == 302 and "/done/" in responses[-1].headers.get("location", ""):
         return "written", responses
     responses.append(client.post(preview_url, {"action": "cancel"}))

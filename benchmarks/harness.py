@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html.parser
 import http.client
+import json
 import os
 import random
 import re
@@ -49,6 +50,7 @@ class Archive:
     data_dir: Path
     port: int
     extra_env: dict = field(default_factory=dict)
+    database_url: str = ""  # a PostgreSQL database of its own (own_database()); else SQLite in data_dir
     server: subprocess.Popen | None = None
     log: list = field(default_factory=list)  # (monotonic time, line) of gunicorn's stderr
     _reader: threading.Thread | None = None
@@ -72,6 +74,8 @@ class Archive:
             PYTHONUNBUFFERED="1",
         )
         env.update(self.extra_env)
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
         return env
 
     def use_here(self) -> None:
@@ -144,7 +148,7 @@ class Archive:
             self.log.append((time.monotonic(), line.rstrip("\n")))
 
     def workers(self) -> list[int]:
-        """The gunicorn worker processes (children of the master)."""
+        """The gunicorn worker processes (children of the master, but for the job runner)."""
         pid = self.server.pid
         try:
             children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -156,7 +160,7 @@ class Archive:
                 state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
             except (OSError, IndexError):
                 continue
-            if state not in ("Z", "X"):
+            if state not in ("Z", "X") and not is_job_runner(int(child)):
                 alive.append(int(child))
         return alive
 
@@ -344,6 +348,67 @@ def stage_upload(client: Client, filename: str, data: bytes, details: dict | Non
     fields = {k: v for k, v in fields.items() if k != "file"}
     fields.update(details or {})
     return client.post(upload_path(), fields, files={"file": (filename, data)}, timeout=timeout)
+
+
+def own_database() -> str:
+    """With DATABASE_URL naming a PostgreSQL server (`make test-postgres`), a new database of its
+    own on that server, as pytest-django makes its test database: the URL to give an Archive, or
+    '' (SQLite in the archive's directory) when DATABASE_URL is not PostgreSQL. Drop it with
+    drop_database()."""
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith(("postgres://", "postgresql://")):
+        return ""
+    import psycopg
+
+    name = f"archive_live_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(urlsplit(server)._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlsplit(server)._replace(path=f"/{name}").geturl()
+
+
+def drop_database(url: str) -> None:
+    if not url:
+        return
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(urlsplit(url)._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def is_job_runner(pid: int) -> bool:
+    """The upload job runner gunicorn starts beside its workers (`manage.py run_jobs`)."""
+    try:
+        return b"run_jobs" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def follow_job(client: Client, confirmed: Response, timeout=300) -> Response:
+    """After the preview's confirm: a 302 to the upload's progress page is a queued job, which the
+    job runner writes; poll its JSON until it is done or failed, then answer with the job page (a
+    302 to the result page once done; the error, 200, if it failed). Any other answer is returned
+    as it is (the preview again, with what to fix)."""
+    location = confirmed.headers.get("location", "")
+    if confirmed.status != 302 or "/upload/jobs/" not in location:
+        return confirmed
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = json.loads(client.get(location + "progress/").text)
+        if state["status"] in ("done", "failed"):
+            return client.get(location)
+        time.sleep(0.2)
+    raise RuntimeError(f"the upload job at {location} was not done after {timeout} s: {state['text']}")
 
 
 # --- Generated transcripts -----------------------------------------------------------------------

@@ -37,7 +37,18 @@ if __package__ in (None, ""):
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import ADMIN_PASSWORD, ADMIN_USER, Archive, Client, form_fields, free_port, stage_upload
+from benchmarks.harness import (
+    ADMIN_PASSWORD,
+    ADMIN_USER,
+    Archive,
+    Client,
+    drop_database,
+    follow_job,
+    form_fields,
+    free_port,
+    own_database,
+    stage_upload,
+)
 
 INTERVIEW = "20vc-aidan-gomez-cohere"
 
@@ -179,6 +190,7 @@ class LivingArchive:
     def setup(self) -> None:
         a = self.archive
         a.data_dir.mkdir(parents=True, exist_ok=True)
+        a.database_url = own_database()  # PostgreSQL when DATABASE_URL names a server, else SQLite
         self.work.mkdir(exist_ok=True)
         for args in (("migrate", "--noinput"), ("load_topics",), ("ingest", str(Path("data/transcripts").resolve()))):
             a.manage(*args)
@@ -211,6 +223,7 @@ class LivingArchive:
         if server is not None and server.stderr is not None:
             self.archive._reader.join(5)  # it reads gunicorn's log until the pipe ends
             server.stderr.close()
+        drop_database(self.archive.database_url)
 
     def api_search(self, **params) -> dict:
         response = Client(self.archive.url).get("/api/search?" + urlencode(params), timeout=30)
@@ -266,6 +279,7 @@ class LivingArchive:
             raise RuntimeError(f"upload refused ({staged.status}): {staged.text[:500]}")
         preview = self.editor.get(staged.headers["location"])
         confirmed = self.editor.post(staged.headers["location"], {**form_fields(preview.text), "action": "confirm"})
+        confirmed = follow_job(self.editor, confirmed)  # the job runner writes it; the write ends when it is done
         if confirmed.status != 302:
             raise RuntimeError(f"confirm refused ({confirmed.status}): {confirmed.text[:500]}")
         return {"q": word}, 2

@@ -6,6 +6,8 @@ The ModelForms in these modules exist only for the admin's change pages, so they
 ModelAdmin that uses them rather than in `interviews/forms.py`.
 """
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -14,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from interviews import editing
 from interviews.models import (
@@ -76,7 +79,40 @@ class SpeakerRedirectInline(admin.TabularInline):
         return False
 
 
+class AliasesField(forms.CharField):
+    """``Speaker.aliases`` as text, one name or label per line, in any script (艾丹·戈麦斯), rather
+    than the JSON list it is stored as."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        if isinstance(value, str):  # JSON from the model's form field, or text typed back
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return value
+        return "\n".join(value or [])
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        try:  # a JSON list, as the field took it before (scripts posting to the admin)
+            lines = json.loads(text) if text.lstrip().startswith("[") else None
+        except ValueError:
+            lines = None
+        if not (isinstance(lines, list) and all(isinstance(line, str) for line in lines)):
+            lines = text.splitlines()
+        return list(dict.fromkeys(line.strip() for line in lines if line.strip()))
+
+
 class SpeakerForm(forms.ModelForm):
+    aliases = AliasesField(
+        required=False,
+        help_text=_(
+            "One per line, in any script: other names readers search for (艾丹·戈麦斯, Gomez) and the "
+            "labels transcripts use for this person (“Q”, “Aidan”). Search finds the speaker by each."
+        ),
+    )
+
     class Meta:
         model = Speaker
         fields = ["name", "slug", "bio", "aliases"]
@@ -131,7 +167,7 @@ class SpeakerAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "slug" in form.changed_data:
             editing.speaker_slug_changed(obj, form.initial.get("slug", ""))
-        if change and {"name", "slug"} & set(form.changed_data):
+        if change and {"name", "slug", "aliases"} & set(form.changed_data):  # names are searched
             editing.reindex_speaker(obj)
 
     @admin.action(description="Merge selected speakers into one…", permissions=["change", "delete"])

@@ -79,7 +79,9 @@ def search(request):
     ``also_in`` names the first aligned turn in each other transcript; with a language filter,
     ``translations=1`` adds every aligned turn of each hit as ``translations`` (not counted).
     ``expansions`` lists what was searched besides the words typed (translations, other
-    spellings); ``exact=1`` searches only the words typed.
+    spellings); ``exact=1`` searches only the words typed. ``grouped``: aligned hits in several
+    languages are one result with the others as ``translations`` (``group=0`` turns it off).
+    ``speakers`` are the speakers the query names.
     """
     form = SearchForm(request.GET, vocabulary=archive_search.facet_vocabulary())
     try:

@@ -21,7 +21,7 @@ from interviews.upload.staging import (
     UploadError,
     default_choice,
     duplicate_of,
-    parse_upload,
+    parse_new_upload,
     size_limit_message,
 )
 
@@ -128,6 +128,7 @@ class UploadForm(TranscriptDetailsForm):
         self.file_bytes = b""
         self.filename = ""
         self.parsed = None
+        self.first_parse = None  # the parse with the way it was read (staging.FirstParse)
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -157,10 +158,11 @@ class UploadForm(TranscriptDetailsForm):
         if self._refuse_duplicate(duplicate_of(self.file_bytes)):
             return cleaned
         try:
-            self.parsed = parse_upload(
+            self.first_parse = parse_new_upload(
                 self.file_bytes,
                 self.filename,
                 interview=cleaned.get("interview"),
+                slug=cleaned.get("slug", ""),
                 language=cleaned.get("language", ""),
                 title=cleaned.get("title", ""),
                 encoding=cleaned.get("encoding", ""),
@@ -168,6 +170,7 @@ class UploadForm(TranscriptDetailsForm):
         except UploadError as exc:
             self.add_error("file", str(exc))
             return cleaned
+        self.parsed = self.first_parse.parsed
         # The same text re-saved (CRLF, BOM, UTF-16, trailing spaces) is the same transcript.
         self._refuse_duplicate(duplicate_of(self.file_bytes, self.parsed.text))
         return cleaned
@@ -330,6 +333,7 @@ class SearchForm(forms.Form):
     page = forms.CharField(required=False)
     translations = forms.CharField(required=False)
     exact = forms.CharField(required=False)
+    group = forms.CharField(required=False)
 
     def __init__(self, data=None, *, vocabulary=None):
         super().__init__(data)
@@ -347,6 +351,10 @@ class SearchForm(forms.Form):
     def clean_exact(self):
         return self.cleaned_data.get("exact", "").lower() in {"1", "on", "true", "yes"}
 
+    def clean_group(self):
+        # On unless turned off: group=0 shows each language's hits separately.
+        return self.cleaned_data.get("group", "").lower() not in {"0", "off", "false", "no"}
+
     def clean_page(self):
         page = self.cleaned_data.get("page") or "1"
         # Checked as text first: a 300-digit page number is just "not a page".
@@ -363,6 +371,7 @@ class SearchForm(forms.Form):
             page=data.get("page", 1),
             translations=data.get("translations", False),
             exact=data.get("exact", False),
+            group=data.get("group", True),
         )
 
 

@@ -11,6 +11,7 @@ import base64
 import difflib
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from interviews.models import (
     Turn,
     unique_slug,
 )
-from interviews.parsing import ParsedTranscript, ParseError, parse_transcript
+from interviews.parsing import ParsedTranscript, ParseError, ParseOptions, parse_transcript
 from interviews.parsing.decoding import text_sha256
 from interviews.sources import IngestError, ParticipantInfo, Source, check_metadata, fit
 from interviews.topics import tagging as topics
@@ -40,6 +41,16 @@ from interviews.translations.store import AlignmentSummary, align_interview
 # Each step at INFO (off by default; DJANGO_LOG_LEVEL=INFO shows it): after a crash, the log says
 # how far an ingest got. benchmarks/fault_injection.py reads these lines to tell where its kills landed.
 logger = logging.getLogger(__name__)
+
+
+#: `progress(done, total, stage)`: told each stage ("parsing", "writing", "topics", "aligning") and,
+#: while writing, how many of the file's turns are written, every PROGRESS_EVERY turns.
+Progress = Callable[[int, int, str], None]
+PROGRESS_EVERY = 1000
+
+
+def _no_progress(done: int, total: int, stage: str) -> None:
+    pass
 
 
 @dataclass
@@ -91,6 +102,7 @@ def parse_source(source: Source) -> ParsedTranscript:
             title=source.transcript.title,
             speakers=source.speaker_hints(),
             max_turns=MAX_TURNS,
+            options=ParseOptions.from_json(source.transcript.parse_options),
         )
     except ParseError as exc:
         raise IngestError(str(exc)) from None
@@ -242,14 +254,18 @@ def ingest_transcript(
     parsed: ParsedTranscript | None = None,
     speaker_overrides: dict[str, Speaker] | None = None,
     uploaded_by=None,
+    progress: Progress | None = None,
 ) -> IngestResult:
     """Parse `source` and write it as one Transcript with its sections and turns.
 
     Idempotent: the same bytes and metadata change nothing. A corrected file for the same
     interview and transcript slug updates in place; turns are matched to their previous versions
     so their permalink keys survive. `speaker_overrides` maps a label (as published) to the
-    speaker it means, as chosen by an editor.
+    speaker it means, as chosen by an editor. `progress` hears how far it got (see `Progress`).
     """
+    progress = progress or _no_progress
+    if parsed is None:
+        progress(0, 0, "parsing")
     parsed = _checked_parse(source, parsed)
     interview = _interview_for(source, parsed)
     slug = source.transcript.slug or parsed.language or "text"
@@ -287,13 +303,15 @@ def ingest_transcript(
     transcript.save()
 
     result = IngestResult(status, transcript, parsed)
-    _write_turns(transcript, parsed, speakers, result)
+    _write_turns(transcript, parsed, speakers, result, progress)
     # Rule topics for the turns as written; editors' added/removed rows stay with the kept turns.
     # No queueing: _write_turns queued every turn for the index already.
+    progress(len(parsed.turns), len(parsed.turns), "topics")
     topics.tag_ingested(transcript)
     # Links to the interview's other transcripts, in the same transaction: a reader never sees
     # new turns without them. Editors' confirmed and rejected links are kept (see translations).
     if interview.transcripts.count() > 1:
+        progress(len(parsed.turns), len(parsed.turns), "aligning")
         result.alignment = align_interview(interview, transcript=transcript)
     return result
 
@@ -305,11 +323,22 @@ def _checked_parse(source: Source, parsed: ParsedTranscript | None) -> ParsedTra
     if not source.data.strip():
         raise IngestError("the file is empty")
     check_metadata(source)
+    if parsed is None and not source.transcript.parse_options:
+        source.transcript.parse_options = _remembered_options(source)
     parsed = parsed or parse_source(source)
     if too_many_turns(parsed):
         raise IngestError(too_many_turns(parsed))
     logger.info("ingest %s: parsed %d turns, writing", source.filename, len(parsed.turns))
     return parsed
+
+
+def _remembered_options(source: Source) -> dict:
+    """How the transcript a manifest entry replaces was read (an editor's way on in the upload
+    preview), so a corrected file is read the same way unless the manifest says otherwise."""
+    if not (source.interview.slug and source.transcript.slug):
+        return {}
+    stored = Transcript.objects.filter(interview__slug=source.interview.slug, slug=source.transcript.slug)
+    return stored.values_list("parse_options", flat=True).first() or {}
 
 
 def _transcript_fields(source: Source, parsed: ParsedTranscript, interview: Interview) -> dict:
@@ -324,6 +353,7 @@ def _transcript_fields(source: Source, parsed: ParsedTranscript, interview: Inte
         "published_on": meta.published_on,
         "translation": meta.translation,
         "translator_note": meta.translator_note,
+        "parse_options": meta.parse_options,
         "description": parsed.description,
         "original_name": source.filename,
     }
@@ -345,7 +375,9 @@ def _participants(source, parsed, interview, speaker_overrides) -> dict[str, Spe
     return speakers
 
 
-def _write_turns(transcript, parsed, speakers, result: IngestResult) -> None:
+def _write_turns(transcript, parsed, speakers, result: IngestResult, progress: Progress) -> None:
+    total = len(parsed.turns)
+    progress(0, total, "writing")
     old_turns = list(transcript.turns.order_by("ordinal"))
     mapping = match_turns([t.text for t in old_turns], [t.text for t in parsed.turns])
     kept_ids = {old_turns[i].pk for i in mapping if i is not None}
@@ -398,10 +430,21 @@ def _write_turns(transcript, parsed, speakers, result: IngestResult) -> None:
             for k, v in values.items():
                 setattr(turn, k, v)
             to_update.append(turn)
-    Turn.objects.bulk_update(to_update, ["ordinal", "speaker", "label", "section", "text", "start", "end"])
+    fields = ["ordinal", "speaker", "label", "section", "text", "start", "end"]
     for turn, key in zip(to_create, new_turn_keys(transcript, wanted_keys)):
         turn.key = key
-    Turn.objects.bulk_create(to_create)
+    # In slices of PROGRESS_EVERY, to say how far it got (Django splits large bulk writes anyway).
+    written = 0
+    for start in range(0, len(to_update), PROGRESS_EVERY):
+        batch = to_update[start : start + PROGRESS_EVERY]
+        Turn.objects.bulk_update(batch, fields)
+        written += len(batch)
+        progress(written, total, "writing")
+    for start in range(0, len(to_create), PROGRESS_EVERY):
+        batch = to_create[start : start + PROGRESS_EVERY]
+        Turn.objects.bulk_create(batch)
+        written += len(batch)
+        progress(written, total, "writing")
     # Every turn of the transcript is (re)indexed: ordinals, sections and speakers may have moved.
     outbox.enqueue([t.key for t in to_update] + [t.key for t in to_create])
     result.turns_removed = len(removed)

@@ -137,6 +137,12 @@ class Transcript(models.Model):
     description = models.TextField(blank=True, help_text="The intro published before the conversation.")
     original_file = models.FileField(upload_to="originals/", max_length=300)
     original_name = models.CharField(max_length=255)
+    parse_options = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How the file is read when the parser cannot find its speaker labels (the editor's choice "
+        "in the upload preview, or the manifest's); a corrected re-upload is read the same way.",
+    )
     sha256 = models.CharField(max_length=64, unique=True)
     text_sha256 = models.CharField(
         max_length=64, blank=True, db_index=True, help_text="Hash of the normalised text: finds re-saved duplicates."
@@ -428,3 +434,43 @@ class IndexTask(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.turn_key}"
+
+
+class UploadJob(models.Model):
+    """A confirmed admin upload, written by the job runner (`manage.py run_jobs`), not the request.
+
+    The staged file and the editor's choices wait here until a runner claims the row; the runner
+    records the transcript it wrote in the same transaction as the transcript itself, so a job
+    whose runner died is run again safely (see interviews/upload/jobs.py).
+    """
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATUS_CHOICES = [(QUEUED, "Queued"), (RUNNING, "Running"), (DONE, "Done"), (FAILED, "Failed")]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    staged_token = models.CharField(max_length=64)
+    filename = models.CharField(max_length=255)
+    # The preview's details and label mapping as the editor confirmed them (form strings).
+    options = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=QUEUED, db_index=True)
+    stage = models.CharField(max_length=20, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    transcript = models.ForeignKey(Transcript, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    result = models.JSONField(default=dict, blank=True)  # what the done page reports: turns added, kept…
+    attempts = models.PositiveIntegerField(default=0)
+    runner = models.CharField(max_length=100, blank=True)  # host:pid of the runner that claimed it
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"upload of {self.filename} ({self.status})"
+
+    def get_absolute_url(self):
+        return reverse("admin:interviews_transcript_upload_job", args=[self.pk])

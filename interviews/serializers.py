@@ -236,4 +236,11 @@ def search_page(request, page):
         "suggestion": page.suggestion,
         # What was searched besides the words typed (none with exact=1).
         "expansions": [expansion.as_dict() for expansion in page.query.expansions],
+        # Aligned hits in several languages are one result (count and pages are of results), each
+        # with its versions in the other languages as "translations".
+        "grouped": page.grouped,
+        # The speakers the query names: their turns match too, ranked first.
+        "speakers": [
+            {"slug": s.slug, "name": s.name, "url": _absolute(request, s.get_absolute_url())} for s in page.speakers
+        ],
     }

@@ -17,7 +17,7 @@ from django.core.validators import URLValidator, validate_slug
 
 from interviews import languages
 from interviews.models import Interview, Speaker, Transcript
-from interviews.parsing import SpeakerHint
+from interviews.parsing import ParseError, ParseOptions, SpeakerHint
 
 # Found in a directory by suffix; a podcast JSON transcript (.json) is found through its manifest.
 TRANSCRIPT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".vtt", ".srt", ".docx"}
@@ -58,6 +58,7 @@ class TranscriptInfo:
     published_on: datetime.date | None = None
     translation: str = ""
     translator_note: str = ""
+    parse_options: dict = field(default_factory=dict)  # ParseOptions.to_json(): how to read unlabelled text
 
 
 @dataclass
@@ -217,10 +218,19 @@ def read_manifest(path: Path) -> list[Source]:
                     published_on=_date(entry.get("published_on"), f"{path.name} ({name})"),
                     translation=entry.get("translation", ""),
                     translator_note=entry.get("translator_note", ""),
+                    parse_options=_parse_options(entry.get("parse_options"), f"{path.name} ({name})"),
                 ),
             )
         )
     return sources
+
+
+def _parse_options(value, where: str) -> dict:
+    """The manifest's way of reading a file without labels, as the upload preview stores it."""
+    try:
+        return ParseOptions.from_json(value).to_json()
+    except ParseError as exc:
+        raise IngestError(f"{where}: {exc}") from None
 
 
 def collect_sources(paths: list[Path]) -> tuple[list[tuple[str, Source | None]], list[tuple[str, str]]]:

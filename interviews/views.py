@@ -485,6 +485,7 @@ def _search_url(params, **changes):
         "page": params.page if params.page != 1 else None,
         "translations": params.translations,
         "exact": params.exact,
+        "group": params.group,
     }
     values.update(changes)
     filters = changes.get("filters", params.filters)
@@ -497,6 +498,8 @@ def _search_url(params, **changes):
         pairs.append(("translations", "1"))
     if values["exact"]:
         pairs.append(("exact", "1"))
+    if not values["group"]:
+        pairs.append(("group", "0"))
     if values["page"]:
         pairs.append(("page", values["page"]))
     return reverse("interviews:search") + ("?" + urlencode(pairs) if pairs else "")
@@ -563,6 +566,12 @@ def search(request):
             ],
             "previous_url": _search_url(params, page=results.page - 1) if results.has_previous else None,
             "next_url": _search_url(params, page=results.page + 1) if results.has_next else None,
+            # Grouping the languages changes the count, so the reader goes back to the first page.
+            "group_url": (
+                _search_url(params, group=not params.group, page=None)
+                if results.grouped or (not params.group and results.query.expansions)
+                else None
+            ),
             # Showing or hiding translations changes no count, so the reader stays on this page.
             "translations_url": (
                 _search_url(params, translations=not params.translations) if params.filters.get("language") else None

@@ -9,6 +9,15 @@ def _isolated_media(settings, tmp_path):
     """Uploaded originals and staged uploads go to a per-test directory, never the developer's var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ARCHIVE_STAGING_DIR = tmp_path / "staging"
+    settings.ARCHIVE_JOBS_DIR = tmp_path / "jobs"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(settings, tmp_path):
+    """Files read from the data directory (the bilingual dictionaries, share cards) come from a
+    per-test directory: a developer's var/dictionaries.sqlite3 would otherwise translate every
+    test's queries once `make data` has built it."""
+    settings.DATA_DIR = tmp_path
 
 
 @pytest.fixture(autouse=True)

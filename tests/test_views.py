@@ -1,6 +1,7 @@
 """Pages and their JSON twins, as a reader sees them."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -256,3 +257,17 @@ def test_side_by_side_is_paged_by_rows(client, seeds, pages_of_fifty):
     assert f'<link rel="next" href="{url.replace("&", "&amp;")}&amp;page=2">' in first
     last_page = client.get(url, {"page": 99})
     assert last_page.status_code == 404
+
+
+def test_speaker_page_gives_turns_of_two_transcripts_distinct_ids(client, seeds):
+    """Aidan Gomez speaks in the German and the Chinese transcript, both numbering turns from t0:
+    on his page each turn's id names its transcript. Links to his turns are their permalinks,
+    which all land on the quote; the transcript pages keep their #t<n> anchors."""
+    html = client.get("/speakers/aidan-gomez/").content.decode()
+    ids = re.findall(r'<article class="turn[^"]*" id="([^"]+)"', html)
+    assert len(ids) == len(set(ids)) > 20
+    assert "20vc-aidan-gomez-cohere-de-t1" in ids and "20vc-aidan-gomez-cohere-zh-t1" in ids
+    assert not re.findall(r'href="#t\d+"', html)
+    for permalink in set(re.findall(r'class="permalink" href="(/q/[^"]+)"', html)):
+        assert 'id="quote"' in client.get(permalink).content.decode()
+    assert 'id="t1"' in client.get("/interviews/20vc-aidan-gomez-cohere/de/").content.decode()

@@ -370,7 +370,9 @@ def upload_payloads(watcher, tmp_path):
         expect(page.locator(".upload-turns li").first.locator("strong")).to_contain_text(XSS_PAYLOADS[22])
         watcher.check(page, mode)
         page.get_by_role("button", name="Confirm and ingest").click()
-        expect(page.get_by_text("is in the archive")).to_be_visible()
+        # The progress page (the file name shown in it), until the job runner has written it.
+        watcher.check(page, mode)
+        expect(page.get_by_text("is in the archive")).to_be_visible(timeout=60_000)
         watcher.check(page, mode)
         page.get_by_role("link", name="Read it on the site").click()
         watcher.check(page, mode)

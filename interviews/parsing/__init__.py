@@ -6,10 +6,12 @@ Pure Python: nothing here imports Django.
 
 from pathlib import PurePath
 
+from interviews.parsing.options import ParseOptions
 from interviews.parsing.types import ParsedSection, ParsedSpeaker, ParsedTranscript, ParsedTurn, ParseError, SpeakerHint
 
 __all__ = [
     "ParseError",
+    "ParseOptions",
     "ParsedSection",
     "ParsedSpeaker",
     "ParsedTranscript",
@@ -21,10 +23,13 @@ __all__ = [
 ]
 
 
-def parse_transcript(data, *, filename="", language="", title="", speakers=None, encoding="", max_turns=0):
+def parse_transcript(
+    data, *, filename="", language="", title="", speakers=None, encoding="", max_turns=0, options=None
+):
     """Any supported format, recognised by content: subtitle and podcast files as timed cues, a
     Word document as its text, everything else by the text parser. ``encoding`` is the editor's
-    choice for a text file that is not UTF-8; ``max_turns`` refuses absurd files early."""
+    choice for a text file that is not UTF-8; ``max_turns`` refuses absurd files early; ``options``
+    (a ``ParseOptions``) is the editor's way of reading a text whose labels the parser cannot find."""
     from interviews.parsing import formats
     from interviews.parsing.pipeline import parse_transcript as _parse
 
@@ -35,6 +40,11 @@ def parse_transcript(data, *, filename="", language="", title="", speakers=None,
             data = formats.docx.read_text(data)
             filename = str(PurePath(filename).with_suffix(".txt")) if filename else ""
         elif kind:
+            if options is not None and options.way:
+                raise ParseError(
+                    "Subtitle and podcast transcript files are read cue by cue: their speakers come from voice "
+                    "spans, “Name:” prefixes or the speaker mapping, not from a way of reading paragraphs."
+                )
             return formats.parse_cues(
                 kind, decode(data, encoding), filename=filename, language=language, title=title, speakers=speakers
             )
@@ -46,6 +56,7 @@ def parse_transcript(data, *, filename="", language="", title="", speakers=None,
         speakers=speakers,
         encoding=encoding,
         max_turns=max_turns,
+        options=options,
     )
 
 

@@ -17,12 +17,19 @@ _MAX_WARNINGS_PER_KIND = 10
 
 
 def editor_warnings(
-    lines: list[Line], start: int, end: int, conversation: Conversation, turns: list[ParsedTurn]
+    lines: list[Line],
+    start: int,
+    end: int,
+    conversation: Conversation,
+    turns: list[ParsedTurn],
+    *,
+    one_label_per_turn: bool = False,
 ) -> list[str]:
-    """What an editor should look at before publishing, at most ten of each kind."""
+    """What an editor should look at before publishing, at most ten of each kind. A label seen
+    once is news unless every turn has its own on purpose (`one_label_per_turn`)."""
     drafts = [turn for turn in conversation.turns if turn.paragraphs]
     kinds = (
-        _single_label_warnings(turns),
+        [] if one_label_per_turn else _single_label_warnings(turns),
         _missed_label_warnings(lines[start:end], lines),
         [
             f'Label "{turn.label.name}" has no text after it; it was left out.'

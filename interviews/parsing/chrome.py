@@ -25,6 +25,15 @@ _DATE_RE = re.compile(
     r"|\d{1,2}\.\s*+\d{1,2}\.\s*+\d{4}|\d{1,2}/\d{1,2}/\d{2,4}"
     r"|\d{1,2}\.?\s++\w{3,12}\.?\s++\d{4}|\w{3,12}\.?\s++\d{1,2},?\s++\d{4}"
 )
+# A date stamp opening the whole file, as a page archive or search index writes it before the text
+# (` date 2019-09 Was willst du…`): metadata, never the first words of a turn.
+_LEADING_DATE_STAMP_RE = re.compile(r"\A\s*+(?:date|Date|DATE)\s*+[:：]?\s*+\d{4}-\d{2}(?:-\d{2})?(?:[ \t]++|(?=\n))")
+
+
+def drop_leading_date_stamp(text: str) -> str:
+    return _LEADING_DATE_STAMP_RE.sub("", text, count=1)
+
+
 _ACCOUNT_RE = re.compile(
     r"^\d+\s*篇原创内容$|^(?:微信)?公众号$|^(?:微信)?公众号\s*[:：]|Öffentliches Konto|Offizielles Konto"
     r"|Official Account|^关注(?:我们|公众号)|^长按.{0,20}(?:关注|识别)|^扫码关注|^点击.{0,20}(?:关注|蓝字)",

@@ -7,6 +7,7 @@ labels carry. Then labels glued to their text are found."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from functools import lru_cache
 
@@ -201,9 +202,25 @@ def _name_then_colon(text: str, timestamp: str) -> Label | None:
     if colon <= 0:
         return None
     name, rest = text[:colon], text[colon:].lstrip(":：").strip()
+    aside = _PARENTHESISED_RE.fullmatch(name.strip())
+    if aside:  # `Juan Lobo (JL):` the name; `(JL):` alone the short form it introduced
+        name = aside.group(1) or aside.group(2)
+    name = _without_trailing_symbols(name)
     if rest.startswith("//") or not looks_like_name(name):
         return None
     return Label(" ".join(name.split()), rest, timestamp)
+
+
+def _without_trailing_symbols(name: str) -> str:
+    """`蒋昌建👨🏻‍🦯➡️` is `蒋昌建`: emoji and symbols after a name decorate it (or were injected)."""
+    end = len(name.rstrip())
+    while end and (unicodedata.category(name[end - 1]) in ("So", "Sk", "Cf") or "\ufe00" <= name[end - 1] <= "\ufe0f"):
+        end -= 1
+    return name[:end] if end else name
+
+
+# A name with an aside in brackets: initials, a role, a stage direction (`Ann (laughs)`).
+_PARENTHESISED_RE = re.compile(r"([^()（）]*?)\s*[(（]([^()（）]{1,24})[)）]")
 
 
 @lru_cache(maxsize=4096)

@@ -78,8 +78,10 @@ def read_lines(text: str, markup: str) -> list[Line]:
     """
     raw_lines = text.split("\n")
     nonblank = sum(1 for raw in raw_lines if raw.strip())
-    # Files without blank lines put one paragraph on each line.
-    one_paragraph_per_line = (len(raw_lines) - nonblank) * 20 < nonblank
+    # Files without blank lines put one paragraph on each line. Blank lines at the very start or
+    # end (a final newline) separate nothing.
+    blank = sum(1 for raw in text.strip().split("\n") if not raw.strip())
+    one_paragraph_per_line = blank * 20 < nonblank
     lines: list[Line] = []
     previous_blank = True
     for raw in raw_lines:

@@ -24,14 +24,16 @@ from pathlib import PurePath
 
 from interviews import languages, timecodes
 from interviews.parsing.checks import editor_warnings
-from interviews.parsing.chrome import chrome_kind, mark_account_blocks
+from interviews.parsing.chrome import chrome_kind, drop_leading_date_stamp, mark_account_blocks
 from interviews.parsing.decoding import decode_file, is_unicode, normalise
 from interviews.parsing.html import html_to_markdown, looks_like_html
 from interviews.parsing.inline import split_inline_labels
 from interviews.parsing.labels import find_labels
 from interviews.parsing.language import detect_language, language_sample
 from interviews.parsing.layout import DraftTurn, conversation_bounds, read_conversation, read_preamble
-from interviews.parsing.lines import looks_like_markdown, read_lines
+from interviews.parsing.lines import Line, looks_like_markdown, read_lines
+from interviews.parsing.options import PARAGRAPHS, ParseOptions
+from interviews.parsing.options import apply as apply_options
 from interviews.parsing.questions import (
     accept_single_labels,
     infer_question_labels,
@@ -59,12 +61,14 @@ def parse_transcript(
     speakers: list[SpeakerHint] | None = None,
     encoding: str = "",
     max_turns: int = 0,
+    options: ParseOptions | None = None,
 ) -> ParsedTranscript:
     """Parse a transcript (plain text, Markdown or HTML) into title, description, sections and turns.
 
     Metadata wins over what the file says: `language`, `title`, and `speakers` hints that map
     labels (names, aliases, generic labels like "Q") to people. `encoding` reads the bytes in the
-    encoding an editor chose instead of the detected one. Raises ParseError with a message for the
+    encoding an editor chose instead of the detected one. `options` is the editor's way of reading
+    a file whose labels the parser cannot find (`options.py`). Raises ParseError with a message for the
     user when the file is not a readable transcript.
 
     Long on purpose: it is the list of steps, in the order they run, each a call into its module;
@@ -78,6 +82,7 @@ def parse_transcript(
         text, encoding = normalise(data), ""
     if max_turns:
         check_size(text, max_turns)
+    text = drop_leading_date_stamp(text)
     index = SpeakerIndex(speakers)
     warnings: list[str] = []
     html_title = ""
@@ -93,17 +98,11 @@ def parse_transcript(
     for line in lines:
         line.chrome = chrome_kind(line)
     mark_time_only_lines(lines)
-    lines = split_inline_labels(lines)
-    find_labels(lines, index)
-    if any(line.label for line in lines):
-        warnings += label_dash_questions(lines) + label_unlabelled_questions(lines)
+    if options and options.way:
+        warnings += apply_options(lines, options)  # the editor's way on: labels as they say
     else:
-        warnings += (
-            label_name_lines(lines)
-            or label_cjk_names_before_space(lines)
-            or infer_question_labels(lines)
-            or accept_single_labels(lines)
-        )
+        lines, found = _labelled(lines, index)
+        warnings += found
     lift_leading_time_codes(lines)
     mark_account_blocks(lines)
     start, end = conversation_bounds(lines)
@@ -119,7 +118,9 @@ def parse_transcript(
     turns = [_parsed_turn(turn, index, offset) for turn in drafts]
     sections += conversation.sections
 
-    warnings += editor_warnings(lines, start, end, conversation, turns)
+    warnings += editor_warnings(
+        lines, start, end, conversation, turns, one_label_per_turn=bool(options and options.way == PARAGRAPHS)
+    )
     if not sections:
         warnings.append("No section headings found.")
     return ParsedTranscript(
@@ -133,6 +134,21 @@ def parse_transcript(
         warnings=warnings,
         text=text,
         encoding=encoding,
+    )
+
+
+def _labelled(lines: list[Line], index: SpeakerIndex) -> tuple[list[Line], list[str]]:
+    """Step 3: labels found, then the layouts where labels are missing or misplaced (only when
+    the label step found none, as a dash or a question mark is weaker evidence)."""
+    lines = split_inline_labels(lines)
+    find_labels(lines, index)
+    if any(line.label for line in lines):
+        return lines, label_dash_questions(lines) + label_unlabelled_questions(lines)
+    return lines, (
+        label_name_lines(lines)
+        or label_cjk_names_before_space(lines)
+        or infer_question_labels(lines)
+        or accept_single_labels(lines)
     )
 
 

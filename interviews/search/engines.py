@@ -84,6 +84,24 @@ class Engine:
         """{index field: every value it has in the index}."""
         raise NotImplementedError
 
+    def ranked_keys(self, query, narrows: dict, limit: int, facets=()) -> tuple[list, int, dict]:
+        """``(keys, count, facet counts)``: the keys of the first ``limit`` hits, best first, the
+        number of hits, and the counts of ``facets`` as ``facet_counts()`` gives them."""
+        sqs = self.searchqueryset(query, narrows)
+        for fieldname in facets:
+            sqs = sqs.facet(fieldname)
+        backend_query = sqs.query
+        backend_query.set_limits(0, limit)
+        backend_query.run()
+        keys = [result.key for result in backend_query.get_results()]
+        return keys, backend_query.get_count(), self.facet_counts(backend_query, query, narrows)
+
+    def results_for_keys(self, keys) -> list:
+        """The stored search results of the documents with these keys, in that order."""
+        sqs = self.searchqueryset(None, {"key": " OR ".join(f'key:"{key}"' for key in keys)})
+        by_key = {result.key: result for result in sqs[: len(keys)]}
+        return [by_key[key] for key in keys if key in by_key]
+
     def index_stamp(self) -> str | None:
         """A value that changes whenever the index does (any write, from any process), for the
         result cache; None when the engine cannot say, and then nothing is cached."""
@@ -126,6 +144,13 @@ class TunedWhoosh(Engine):
 
     def index_stamp(self):
         return self.backend.index_stamp()
+
+    def ranked_keys(self, query, narrows, limit, facets=()):
+        syntax = query.whoosh_syntax() if not query.is_empty else "*"
+        return self.backend.ranked_keys(syntax, list(narrows.values()), limit, facets)
+
+    def results_for_keys(self, keys):
+        return self.backend.results_for_keys(keys)
 
     def facet_vocabulary(self, fieldnames):
         columns = self.backend.columns()

@@ -3,8 +3,9 @@
 A judged query names the turns (by key) a reader typing it wants to see. ``evaluate()`` runs each
 query through the same ``search()`` the pages and the API use and scores it:
 
-- recall@20: the share of its relevant turns on the first page (20 results);
-- success@10: whether at least one relevant turn is among the first 10.
+- recall@20: the share of its relevant turns on the first page (20 results, each with the
+  versions in other languages it shows when grouped);
+- success@10: whether at least one relevant turn is among the first 10 results.
 
 Scores are given per query language and overall, and split by whether the query's words occur
 literally in the archive's texts (names, Latin terms) or not (ordinary words a reader types, which
@@ -72,13 +73,16 @@ def evaluate(judged: list[JudgedQuery]) -> list[Outcome]:
     texts = list(Turn.objects.values_list("text", flat=True))
     outcomes = []
     for item in judged:
-        keys = [hit.key for hit in search(SearchParams(q=item.query)).results]
+        # A result grouped across languages shows each version: all of them are on the page.
+        shown = [
+            {hit.key, *(t.key for t in hit.translations or ())} for hit in search(SearchParams(q=item.query)).results
+        ]
         outcomes.append(
             Outcome(
                 judged=item,
                 literal=occurs_literally(item.query, texts),
-                found_in_20=len(item.relevant & set(keys[:20])),
-                success_at_10=bool(item.relevant & set(keys[:10])),
+                found_in_20=len(item.relevant & set().union(*shown[:20])),
+                success_at_10=bool(item.relevant & set().union(*shown[:10])),
             )
         )
     return outcomes

@@ -31,20 +31,23 @@ import re
 from functools import lru_cache
 
 from django.conf import settings
-from whoosh.analysis import STOP_WORDS
+from whoosh.analysis import STOP_WORDS as WHOOSH_STOP_WORDS
 
 from interviews import languages
 from interviews.search import dictionaries
 from interviews.search.german import GERMAN_STOPWORDS
+from interviews.search.names import NameIndex
 from interviews.search.tokenizer import _han_tokens
 
 MAX_ALTERNATIVES = 6  # per word, besides the word itself
+SPEAKER_FIELD = "speaker:"
+SPEAKER_BOOST = 4
 _WORD_RE = re.compile(r"\w+")
 _LETTERS_DIGITS_RE = re.compile(r"^([^\W\d_]+)(\d+)$|^(\d+)([^\W\d_]+)$")
 _UMLAUT_RE = re.compile(r"(?<!q)(ae|oe|ue)")
 # Whoosh's short English list, a few more function words, and the German analyzer's list.
-_STOP_WORDS = (
-    frozenset(STOP_WORDS)
+STOP_WORDS = (
+    frozenset(WHOOSH_STOP_WORDS)
     | frozenset(
         "about all also any but could did do does had has he her his how i into its me more most my no our out over "
         "she should so some than then there their they up very was were what which who why would".split()
@@ -120,12 +123,16 @@ class Expansion:
         return {"query": self.original, "also": list(self.alternatives)}
 
 
-def expand(query, dicts: dictionaries.Dictionaries | None = None):
-    """``query`` (a ``UserQuery``) with its translations and spelling variants; see above."""
+def expand(query, dicts: dictionaries.Dictionaries | None = None, names: NameIndex | None = None):
+    """``query`` (a ``UserQuery``) with its translations and spelling variants, and the speakers
+    it names (``names``: their turns match too, and rank first); see above."""
     if not query.include:
         return query
     dicts = dicts if dicts is not None else current_dictionaries()
-    groups = _groups(query.include, dicts)
+    matches = names.match(query.include) if names else []
+    if matches:
+        query = dataclasses.replace(query, speakers=tuple(dict.fromkeys(s for m in matches for s in m.slugs)))
+    groups = _groups(query.include, dicts, {m.start: m for m in matches})
     if not any(alternatives for _, alternatives in groups):
         return query
     if any(alternatives for words, alternatives in groups if not _is_stop(words)):
@@ -139,7 +146,7 @@ def expand(query, dicts: dictionaries.Dictionaries | None = None):
         if not alternatives:
             parts.append(typed)
             continue
-        shown = tuple(alt for alt in alternatives if alt != original and not alt.startswith('"'))
+        shown = tuple(alt for alt in alternatives if alt != original and not alt.startswith(('"', SPEAKER_FIELD)))
         expansions.append(Expansion(original, shown))
         options = [f"({typed})" if len(words) > 1 else typed] + [_syntax(alt) for alt in alternatives]
         parts.append("(" + " OR ".join(options) + ")")
@@ -153,6 +160,8 @@ def _clause(words) -> str:
 
 
 def _syntax(text: str) -> str:
+    if text.startswith(SPEAKER_FIELD):  # a speaker's every turn, ranked above a mention
+        return f"{text}^{SPEAKER_BOOST}"
     words = _WORD_RE.findall(text.lower())
     if text.startswith('"'):  # a phrase on purpose, even of one CJK word
         return '"' + " ".join(words) + '"'
@@ -160,18 +169,31 @@ def _syntax(text: str) -> str:
 
 
 def _is_stop(clauses) -> bool:
-    return all(len(words) == 1 and words[0] in _STOP_WORDS for words in clauses)
+    return all(len(words) == 1 and words[0] in STOP_WORDS for words in clauses)
 
 
-def _groups(include, dicts) -> list:
-    """``[(clauses, [alternatives])]``: consecutive single words a dictionary knows as one
-    phrase are grouped (longest first), every other clause stands alone."""
+def _groups(include, dicts, names: dict) -> list:
+    """``[(clauses, [alternatives])]``: words that name a speaker (``names``: first position ->
+    ``NameMatch``) are one group, searched as typed (a name is not translated: Harry is no verb)
+    or as that speaker's turns; consecutive single words a dictionary knows as one phrase are
+    grouped (longest first); every other clause stands alone."""
     groups = []
     i = 0
     while i < len(include):
+        if i in names:
+            match = names[i]
+            groups.append(
+                (tuple(include[match.start : match.end]), [f'{SPEAKER_FIELD}"{slug}"' for slug in match.slugs])
+            )
+            i = match.end
+            continue
         for size in (3, 2):
             span = include[i : i + size]
-            if len(span) == size and all(len(words) == 1 and not languages.has_cjk(words[0]) for words in span):
+            if (
+                len(span) == size
+                and all(len(words) == 1 and not languages.has_cjk(words[0]) for words in span)
+                and not any(j in names for j in range(i + 1, i + size))
+            ):
                 found = _translations(" ".join(words[0] for words in span), dicts)
                 if found:
                     groups.append((tuple(span), found))
@@ -188,7 +210,7 @@ def _clause_alternatives(words, dicts) -> list:
     if len(words) > 1:  # a quoted phrase: as a whole, or as typed
         return _translations(" ".join(words), dicts)
     word = words[0]
-    if word in _STOP_WORDS:
+    if word in STOP_WORDS:
         return []
     if languages.has_cjk(word):
         return _cjk_alternatives(word, dicts)

@@ -324,6 +324,36 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         hits[docnums] = True
         return hits, (docnums, scores)
 
+    def ranked_keys(self, query_string, narrow_queries=(), limit=None, facets=()):
+        """``(keys, count, facet counts)``: the ``key`` of every hit, best first (at most
+        ``limit``), from the key column rather than the stored fields; how many hits there are;
+        and the facet counts as ``search()`` gives them. One scored search."""
+        if not self.setup_complete:
+            self.setup()
+        searcher = self.searcher()
+        columns = self.columns(searcher)
+        positive, negative = self.parse_query(query_string)
+        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=True)
+        narrows = [self._narrow(searcher, columns, nq) for nq in narrow_queries]
+        final = hits.copy()
+        for _, mask in narrows:
+            final &= mask
+        count = int(final.sum())
+        facet_counts = {fieldname: self._facet_count(columns, fieldname, hits, narrows) for fieldname in facets}
+        page = self._page(columns, final, ranked, None, 0, count if limit is None else min(limit, count))
+        vocab, _, codes = columns._merge("key", False)
+        return [vocab[codes[docnum]] for docnum, _ in page], count, facet_counts
+
+    def results_for_keys(self, keys, result_class=None):
+        """The stored results of the documents with these keys, in that order (no scores)."""
+        searcher = self.searcher()
+        out = []
+        for key in keys:
+            docnum = searcher.document_number(key=key)
+            if docnum is not None:
+                out.append(self._result(searcher, docnum, 0.0, result_class))
+        return out
+
     def _facet_count(self, columns, fieldname, hits, narrows):
         """Counts over the hits narrowed by every narrow except those on ``fieldname`` itself."""
         if fieldname not in columns.single_fields and fieldname not in columns.multi_fields:

@@ -258,6 +258,27 @@ def translations_for_keys(keys) -> dict[str, list[Translation]]:
     return _translations(Q(source_id__in=ids) | Q(target_id__in=ids), keys, lambda turn: turn.key)
 
 
+def aligned_pairs(keys) -> list[tuple[str, str]]:
+    """The pairs of ``keys`` (turn keys) that are linked as the same passage, surely: an editor's
+    confirmed links and automatic ones above the possible-match threshold. Two queries."""
+    keys = set(keys)
+    if not keys:
+        return []
+    # By ids, in two plain queries: SQLite planned the joined form (both sides a subquery on the
+    # key) as a scan, 2.7 s for 1,000 hits of a 5,000-turn archive.
+    key_of = dict(Turn.objects.filter(key__in=keys).values_list("pk", "key"))
+    rows = (
+        TurnAlignment.objects.filter(source_id__in=list(key_of))
+        .exclude(status=TurnAlignment.REJECTED)
+        .values_list("source_id", "target_id", "confidence", "status")
+    )
+    return [
+        (key_of[source], key_of[target])
+        for source, target, confidence, status in rows
+        if target in key_of and not is_possible_match(confidence, status)
+    ]
+
+
 def _translations(condition, wanted, identify) -> dict:
     result: dict = {value: [] for value in wanted}
     rows = (

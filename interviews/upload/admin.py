@@ -21,7 +21,7 @@ class TranscriptAdmin(admin.ModelAdmin):
     list_filter = ["language", "translation"]
     list_select_related = ["interview", "uploaded_by"]
     search_fields = ["title", "interview__title", "publisher", "sha256"]
-    readonly_fields = ["original", "sha256", "turn_count", "uploaded_by", "ingested_at", "updated_at"]
+    readonly_fields = ["original", "sha256", "turn_count", "parse_options", "uploaded_by", "ingested_at", "updated_at"]
     exclude = ["original_file", "original_name"]
     view_on_site = True
 
@@ -32,6 +32,12 @@ class TranscriptAdmin(admin.ModelAdmin):
         return [
             path("upload/", wrap(self.upload_view), name="interviews_transcript_upload"),
             path("upload/done/<int:pk>/", wrap(self.upload_done_view), name="interviews_transcript_upload_done"),
+            path("upload/jobs/<int:pk>/", wrap(self.upload_job_view), name="interviews_transcript_upload_job"),
+            path(
+                "upload/jobs/<int:pk>/progress/",
+                wrap(self.upload_job_progress_view),
+                name="interviews_transcript_upload_job_progress",
+            ),
             path("upload/<str:token>/", wrap(self.upload_preview_view), name="interviews_transcript_upload_preview"),
             path("<path:object_id>/original/", wrap(self.original_view), name="interviews_transcript_original"),
         ] + super().get_urls()
@@ -41,6 +47,12 @@ class TranscriptAdmin(admin.ModelAdmin):
 
     def upload_preview_view(self, request, token):
         return admin_views.preview(request, self, token)
+
+    def upload_job_view(self, request, pk):
+        return admin_views.job(request, self, pk)
+
+    def upload_job_progress_view(self, request, pk):
+        return admin_views.job_progress(request, self, pk)
 
     def upload_done_view(self, request, pk):
         return admin_views.done(request, self, pk)

@@ -24,18 +24,30 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
-from interviews.ingest import MAX_TURNS, IngestResult, ingest_transcript, too_many_turns
+from interviews.ingest import MAX_TURNS, IngestResult, Progress, ingest_transcript, too_many_turns
 from interviews.models import (
     Interview,
     Participant,
     Speaker,
     SpeakerRedirect,
     Transcript,
+    Turn,
     unique_slug,
 )
-from interviews.parsing import ParsedSpeaker, ParsedTranscript, ParseError, SpeakerHint, generic_role, parse_transcript
+from interviews.parsing import (
+    ParsedSpeaker,
+    ParsedTranscript,
+    ParseError,
+    ParseOptions,
+    SpeakerHint,
+    generic_role,
+    parse_transcript,
+)
 from interviews.parsing.decoding import text_sha256
+from interviews.parsing.options import ALTERNATING, PARAGRAPH_LABEL, PARAGRAPHS
+from interviews.parsing.questions import ANSWER, QUESTION
 from interviews.sources import TRANSCRIPT_SUFFIXES, IngestError, InterviewInfo, Source, TranscriptInfo
 
 # The admin takes the files the ingest command reads, and podcast JSON transcripts.
@@ -113,6 +125,11 @@ class StagedUpload:
     details: dict = field(default_factory=dict)  # the details form as last posted (strings)
     mapping: dict = field(default_factory=dict)  # label -> {"speaker", "name", "role"} as last posted
     detected_language: str = ""
+    # What the last preview's parse found (see remember_parse), so a confirm need not parse again.
+    parse: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)  # ParseOptions.to_json(): how the file is read
+    labels_missing: str = ""  # why the parser could not read it by its labels, when it could not
+    misfit: str = ""  # why the way the replaced transcript was read no longer fits, when it does not
 
     @property
     def directory(self) -> Path:
@@ -137,7 +154,17 @@ class StagedUpload:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def stage(data: bytes, filename: str, user, *, details: dict, detected_language: str = "") -> StagedUpload:
+def stage(
+    data: bytes,
+    filename: str,
+    user,
+    *,
+    details: dict,
+    detected_language: str = "",
+    options: ParseOptions | None = None,
+    labels_missing: str = "",
+    misfit: str = "",
+) -> StagedUpload:
     """Keep an uploaded file for its preview; clears uploads older than a day on the way."""
     clean_staging()
     staged = StagedUpload(
@@ -149,6 +176,9 @@ def stage(data: bytes, filename: str, user, *, details: dict, detected_language:
         created=time.time(),
         details=details,
         detected_language=detected_language,
+        options=options.to_json() if options else {},
+        labels_missing=labels_missing,
+        misfit=misfit,
     )
     staged.directory.mkdir(parents=True, mode=0o700)
     (staged.directory / staged.sha256).write_bytes(data)
@@ -207,7 +237,9 @@ def interview_hints(interview: Interview | None) -> list[SpeakerHint]:
     ]
 
 
-def parse_upload(data: bytes, filename: str, *, interview=None, language="", title="", encoding="") -> ParsedTranscript:
+def parse_upload(
+    data: bytes, filename: str, *, interview=None, language="", title="", encoding="", options=None
+) -> ParsedTranscript:
     try:
         parsed = parse_transcript(
             data,
@@ -217,12 +249,82 @@ def parse_upload(data: bytes, filename: str, *, interview=None, language="", tit
             speakers=interview_hints(interview),
             encoding=encoding,
             max_turns=MAX_TURNS,
+            options=options,
         )
     except ParseError as exc:
         raise UploadError(str(exc)) from None
     if too_many_turns(parsed):
         raise UploadError(too_many_turns(parsed))
     return parsed
+
+
+PARAGRAPH_MARK = PARAGRAPH_LABEL.format("")  # "¶ ": what labels of one paragraph per turn start with
+
+# When the parser finds no labels, the preview opens with each paragraph a turn (or, in a file of
+# too many paragraphs to map one by one, two speakers taking turns) and offers the other ways on.
+FALLBACKS = (
+    ParseOptions(way=PARAGRAPHS),
+    ParseOptions(way=ALTERNATING, speakers=(QUESTION, ANSWER)),
+)
+
+
+@dataclass
+class FirstParse:
+    """A new upload's parse, the way it was read, and why not by its labels (when it was not)."""
+
+    parsed: ParsedTranscript | None
+    options: ParseOptions = field(default_factory=ParseOptions)
+    labels_missing: str = ""
+    misfit: str = ""  # why the way the replaced transcript was read does not fit this file
+
+
+def remembered_options(interview: Interview | None, slug: str) -> ParseOptions:
+    """How the transcript a re-upload replaces was read, so a corrected file is read the same way."""
+    if interview is None or not slug:
+        return ParseOptions()
+    stored = interview.transcripts.filter(slug=slug).values_list("parse_options", flat=True).first()
+    try:
+        return ParseOptions.from_json(stored)
+    except ParseError:  # edited by hand into something invalid: read the file afresh
+        return ParseOptions()
+
+
+def parse_new_upload(data: bytes, filename: str, *, interview=None, slug="", **details) -> FirstParse:
+    """The first parse of an upload: as the transcript it replaces was read, else by its labels,
+    else (no labels found) by a fallback way the preview lets the editor change. Raises
+    UploadError only for a file no way can read (binary, empty, the wrong encoding, too large)."""
+    first = _remembered_parse(data, filename, interview, slug or details.get("language", ""), details)
+    if first.parsed is not None:
+        return first
+    try:
+        parsed = parse_upload(data, filename, interview=interview, **details)
+    except UploadError as exc:
+        for fallback in FALLBACKS:
+            try:
+                parsed = parse_upload(data, filename, interview=interview, options=fallback, **details)
+            except UploadError:
+                continue
+            return FirstParse(parsed, fallback, labels_missing=str(exc), misfit=first.misfit)
+        raise
+    if not (slug or details.get("language")):
+        # The rendition's slug is its detected language: now known, look again.
+        again = _remembered_parse(data, filename, interview, parsed.language, details)
+        if again.parsed is not None:
+            return again
+        first.misfit = first.misfit or again.misfit
+    return FirstParse(parsed, misfit=first.misfit)
+
+
+def _remembered_parse(data, filename, interview, slug, details) -> FirstParse:
+    """The parse the way the transcript at `slug` was read; else no parse, and (in misfit) why
+    that way no longer fits, when there was one."""
+    remembered = remembered_options(interview, slug)
+    if not remembered.way:
+        return FirstParse(None)
+    try:
+        return FirstParse(parse_upload(data, filename, interview=interview, options=remembered, **details), remembered)
+    except UploadError as exc:  # the corrected file no longer fits the old way: read it afresh
+        return FirstParse(None, misfit=str(exc))
 
 
 def duplicate_of(data: bytes, text: str = "") -> Transcript | None:
@@ -232,6 +334,50 @@ def duplicate_of(data: bytes, text: str = "") -> Transcript | None:
     if text:
         same |= Q(text_sha256=text_sha256(text))
     return Transcript.objects.select_related("interview").filter(same).first()
+
+
+def duplicate_at_confirm(data: bytes, text_hash: str, slug: str, interview) -> Transcript | None:
+    """What `ingest_transcript()` would refuse the file as a duplicate of, checked before it is
+    queued (the job checks again): another transcript with these bytes or this text (its
+    `text_sha256`). The transcript a corrected version replaces (`interview`, `slug`) is not its
+    duplicate."""
+    same = Q(sha256=hashlib.sha256(data).hexdigest()) | Q(text_sha256=text_hash)
+    found = Transcript.objects.select_related("interview").filter(same).first()
+    if found and interview and (found.interview_id, found.slug) == (interview.pk, slug):
+        return None
+    return found
+
+
+def parse_inputs(details: dict, options: ParseOptions | None = None) -> list:
+    """What a parse of a staged file depends on besides its bytes: the details and the way it is read."""
+    interview = details.get("interview")
+    return [interview.pk if interview else None, details.get("language") or "", details.get("title") or ""] + [
+        details.get("encoding") or "",
+        options.to_json() if options else {},
+    ]
+
+
+def remember_parse(
+    staged: StagedUpload, details: dict, parsed: ParsedTranscript, options: ParseOptions | None = None
+) -> None:
+    """Keep what the confirm needs from this parse with the staged file: its label rows, language
+    and text hash. A 5 MB file takes seconds to parse; the confirm then answers at once."""
+    summary = {
+        "inputs": parse_inputs(details, options),
+        "rows": [asdict(row) for row in label_rows(parsed)],
+        "language": parsed.language,
+        "text_sha256": text_sha256(parsed.text),
+    }
+    if staged.parse != summary:
+        staged.parse = summary
+        staged.save()
+
+
+def remembered_parse(staged: StagedUpload, details: dict, options: ParseOptions | None = None) -> dict | None:
+    """The last preview's parse summary if it was made with these details and this way, else None."""
+    if staged.parse.get("inputs") != parse_inputs(details, options):
+        return None
+    return {**staged.parse, "rows": [LabelRow(**row) for row in staged.parse["rows"]]}
 
 
 # --- Labels and who they mean ----------------------------------------------------------------------
@@ -282,9 +428,22 @@ def label_rows(parsed: ParsedTranscript) -> list[LabelRow]:
     return list(rows.values())
 
 
+def _paragraph_number(choice: LabelChoice) -> bool:
+    return choice.speaker is None and choice.name.strip().startswith(PARAGRAPH_MARK)
+
+
 def default_choice(row: LabelRow, interview: Interview | None) -> LabelChoice:
     """What the form suggests: someone already in the interview, else a speaker of that exact
-    name, else a new speaker named as the parser resolved the label."""
+    name, else a new speaker named as the parser resolved the label. A paragraph read as a turn of
+    its own (`¶ 3`) suggests whoever said the same words in this interview before (a corrected
+    re-upload read one paragraph per turn)."""
+    if interview is not None and row.label.startswith(PARAGRAPH_MARK):
+        said = (
+            Turn.objects.filter(transcript__interview=interview, text=row.first_text).select_related("speaker").first()
+        )
+        if said is not None:
+            role = interview.participants.filter(speaker=said.speaker).values_list("role", flat=True).first()
+            return LabelChoice(said.speaker, "", role or "")
     if interview is not None:
         for participant in interview.participants.select_related("speaker"):
             if participant.speaker.name == row.name:
@@ -337,15 +496,34 @@ def interview_info(details: dict, parsed: ParsedTranscript) -> InterviewInfo:
 
 
 @transaction.atomic
-def ingest_upload(
-    data: bytes, filename: str, details: dict, parsed: ParsedTranscript, choices: dict[str, LabelChoice], user
-) -> IngestResult:
-    """Write the previewed file: new speakers, then `ingest_transcript()` with every label mapped
-    as the editor chose. One transaction: an IngestError leaves nothing behind."""
-    rows = label_rows(parsed)
+def check_choices(rows: list[LabelRow], choices: dict[str, LabelChoice]) -> None:
+    """Raise IngestError unless every label means a person: checked when the editor confirms (so the
+    preview says it at once) and again when the job writes."""
     missing = [row.label for row in rows if row.label not in choices]
     if missing:
         raise IngestError(f'Choose who "{missing[0]}" is before confirming.')
+    # One paragraph per turn labels each by its number: a person, not "¶ 3", must speak it.
+    unnamed = [row.label for row in rows if _paragraph_number(choices[row.label])]
+    if unnamed:
+        raise IngestError(_("Choose who speaks in “%s” (under Speakers) before confirming.") % unnamed[0])
+
+
+def ingest_upload(
+    data: bytes,
+    filename: str,
+    details: dict,
+    parsed: ParsedTranscript,
+    choices: dict[str, LabelChoice],
+    user,
+    *,
+    options: ParseOptions | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Write the previewed file: new speakers, then `ingest_transcript()` with every label mapped
+    as the editor chose, and the way it was read (`options`) kept for its next upload. One
+    transaction: an IngestError leaves nothing behind."""
+    rows = label_rows(parsed)
+    check_choices(rows, choices)
     new_speakers: dict[str, Speaker] = {}
     overrides: dict[str, Speaker] = {}
     for row in rows:
@@ -378,9 +556,10 @@ def ingest_upload(
             published_on=details.get("published_on"),
             translation=details.get("translation", ""),
             translator_note=details.get("translator_note", ""),
+            parse_options=options.to_json() if options else {},
         ),
     )
-    result = ingest_transcript(source, parsed=parsed, speaker_overrides=overrides, uploaded_by=user)
+    result = ingest_transcript(source, parsed=parsed, speaker_overrides=overrides, uploaded_by=user, progress=progress)
     # The editor's role for a person already in the interview wins over what it was.
     for row in rows:
         role = choices[row.label].role

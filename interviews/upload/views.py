@@ -1,7 +1,9 @@
-"""The admin's transcript upload: upload → preview (as often as needed) → confirm → result.
+"""The admin's transcript upload: upload → preview (as often as needed) → confirm → progress → result.
 
 Function views, wired into TranscriptAdmin.get_urls() behind admin_site.admin_view (staff only,
-CSRF protected, never cached). Nothing is written to the database before "Confirm".
+CSRF protected, never cached). Nothing is written to the database before "Confirm", and the
+confirm itself only queues a job (interviews/upload/jobs.py): the job runner writes the file
+while the editor watches its progress page.
 """
 
 from __future__ import annotations
@@ -9,23 +11,30 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from interviews.forms import LabelMappingForm, TranscriptDetailsForm, UploadForm
-from interviews.models import Transcript
+from interviews.models import Transcript, UploadJob
 from interviews.sources import IngestError
+from interviews.upload import jobs
 from interviews.upload.preview import build_preview
 from interviews.upload.staging import (
     UploadError,
-    ingest_upload,
+    check_choices,
+    duplicate_at_confirm,
     label_rows,
     load_staged,
+    parse_new_upload,
     parse_upload,
+    remember_parse,
+    remembered_parse,
     stage,
 )
+from interviews.upload.ways import ParseOptionsForm
 
 PREVIEW_URL = "admin:interviews_transcript_upload_preview"
 UPLOAD_URL = "admin:interviews_transcript_upload"
@@ -55,7 +64,16 @@ def upload(request, model_admin):
             if not details["language"]:
                 # Detection ran: keep its answer as the language the editor can still change.
                 details["language"] = detected = form.parsed.language
-            staged = stage(form.file_bytes, form.filename, request.user, details=details, detected_language=detected)
+            staged = stage(
+                form.file_bytes,
+                form.filename,
+                request.user,
+                details=details,
+                detected_language=detected,
+                options=form.first_parse.options,
+                labels_missing=form.first_parse.labels_missing,
+                misfit=form.first_parse.misfit,
+            )
             return redirect(PREVIEW_URL, staged.token)
     else:
         initial = {k: request.GET[k] for k in ("interview", "slug", "language") if request.GET.get(k)}
@@ -93,13 +111,39 @@ def preview(request, model_admin, token):
     details_ok = details_form.is_valid()
     # The preview shows the last valid details while the form shows what needs fixing.
     details = details_form.cleaned_data if details_ok else _cleaned(staged.details)
-    parsed = _parse_with(data, staged.filename, details, details_form)
+    options_form = ParseOptionsForm(request.POST if action else None, saved=staged.options)
+    chosen = options_form.options()
+    remembered = None
+    if action == "confirm" and details_ok and not options_form.errors:
+        remembered = remembered_parse(staged, details, chosen)
+    if remembered:  # the preview the editor confirms was parsed with these details: no parse again
+        mapping_form = LabelMappingForm(
+            request.POST, rows=remembered["rows"], interview=details["interview"], saved=staged.mapping
+        )
+        if mapping_form.is_valid():
+            response, error = _save_or_confirm(
+                request, action, staged, data, details_form, mapping_form, remembered, chosen
+            )
+            if response is not None:
+                return response
+    parsed, options = _parse_with(data, staged.filename, details, details_form, options_form)
+    if details_ok and not details_form.errors:
+        remember_parse(staged, details, parsed, options)
     mapping_form = LabelMappingForm(
         request.POST if action else None, rows=label_rows(parsed), interview=details["interview"], saved=staged.mapping
     )
     error = ""
-    if action and details_ok and not details_form.errors and mapping_form.is_valid():
-        response, error = _save_or_confirm(request, action, staged, data, details_form, mapping_form, parsed)
+    if action and details_ok and not details_form.errors and mapping_form.is_valid() and not options_form.errors:
+        response, error = _save_or_confirm(
+            request,
+            action,
+            staged,
+            data,
+            details_form,
+            mapping_form,
+            remembered_parse(staged, details, options),
+            options,
+        )
         if response is not None:
             return response
 
@@ -115,59 +159,69 @@ def preview(request, model_admin, token):
             preview=result_preview,
             details_form=details_form,
             mapping_form=mapping_form,
+            options_form=options_form,
             error=error,
         ),
         status=400 if error else 200,
     )
 
 
-def _parse_with(data, filename, details, details_form):
-    """The file parsed in the chosen encoding with the interview's speaker names; detected and
-    without them if they break the parse (the form then says why)."""
+def _parse_with(data, filename, details, details_form, options_form):
+    """The file parsed in the chosen encoding with the interview's speaker names, the way the
+    editor chose; the way it was last read if the new way fits nothing (the options form says
+    why); detected and without the names if they break the parse (the details form says why).
+    Returns the parse and the way it was read."""
+    chosen, saved = options_form.options(), options_form.saved
+    kwargs = {"language": details["language"], "title": details["title"]}
+    full = {"interview": details["interview"], "encoding": details.get("encoding", ""), **kwargs}
+    if chosen != saved:
+        try:
+            return parse_upload(data, filename, options=chosen, **full), chosen
+        except UploadError as exc:  # the new way reads nothing here: show the file as it was read
+            options_form.add_error(None, str(exc))
     try:
-        return parse_upload(
-            data,
-            filename,
-            interview=details["interview"],
-            language=details["language"],
-            title=details["title"],
-            encoding=details.get("encoding", ""),
-        )
+        return parse_upload(data, filename, options=saved, **full), saved
     except UploadError as exc:  # a wrong encoding, or the interview's names changed the parse beyond repair
         details_form.add_error("encoding" if details.get("encoding") else None, str(exc))
-        return parse_upload(data, filename, language=details["language"], title=details["title"])
+    try:
+        return parse_upload(data, filename, options=saved, **kwargs), saved
+    except UploadError:  # the saved way needed the interview's names: fall back as a new upload does
+        first = parse_new_upload(data, filename, **kwargs)
+        return first.parsed, first.options
 
 
-def _save_or_confirm(request, action, staged, data, details_form, mapping_form, parsed):
-    """Keep the editor's valid choices with the staged file, then ingest it if asked to confirm.
+def _save_or_confirm(request, action, staged, data, details_form, mapping_form, parse, options):
+    """Keep the editor's valid choices with the staged file, then queue its ingest if asked to confirm.
 
-    Returns (the redirect to answer with, "") or (None, the ingest's error to show on the preview).
+    Returns (the redirect to answer with, "") or (None, the error to show on the preview).
     """
     target_changed = _target(staged.details) != _target(details_form.posted_values())
+    way_changed = options.to_json() != staged.options
     staged.details = details_form.posted_values()
     staged.mapping = mapping_form.saved_values()
+    staged.options = options.to_json()
     staged.save()
     if action == "confirm" and target_changed:
         messages.warning(
             request,
             "You changed the interview, language or slug: check where this transcript goes, then confirm again.",
         )
+    elif action == "confirm" and way_changed:
+        messages.warning(request, _("You changed how the file is read: check the turns, then confirm again."))
     elif action == "confirm":
         details = details_form.cleaned_data
+        slug = details.get("slug") or parse["language"] or "text"  # as transcript_slug() and ingest choose it
         try:
-            result = ingest_upload(data, staged.filename, details, parsed, mapping_form.choices(), request.user)
+            check_choices(parse["rows"], mapping_form.choices())
         except IngestError as exc:
             return None, str(exc)
-        staged.discard()
-        request.session[f"upload-result-{result.transcript.pk}"] = {
-            "status": result.status,
-            "added": result.turns_added,
-            "edited": result.turns_edited,
-            "removed": result.turns_removed,
-            "kept": result.turns_kept,
-            "filename": staged.filename,
-        }
-        return redirect("admin:interviews_transcript_upload_done", result.transcript.pk), ""
+        duplicate = duplicate_at_confirm(data, parse["text_sha256"], slug, details["interview"])
+        if duplicate:  # the same words as ingest_transcript() says them
+            return None, f"this file is already in the archive as “{duplicate}” ({duplicate.get_absolute_url()})"
+        job = jobs.queue(
+            staged, details=staged.details, mapping=staged.mapping, options=staged.options, user=request.user
+        )
+        return redirect(job.get_absolute_url()), ""
     return redirect(PREVIEW_URL, staged.token), ""
 
 
@@ -177,10 +231,58 @@ def _cleaned(values: dict) -> dict:
     return {name: form.cleaned_data.get(name, field.to_python(None)) for name, field in form.fields.items()}
 
 
+def job(request, model_admin, pk):
+    """A confirmed upload while the job runner writes it: its progress, updated without reloading
+    (static/js/upload-job.js polls job_progress), or the error; once done, the result page."""
+    _require_upload_permission(request, model_admin)
+    upload_job = get_object_or_404(UploadJob, pk=pk)
+    if upload_job.status == UploadJob.DONE and upload_job.transcript_id:
+        return redirect("admin:interviews_transcript_upload_done", upload_job.transcript_id)
+    state = jobs.state(upload_job)
+    staged_still_there = upload_job.status == UploadJob.FAILED and _staged_exists(upload_job, request.user)
+    return TemplateResponse(
+        request,
+        "admin/interviews/upload/job.html",
+        _context(
+            request,
+            model_admin,
+            _("Upload failed: %(file)s") % {"file": upload_job.filename}
+            if upload_job.status == UploadJob.FAILED
+            else _("Writing %(file)s") % {"file": upload_job.filename},
+            job=upload_job,
+            state=state,
+            finished=upload_job.status in (UploadJob.DONE, UploadJob.FAILED),
+            progress_url=reverse("admin:interviews_transcript_upload_job_progress", args=[upload_job.pk]),
+            preview_url=reverse(PREVIEW_URL, args=[upload_job.staged_token]) if staged_still_there else "",
+        ),
+    )
+
+
+def _staged_exists(upload_job, user) -> bool:
+    try:
+        load_staged(upload_job.staged_token, user)
+    except UploadError:
+        return False
+    return True
+
+
+def job_progress(request, model_admin, pk):
+    """The job's state as JSON, for the progress page's script: status, stage, turns done of
+    total, elapsed seconds, the sentence to show and, once done, where to go."""
+    _require_upload_permission(request, model_admin)
+    upload_job = get_object_or_404(UploadJob, pk=pk)
+    state = jobs.state(upload_job)
+    if upload_job.status == UploadJob.DONE and upload_job.transcript_id:
+        state["done_url"] = reverse("admin:interviews_transcript_upload_done", args=[upload_job.transcript_id])
+        state["transcript_url"] = upload_job.transcript.get_absolute_url()
+    return JsonResponse(state)  # never cached: admin_view adds the headers
+
+
 def done(request, model_admin, pk):
     _require_upload_permission(request, model_admin)
     transcript = get_object_or_404(Transcript.objects.select_related("interview", "uploaded_by"), pk=pk)
-    result = request.session.pop(f"upload-result-{pk}", None)
+    last_job = UploadJob.objects.filter(transcript=transcript, status=UploadJob.DONE).order_by("-finished_at").first()
+    result = last_job.result if last_job else None
     return TemplateResponse(
         request,
         "admin/interviews/upload/done.html",

@@ -1,5 +1,5 @@
 """Fault injection, the suite's short version of `make faults`: benchmarks/fault_injection.py kills an
-ingest and gunicorn workers mid-upload with SIGKILL, recovers as a deployment would, and checks
+ingest and the upload job runner mid-upload with SIGKILL, recovers as a deployment would, and checks
 that every committed transcript is whole and searchable, with no ghosts and no stuck locks."""
 
 import json

@@ -98,6 +98,48 @@ def test_cues_without_speakers_are_one_turn_each_for_the_editor_to_map():
     assert any("name no speakers" in w for w in parsed.warnings)
 
 
+BROADCAST_VTT = b"""WEBVTT
+
+00:00:01.000 --> 00:00:03.000
+>> ANN LEE: Welcome to the show.
+
+00:00:03.000 --> 00:00:05.000
+Today we talk about robots.
+
+00:00:05.000 --> 00:00:08.000
+>> BOB KAY: Thanks for having me. >> ANN LEE: So, robots?
+
+00:00:08.000 --> 00:00:10.000
+>> Yes, robots.
+"""
+
+
+def test_chevrons_in_captions_mark_a_new_speaker_named_or_not():
+    """Broadcast captions: `>>` opens a new speaker's words, anywhere in a cue, named or not."""
+    parsed = parse_transcript(BROADCAST_VTT, filename="news.vtt")
+    assert _turns(parsed) == [
+        ("ANN LEE", "Welcome to the show. Today we talk about robots.", 1.0, 5.0),
+        ("BOB KAY", "Thanks for having me.", 5.0, 8.0),
+        ("ANN LEE", "So, robots?", 5.0, 8.0),
+        ("BOB KAY", "Yes, robots.", 8.0, 10.0),  # unnamed: the other of the two speakers before it
+    ]
+    assert not any("overlaps" in warning for warning in parsed.warnings)  # one cue's parts share its times
+    assert any("1 speaker change marked by “>>” or a dash name nobody" in w for w in parsed.warnings)
+
+
+def test_dialogue_dashes_in_subtitles_are_two_speakers_in_one_cue():
+    srt = (
+        b"1\n00:00:01,000 --> 00:00:03,000\n- How are you?\n- Fine, thanks.\n\n"
+        b"2\n00:00:03,000 --> 00:00:05,000\nAnd you?\n\n"
+        b"3\n00:00:05,000 --> 00:00:07,000\n- Good. -5 degrees outside, though.\n"
+    )
+    assert [(t.speaker, t.text) for t in parse_transcript(srt, filename="film.srt").turns] == [
+        ("Speaker 1", "How are you?"),
+        ("Speaker 2", "Fine, thanks. And you?"),
+        ("Speaker 1", "Good. -5 degrees outside, though."),
+    ]
+
+
 def test_podcast_json_segments_merge_by_speaker():
     data = {
         "version": "1.0.0",

@@ -92,3 +92,50 @@ def test_full_name_once_then_initials():
 def test_japanese_names_before_a_space():
     text = "清水 感動させるとかは、ものによってはできると思います。\n\n漆 でも、面と向かったらそうだけど、いけるんじゃないですか。\n\n清水 完全にそれはチューリング・テストですね。"
     assert [speaker for speaker, _ in said(parse(text, language="ja"))] == ["清水", "漆", "清水"]
+
+
+def test_a_date_stamp_opening_the_file_is_not_the_first_words():
+    """A page archive or search index writes ` date 2019-09` before the page's text."""
+    result = parse(" date 2018-07 SPIEGEL: Herr Braun, wie geht es?\n\nBraun: Gut.\n\nSPIEGEL: Sicher?\n\nBraun: Ja.")
+    assert said(result)[0] == ("SPIEGEL", "Herr Braun, wie geht es?")
+    assert said(parse("Date: 2025-08-29\n\nAnna: Hallo.\n\nBob: Hi.\n\nAnna: Gut.\n\nBob: Ja."))[0] == (
+        "Anna",
+        "Hallo.",
+    )
+
+
+def test_a_date_inside_the_text_stays():
+    assert said(parse("Anna: The date 2019-09 was set.\n\nBob: Hi.\n\nAnna: Gut.\n\nBob: Ja."))[0] == (
+        "Anna",
+        "The date 2019-09 was set.",
+    )
+
+
+def test_a_short_file_without_blank_lines_has_one_paragraph_per_line_even_with_a_final_newline():
+    """Questions by their question mark need paragraphs; a final newline separates nothing."""
+    text = "¿Cómo ves la IA?\nCreo que está sobrevalorada.\n¿Y en España?\nAquí va más lento.\n"
+    assert [speaker for speaker, _ in said(parse(text, language="es"))] == ["Q", "A", "Q", "A"]
+
+
+def test_a_label_with_initials_in_brackets_then_the_initials_alone():
+    text = (
+        "Una entrevista de Juan Lobo.\n\nJuan Lobo (JL): Hoy hablo con EMMA.\n\n(JL): EMMA, ¿quién eres?\n\nEMMA: Una creación humana.\n\n"
+        "JL: ¿Y tu propósito?\n\nEMMA: Ayudarte."
+    )
+    assert said(parse(text, language="es")) == [
+        ("Juan Lobo", "Hoy hablo con EMMA."),
+        ("JL", "EMMA, ¿quién eres?"),
+        ("EMMA", "Una creación humana."),
+        ("JL", "¿Y tu propósito?"),
+        ("EMMA", "Ayudarte."),
+    ]
+
+
+def test_an_aside_in_brackets_is_not_part_of_the_name():
+    text = "Ann (laughs): Yes.\n\nBob: Why?\n\nAnn: Because.\n\nBob: Fine."
+    assert [speaker for speaker, _ in said(parse(text))] == ["Ann", "Bob", "Ann", "Bob"]
+
+
+def test_emoji_after_a_name_decorate_the_label():
+    text = "蒋昌建👨🏻‍🦯➡️：今天AI大模型非常火爆。\n\n刘聪🎙️：是的。\n\n蒋昌建：为什么？\n\n刘聪：因为数据。"
+    assert [speaker for speaker, _ in said(parse(text, language="zh"))] == ["蒋昌建", "刘聪", "蒋昌建", "刘聪"]

@@ -6,7 +6,7 @@ from interviews.parsing.evaluation import count_correct, evaluate_dir
 
 REAL = Path(__file__).resolve().parent.parent / "fixtures" / "real"
 # The score when this floor was set was 0.940; a change that loses turns on real pages fails here.
-F1_FLOOR = 0.93
+F1_FLOOR = 0.95
 
 
 def test_dev_set_turn_f1_stays_above_the_floor(capsys):

@@ -234,7 +234,7 @@ def test_hostile_queries_answer_with_a_page_never_an_error(client, archive, q):
     html = get(client, q=q)
     assert 'class="results-count"' in html
     data = api(client, q=q)
-    assert set(data) == {"count", "page", "results", "facets", "suggestion", "expansions"}
+    assert set(data) == {"count", "page", "results", "facets", "suggestion", "expansions", "speakers", "grouped"}
 
 
 def test_pathological_queries_get_results_or_a_message(client, archive, unlimited):
@@ -265,6 +265,8 @@ def test_pathological_queries_get_results_or_a_message(client, archive, unlimite
                 "facets",
                 "suggestion",
                 "expansions",
+                "speakers",
+                "grouped",
             }
         if not (said and api_said):
             failures.append((label, response.status_code, api_response.status_code))
@@ -276,7 +278,7 @@ def test_pathological_queries_get_results_or_a_message(client, archive, unlimite
 
 def test_api_returns_exactly_the_documented_shape(client, archive):
     data = api(client, q="数据质量")
-    assert set(data) == {"count", "page", "results", "facets", "suggestion", "expansions"}
+    assert set(data) == {"count", "page", "results", "facets", "suggestion", "expansions", "speakers", "grouped"}
     assert data["count"] == 2 and data["page"] == 1 and data["suggestion"] is None
     result = data["results"][0]
     assert set(result) == {

@@ -404,12 +404,35 @@ def test_seed_confidence_separates_right_from_wrong_links(seeds):
     """Links judged wrong against the gold carry lower confidence on average than right ones,
     and nearly all right links are above 0.5."""
     ev, de, zh, _ = seeds
-    r = ev.evaluate(align(de, zh))
+    r = ev.evaluate(align(de, zh, AlignParams(min_confidence=0.0)))  # every link, however unsure
     right, wrong = r["right_confidences"], r["wrong_confidences"]
     assert sum(right) / len(right) > 0.9
     assert sum(c >= 0.5 for c in right) / len(right) >= 0.95
     if wrong:
         assert sum(wrong) / len(wrong) < sum(right) / len(right) - 0.2
+
+
+def test_seed_opening_turns_are_never_linked_to_the_wrong_turns(seeds):
+    """Where readers look first: the German opening question and answer are linked to their
+    Chinese turns or left unlinked, never paired with the Chinese turns after them."""
+    ev, de, zh, _ = seeds
+    gold = {g["source"]: g for g in ev.load_gold()["links"]}
+    by_source = {link.source: link for link in align(de, zh)}
+    for ordinal in range(6):
+        link = by_source.get(ordinal)
+        assert link is None or ev.judge(link, gold[ordinal]), ordinal
+
+
+def test_seed_links_made_are_right(seeds):
+    """An unsure link is no link: of the links made, at least 98% are right."""
+    ev, de, zh, _ = seeds
+    assert ev.evaluate(align(de, zh))["precision"] >= 0.98
+
+
+def test_a_link_below_the_minimum_confidence_is_left_out(seeds):
+    _, de, zh, _ = seeds
+    unsure = {link.source for link in align(de, zh, AlignParams(min_confidence=0.0)) if link.confidence < 0.33}
+    assert unsure and not unsure & {link.source for link in align(de, zh)}
 
 
 def test_seed_links_are_monotonic_and_consecutive(seeds):

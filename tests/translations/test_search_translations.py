@@ -228,6 +228,7 @@ def test_a_results_page_reads_translations_in_one_query_however_many_hits(client
         "one": {"q": "Dateninnovation Modellinnovation"},
         "twenty": {"language": "de", "translations": "1"},
     }.items():
+        page(client, **params)  # the first search of an index version reads the speakers' names once
         with CaptureQueriesContext(connection) as queries:
             html = page(client, **params)
         counts[label] = len(queries)

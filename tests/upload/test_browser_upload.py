@@ -72,7 +72,9 @@ def test_editor_uploads_an_english_interview_that_readers_find_by_search(live_ar
     expect(page.get_by_text("names a role, not a person")).to_have_count(0)
 
     page.get_by_role("button", name="Confirm and ingest").click()
-    expect(page.get_by_text("is in the archive: 6 turns")).to_be_visible()
+    # The progress page, until the job runner has written it; then its script opens the result.
+    expect(page.locator("progress")).to_have_count(1)
+    expect(page.get_by_text("is in the archive: 6 turns")).to_be_visible(timeout=60_000)
     page.get_by_role("link", name="Read it on the site").click()
     expect(page.locator("article.turn")).to_have_count(6)
     expect(page.locator("article.turn").first.locator(".speaker")).to_have_text("Jonas Berg")

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from interviews import outbox
-from interviews.ingest import ingest_transcript, parse_source
+from interviews.ingest import PROGRESS_EVERY, ingest_transcript, parse_source
 from interviews.sources import IngestError, collect_sources
 
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                     else:
                         self.stdout.write(f"{prefix}{name}: would ingest {len(parsed.turns)} turns")
                     continue
-                result = ingest_transcript(source)
+                result = ingest_transcript(source, progress=self._progress_printer(f"{prefix}{name}"))
             except IngestError as exc:
                 failures.append((name, str(exc)))
                 self.stderr.write(f"{prefix}{name}: error: {exc}")
@@ -57,3 +57,12 @@ class Command(BaseCommand):
             for pair in result.alignment.pairs if result.alignment else []:
                 self.stdout.write(f"  aligned {pair}")
             apply_index_work_if_due()
+
+    def _progress_printer(self, name):
+        """Progress lines on stderr for a file big enough to take a while (over 1,000 turns)."""
+
+        def progress(done, total, stage):
+            if stage == "writing" and done and total > PROGRESS_EVERY:
+                self.stderr.write(f"{name}: writing turns {done:,}/{total:,}")
+
+        return progress

@@ -44,12 +44,14 @@ def parse_cues(
 ) -> ParsedTranscript:
     read = _CUE_READERS[kind].read_cues(text)
     found = read
+    changes = []
     if kind != "podcast_json":
         cues.name_prefixes(found)
+        changes = cues.speakers_at_changes(found)
     return cues.transcript_from_cues(
         found,
         title=title.strip() or PurePath(filename).stem,
         language=language,
         speakers=speakers,
-        warnings=cues.order_warnings(found, "segment" if kind == "podcast_json" else "cue"),
+        warnings=cues.order_warnings(found, "segment" if kind == "podcast_json" else "cue") + changes,
     )

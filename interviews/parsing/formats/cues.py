@@ -31,6 +31,7 @@ class Cue:
     end: float | None
     text: str
     speaker: str = ""  # as the cue names it, "" when it does not
+    change: bool = False  # opened by a speaker-change mark (`>>`, a dialogue dash)
 
 
 _TIMING_LINE_RE = re.compile(
@@ -61,7 +62,8 @@ def order_warnings(cues: list[Cue], what: str = "cue") -> list[str]:
     for number, cue in enumerate(cues, 1):
         if cue.start is not None and cue.end is not None and cue.end < cue.start:
             backwards.append(number)
-        if previous and previous.start is not None and cue.start is not None:
+        same_cue = previous is not None and (previous.start, previous.end) == (cue.start, cue.end)
+        if previous and previous.start is not None and cue.start is not None and not same_cue:
             if cue.start < previous.start:
                 earlier.append(number)
             elif previous.end is not None and cue.start < previous.end:
@@ -79,21 +81,64 @@ def order_warnings(cues: list[Cue], what: str = "cue") -> list[str]:
     return warnings
 
 
+# Captioners mark a new speaker inside the text: `>>` (broadcast captions, anywhere in a cue) or a
+# dash opening a line (subtitles: `- Hi.` / `- Hello.` are two people in one cue).
+_CHEVRONS_RE = re.compile(r"(?:^|(?<=\s))>>+[^\S\n]*")
+_DIALOGUE_DASH_RE = re.compile(r"^[^\S\n]*[-‐–—][^\S\n]+(?=\S)", re.M)
+
+
+def split_at_speaker_changes(text: str) -> list[tuple[str, bool]]:
+    """[(words, opened by a change mark)] of one cue's text, before its whitespace is collapsed."""
+    cuts = sorted(
+        {(m.start(), m.end()) for m in _CHEVRONS_RE.finditer(text)}
+        | {(m.start(), m.end()) for m in _DIALOGUE_DASH_RE.finditer(text)}
+    )
+    if not cuts:
+        return [(text, False)]
+    parts = [(text[: cuts[0][0]], False)]
+    for (_start, end), following in zip(cuts, [*(c[0] for c in cuts[1:]), len(text)]):
+        parts.append((text[end:following], True))
+    return [(words, marked) for words, marked in parts if words.strip()]
+
+
+def speakers_at_changes(cues: list[Cue]) -> list[str]:
+    """A cue opened by a change mark that names nobody goes to the other of the two speakers seen
+    last (most interviews have two); before any name is known, "Speaker 1" and "Speaker 2" take
+    turns. Returns the warning that says so, since a mark is not a name."""
+    if not any(cue.change and not cue.speaker for cue in cues):
+        return []
+    if not cues[0].speaker:
+        cues[0].change = True
+    current, other, guessed = "", "", 0
+    for cue in cues:
+        if not cue.speaker and cue.change:
+            cue.speaker = other or (f"{UNNAMED} 2" if current == f"{UNNAMED} 1" else f"{UNNAMED} 1")
+            guessed += 1
+        if cue.speaker and cue.speaker != current:
+            other, current = current, cue.speaker
+    return [
+        f"{guessed} speaker change{'s' if guessed != 1 else ''} marked by “>>” or a dash name nobody: "
+        "each went to the other of the two speakers before it. Check the turns, and who each label is."
+    ]
+
+
 def name_prefixes(cues: list[Cue]) -> None:
     """Take a `Name:` prefix off each cue's text as its speaker. Only in a file where some name
     opens two cues or more; then a capitalised name seen once counts too (a lone `Note:` in a
-    file of unlabelled cues stays text). Cues that name their speaker already are left alone."""
+    file of unlabelled cues stays text), as it does after a speaker-change mark. Cues that name
+    their speaker already are left alone."""
     found: dict[str, int] = {}
     for cue in cues:
         match = None if cue.speaker else _NAME_PREFIX_RE.match(cue.text)
         if match and len(match.group(1).split()) <= 4:
             found[match.group(1)] = found.get(match.group(1), 0) + 1
-    if not any(count >= 2 for count in found.values()):
+    if not any(count >= 2 for count in found.values()) and not any(cue.change for cue in cues):
         return
     names = {name for name, count in found.items() if count >= 2 or (name[0].isupper() or cjk_count(name[0]))}
     for cue in cues:
         match = None if cue.speaker else _NAME_PREFIX_RE.match(cue.text)
-        if match and match.group(1) in names:
+        # Right after a change mark (`>> ANN LEE:`), a capitalised name counts even once.
+        if match and (match.group(1) in names or (cue.change and match.group(1)[:1].isupper())):
             cue.speaker, cue.text = match.group(1), cue.text[match.end() :]
 
 

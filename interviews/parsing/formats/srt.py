@@ -7,7 +7,7 @@ import re
 
 import srt
 
-from interviews.parsing.formats.cues import Cue, check_count, check_timings
+from interviews.parsing.formats.cues import Cue, check_count, check_timings, split_at_speaker_changes
 from interviews.parsing.types import ParseError
 
 _SRT_START_RE = re.compile(r"\s*\d+\s*\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->")
@@ -26,10 +26,7 @@ def read_cues(text: str) -> list[Cue]:
     except srt.SRTParseError as exc:
         raise ParseError(f"This SRT file has malformed cues ({exc}); nothing was read.") from None
     return [
-        Cue(
-            sub.start.total_seconds(),
-            sub.end.total_seconds(),
-            " ".join(html.unescape(_TAG_RE.sub("", sub.content)).split()),
-        )
+        Cue(sub.start.total_seconds(), sub.end.total_seconds(), " ".join(words.split()), change=marked)
         for sub in subtitles
+        for words, marked in split_at_speaker_changes(html.unescape(_TAG_RE.sub("", sub.content)))
     ]

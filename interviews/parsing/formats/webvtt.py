@@ -8,7 +8,7 @@ import re
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-from interviews.parsing.formats.cues import Cue, check_count, check_timings
+from interviews.parsing.formats.cues import Cue, check_count, check_timings, split_at_speaker_changes
 from interviews.parsing.types import ParseError
 
 # `<v Ann Lee>` or `<v.loud Ann Lee>`; a cue may hold several voices.
@@ -30,8 +30,8 @@ def read_cues(text: str) -> list[Cue]:
     cues: list[Cue] = []
     for caption in captions:
         start, end = _seconds(caption.start_time), _seconds(caption.end_time)
-        for speaker, words in _voices(caption.raw_text):
-            cues.append(Cue(start, end, words, speaker))
+        for speaker, words, marked in _voices(caption.raw_text):
+            cues.append(Cue(start, end, words, speaker, change=marked))
     return cues
 
 
@@ -39,13 +39,17 @@ def _seconds(stamp) -> float:
     return stamp.hours * 3600 + stamp.minutes * 60 + stamp.seconds + stamp.milliseconds / 1000
 
 
-def _voices(raw: str) -> list[tuple[str, str]]:
-    """[(speaker, text)] of one cue's voice spans; ("", text) for the words before any span."""
+def _voices(raw: str) -> list[tuple[str, str, bool]]:
+    """[(speaker, text, opened by a change mark)] of one cue's voice spans; ("", text, …) for
+    the words before any span. Change marks count only outside voice spans, which name the speaker."""
     parts = _VOICE_RE.split(raw)
     spans = [("", parts[0])] + [(parts[i].strip(), parts[i + 1]) for i in range(1, len(parts), 2)]
     result = []
     for speaker, words in spans:
-        words = " ".join(html.unescape(_TAG_RE.sub("", words)).split())
-        if words:
-            result.append((speaker, words))
+        words = html.unescape(_TAG_RE.sub("", words))
+        pieces = split_at_speaker_changes(words) if not speaker else [(words, False)]
+        for piece, marked in pieces:
+            piece = " ".join(piece.split())
+            if piece:
+                result.append((speaker, piece, marked))
     return result
