@@ -44,6 +44,7 @@ PAGES = {
     "speaker": "/speakers/aidan-gomez/",
     "topic list": "/topics/",
     "topic": "/topics/data-quality/",
+    "charts": "/charts/",
     "interview": INTERVIEW,
     "transcript de": INTERVIEW + "de/",
     "transcript zh": INTERVIEW + "zh/",

@@ -86,9 +86,9 @@ def test_transcript_page_has_a_find_box_that_searches_only_that_transcript(clien
 def test_transcript_metadata_is_in_a_fold(client, seeds):
     """On a phone the fold is closed (CSS opens it on wide screens): the conversation comes first."""
     html = client.get(seeds.transcripts.get(language="de").get_absolute_url()).content.decode()
-    fold = html.split('<details class="fold">')[1].split("</details>")[0]
-    assert "<summary>Find · source · contents</summary>" in fold
-    assert 'id="source-heading"' in fold and 'id="toc-heading"' in fold
+    fold = html.split('<details class="fold">')[1].split("</aside>")[0]  # it holds the shares' own toggles
+    assert "<summary>Find · source · who speaks · contents</summary>" in fold
+    assert 'id="source-heading"' in fold and 'id="shares-heading"' in fold and 'id="toc-heading"' in fold
 
 
 def feed_entries(client, url):

@@ -10,7 +10,8 @@
   var wide = window.matchMedia("(min-width: 62rem)");
   function openOnWideScreens() {
     if (!wide.matches) return;
-    document.querySelectorAll("details.fold:not([open])").forEach(function (fold) {
+    // The transcript's strip (.strip-fold) folds the same way.
+    document.querySelectorAll("details.fold:not([open]), details.strip-fold:not([open])").forEach(function (fold) {
       fold.open = true;
     });
   }
