@@ -266,9 +266,11 @@ def _strip(segments, turn_count, bucket_size) -> SafeString:
         return mark_safe("")
     shapes = [svg.Segment(weight, s.css_class, s.href, s.title) for s, weight in zip(segments, _weights(segments))]
     if bucket_size == 1:
-        desc = _("One segment per turn, as wide as the turn is long, coloured by speaker; %(count)s turns.") % {
-            "count": turn_count
-        }
+        desc = ngettext(
+            "One segment per turn, as wide as the turn is long, coloured by speaker; %(count)s turn.",
+            "One segment per turn, as wide as the turn is long, coloured by speaker; %(count)s turns.",
+            turn_count,
+        ) % {"count": turn_count}
     else:
         desc = _(
             "One segment per %(size)s consecutive turns, as wide as they are long, coloured by who said most of "
