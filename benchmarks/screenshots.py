@@ -34,7 +34,7 @@ PAGES = {
     "quote": None,  # found on the German transcript page, by QUOTE_TURN's permalink
     "search": "/search/?q=Datenqualit%C3%A4t",
     "side-by-side": INTERVIEW + "side-by-side/?left=de&right=zh",
-    "charts": "/charts/",
+    "charts-archive": "/charts/",
 }
 
 
