@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from interviews.parsing.options import PARAGRAPHS, ParseOptions
 from interviews.parsing.pipeline import parse_transcript
 from interviews.parsing.types import ParseError
 
@@ -118,6 +119,15 @@ def evaluate_file(path: Path) -> FileScore:
         result = parse_transcript(path.read_bytes(), filename=path.name)
     except ParseError as error:
         score.error = str(error)
+        # The upload preview does not stop there: it opens such a file one paragraph per turn
+        # (interviews/upload/staging.py FALLBACKS) with the language detected. Its turns are not
+        # counted (the parser refused), its language is.
+        try:
+            score.detected = parse_transcript(
+                path.read_bytes(), filename=path.name, options=ParseOptions(way=PARAGRAPHS)
+            ).language
+        except ParseError:
+            pass
         return score
     predicted = [(turn.speaker, turn.text) for turn in result.turns]
     score.detected = result.language
