@@ -64,7 +64,12 @@ def test_side_by_side_page_opens_with_a_fold_and_keeps_every_turn(client):
     body = html.split('<ol class="sbs-rows">', 1)[1]
     assert body.lstrip().startswith('<li class="sbs-fold">')  # not a run of empty cells
     summaries = re.findall(r"<summary>(\d+) turns only in (\S+)</summary>", html)
-    assert summaries[0] == ("4", "中文")
+    # The seed's Chinese opens with turns the German does not have (the alignment leaves an
+    # uncertain opening pair unlinked): one fold, which says how many turns it holds.
+    count, language = summaries[0]
+    assert language == "中文" and int(count) >= 2
+    first_fold = body.split("</ol></details></li>", 1)[0]
+    assert len(re.findall(r'id="q-[a-z0-9]+"', first_fold)) == int(count)
     assert html.count('<li class="sbs-fold">') == len(summaries) == html.count("</ol></details></li>")
     assert len(set(re.findall(r'id="q-([a-z0-9]+)"', html))) == 74 + 125  # every turn is still on the page
     assert 'src="/static/js/folds.js"' in html
