@@ -107,18 +107,23 @@ def foreign_letters(text: str, code: str) -> tuple[int, str]:
 
 _COMBINING_RE = re.compile("[\u0300-\u036f]")
 
+# Latin letters Unicode does not decompose into a base letter and a mark, written as a reader
+# without them types them (after case folding, so lower case only).
+_LATIN_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+
 
 def fold(text: str) -> str:
     """Case-fold and strip Latin diacritics: ``"Datenqualität"`` -> ``"datenqualitat"``.
 
-    ß becomes ss (``str.casefold``), full-width Latin letters and digits become ASCII (NFKC), and
-    only the combining diacritical marks U+0300-U+036F are removed, so Japanese voiced kana
-    (が) and Hangul survive unchanged. Search analysis and topic keywords fold alike, so
-    Datenqualität, DATENQUALITÄT and datenqualitat are one word everywhere.
+    ß becomes ss (``str.casefold``), ligatures (ﬁ) and full-width Latin letters and digits become
+    ASCII (NFKD/NFKC), ø æ œ ł đ ð þ ı become o ae oe l d d th i, and only the combining diacritical
+    marks U+0300-U+036F are removed, so Japanese voiced kana (が) and Hangul survive unchanged.
+    Search analysis and topic keywords fold alike, so Datenqualität, DATENQUALITÄT and
+    datenqualitat are one word everywhere, as are Wiśniewski and Wisniewski.
     """
     if text.isascii():
         return text.lower()
-    text = unicodedata.normalize("NFKD", text.casefold())
+    text = unicodedata.normalize("NFKD", text.casefold()).translate(_LATIN_LETTERS)
     text = _COMBINING_RE.sub("", text)
     return unicodedata.normalize("NFKC", text)
 

@@ -18,7 +18,11 @@ from pathlib import Path
 from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3Segment
 from whoosh.filedb.filestore import FileStorage
 
+from interviews.search.analysis import ANALYSIS_VERSION
+
 POINTER = "CURRENT"
+#: A generation's file recording the analysis version (``ANALYSIS_VERSION``) its terms were made with.
+ANALYSIS_FILE = "ANALYSIS"
 REBUILD_MARKER = "REBUILDING"
 GENERATION_PREFIX = "index-"
 
@@ -148,7 +152,16 @@ class IndexLocation:
         path = self.base / name
         path.mkdir(parents=True)
         FileStorage(str(path)).create_index(schema)
+        (path / ANALYSIS_FILE).write_text(f"{ANALYSIS_VERSION}\n", encoding="utf-8")
         return path
+
+    @staticmethod
+    def analysis_version(path: Path) -> int:
+        """The analysis version a generation was built with; 1 for one older than the file."""
+        try:
+            return int((Path(path) / ANALYSIS_FILE).read_text(encoding="utf-8").strip())
+        except (FileNotFoundError, ValueError):
+            return 1
 
     def swap(self, path: Path) -> None:
         try:

@@ -73,7 +73,9 @@ CHAINS = {
         "query": ["standard", "lowercase", "german_normalization", "asciifolding", "german_stop", "german_stem"],
     },
     "chinese": {"index": ["smartcn", "smartcn_stop", "cjk_width", "lowercase"]},
-    "english": {"index": ["standard", "english_possessive", "lowercase", "english_stop", "porter_stem"]},
+    "english": {
+        "index": ["standard", "english_possessive", "lowercase", "asciifolding", "english_stop", "porter_stem"]
+    },
     "generic": {"index": ["standard", "cjk_width", "lowercase", "asciifolding", "cjk_bigram"]},
 }
 

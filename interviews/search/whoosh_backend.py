@@ -47,6 +47,7 @@ from whoosh.index import LockError
 from whoosh.qparser import AndGroup, QueryParser
 
 from interviews import languages
+from interviews.search.analysis import ANALYSIS_VERSION
 from interviews.search.columns import Columns, EveryScoreCollector
 from interviews.search.fields import AnalyzedTextField
 from interviews.search.generations import IndexLocation, IndexLocked, WriterCodec, bounded_merge
@@ -533,10 +534,13 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return values
 
     def schema_matches(self):
-        """True when the live index was written with the fields this code declares."""
+        """True when the live index was written with the fields this code declares, and its terms
+        with the analysis this code does (``ANALYSIS_VERSION``)."""
         ix = self.open_index()
         written = whoosh_index.TOC.read(ix.storage, ix.indexname).schema
-        return sorted(written.names()) == sorted(self.schema.names())
+        if sorted(written.names()) != sorted(self.schema.names()):
+            return False
+        return self.location.analysis_version(ix.storage.folder) == ANALYSIS_VERSION
 
 
 class ArchiveWhooshEngine(BaseEngine):

@@ -248,6 +248,24 @@ def test_german_query_analysis_gives_one_term_per_word_and_keeps_wildcards_whole
     assert _prefix_search_ids() == {"de_quality"}
 
 
+def test_latin_accents_and_ligatures_fold_but_other_scripts_keep_their_marks():
+    assert fold("Wiśniewski") == "wisniewski"
+    assert fold("naïve café ﬁrst Straße") == "naive cafe first strasse"
+    assert fold("Søren Æsop Cœur Łódź Đorđe") == "soren aesop coeur lodz dorde"
+    assert fold("がギ한국") == "がギ한국"  # voiced kana and Hangul are not Latin accents
+
+
+def test_english_analysis_folds_and_still_stems_and_keeps_the_word_s_characters():
+    english = analyzer_for("en")
+    text = "Wiśniewski's naïve cafés"
+    assert [(t, text[start:end]) for t, _, start, end in tokens(english, text)] == [
+        ("wisniewski", "Wiśniewski"),
+        ("naiv", "naïve"),
+        ("cafe", "cafés"),
+    ]
+    assert [t for t, *_ in tokens(english, "Wisniewski naive cafe", mode="query")] == ["wisniewski", "naiv", "cafe"]
+
+
 def _prefix_search_ids():
     schema = Schema(id=ID(stored=True), **multilingual_fields())
     index = RamStorage().create_index(schema)

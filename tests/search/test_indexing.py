@@ -6,8 +6,9 @@ from django.db import transaction
 
 from interviews.models import IndexTask, Turn
 from interviews.search import indexing
+from interviews.search.analysis import ANALYSIS_VERSION
 from interviews.search.engines import engine
-from interviews.search.generations import RebuildRunning
+from interviews.search.generations import ANALYSIS_FILE, RebuildRunning
 from tests.factories import ingest_text
 from tests.search.test_query import run
 
@@ -100,6 +101,24 @@ def test_check_index_finds_and_fixes_a_missing_and_a_ghost_document(db, indexed)
     assert indexing.check_index().ok
     assert run("dumbest").count == 0
     assert [hit.key for hit in run("welcome").results] == [missing.key]
+
+
+def test_an_index_analysed_by_an_older_version_is_rebuilt(db, indexed):
+    """A generation records the analysis version its terms were made with (a missing record is
+    version 1); another version than the code's is reported, and ``--fix`` rebuilds the index."""
+    indexed()
+    location = engine().backend.location
+    old = location.current(engine().backend.schema)
+    assert location.analysis_version(old) == ANALYSIS_VERSION
+    (old / ANALYSIS_FILE).unlink()  # as an index written before the version was recorded
+
+    report = indexing.check_index()
+    assert not report.schema_ok and not report.ok
+    assert indexing.check_index(fix=True).fixed
+    new = location.current(engine().backend.schema)
+    assert new != old and location.analysis_version(new) == ANALYSIS_VERSION
+    assert indexing.check_index().ok
+    assert run("dumbest").count == 1
 
 
 def test_rebuild_keeps_searches_complete_and_swaps(db, indexed):

@@ -152,6 +152,46 @@ def test_german_stems_and_compound_parts_match(archive):
         assert german in {hit.key for hit in run(query).results}, query
 
 
+ACCENTED = """\
+A talk with accents
+
+Host: Who joined the team?
+
+Guest: Piotr Wiśniewski did, and his naïve café idea became our ﬁrst product, with Søren and Æsa.
+"""
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Wisniewski",
+        "wisniewski",
+        "Wiśniewski",
+        "WIŚNIEWSKI",
+        "naive cafe",
+        "naïve café",
+        '"naive cafe idea"',
+        "first",
+        "soren",
+        "aesa",
+    ],
+)
+def test_accents_and_ligatures_fold_in_latin_script_fields(db, indexed, language, query):
+    """Wiśniewski is found by Wisniewski, naïve café by naive cafe (and the other way round), ﬁrst
+    by first, Søren by soren, Æsa by aesa: in the English field and in the other languages' one."""
+    indexed(text=ACCENTED, language=language, transcript_slug=language, slug=f"accents-{language}")
+    assert [hit.ordinal for hit in run(query).results] == [1]
+
+
+def test_a_folded_query_marks_the_word_as_written(db, indexed):
+    indexed(text=ACCENTED)
+    (hit,) = run("wisniewski naive cafe").results
+    assert "<mark>Wiśniewski</mark>" in hit.snippet_html
+    assert "<mark>naïve</mark>" in hit.snippet_html
+    assert "<mark>café</mark>" in hit.snippet_html
+
+
 def test_chinese_words_are_segmented(archive):
     assert {hit.key for hit in run("合成数据").results} == {turn("zh-talk", 1).key}
     assert run("数据质量").count == 2

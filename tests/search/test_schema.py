@@ -249,7 +249,7 @@ def lucene_tokens():
             "Straße Häuser Café",
         ],
         "text_chinese": ["数据质量至关重要。我们的重点是合成数据。", "数据质量", "合成数据", "GPT-4 的数据"],
-        "text_english": ["Cohere's models", "model", "The dumbest way"],
+        "text_english": ["Cohere's models", "model", "The dumbest way", "Wiśniewski's naïve ﬁrst Æsop"],
         "text_generic": ["データ品質 Café"],
         "text_surface": ["Datenqualität 数据"],
     }
@@ -297,6 +297,12 @@ def test_english_and_other_languages_in_lucene(lucene_tokens):
     assert lucene_tokens("text_english", "index", "Cohere's models") == ["coher", "model"]
     assert lucene_tokens("text_english", "query", "model") == ["model"]
     assert lucene_tokens("text_english", "query", "The dumbest way") == ["dumbest", "wai"]
+    assert lucene_tokens("text_english", "query", "Wiśniewski's naïve ﬁrst Æsop") == [
+        "wisniewski",
+        "naiv",
+        "first",
+        "aesop",
+    ]
     assert lucene_tokens("text_generic", "index", "データ品質 Café") == ["デー", "ータ", "タ品", "品質", "cafe"]
     assert lucene_tokens("text_surface", "index", "Datenqualität 数据") == ["datenqualität", "数", "据"]
 
