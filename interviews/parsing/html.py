@@ -132,6 +132,9 @@ def looks_like_html(text: str, filename: str) -> bool:
 def html_to_markdown(source: str) -> HtmlResult:
     title = _html_title(source)
     stripped, scripts, handlers = _strip_attributes(source)
+    body = article_body(source)
+    if body is not None:
+        stripped = _strip_attributes(body)[0]
     cleaned = nh3.clean(
         stripped,
         tags=_HTML_ALLOWED,
@@ -147,6 +150,144 @@ def html_to_markdown(source: str) -> HtmlResult:
             f"{handlers} event-handler attribute{'s' if handlers != 1 else ''} from the HTML."
         )
     return HtmlResult(_sanitised_html_as_markdown(cleaned), title, warning)
+
+
+# Attributes that name an element as the page's main content: role="main", itemprop="articleBody",
+# or a class/id token such as "article-body", "entry-content", "post__text", "main-content".
+_MAIN_ROLE_RE = re.compile(r"""\b(?:role\s*+=\s*+["']?main|itemprop\s*+=\s*+["']?articlebody)\b""", re.IGNORECASE)
+_CLASS_OR_ID_RE = re.compile(
+    r"""(?<![\w-])(?:class|id)\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s"'>]++))""", re.IGNORECASE
+)
+_CONTENT_TOKEN_RE = re.compile(
+    r"(?:(?:article|post|entry|story|main|page)[-_]*+(?:body|content|text)|articlebody|main|content|maincontent)",
+    re.IGNORECASE,
+)
+# Names that describe something beside the article even when they contain "content" or "body".
+_NOT_CONTENT_RE = re.compile(r"comment|teaser|related|sidebar|promo|banner|cookie|share|widget", re.IGNORECASE)
+# The container is kept alone only when it holds at least this share of the page's paragraph text.
+_CONTAINER_MIN_SHARE = 0.5
+
+
+@dataclass
+class _Open:
+    name: str
+    start: int  # offset just after the start tag
+    text_before: tuple[int, int]  # paragraph and visible text seen before the element opened
+    candidate: bool
+    top_article: bool
+
+
+def article_body(source: str) -> str | None:
+    """The page's main content container, when it clearly has one; None to read the whole page.
+
+    Candidates are the one outermost `<article>` (two or more mean a list page), `<main>`, and
+    elements whose role, itemprop, class or id says main content or article body. Of those holding
+    at least half of the page's paragraph text (text in `<p>`, or all visible text when most of it
+    is outside `<p>`), the innermost one wins; the page's first `<h1>` is put before it when it has
+    none of its own. Below half, None: the transcript is never cut away with the page. One pass
+    over the tags with a depth-capped stack, so linear like the rest.
+    """
+    p_text = visible_text = 0
+    stack: list[_Open] = []
+    # start, end, paragraph and visible text before it opened and after it closed, outermost article
+    found: list[tuple[int, int, int, int, int, int, bool]] = []
+    open_names: Counter[str] = Counter()
+    in_p = dropped = top_articles = 0
+    h1: tuple[int, int] | None = None
+    h1_start = -1
+    position = 0
+
+    def count(text: str) -> None:
+        nonlocal p_text, visible_text
+        if dropped:
+            return
+        length = len(text) - text.count(" ") - text.count("\n") - text.count("\t")
+        visible_text += length
+        if in_p:
+            p_text += length
+
+    def close(index: int, at: int) -> None:
+        nonlocal in_p, dropped
+        while len(stack) > index:
+            element = stack.pop()
+            open_names[element.name] -= 1
+            if element.name == "p":
+                in_p -= 1
+            elif element.name in _HTML_DROPPED:
+                dropped -= 1
+            if element.candidate:
+                found.append(
+                    (element.start, at, element.text_before[0], element.text_before[1], p_text, visible_text)
+                    + (element.top_article,)
+                )
+
+    for match in _HTML_TAG_RE.finditer(source):
+        count(source[position : match.start()])
+        position = match.end()
+        closing, name, attributes = match.group(1), match.group(2).lower(), match.group(3)
+        if closing and open_names[name]:
+            for index in range(len(stack) - 1, -1, -1):
+                if stack[index].name == name:
+                    close(index, match.start())
+                    break
+        if closing:
+            if name == "h1" and h1_start >= 0 and h1 is None:
+                h1 = (h1_start, match.end())
+            continue
+        if name == "h1" and h1_start < 0:
+            h1_start = match.start()
+        if name in _HTML_VOID or attributes.rstrip().endswith("/") or len(stack) >= _HTML_MAX_DEPTH:
+            continue
+        top_article = name == "article" and not open_names["article"]
+        top_articles += top_article
+        stack.append(
+            _Open(
+                name,
+                match.end(),
+                (p_text, visible_text),
+                top_article or _names_main_content(name, attributes),
+                top_article,
+            )
+        )
+        open_names[name] += 1
+        in_p += name == "p"
+        dropped += name in _HTML_DROPPED
+    count(source[position:])
+    close(0, len(source))
+
+    # Paragraph text measures the article unless the page keeps most of its words outside <p>
+    # (lines split by <br>, or <div>s): then a container holding most <p> text could miss them.
+    use_p = p_text * 2 >= visible_text
+    total = p_text if use_p else visible_text
+    if not total:
+        return None
+    best: tuple[int, int, int] | None = None
+    for start, end, p_before, visible_before, p_after, visible_after, is_article in found:
+        if is_article and top_articles != 1:
+            continue
+        held = (p_after - p_before) if use_p else (visible_after - visible_before)
+        if held >= _CONTAINER_MIN_SHARE * total and (best is None or held < best[2]):
+            best = (start, end, held)
+    if best is None:
+        return None
+    start, end, _ = best
+    body = source[start:end]
+    heading = source[h1[0] : h1[1]] if h1 and "<h1" not in body.lower() else ""
+    return heading + body
+
+
+def _names_main_content(name: str, attributes: str) -> bool:
+    if name == "main":
+        return True
+    if not attributes or name in _HTML_DROPPED:
+        return False
+    if _MAIN_ROLE_RE.search(attributes):
+        return True
+    for match in _CLASS_OR_ID_RE.finditer(attributes):
+        for token in (match.group(1) or match.group(2) or match.group(3) or "").split():
+            if _CONTENT_TOKEN_RE.fullmatch(token) and not _NOT_CONTENT_RE.search(token):
+                return True
+    return False
 
 
 def _html_title(source: str) -> str:
