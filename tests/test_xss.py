@@ -51,8 +51,11 @@ DOM_CHECK = """
         found.push(`${el.localName}[${attr.name}]`);
     }
   }
-  for (const a of document.querySelectorAll('a[href], area[href]'))
-    if (!['http:', 'https:', 'mailto:'].includes(a.protocol)) found.push(`link to ${a.protocol}`);
+  for (const a of document.querySelectorAll('a[href], area[href]')) {
+    // An SVG link (the charts) has no .protocol: read its address as the browser resolves it.
+    const protocol = a.protocol ?? new URL(a.getAttribute('href'), location.href).protocol;
+    if (!['http:', 'https:', 'mailto:'].includes(protocol)) found.push(`link to ${protocol}`);
+  }
   for (const s of document.querySelectorAll('script'))
     if (s.type !== 'application/json' && (!s.src || new URL(s.src).origin !== here)) found.push('script: ' + (s.src || s.textContent.slice(0, 60)));
   for (const el of document.querySelectorAll('iframe, frame, object, embed, base, meta[http-equiv], link[rel=import], svg script, math'))
