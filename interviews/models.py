@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from interviews import languages, timecodes
 from interviews.quotes import spans
@@ -71,7 +72,7 @@ class Interview(models.Model):
 
     class Meta:
         verbose_name = _("interview")
-        verbose_name_plural = _("interviews")
+        verbose_name_plural = pgettext_lazy("model name", "interviews")
         ordering = ["-date_recorded", "-created_at"]
 
     def __str__(self):
@@ -278,7 +279,7 @@ class Turn(models.Model):
 
     class Meta:
         verbose_name = _("turn")
-        verbose_name_plural = _("turns")
+        verbose_name_plural = pgettext_lazy("model name", "turns")
         ordering = ["transcript", "ordinal"]
         constraints = [models.UniqueConstraint(fields=["transcript", "ordinal"], name="unique_turn_ordinal")]
 
