@@ -72,8 +72,8 @@ class SpeakerRedirectInline(admin.TabularInline):
     fields = ["old_slug", "created_at"]
     readonly_fields = ["old_slug", "created_at"]
     can_delete = False
-    verbose_name = "old address"
-    verbose_name_plural = "old addresses (they redirect here)"
+    verbose_name = _("old address")
+    verbose_name_plural = _("old addresses (they redirect here)")
 
     def has_add_permission(self, request, obj=None):
         return False

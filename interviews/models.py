@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from interviews import languages, timecodes
 from interviews.quotes import spans
@@ -25,14 +26,16 @@ def unique_slug(model, text: str, *, field="slug", max_length=80, **scope) -> st
 
 
 class Speaker(models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=100, unique=True)
-    bio = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    bio = models.TextField(_("bio"), blank=True)
     aliases = models.JSONField(
-        default=list, blank=True, help_text="Labels that mean this person in transcripts, e.g. “Q”."
+        _("aliases"), default=list, blank=True, help_text=_("Labels that mean this person in transcripts, e.g. “Q”.")
     )
 
     class Meta:
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
         ordering = ["name"]
 
     def __str__(self):
@@ -45,11 +48,13 @@ class Speaker(models.Model):
 class SpeakerRedirect(models.Model):
     """A speaker address that moved (a merge or a changed slug): answered with a permanent redirect."""
 
-    old_slug = models.SlugField(max_length=100, unique=True)
-    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="redirects")
-    created_at = models.DateTimeField(auto_now_add=True)
+    old_slug = models.SlugField(_("old slug"), max_length=100, unique=True)
+    speaker = models.ForeignKey(Speaker, verbose_name=_("speaker"), on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("speaker redirect")
+        verbose_name_plural = _("speaker redirects")
         ordering = ["old_slug"]
 
     def __str__(self):
@@ -57,15 +62,17 @@ class SpeakerRedirect(models.Model):
 
 
 class Interview(models.Model):
-    title = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=100, unique=True)
-    programme = models.CharField(max_length=200, blank=True)
-    date_recorded = models.DateField(null=True, blank=True)
-    original_url = models.URLField(max_length=500, blank=True)
-    original_language = models.CharField(max_length=10, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    programme = models.CharField(_("programme"), max_length=200, blank=True)
+    date_recorded = models.DateField(_("date recorded"), null=True, blank=True)
+    original_url = models.URLField(_("original url"), max_length=500, blank=True)
+    original_language = models.CharField(_("original language"), max_length=10, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("interview")
+        verbose_name_plural = pgettext_lazy("model name", "interviews")
         ordering = ["-date_recorded", "-created_at"]
 
     def __str__(self):
@@ -100,11 +107,17 @@ class Participant(models.Model):
     HOST, GUEST = "host", "guest"
     ROLE_CHOICES = [(HOST, _("Host")), (GUEST, _("Guest"))]
 
-    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="participants")
-    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="participations")
-    role = models.CharField(max_length=10, choices=ROLE_CHOICES, blank=True)
+    interview = models.ForeignKey(
+        Interview, verbose_name=_("interview"), on_delete=models.CASCADE, related_name="participants"
+    )
+    speaker = models.ForeignKey(
+        Speaker, verbose_name=_("speaker"), on_delete=models.PROTECT, related_name="participations"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=ROLE_CHOICES, blank=True)
 
     class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
         ordering = ["role", "id"]  # "guest" sorts before "host": the founder first
         constraints = [models.UniqueConstraint(fields=["interview", "speaker"], name="unique_participant")]
 
@@ -120,40 +133,57 @@ class Transcript(models.Model):
         (MACHINE, _("Machine translation")),
     ]
 
-    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="transcripts")
-    slug = models.SlugField(max_length=40, help_text="Identifies this rendition within its interview, e.g. “de”.")
-    language = models.CharField(max_length=10)
-    title = models.CharField("title as published", max_length=500)
-    publisher = models.CharField(max_length=200, blank=True)
-    source_url = models.URLField(max_length=500, blank=True)
+    interview = models.ForeignKey(
+        Interview, verbose_name=_("interview"), on_delete=models.CASCADE, related_name="transcripts"
+    )
+    slug = models.SlugField(
+        _("slug"), max_length=40, help_text=_("Identifies this rendition within its interview, e.g. “de”.")
+    )
+    language = models.CharField(_("language"), max_length=10)
+    title = models.CharField(_("title as published"), max_length=500)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    source_url = models.URLField(_("source url"), max_length=500, blank=True)
     media_url = models.URLField(
-        "recording URL",
+        _("recording URL"),
         max_length=500,
         blank=True,
-        help_text="The recording the time codes refer to: a YouTube video, an audio or video file, an episode page.",
+        help_text=_("The recording the time codes refer to: a YouTube video, an audio or video file, an episode page."),
     )
-    published_on = models.DateField(null=True, blank=True)
-    translation = models.CharField(max_length=10, choices=TRANSLATION_CHOICES, blank=True)
-    translator_note = models.TextField(blank=True)
-    description = models.TextField(blank=True, help_text="The intro published before the conversation.")
-    original_file = models.FileField(upload_to="originals/", max_length=300)
-    original_name = models.CharField(max_length=255)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    translation = models.CharField(_("translation"), max_length=10, choices=TRANSLATION_CHOICES, blank=True)
+    translator_note = models.TextField(_("translator note"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("The intro published before the conversation.")
+    )
+    original_file = models.FileField(_("original file"), upload_to="originals/", max_length=300)
+    original_name = models.CharField(_("original name"), max_length=255)
     parse_options = models.JSONField(
+        _("parse options"),
         default=dict,
         blank=True,
-        help_text="How the file is read when the parser cannot find its speaker labels (the editor's choice "
-        "in the upload preview, or the manifest's); a corrected re-upload is read the same way.",
+        help_text=_(
+            "How the file is read when the parser cannot find its speaker labels (the editor's choice "
+            "in the upload preview, or the manifest's); a corrected re-upload is read the same way."
+        ),
     )
-    sha256 = models.CharField(max_length=64, unique=True)
+    sha256 = models.CharField(_("sha256"), max_length=64, unique=True)
     text_sha256 = models.CharField(
-        max_length=64, blank=True, db_index=True, help_text="Hash of the normalised text: finds re-saved duplicates."
+        _("text sha256"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("Hash of the normalised text: finds re-saved duplicates."),
     )
-    turn_count = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    ingested_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    turn_count = models.PositiveIntegerField(_("turn count"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    ingested_at = models.DateTimeField(_("ingested at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("transcript")
+        verbose_name_plural = _("transcripts")
         ordering = ["interview", "language", "slug"]
         constraints = [models.UniqueConstraint(fields=["interview", "slug"], name="unique_transcript_slug")]
 
@@ -193,11 +223,15 @@ class Transcript(models.Model):
 
 
 class Section(models.Model):
-    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="sections")
-    ordinal = models.PositiveIntegerField()
-    heading = models.CharField(max_length=300)
+    transcript = models.ForeignKey(
+        Transcript, verbose_name=_("transcript"), on_delete=models.CASCADE, related_name="sections"
+    )
+    ordinal = models.PositiveIntegerField(_("ordinal"))
+    heading = models.CharField(_("heading"), max_length=300)
 
     class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
         ordering = ["transcript", "ordinal"]
         constraints = [models.UniqueConstraint(fields=["transcript", "ordinal"], name="unique_section_ordinal")]
 
@@ -221,19 +255,31 @@ class TurnQuerySet(models.QuerySet):
 class Turn(models.Model):
     """One speaker's contribution, the unit of search and of permalinks."""
 
-    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="turns")
-    ordinal = models.PositiveIntegerField()
-    key = models.CharField(max_length=16, unique=True, help_text="Stable permalink key; survives corrected re-ingests.")
-    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="turns")
-    label = models.CharField(max_length=200, blank=True, help_text="The label as published.")
-    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="turns")
-    text = models.TextField()
-    start = models.FloatField(null=True, blank=True, help_text="Seconds into the recording, when the source says.")
-    end = models.FloatField(null=True, blank=True, help_text="Seconds into the recording where the turn ends.")
+    transcript = models.ForeignKey(
+        Transcript, verbose_name=_("transcript"), on_delete=models.CASCADE, related_name="turns"
+    )
+    ordinal = models.PositiveIntegerField(_("ordinal"))
+    key = models.CharField(
+        _("key"), max_length=16, unique=True, help_text=_("Stable permalink key; survives corrected re-ingests.")
+    )
+    speaker = models.ForeignKey(Speaker, verbose_name=_("speaker"), on_delete=models.PROTECT, related_name="turns")
+    label = models.CharField(_("label"), max_length=200, blank=True, help_text=_("The label as published."))
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), null=True, blank=True, on_delete=models.SET_NULL, related_name="turns"
+    )
+    text = models.TextField(_("text"))
+    start = models.FloatField(
+        _("start"), null=True, blank=True, help_text=_("Seconds into the recording, when the source says.")
+    )
+    end = models.FloatField(
+        _("end"), null=True, blank=True, help_text=_("Seconds into the recording where the turn ends.")
+    )
 
     objects = TurnQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("turn")
+        verbose_name_plural = pgettext_lazy("model name", "turns")
         ordering = ["transcript", "ordinal"]
         constraints = [models.UniqueConstraint(fields=["transcript", "ordinal"], name="unique_turn_ordinal")]
 
@@ -307,10 +353,16 @@ class Turn(models.Model):
 class RemovedTurn(models.Model):
     """A permalink key whose turn a corrected re-ingest removed: answered with 410, never 404."""
 
-    key = models.CharField(max_length=16, unique=True)
-    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="removed_turns")
-    text = models.TextField()
-    removed_at = models.DateTimeField(auto_now_add=True)
+    key = models.CharField(_("key"), max_length=16, unique=True)
+    transcript = models.ForeignKey(
+        Transcript, verbose_name=_("transcript"), on_delete=models.CASCADE, related_name="removed_turns"
+    )
+    text = models.TextField(_("text"))
+    removed_at = models.DateTimeField(_("removed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("removed turn")
+        verbose_name_plural = _("removed turns")
 
     def __str__(self):
         return self.key
@@ -327,20 +379,25 @@ class TopicQuerySet(models.QuerySet):
 class Topic(models.Model):
     """A subject from the archive's controlled vocabulary, assigned to turns by keyword rules."""
 
-    slug = models.SlugField(max_length=60, unique=True)
-    name_en = models.CharField("name (English)", max_length=120)
-    name_de = models.CharField("name (German)", max_length=120, blank=True)
-    name_zh = models.CharField("name (Chinese)", max_length=120, blank=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_de = models.CharField(_("name (German)"), max_length=120, blank=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True)
     keywords = models.JSONField(
-        default=dict, blank=True, help_text='Per-language keyword rules: {"en": [...], "de": [...], "zh": [...]}.'
+        _("keywords"),
+        default=dict,
+        blank=True,
+        help_text=_('Per-language keyword rules: {"en": [...], "de": [...], "zh": [...]}.'),
     )
     # What data/topics.json said at the last `load_topics`: a reload applies only what changed in the
     # file since then, so it never undoes an editor's change made in the admin.
-    file_snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    file_snapshot = models.JSONField(_("file snapshot"), default=dict, blank=True, editable=False)
 
     objects = TopicQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
         ordering = ["name_en"]
 
     def __str__(self):
@@ -366,11 +423,13 @@ class TurnTopic(models.Model):
     RULE, ADDED, REMOVED = "rule", "added", "removed"
     SOURCE_CHOICES = [(RULE, _("Keyword rule")), (ADDED, _("Added by an editor")), (REMOVED, _("Removed by an editor"))]
 
-    turn = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="topic_links")
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="turn_links")
-    source = models.CharField(max_length=10, choices=SOURCE_CHOICES, default=RULE)
+    turn = models.ForeignKey(Turn, verbose_name=_("turn"), on_delete=models.CASCADE, related_name="topic_links")
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="turn_links")
+    source = models.CharField(_("source"), max_length=10, choices=SOURCE_CHOICES, default=RULE)
 
     class Meta:
+        verbose_name = _("turn topic")
+        verbose_name_plural = _("turn topics")
         constraints = [models.UniqueConstraint(fields=["turn", "topic"], name="unique_turn_topic")]
 
     def __str__(self):
@@ -387,13 +446,15 @@ class TurnAlignment(models.Model):
         (REJECTED, _("Rejected by an editor")),
     ]
 
-    source = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="alignments_from")
-    target = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="alignments_to")
-    confidence = models.FloatField(default=0.0)
-    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=AUTO)
-    updated_at = models.DateTimeField(auto_now=True)
+    source = models.ForeignKey(Turn, verbose_name=_("source"), on_delete=models.CASCADE, related_name="alignments_from")
+    target = models.ForeignKey(Turn, verbose_name=_("target"), on_delete=models.CASCADE, related_name="alignments_to")
+    confidence = models.FloatField(_("confidence"), default=0.0)
+    status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES, default=AUTO)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("turn alignment")
+        verbose_name_plural = _("turn alignments")
         constraints = [models.UniqueConstraint(fields=["source", "target"], name="unique_turn_alignment")]
 
     def __str__(self):
@@ -409,12 +470,12 @@ class TurnAlignment(models.Model):
             return
         if self.source.transcript_id == self.target.transcript_id:
             raise ValidationError(
-                "Both turns are in the same transcript: a link joins two transcripts of one interview."
+                _("Both turns are in the same transcript: a link joins two transcripts of one interview.")
             )
         if self.source.transcript.interview_id != self.target.transcript.interview_id:
             raise ValidationError(
-                f"The turns belong to different interviews (“{self.source.transcript.interview}” and "
-                f"“{self.target.transcript.interview}”)."
+                _("The turns belong to different interviews (“%(first)s” and “%(second)s”).")
+                % {"first": self.source.transcript.interview, "second": self.target.transcript.interview}
             )
 
 
@@ -426,15 +487,17 @@ class IndexTask(models.Model):
     """
 
     UPDATE, DELETE = "update", "delete"
-    ACTION_CHOICES = [(UPDATE, "Index"), (DELETE, "Remove")]
+    ACTION_CHOICES = [(UPDATE, _("Index")), (DELETE, _("Remove"))]
 
-    turn_key = models.CharField(max_length=16, db_index=True)
-    action = models.CharField(max_length=10, choices=ACTION_CHOICES)
-    created_at = models.DateTimeField(auto_now_add=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    turn_key = models.CharField(_("turn key"), max_length=16, db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=ACTION_CHOICES)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
+        verbose_name = _("index task")
+        verbose_name_plural = _("index tasks")
         ordering = ["id"]
 
     def __str__(self):
@@ -450,28 +513,32 @@ class UploadJob(models.Model):
     """
 
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-    STATUS_CHOICES = [(QUEUED, "Queued"), (RUNNING, "Running"), (DONE, "Done"), (FAILED, "Failed")]
+    STATUS_CHOICES = [(QUEUED, _("Queued")), (RUNNING, _("Running")), (DONE, _("Done")), (FAILED, _("Failed"))]
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
-    staged_token = models.CharField(max_length=64)
-    filename = models.CharField(max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, on_delete=models.SET_NULL)
+    staged_token = models.CharField(_("staged token"), max_length=64)
+    filename = models.CharField(_("filename"), max_length=255)
     # The preview's details and label mapping as the editor confirmed them (form strings).
-    options = models.JSONField(default=dict)
-    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=QUEUED, db_index=True)
-    stage = models.CharField(max_length=20, blank=True)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True)
-    transcript = models.ForeignKey(Transcript, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    result = models.JSONField(default=dict, blank=True)  # what the done page reports: turns added, kept…
-    attempts = models.PositiveIntegerField(default=0)
-    runner = models.CharField(max_length=100, blank=True)  # host:pid of the runner that claimed it
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    options = models.JSONField(_("options"), default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES, default=QUEUED, db_index=True)
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    progress_done = models.PositiveIntegerField(_("progress done"), default=0)
+    progress_total = models.PositiveIntegerField(_("progress total"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    transcript = models.ForeignKey(
+        Transcript, verbose_name=_("transcript"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    result = models.JSONField(_("result"), default=dict, blank=True)  # what the done page reports: turns added, kept…
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    runner = models.CharField(_("runner"), max_length=100, blank=True)  # host:pid of the runner that claimed it
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("heartbeat at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("upload job")
+        verbose_name_plural = _("upload jobs")
         ordering = ["id"]
 
     def __str__(self):
