@@ -309,7 +309,7 @@ class Faults:
         response = outcome.get("response")
         return (response.status if response else 0), lines, seconds
 
-    def job_runner(self, timeout=30) -> int:
+    def job_runner(self, timeout=90) -> int:
         """The pid of the upload job runner gunicorn started last."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

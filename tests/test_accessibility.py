@@ -83,9 +83,9 @@ def open_as_needed(page, base, name, resolved={}):  # noqa: B006 (quote links re
 
 def log_in(page, base):
     page.goto(base + "/admin/login/")
-    page.get_by_label("Username").fill(EDITOR[0])
-    page.get_by_label("Password").fill(EDITOR[1])
-    page.get_by_role("button", name="Log in").click()
+    page.locator("#id_username").fill(EDITOR[0])  # by id: the label is translated
+    page.locator("#id_password").fill(EDITOR[1])
+    page.locator("#login-form [type=submit]").click()
     page.wait_for_url("**/admin/")
 
 

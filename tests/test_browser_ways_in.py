@@ -29,7 +29,7 @@ def test_home_page_says_what_is_inside_and_leads_to_speakers(live_archive, sized
 def test_interviews_list_filters_by_language(live_archive, sized_page):
     page, _ = sized_page
     page.goto(live_archive.url + "/interviews/")
-    page.get_by_label("Language").select_option("zh")
+    page.get_by_label("Language", exact=True).select_option("zh")
     page.get_by_role("button", name="Show").click()
     assert "language=zh" in page.url
     assert page.locator(".card").count() == 1

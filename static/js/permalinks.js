@@ -174,8 +174,8 @@
       if (!source) return;
       button.hidden = false;
       button.addEventListener("click", function () {
-        var text = source.tagName === "INPUT" ? source.value : source.textContent;
-        copyText(text, source).then(
+        var value = source.tagName === "INPUT" ? source.value : source.textContent;
+        copyText(value, source).then(
           function () {
             announce(button, text("copied", "Copied"));
           },
