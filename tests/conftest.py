@@ -1,5 +1,7 @@
 import pytest
 
+from tests.live import DESKTOP, PHONE
+
 # Fixtures shared across packages: the search fixtures (a small three-language archive, the seeds).
 pytest_plugins = ["tests.search.fixtures"]
 
@@ -99,6 +101,14 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
+def sized_page(request, browser):
+    """A fresh page at desktop and at phone size: (page, size); `size is PHONE` tells them apart."""
+    context = browser.new_context(viewport=request.param)
+    yield context.new_page(), request.param
+    context.close()
 
 
 @pytest.fixture

@@ -5,21 +5,13 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from tests.live import DESKTOP, PHONE
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+pytestmark = pytest.mark.browser
 GERMAN = "/interviews/20vc-aidan-gomez-cohere/de/"
 SIDE_BY_SIDE = "/interviews/20vc-aidan-gomez-cohere/side-by-side/?left=de&right=zh"
 # The element's top is within the viewport (a function, not an expression: the pages' CSP forbids eval).
 ON_SCREEN = "id => { const top = document.getElementById(id).getBoundingClientRect().top; return top >= 0 && top < innerHeight; }"
-
-
-@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
-def sized_page(request, browser):
-    context = browser.new_context(viewport=request.param)
-    yield context.new_page(), request.param
-    context.close()
 
 
 def no_sideways_scrolling(page, size):

@@ -3,17 +3,9 @@ the search filters."""
 
 import pytest
 
+from tests.live import PHONE
+
 pytestmark = pytest.mark.browser
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
-def sized_page(request, browser):
-    context = browser.new_context(viewport=request.param)
-    yield context.new_page(), request.param
-    context.close()
 
 
 def test_home_page_says_what_is_inside_and_leads_to_speakers(live_archive, sized_page):

@@ -13,7 +13,6 @@ as ``TurnIndex.prepare_year`` indexes it. tests/charts/test_data.py holds them t
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,14 +129,7 @@ class _Turn:
     topics: list = field(default_factory=list)  # [_TopicName]
 
 
-def _code_stamp() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-CODE_STAMP = _code_stamp()
+CODE_STAMP = cache.source_stamp(Path(__file__).resolve().parent)  # the charts package's
 
 
 def transcript_charts(transcript) -> TranscriptCharts:

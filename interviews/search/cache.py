@@ -31,15 +31,15 @@ from django.core.cache.backends.filebased import FileBasedCache
 ALIAS = "search"
 
 
-def _code_stamp() -> str:
-    """The search package's source: a deploy that changes how a query is answered changes every key."""
+def source_stamp(package_dir: Path) -> str:
+    """A digest of a package's source: a deploy that changes how a result is made changes every key."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+    for path in sorted(package_dir.glob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-CODE_STAMP = _code_stamp()
+CODE_STAMP = source_stamp(Path(__file__).resolve().parent)  # the search package's
 
 
 def cached(stamp: str | None, request: tuple, compute: Callable):

@@ -6,13 +6,6 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(params=[{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"])
-def sized_page(request, browser):
-    context = browser.new_context(viewport=request.param)
-    yield context.new_page(), request.param
-    context.close()
-
-
 def test_a_segment_of_the_strip_leads_to_its_turn(live_archive, sized_page):
     page, size = sized_page
     page.goto(live_archive.url + "/interviews/20vc-aidan-gomez-cohere/zh/")
