@@ -294,7 +294,10 @@ def _finish(job: UploadJob, status: str, message: str, progress: Progress) -> Up
 
 def run_next() -> UploadJob | None:
     """Requeue jobs whose runner died, then run the oldest queued job; None if there was none."""
-    close_old_connections()
+    if not transaction.get_connection().in_atomic_block:
+        # The runner's loop: drop a connection the database closed. Never inside a caller's
+        # transaction (PostgreSQL would lose it; a test runs jobs inside one).
+        close_old_connections()
     touch_runner()
     requeue_stale()
     job = claim()
