@@ -42,13 +42,18 @@ def create_editor(live_archive):
     )
 
 
-def test_editor_uploads_an_english_interview_that_readers_find_by_search(live_archive, page, tmp_path):
+def log_in(live_archive, page):
+    """The editor, created if need be, logged in to the admin."""
     create_editor(live_archive)
     page.goto(live_archive.url + "/admin/")
     page.get_by_label("Username").fill(EDITOR)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))).to_be_visible()
+
+
+def test_editor_uploads_an_english_interview_that_readers_find_by_search(live_archive, page, tmp_path):
+    log_in(live_archive, page)
 
     page.get_by_role("link", name="Transcripts").first.click()
     page.get_by_role("link", name="Upload transcript").click()

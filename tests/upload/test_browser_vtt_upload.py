@@ -11,7 +11,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.upload.test_browser_upload import EDITOR, PASSWORD, create_editor
+from tests.upload.test_browser_upload import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -45,15 +45,6 @@ And the first customer came from a laundry.
 
 They still fold towels with our grippers every day.
 """
-
-
-def log_in(live_archive, page):
-    create_editor(live_archive)
-    page.goto(live_archive.url + "/admin/")
-    page.get_by_label("Username").fill(EDITOR)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))).to_be_visible()
 
 
 def open_upload_form(live_archive, page):
