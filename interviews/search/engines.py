@@ -181,6 +181,8 @@ class TunedWhoosh(Engine):
                 run.error = message
                 return
             logger.info("index: committed %d tasks to %s", len(tasks), generation.name)
+            if not tasks:  # another process applied them between the look and the lock
+                return
             done = [task.id for task in tasks if task.turn_key not in failed]
             _fail_keys(tasks, failed)
             run.failed += len(failed)

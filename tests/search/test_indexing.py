@@ -60,6 +60,28 @@ def test_locked_index_keeps_tasks_for_the_next_run(db, django_capture_on_commit_
     assert run("dumbest").count == 1
 
 
+def test_tasks_another_process_applied_while_this_one_waited_for_the_lock(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Two drains at once (a worker's and the upload job runner's): the second sees tasks, waits
+    for the lock, and finds them gone; it has nothing to do, and says so without an error."""
+    with django_capture_on_commit_callbacks(execute=False):
+        ingest_text()
+    backend = engine().backend
+    real_writer = backend.writer
+
+    def writer_after_the_other_drain(*args, **kwargs):
+        monkeypatch.setattr(backend, "writer", real_writer)
+        assert indexing.process_index_tasks().applied == 4  # the other process, first to the lock
+        return real_writer(*args, **kwargs)
+
+    monkeypatch.setattr(backend, "writer", writer_after_the_other_drain)
+    result = indexing.process_index_tasks()
+    assert (result.applied, result.failed, result.error) == (0, 0, "")
+    assert IndexTask.objects.count() == 0
+    assert run("dumbest").count == 1
+
+
 def test_one_failing_turn_does_not_block_the_batch(db, django_capture_on_commit_callbacks, monkeypatch):
     from interviews.search.indexes import TurnIndex
 
