@@ -60,12 +60,16 @@ def when_ready(server):
 
     def supervise():
         while not server.job_runner_stopping.is_set():
-            server.job_runner = subprocess.Popen([sys.executable, str(manage), "run_jobs", "--exit-with-parent"])
-            server.log.info("job runner started (pid %s)", server.job_runner.pid)
-            # gunicorn's SIGCHLD handler may reap it first; wait() then returns all the same.
-            server.job_runner.wait()
+            try:
+                server.job_runner = subprocess.Popen([sys.executable, str(manage), "run_jobs", "--exit-with-parent"])
+                server.log.info("job runner started (pid %s)", server.job_runner.pid)
+                # gunicorn's SIGCHLD handler may reap it first; wait() then returns all the same.
+                server.job_runner.wait()
+            except Exception:  # a failed fork (no memory, a process limit) must not end the supervision
+                server.log.exception("job runner could not be started or waited for; trying again")
             if not server.job_runner_stopping.wait(1.0):
-                server.log.warning("job runner exited (%s); starting another", server.job_runner.returncode)
+                runner = getattr(server, "job_runner", None)
+                server.log.warning("job runner exited (%s); starting another", runner and runner.returncode)
 
     threading.Thread(target=supervise, name="job-runner", daemon=True).start()
 

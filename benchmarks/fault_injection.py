@@ -43,7 +43,6 @@ import collections
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -67,7 +66,6 @@ from harness import (  # noqa: E402
     free_port,
     generate,
     manifest,
-    pid_alive,
     seed_sentences,
     stage_upload,
 )
@@ -310,14 +308,19 @@ class Faults:
         return (response.status if response else 0), lines, seconds
 
     def job_runner(self, timeout=90) -> int:
-        """The pid of the upload job runner gunicorn started last."""
+        """The pid of the live upload job runner gunicorn started: found among the master's
+        children, as the log line naming a pid can be of a runner already gone."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            started = [m for _, line in self.archive.log if (m := re.search(r"job runner started \(pid (\d+)\)", line))]
-            if started and pid_alive(int(started[-1].group(1))):
-                return int(started[-1].group(1))
+            pid = self.archive.job_runner()
+            if pid is not None:
+                return pid
             time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start the upload job runner")
+        tail = "\n".join(line for _, line in self.archive.log[-40:])
+        raise RuntimeError(
+            f"gunicorn has no live upload job runner after {timeout} s "
+            f"(master {self.archive.server.pid}, children {self.archive.children()}); its log ends:\n{tail}"
+        )
 
     # --- Checks -----------------------------------------------------------------------------------
 

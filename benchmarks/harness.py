@@ -127,6 +127,7 @@ class Archive:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            errors="replace",  # one undecodable byte must not end the reading of the log
             bufsize=1,
             start_new_session=True,  # our own process group: stop() ends exactly what it started
         )
@@ -147,22 +148,33 @@ class Archive:
         for line in self.server.stderr:
             self.log.append((time.monotonic(), line.rstrip("\n")))
 
-    def workers(self) -> list[int]:
-        """The gunicorn worker processes (children of the master, but for the job runner)."""
+    def children(self) -> list[int]:
+        """The master's live child processes: its workers and the job runner. Every thread's
+        children: the job runner is started by a thread of the master, not its main one."""
         pid = self.server.pid
+        children = []
         try:
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                children += (task / "children").read_text().split()
         except OSError:
             return []
         alive = []
         for child in children:
-            try:  # a killed worker stays listed until the master reaps it
+            try:  # a killed child stays listed until the master reaps it
                 state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
             except (OSError, IndexError):
                 continue
-            if state not in ("Z", "X") and not is_job_runner(int(child)):
+            if state not in ("Z", "X"):
                 alive.append(int(child))
         return alive
+
+    def workers(self) -> list[int]:
+        """The gunicorn worker processes (children of the master, but for the job runner)."""
+        return [pid for pid in self.children() if not is_job_runner(pid)]
+
+    def job_runner(self) -> int | None:
+        """The live upload job runner gunicorn started, if there is one."""
+        return next((pid for pid in self.children() if is_job_runner(pid)), None)
 
     def wait_for_workers(self, count: int, timeout=30) -> list[int]:
         deadline = time.monotonic() + timeout

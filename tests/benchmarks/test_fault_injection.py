@@ -3,7 +3,6 @@ ingest and the upload job runner mid-upload with SIGKILL, recovers as a deployme
 that every committed transcript is whole and searchable, with no ghosts and no stuck locks."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,11 +14,6 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="on PostgreSQL the harness does not find gunicorn's upload job runner alive after the "
-    "first kills (a known, open problem of the harness or the runner there); the SQLite run covers this",
-)
 def test_three_kills_lose_nothing_and_leave_nothing_half_done(tmp_path):
     summary_file = tmp_path / "summary.json"
     result = subprocess.run(
