@@ -47,6 +47,19 @@ accesslog = "-"
 errorlog = "-"
 
 
+# Popen learns that the runner's exec succeeded when the write end of a pipe it shares with the
+# child closes. A worker the master forks meanwhile inherits that end and keeps it open until the
+# worker exits: Popen, and so the supervision, then waited minutes with the runner already running
+# (seen in the fault injection). The master's forks wait while a runner is being started; the
+# start itself (fork and exec in C, no Python fork hooks) takes milliseconds.
+_starting_runner = threading.Lock()
+os.register_at_fork(
+    before=_starting_runner.acquire,
+    after_in_parent=_starting_runner.release,
+    after_in_child=_starting_runner.release,
+)
+
+
 def when_ready(server):
     """Start the job runner that writes confirmed uploads (`manage.py run_jobs`) beside the workers,
     and start it again if it dies (the OOM killer, a crash); its job then runs again (see
@@ -61,7 +74,10 @@ def when_ready(server):
     def supervise():
         while not server.job_runner_stopping.is_set():
             try:
-                server.job_runner = subprocess.Popen([sys.executable, str(manage), "run_jobs", "--exit-with-parent"])
+                with _starting_runner:
+                    server.job_runner = subprocess.Popen(
+                        [sys.executable, str(manage), "run_jobs", "--exit-with-parent"]
+                    )
                 server.log.info("job runner started (pid %s)", server.job_runner.pid)
                 # gunicorn's SIGCHLD handler may reap it first; wait() then returns all the same.
                 server.job_runner.wait()
