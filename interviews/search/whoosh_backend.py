@@ -48,7 +48,7 @@ from whoosh.qparser import AndGroup, QueryParser
 
 from interviews import languages
 from interviews.search.analysis import ANALYSIS_VERSION
-from interviews.search.columns import Columns, EveryScoreCollector
+from interviews.search.columns import Columns, EveryScoreCollector, TopWithinCollector
 from interviews.search.fields import AnalyzedTextField
 from interviews.search.generations import IndexLocation, IndexLocked, WriterCodec, bounded_merge
 from interviews.search.german import GERMAN_STOPWORDS
@@ -102,6 +102,10 @@ def _or(a, b):
 class ArchiveWhooshBackend(WhooshSearchBackend):
     #: How long a writer waits for another process's commit before giving up (seconds).
     write_lock_timeout = 10.0
+    #: Score every match and rank them all, instead of counting the matches unscored and scoring
+    #: only the best ones with Whoosh's top-N collector: the reference the fast path is tested
+    #: against (same pages, counts and facets), and nothing else.
+    score_every_hit = False
 
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
@@ -282,17 +286,16 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         columns = self.columns(searcher)
 
         positive, negative = self.parse_query(query_string)
-        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=not sort_by)
+        hits, scored = self._hits(searcher, columns, positive, negative)
         narrows = [self._narrow(searcher, columns, nq) for nq in (narrow_queries or ())]
-        final = hits.copy()
-        for _, mask in narrows:
-            final &= mask
+        final = self._final(hits, narrows)
         count = int(final.sum())
         facet_counts = {fieldname: self._facet_count(columns, fieldname, hits, narrows) for fieldname in facets or ()}
 
         start = max(0, int(start_offset or 0))
         end = count if end_offset is None else max(start, min(int(end_offset), count))
-        page = self._page(columns, final, ranked, sort_by, start, end) if start < count else []
+        ranked = None if sort_by else scored
+        page = self._page(searcher, columns, final, ranked, bool(narrows), sort_by, start, end) if start < count else []
 
         suggestion = None
         if count == 0 and (spelling_query or (positive is not None and positive is not wq.NullQuery)):
@@ -305,25 +308,37 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             "spelling_suggestion": suggestion,
         }
 
-    def _hits(self, searcher, columns, positive, negative, *, ranked):
-        """``(mask of every hit, (docnums, scores) or None)``; scores only when ``ranked`` and
-        the query has words to rank by."""
+    def _hits(self, searcher, columns, positive, negative):
+        """``(mask of every hit, the query to rank them by or None)``. The hits are found without
+        scoring them (counts and facets need them all, their scores only the page's)."""
         if positive is None:
             hits = columns.live.copy()
             if negative is not None:
                 hits &= ~self._docs_mask(searcher, columns, negative)
             return hits, None
         q = positive if negative is None or positive is wq.NullQuery else wq.AndNot(positive, negative)
-        if not ranked:
-            return self._docs_mask(searcher, columns, q), None
-        hits = np.zeros(columns.size, dtype=bool)
-        if q is wq.NullQuery:  # only stop words
-            return hits, (np.zeros(0, dtype=np.int64), np.zeros(0))
-        collector = EveryScoreCollector()
+        return self._docs_mask(searcher, columns, q), (None if q is wq.NullQuery else q)
+
+    @staticmethod
+    def _final(hits, narrows):
+        final = hits.copy()
+        for _, mask in narrows:
+            final &= mask
+        return final
+
+    def _scored(self, searcher, q, final, narrowed, end):
+        """``(docnums, scores)`` of the ``end`` best hits in ``final``, best first, ties in index
+        order: Whoosh's top-N collector scores only the documents that can still make the page."""
+        if self.score_every_hit:
+            collector = EveryScoreCollector()
+            searcher.search_with_collector(q, collector)
+            docnums, scores = collector.results()
+            order = np.lexsort((docnums, -scores))  # best first; ties in index order
+            order = order[final[docnums[order]]][:end]
+            return docnums[order], scores[order]
+        collector = TopWithinCollector(end, final if narrowed else None)
         searcher.search_with_collector(q, collector)
-        docnums, scores = collector.results()
-        hits[docnums] = True
-        return hits, (docnums, scores)
+        return collector.results()
 
     def ranked_keys(self, query_string, narrow_queries=(), limit=None, facets=()):
         """``(keys, count, facet counts)``: the ``key`` of every hit, best first (at most
@@ -334,14 +349,13 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         searcher = self.searcher()
         columns = self.columns(searcher)
         positive, negative = self.parse_query(query_string)
-        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=True)
+        hits, scored = self._hits(searcher, columns, positive, negative)
         narrows = [self._narrow(searcher, columns, nq) for nq in narrow_queries]
-        final = hits.copy()
-        for _, mask in narrows:
-            final &= mask
+        final = self._final(hits, narrows)
         count = int(final.sum())
         facet_counts = {fieldname: self._facet_count(columns, fieldname, hits, narrows) for fieldname in facets}
-        page = self._page(columns, final, ranked, None, 0, count if limit is None else min(limit, count))
+        end = count if limit is None else min(limit, count)
+        page = self._page(searcher, columns, final, scored, bool(narrows), None, 0, end) if end else []
         vocab, _, codes = columns._merge("key", False)
         return [vocab[codes[docnum]] for docnum, _ in page], count, facet_counts
 
@@ -365,13 +379,13 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 mask &= narrow_mask
         return columns.counts(fieldname, mask)
 
-    def _page(self, columns, final, ranked, sort_by, start, end):
-        """``[(docnum, score), ...]`` of one page: by ``sort_by``, by score, or in index order."""
+    def _page(self, searcher, columns, final, ranked, narrowed, sort_by, start, end):
+        """``[(docnum, score), ...]`` of one page of the hits in ``final``: by ``sort_by``, by score
+        (``ranked``, the query to score by; ``narrowed``: ``final`` is fewer than its matches), or
+        in index order."""
         if ranked is not None:
-            docnums, scores = ranked
-            order = np.lexsort((docnums, -scores))  # best first; ties in index order
-            order = order[final[docnums[order]]]
-            return [(int(docnums[i]), float(scores[i])) for i in order[start:end]]
+            docnums, scores = self._scored(searcher, ranked, final, narrowed, end)
+            return [(int(d), float(s)) for d, s in zip(docnums[start:end], scores[start:end])]
         docnums = np.flatnonzero(final)
         if sort_by:
             keys = []
