@@ -286,7 +286,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         columns = self.columns(searcher)
 
         positive, negative = self.parse_query(query_string)
-        hits, scored = self._hits(searcher, columns, positive, negative)
+        hits, rank = self._hits(searcher, columns, positive, negative, ranked=not sort_by)
         narrows = [self._narrow(searcher, columns, nq) for nq in (narrow_queries or ())]
         final = self._final(hits, narrows)
         count = int(final.sum())
@@ -294,8 +294,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
         start = max(0, int(start_offset or 0))
         end = count if end_offset is None else max(start, min(int(end_offset), count))
-        ranked = None if sort_by else scored
-        page = self._page(searcher, columns, final, ranked, bool(narrows), sort_by, start, end) if start < count else []
+        page = self._page(columns, final, rank, bool(narrows), sort_by, start, end) if start < count else []
 
         suggestion = None
         if count == 0 and (spelling_query or (positive is not None and positive is not wq.NullQuery)):
@@ -308,16 +307,66 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             "spelling_suggestion": suggestion,
         }
 
-    def _hits(self, searcher, columns, positive, negative):
-        """``(mask of every hit, the query to rank them by or None)``. The hits are found without
-        scoring them (counts and facets need them all, their scores only the page's)."""
+    def _hits(self, searcher, columns, positive, negative, *, ranked):
+        """``(mask of every hit, rank)``: ``rank(final, narrowed, end)`` gives the ``end`` best hits
+        in ``final`` (a mask within the hits; ``narrowed``: fewer than all of them) as ``(docnums,
+        scores)``, best first, ties in index order; None when not ``ranked`` or the query has no
+        words to rank by.
+
+        The hits are found without scoring them (counts and facets need them all, scores only the
+        page's); then Whoosh's top-N collector scores only the documents that can still make the
+        page, skipping blocks of postings whose best possible score cannot."""
         if positive is None:
             hits = columns.live.copy()
             if negative is not None:
-                hits &= ~self._docs_mask(searcher, columns, negative)
+                hits &= ~self._query_mask(searcher, columns, negative)
             return hits, None
         q = positive if negative is None or positive is wq.NullQuery else wq.AndNot(positive, negative)
-        return self._docs_mask(searcher, columns, q), (None if q is wq.NullQuery else q)
+        if not ranked or q is wq.NullQuery:
+            return self._query_mask(searcher, columns, q), None
+        if self.score_every_hit:
+            return self._every_hit_scored(searcher, columns, q)
+
+        def rank(final, narrowed, end):
+            collector = TopWithinCollector(end, final if narrowed else None)
+            searcher.search_with_collector(q, collector)
+            return collector.results()
+
+        return self._query_mask(searcher, columns, q), rank
+
+    def _every_hit_scored(self, searcher, columns, q):
+        """``_hits()`` by scoring every match and ranking them all (``score_every_hit``)."""
+        collector = EveryScoreCollector()
+        searcher.search_with_collector(q, collector)
+        docnums, scores = collector.results()
+        hits = np.zeros(columns.size, dtype=bool)
+        hits[docnums] = True
+
+        def rank(final, narrowed, end):
+            order = np.lexsort((docnums, -scores))  # best first; ties in index order
+            order = order[final[docnums[order]]][:end]
+            return docnums[order], scores[order]
+
+        return hits, rank
+
+    def _query_mask(self, searcher, columns, q):
+        """The documents matching ``q``, unscored: each term's postings read into a mask, and
+        ``And``, ``Or`` and ``AndNot`` of terms combined as numpy operations (Whoosh steps through
+        them one document at a time in Python); any other query (a phrase) by Whoosh."""
+        kind = type(q)
+        if kind is wq.And and q.subqueries:
+            mask = self._query_mask(searcher, columns, q.subqueries[0])
+            for sub in q.subqueries[1:]:
+                mask &= self._query_mask(searcher, columns, sub)
+            return mask
+        if kind in (wq.Or, wq.DefaultOr) and not q.minmatch:
+            mask = np.zeros(columns.size, dtype=bool)
+            for sub in q.subqueries:
+                mask |= self._query_mask(searcher, columns, sub)
+            return mask
+        if kind is wq.AndNot:
+            return self._query_mask(searcher, columns, q.a) & ~self._query_mask(searcher, columns, q.b)
+        return self._docs_mask(searcher, columns, q)
 
     @staticmethod
     def _final(hits, narrows):
@@ -325,20 +374,6 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         for _, mask in narrows:
             final &= mask
         return final
-
-    def _scored(self, searcher, q, final, narrowed, end):
-        """``(docnums, scores)`` of the ``end`` best hits in ``final``, best first, ties in index
-        order: Whoosh's top-N collector scores only the documents that can still make the page."""
-        if self.score_every_hit:
-            collector = EveryScoreCollector()
-            searcher.search_with_collector(q, collector)
-            docnums, scores = collector.results()
-            order = np.lexsort((docnums, -scores))  # best first; ties in index order
-            order = order[final[docnums[order]]][:end]
-            return docnums[order], scores[order]
-        collector = TopWithinCollector(end, final if narrowed else None)
-        searcher.search_with_collector(q, collector)
-        return collector.results()
 
     def ranked_keys(self, query_string, narrow_queries=(), limit=None, facets=()):
         """``(keys, count, facet counts)``: the ``key`` of every hit, best first (at most
@@ -349,13 +384,13 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         searcher = self.searcher()
         columns = self.columns(searcher)
         positive, negative = self.parse_query(query_string)
-        hits, scored = self._hits(searcher, columns, positive, negative)
+        hits, rank = self._hits(searcher, columns, positive, negative, ranked=True)
         narrows = [self._narrow(searcher, columns, nq) for nq in narrow_queries]
         final = self._final(hits, narrows)
         count = int(final.sum())
         facet_counts = {fieldname: self._facet_count(columns, fieldname, hits, narrows) for fieldname in facets}
         end = count if limit is None else min(limit, count)
-        page = self._page(searcher, columns, final, scored, bool(narrows), None, 0, end) if end else []
+        page = self._page(columns, final, rank, bool(narrows), None, 0, end) if end else []
         vocab, _, codes = columns._merge("key", False)
         return [vocab[codes[docnum]] for docnum, _ in page], count, facet_counts
 
@@ -379,12 +414,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 mask &= narrow_mask
         return columns.counts(fieldname, mask)
 
-    def _page(self, searcher, columns, final, ranked, narrowed, sort_by, start, end):
+    def _page(self, columns, final, rank, narrowed, sort_by, start, end):
         """``[(docnum, score), ...]`` of one page of the hits in ``final``: by ``sort_by``, by score
-        (``ranked``, the query to score by; ``narrowed``: ``final`` is fewer than its matches), or
-        in index order."""
-        if ranked is not None:
-            docnums, scores = self._scored(searcher, ranked, final, narrowed, end)
+        (``rank`` from ``_hits()``), or in index order."""
+        if rank is not None:
+            docnums, scores = rank(final, narrowed, end)
             return [(int(d), float(s)) for d, s in zip(docnums[start:end], scores[start:end])]
         docnums = np.flatnonzero(final)
         if sort_by:
