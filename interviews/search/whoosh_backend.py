@@ -378,7 +378,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     def ranked_keys(self, query_string, narrow_queries=(), limit=None, facets=()):
         """``(keys, count, facet counts)``: the ``key`` of every hit, best first (at most
         ``limit``), from the key column rather than the stored fields; how many hits there are;
-        and the facet counts as ``search()`` gives them. One scored search."""
+        and the facet counts as ``search()`` gives them. Scores only what can be among the first ``limit``."""
         if not self.setup_complete:
             self.setup()
         searcher = self.searcher()
