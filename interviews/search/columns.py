@@ -151,7 +151,7 @@ class Columns:
 
 class EveryScoreCollector(collectors.ScoredCollector):
     """Every matching document with its score, in one pass and without Whoosh's per-hit set and
-    sort. The reference the top-k path is checked against (``ArchiveWhooshBackend.score_every_hit``)."""
+    sort: facets need the whole hit set anyway, and numpy ranks it."""
 
     def prepare(self, top_searcher, q, context):
         super().prepare(top_searcher, q, context)
@@ -165,30 +165,3 @@ class EveryScoreCollector(collectors.ScoredCollector):
 
     def results(self):
         return np.asarray(self.docnums, dtype=np.int64), np.asarray(self.scores, dtype=np.float64)
-
-
-class TopWithinCollector(collectors.TopCollector):
-    """The ``limit`` best-scored documents among those ``allowed`` (a numpy mask over global
-    document numbers, or None for every match), best first, ties in index order.
-
-    Whoosh's top-N collector with its block-quality skipping: once it holds ``limit`` documents,
-    it skips every block of postings whose best possible score cannot beat the worst of them, so
-    most matches are never read in full nor scored. A document outside ``allowed`` is passed
-    over before it is scored. It does not count the matches (it skips some): the caller counts
-    them from the set of matching documents."""
-
-    def __init__(self, limit, allowed=None):
-        super().__init__(limit=limit, usequality=True)
-        self.allowed = allowed
-
-    def collect(self, sub_docnum):
-        if self.allowed is not None and not self.allowed[self.offset + sub_docnum]:
-            return 0
-        return super().collect(sub_docnum)
-
-    def results(self):
-        # The heap holds (score, -docnum): sorted in reverse, best score first, then lowest docnum.
-        items = sorted(self.items, reverse=True)
-        docnums = np.fromiter((0 - negated for _, negated in items), dtype=np.int64, count=len(items))
-        scores = np.fromiter((score for score, _ in items), dtype=np.float64, count=len(items))
-        return docnums, scores

@@ -48,7 +48,7 @@ from whoosh.qparser import AndGroup, QueryParser
 
 from interviews import languages
 from interviews.search.analysis import ANALYSIS_VERSION
-from interviews.search.columns import Columns, EveryScoreCollector, TopWithinCollector
+from interviews.search.columns import Columns, EveryScoreCollector
 from interviews.search.fields import AnalyzedTextField
 from interviews.search.generations import IndexLocation, IndexLocked, WriterCodec, bounded_merge
 from interviews.search.german import GERMAN_STOPWORDS
@@ -102,10 +102,6 @@ def _or(a, b):
 class ArchiveWhooshBackend(WhooshSearchBackend):
     #: How long a writer waits for another process's commit before giving up (seconds).
     write_lock_timeout = 10.0
-    #: Score every match and rank them all, instead of counting the matches unscored and scoring
-    #: only the best ones with Whoosh's top-N collector: the reference the fast path is tested
-    #: against (same pages, counts and facets), and nothing else.
-    score_every_hit = False
 
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
@@ -286,15 +282,17 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         columns = self.columns(searcher)
 
         positive, negative = self.parse_query(query_string)
-        hits, rank = self._hits(searcher, columns, positive, negative, ranked=not sort_by)
+        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=not sort_by)
         narrows = [self._narrow(searcher, columns, nq) for nq in (narrow_queries or ())]
-        final = self._final(hits, narrows)
+        final = hits.copy()
+        for _, mask in narrows:
+            final &= mask
         count = int(final.sum())
         facet_counts = {fieldname: self._facet_count(columns, fieldname, hits, narrows) for fieldname in facets or ()}
 
         start = max(0, int(start_offset or 0))
         end = count if end_offset is None else max(start, min(int(end_offset), count))
-        page = self._page(columns, final, rank, bool(narrows), sort_by, start, end) if start < count else []
+        page = self._page(columns, final, ranked, sort_by, start, end) if start < count else []
 
         suggestion = None
         if count == 0 and (spelling_query or (positive is not None and positive is not wq.NullQuery)):
@@ -308,89 +306,42 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         }
 
     def _hits(self, searcher, columns, positive, negative, *, ranked):
-        """``(mask of every hit, rank)``: ``rank(final, narrowed, end)`` gives the ``end`` best hits
-        in ``final`` (a mask within the hits; ``narrowed``: fewer than all of them) as ``(docnums,
-        scores)``, best first, ties in index order; None when not ``ranked`` or the query has no
-        words to rank by.
-
-        The hits are found without scoring them (counts and facets need them all, scores only the
-        page's); then Whoosh's top-N collector scores only the documents that can still make the
-        page, skipping blocks of postings whose best possible score cannot."""
+        """``(mask of every hit, (docnums, scores) or None)``; scores only when ``ranked`` and
+        the query has words to rank by."""
         if positive is None:
             hits = columns.live.copy()
             if negative is not None:
-                hits &= ~self._query_mask(searcher, columns, negative)
+                hits &= ~self._docs_mask(searcher, columns, negative)
             return hits, None
         q = positive if negative is None or positive is wq.NullQuery else wq.AndNot(positive, negative)
-        if not ranked or q is wq.NullQuery:
-            return self._query_mask(searcher, columns, q), None
-        if self.score_every_hit:
-            return self._every_hit_scored(searcher, columns, q)
-
-        def rank(final, narrowed, end):
-            collector = TopWithinCollector(end, final if narrowed else None)
-            searcher.search_with_collector(q, collector)
-            return collector.results()
-
-        return self._query_mask(searcher, columns, q), rank
-
-    def _every_hit_scored(self, searcher, columns, q):
-        """``_hits()`` by scoring every match and ranking them all (``score_every_hit``)."""
+        if not ranked:
+            return self._docs_mask(searcher, columns, q), None
+        hits = np.zeros(columns.size, dtype=bool)
+        if q is wq.NullQuery:  # only stop words
+            return hits, (np.zeros(0, dtype=np.int64), np.zeros(0))
         collector = EveryScoreCollector()
         searcher.search_with_collector(q, collector)
         docnums, scores = collector.results()
-        hits = np.zeros(columns.size, dtype=bool)
         hits[docnums] = True
-
-        def rank(final, narrowed, end):
-            order = np.lexsort((docnums, -scores))  # best first; ties in index order
-            order = order[final[docnums[order]]][:end]
-            return docnums[order], scores[order]
-
-        return hits, rank
-
-    def _query_mask(self, searcher, columns, q):
-        """The documents matching ``q``, unscored: each term's postings read into a mask, and
-        ``And``, ``Or`` and ``AndNot`` of terms combined as numpy operations (Whoosh steps through
-        them one document at a time in Python); any other query (a phrase) by Whoosh."""
-        kind = type(q)
-        if kind is wq.And and q.subqueries:
-            mask = self._query_mask(searcher, columns, q.subqueries[0])
-            for sub in q.subqueries[1:]:
-                mask &= self._query_mask(searcher, columns, sub)
-            return mask
-        if kind in (wq.Or, wq.DefaultOr) and not q.minmatch:
-            mask = np.zeros(columns.size, dtype=bool)
-            for sub in q.subqueries:
-                mask |= self._query_mask(searcher, columns, sub)
-            return mask
-        if kind is wq.AndNot:
-            return self._query_mask(searcher, columns, q.a) & ~self._query_mask(searcher, columns, q.b)
-        return self._docs_mask(searcher, columns, q)
-
-    @staticmethod
-    def _final(hits, narrows):
-        final = hits.copy()
-        for _, mask in narrows:
-            final &= mask
-        return final
+        return hits, (docnums, scores)
 
     def ranked_keys(self, query_string, narrow_queries=(), limit=None, facets=()):
         """``(keys, count, facet counts)``: the ``key`` of every hit, best first (at most
         ``limit``), from the key column rather than the stored fields; how many hits there are;
-        and the facet counts as ``search()`` gives them. Scores only what can be among the first ``limit``."""
+        and the facet counts as ``search()`` gives them. One scored search."""
         if not self.setup_complete:
             self.setup()
         searcher = self.searcher()
         columns = self.columns(searcher)
         positive, negative = self.parse_query(query_string)
-        hits, rank = self._hits(searcher, columns, positive, negative, ranked=True)
+        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=True)
         narrows = [self._narrow(searcher, columns, nq) for nq in narrow_queries]
-        final = self._final(hits, narrows)
+        final = hits.copy()
+        for _, mask in narrows:
+            final &= mask
         count = int(final.sum())
         facet_counts = {fieldname: self._facet_count(columns, fieldname, hits, narrows) for fieldname in facets}
-        end = count if limit is None else min(limit, count)
-        page = self._page(columns, final, rank, bool(narrows), None, 0, end) if end else []
+        page = self._page(columns, final, ranked, None, 0, count if limit is None else min(limit, count))
         vocab, _, codes = columns._merge("key", False)
         return [vocab[codes[docnum]] for docnum, _ in page], count, facet_counts
 
@@ -414,12 +365,13 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 mask &= narrow_mask
         return columns.counts(fieldname, mask)
 
-    def _page(self, columns, final, rank, narrowed, sort_by, start, end):
-        """``[(docnum, score), ...]`` of one page of the hits in ``final``: by ``sort_by``, by score
-        (``rank`` from ``_hits()``), or in index order."""
-        if rank is not None:
-            docnums, scores = rank(final, narrowed, end)
-            return [(int(d), float(s)) for d, s in zip(docnums[start:end], scores[start:end])]
+    def _page(self, columns, final, ranked, sort_by, start, end):
+        """``[(docnum, score), ...]`` of one page: by ``sort_by``, by score, or in index order."""
+        if ranked is not None:
+            docnums, scores = ranked
+            order = np.lexsort((docnums, -scores))  # best first; ties in index order
+            order = order[final[docnums[order]]]
+            return [(int(docnums[i]), float(scores[i])) for i in order[start:end]]
         docnums = np.flatnonzero(final)
         if sort_by:
             keys = []
