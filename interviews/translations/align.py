@@ -53,8 +53,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from interviews.translations.features import CHARS_PER_CONTENT, TurnFeatures, prepare, structural_cost
+from interviews.translations.features import CHARS_PER_CONTENT, Meanings, TurnFeatures, prepare, structural_cost
 from interviews.translations.lattice import Lattice, estimate_length_model, posteriors, viterbi
+from interviews.translations.meanings import Glosses
 
 __all__ = [
     "AlignInput",
@@ -109,6 +110,11 @@ class AlignParams:
     soft_number_factor: float = 0.5  # number words (drei, 三年) are weaker evidence than digits
     question_match: float = 0.6  # bonus: a question aligned with a turn that asks
     question_missing: float = 0.8  # penalty: a question aligned with no question at all
+    # word meanings (only with a ``glosses`` function): per unit of gloss cosine above (reward) or
+    # below (penalty) the pair's typical cosine between unrelated turns plus the margin
+    meaning_weight: float = 8.0
+    meaning_margin: float = 0.1
+    meaning_full_glosses: int = 12  # the penalty is full once the shorter side has this many glosses
     temperature: float = 1.0  # of the soft-min used for the confidences
     evidence_offset: float = 3.0  # local evidence cost at which a link's confidence halves
     # Below this confidence a source turn is left unlinked: a reader is better served by no link
@@ -130,7 +136,9 @@ FULL_LATTICE_CELLS = 20_000
 MIN_BAND = 24
 
 
-def align(a: list[AlignInput], b: list[AlignInput], params: AlignParams | None = None) -> list[Link]:
+def align(
+    a: list[AlignInput], b: list[AlignInput], params: AlignParams | None = None, glosses: Glosses | None = None
+) -> list[Link]:
     """Links from each turn of the shorter transcript to the turns of the longer one.
 
     The side with fewer turns is the source (``a`` on a tie; see :func:`source_side`).
@@ -143,9 +151,9 @@ def align(a: list[AlignInput], b: list[AlignInput], params: AlignParams | None =
     src, tgt = (b, a) if source_side(a, b) == "b" else (a, b)
     src = sorted(src, key=lambda t: t.ordinal)
     tgt = sorted(tgt, key=lambda t: t.ordinal)
-    s_turns, t_turns, lang_s, lang_t = prepare(src, tgt, p)
+    s_turns, t_turns, lang_s, lang_t, found = prepare(src, tgt, p, glosses)
     prior = _length_prior(s_turns, t_turns, lang_s, lang_t, p)
-    lat, edges, path = _best_path(s_turns, t_turns, prior, p)
+    lat, edges, path = _best_path(s_turns, t_turns, prior, p, found)
     return _links(lat, edges, path, p)
 
 
@@ -159,7 +167,7 @@ def _length_prior(s_turns, t_turns, lang_s: str, lang_t: str, p: AlignParams) ->
     return mu, p.sigma_shorter, p.sigma_longer
 
 
-def _best_path(s_turns, t_turns, prior, p: AlignParams):
+def _best_path(s_turns, t_turns, prior, p: AlignParams, found: Meanings):
     """The lattice, its edges under the final length model, and the best path through it.
 
     Small pairs get the whole lattice. Larger ones start in a band around the diagonal and
@@ -172,7 +180,7 @@ def _best_path(s_turns, t_turns, prior, p: AlignParams):
     model = prior
     while True:
         mu, s_lo, s_hi = model
-        lat = Lattice(s_turns, t_turns, p, band)
+        lat = Lattice(s_turns, t_turns, p, band, found)
         edges = lat.edges(mu, s_lo, s_hi)
         path = viterbi(lat, edges)
         if p.reestimate:
