@@ -116,3 +116,29 @@ def test_word_meanings_raise_the_confidence_of_the_links_they_confirm():
 def test_without_glosses_the_aligner_is_unchanged():
     de, zh = _turns(GERMAN, "de"), _turns(CHINESE, "zh")
     assert align(de, zh) == align(de, zh, glosses=None)
+
+
+# ------------------------------------------------------------------ the seed transcripts
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_seed_alignment_with_dictionary_meanings_keeps_its_accuracy_and_surer_right_links():
+    """With word meanings from the dictionaries the search builds (CC-CEDICT and Ding, built
+    here), the German seed turns are aligned as well as without them, and the right links are
+    surer (docs/editors.md, accuracy)."""
+    from interviews.search.expansion import build_dictionaries
+    from interviews.translations.glossary import dictionary_glosses
+    from tests.translations.test_align import _eval_module
+
+    _, _, missing = build_dictionaries()
+    if missing:
+        pytest.skip(f"not installed: {', '.join(missing)}")
+    ev = _eval_module()
+    de, zh, _ = ev.load_seed_turns()
+    without = ev.evaluate(align(de, zh))
+    with_meanings = ev.evaluate(align(de, zh, glosses=dictionary_glosses()))
+    assert with_meanings["accuracy"] >= without["accuracy"] - 0.001
+    mean = lambda values: sum(values) / len(values)  # noqa: E731
+    assert mean(with_meanings["right_confidences"]) > mean(without["right_confidences"])
+    assert min(with_meanings["right_confidences"]) >= 0.5
