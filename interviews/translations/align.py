@@ -1,6 +1,7 @@
 """Align the turns of two translations of the same interview.
 
-Pure Python: nothing here imports Django, and nothing needs a model or a dictionary.
+Pure Python: nothing here imports Django, and nothing needs a model or a dictionary (word
+meanings from one are optional and passed in as a function).
 
 Two published translations of one conversation rarely have the same turns: one may be
 abridged (turns left out, answers merged with the next question), the other may have lost
@@ -38,14 +39,19 @@ Only what survives translation is used (see :class:`AlignParams` for the weights
 The confidence of a link is the posterior probability (soft-min forward–backward over the
 same lattice) that the source turn is aligned to a span containing the link's main target,
 times a logistic of the link's own evidence cost (speakers, length, anchors, questions), so
-that a link which is merely the least bad option, with texts that disagree, stays low.
+that a link which is merely the least bad option, with texts that disagree, stays low; a link
+from one long source turn is also marked down by how far its length ratio is from that of the
+pair's other long links (:class:`LongTurnNorm`).
+
+With a ``glosses`` function (:mod:`~interviews.translations.meanings`), word meanings from
+bilingual dictionaries are one more piece of evidence.
 
 The features live in :mod:`~interviews.translations.numbers`, :mod:`~interviews.translations.terms`
 and :mod:`~interviews.translations.features`; the lattice and its dynamic programming in
 :mod:`~interviews.translations.lattice`.
 
-No translation model or dictionary is used: a multilingual sentence-embedding model would
-be the natural next feature, but none ships inside a registry package that loads offline.
+No translation model is used: a multilingual sentence-embedding model would be the natural
+next feature, but none ships inside a registry package that loads offline.
 """
 
 from __future__ import annotations
@@ -53,8 +59,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from interviews.translations.features import CHARS_PER_CONTENT, TurnFeatures, prepare, structural_cost
+from interviews.translations.features import CHARS_PER_CONTENT, Meanings, TurnFeatures, prepare, structural_cost
 from interviews.translations.lattice import Lattice, estimate_length_model, posteriors, viterbi
+from interviews.translations.meanings import Glosses
 
 __all__ = [
     "AlignInput",
@@ -109,13 +116,25 @@ class AlignParams:
     soft_number_factor: float = 0.5  # number words (drei, 三年) are weaker evidence than digits
     question_match: float = 0.6  # bonus: a question aligned with a turn that asks
     question_missing: float = 0.8  # penalty: a question aligned with no question at all
+    # word meanings (only with a ``glosses`` function): per unit of gloss cosine above (reward) or
+    # below (penalty) the pair's typical cosine between unrelated turns plus the margin
+    meaning_weight: float = 8.0
+    meaning_margin: float = 0.1
+    meaning_full_glosses: int = 12  # the penalty is full once the shorter side has this many glosses
     temperature: float = 1.0  # of the soft-min used for the confidences
     evidence_offset: float = 3.0  # local evidence cost at which a link's confidence halves
     # Below this confidence a source turn is left unlinked: a reader is better served by no link
-    # than by a "possible match" to the wrong turn. On the seeds it unlinks 3 of the 4 wrong links
-    # (the opening pair and a turn with no counterpart) and none of the 70 right ones
+    # than by a "possible match" to the wrong turn. On the seeds it unlinks the 4 wrong links (the
+    # opening pair, turns with no counterpart) and none of the 69 right ones
     # (tests/translations/alignment/eval_alignment.py).
     min_confidence: float = 0.33
+    # A link from one long source turn (expected to give at least long_turn target characters)
+    # loses half its confidence at long_turn_off_norm robust spreads from the length ratio of the
+    # path's other long links (learnt when there are long_turn_min_links of them).
+    long_turn: int = 80
+    long_turn_off_norm: float = 7.0
+    long_turn_min_links: int = 8
+    long_turn_min_spread: float = 0.1
     reestimate: bool = True  # second pass with the length ratio estimated from pass one
 
 
@@ -130,7 +149,9 @@ FULL_LATTICE_CELLS = 20_000
 MIN_BAND = 24
 
 
-def align(a: list[AlignInput], b: list[AlignInput], params: AlignParams | None = None) -> list[Link]:
+def align(
+    a: list[AlignInput], b: list[AlignInput], params: AlignParams | None = None, glosses: Glosses | None = None
+) -> list[Link]:
     """Links from each turn of the shorter transcript to the turns of the longer one.
 
     The side with fewer turns is the source (``a`` on a tie; see :func:`source_side`).
@@ -143,10 +164,10 @@ def align(a: list[AlignInput], b: list[AlignInput], params: AlignParams | None =
     src, tgt = (b, a) if source_side(a, b) == "b" else (a, b)
     src = sorted(src, key=lambda t: t.ordinal)
     tgt = sorted(tgt, key=lambda t: t.ordinal)
-    s_turns, t_turns, lang_s, lang_t = prepare(src, tgt, p)
+    s_turns, t_turns, lang_s, lang_t, found = prepare(src, tgt, p, glosses)
     prior = _length_prior(s_turns, t_turns, lang_s, lang_t, p)
-    lat, edges, path = _best_path(s_turns, t_turns, prior, p)
-    return _links(lat, edges, path, p)
+    lat, edges, path, mu = _best_path(s_turns, t_turns, prior, p, found)
+    return _links(lat, edges, path, p, LongTurnNorm.from_path(lat, path, mu, p))
 
 
 def _length_prior(s_turns, t_turns, lang_s: str, lang_t: str, p: AlignParams) -> tuple[float, float, float]:
@@ -159,7 +180,7 @@ def _length_prior(s_turns, t_turns, lang_s: str, lang_t: str, p: AlignParams) ->
     return mu, p.sigma_shorter, p.sigma_longer
 
 
-def _best_path(s_turns, t_turns, prior, p: AlignParams):
+def _best_path(s_turns, t_turns, prior, p: AlignParams, found: Meanings):
     """The lattice, its edges under the final length model, and the best path through it.
 
     Small pairs get the whole lattice. Larger ones start in a band around the diagonal and
@@ -172,7 +193,7 @@ def _best_path(s_turns, t_turns, prior, p: AlignParams):
     model = prior
     while True:
         mu, s_lo, s_hi = model
-        lat = Lattice(s_turns, t_turns, p, band)
+        lat = Lattice(s_turns, t_turns, p, band, found)
         edges = lat.edges(mu, s_lo, s_hi)
         path = viterbi(lat, edges)
         if p.reestimate:
@@ -182,12 +203,48 @@ def _best_path(s_turns, t_turns, prior, p: AlignParams):
                 edges = lat.edges(mu, s_lo, s_hi)
                 path = viterbi(lat, edges)
         if not lat.touches_edge(path, margin):
-            return lat, edges, path
+            return lat, edges, path, mu
         band *= 2
         model = prior
 
 
-def _links(lat: Lattice, edges, path, p: AlignParams) -> list[Link]:
+class LongTurnNorm:
+    """The length ratio of long turns, learnt from the path's links that start from one long source
+    turn: their median log ratio and its robust spread. Characters measure the content of a long
+    turn well (a 300-character German answer and its Chinese differ little in how much they say),
+    so a long turn whose counterpart is far longer or shorter than the norm is most likely a turn
+    with no counterpart, linked to the least bad place; such a link loses its confidence."""
+
+    def __init__(self, mu: float, p: AlignParams, median: float | None = None, spread: float = 0.0):
+        self.mu, self.p, self.median, self.spread = mu, p, median, spread
+
+    @classmethod
+    def from_path(cls, lat: Lattice, path, mu: float, p: AlignParams) -> LongTurnNorm:
+        norm = cls(mu, p)
+        ratios = []
+        for _, _, _, i0, j0, i1, j1 in path:
+            if i1 - i0 == 1 and j1 > j0 and norm.is_long(lat.s_spans[i0][0]):
+                ratios.append(math.log(lat.t_spans[j0][j1 - j0 - 1].length / lat.s_spans[i0][0].length))
+        if len(ratios) < p.long_turn_min_links:
+            return norm
+        ratios.sort()
+        median = ratios[len(ratios) // 2]
+        deviations = sorted(abs(r - median) for r in ratios)
+        spread = max(deviations[len(deviations) // 2] * 1.4826, p.long_turn_min_spread)
+        return cls(mu, p, median, spread)
+
+    def is_long(self, src) -> bool:
+        return src.size == 1 and src.length * math.exp(self.mu) >= self.p.long_turn
+
+    def agreement(self, src, tgt) -> float:
+        """1 for a link at the norm (or not between long turns), falling to 0 far from it."""
+        if self.median is None or not self.is_long(src):
+            return 1.0
+        z = abs(math.log(tgt.length / src.length) - self.median) / self.spread
+        return 1.0 / (1.0 + math.exp(z - self.p.long_turn_off_norm))
+
+
+def _links(lat: Lattice, edges, path, p: AlignParams, norm: LongTurnNorm | None = None) -> list[Link]:
     """One link per source turn on the path's match moves, with its confidence."""
     s_turns, t_turns = lat.s, lat.t
     tau = p.temperature
@@ -215,6 +272,8 @@ def _links(lat: Lattice, edges, path, p: AlignParams) -> list[Link]:
         src_span, tgt_span = lat.s_spans[i0][i1 - i0 - 1], lat.t_spans[j0][j1 - j0 - 1]
         evidence = c - structural_cost(src_span, tgt_span, s_turns, t_turns, p)
         local = 1.0 / (1.0 + math.exp(evidence - p.evidence_offset))
+        if norm is not None:
+            local *= norm.agreement(src_span, tgt_span)
         targets = [t_turns[j].ordinal for j in range(j0, j1)]
         for i in range(i0, i1):
             main = _main_target(s_turns[i], t_turns, j0, j1)

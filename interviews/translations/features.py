@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from interviews import languages
+from interviews.translations import meanings
 from interviews.translations.numbers import num_key, read_numbers
 from interviews.translations.terms import find_terms
 
@@ -44,6 +45,7 @@ class TurnFeatures:
     anchors: dict[str, float] = field(default_factory=dict)
     q_end: bool = False
     q_any: bool = False
+    glosses: Counter = field(default_factory=Counter)  # English glosses of its words, shared keys only
 
 
 @dataclass
@@ -56,6 +58,20 @@ class Span:
     known: int  # chars of turns whose role is known
     q_end: bool
     q_any: bool
+    meaning: dict[str, float] = field(default_factory=dict)  # idf-weighted gloss vector
+
+
+@dataclass
+class Meanings:
+    """What word meanings know about a pair of documents: the idf of the glosses both have, and
+    the cosine two turns that do not say the same thing typically have (the median over pairs of
+    turns, nearly all of which are not counterparts)."""
+
+    idf: dict[str, float] = field(default_factory=dict)
+    baseline: float = 0.0
+
+    def vector(self, bag: Counter) -> dict[str, float]:
+        return meanings.vector(bag, self.idf) if self.idf else {}
 
 
 def _language(turns: list[AlignInput]) -> str:
@@ -79,14 +95,37 @@ def _is_latin_script(turns: list[AlignInput]) -> bool:
     return latin > other
 
 
-def prepare(src: list[AlignInput], tgt: list[AlignInput], p: AlignParams):
-    """Per-turn features, with anchors restricted to what both documents contain."""
+def prepare(src: list[AlignInput], tgt: list[AlignInput], p: AlignParams, glosses: meanings.Glosses | None = None):
+    """Per-turn features, with anchors and glosses restricted to what both documents contain, and
+    the :class:`Meanings` of the pair (empty without ``glosses``)."""
     lang_s, lang_t = _language(src), _language(tgt)
     raw_s, raw_t = _raw_anchors(src, lang_s), _raw_anchors(tgt, lang_t)
     weights = _anchor_weights(src, tgt, raw_s, raw_t, p)
     s_turns = [_turn_features(t, nums, found, weights, p) for t, (nums, found) in zip(src, raw_s)]
     t_turns = [_turn_features(t, nums, found, weights, p) for t, (nums, found) in zip(tgt, raw_t)]
-    return s_turns, t_turns, lang_s, lang_t
+    found = Meanings()
+    if glosses is not None:
+        bags_s = [glosses(t.text, t.language or lang_s) for t in src]
+        bags_t = [glosses(t.text, t.language or lang_t) for t in tgt]
+        idf = meanings.weights(bags_s, bags_t)
+        for turns, bags in ((s_turns, bags_s), (t_turns, bags_t)):
+            for turn, bag in zip(turns, bags):
+                turn.glosses = Counter({k: c for k, c in bag.items() if k in idf})
+        found = Meanings(idf=idf)
+        found.baseline = _meaning_baseline(s_turns, t_turns, found)
+    return s_turns, t_turns, lang_s, lang_t, found
+
+
+def _meaning_baseline(s_turns, t_turns, found: Meanings, pairs: int = 20_000) -> float:
+    """The median cosine between a source turn and a target turn, over (at most ``pairs`` of) all
+    pairs of turns that have glosses."""
+    vs = [v for v in (found.vector(t.glosses) for t in s_turns) if v]
+    vt = [v for v in (found.vector(t.glosses) for t in t_turns) if v]
+    if not vs or not vt:
+        return 0.0
+    step = max(1, len(vs) * len(vt) // pairs)
+    values = sorted(meanings.cosine(vs[k // len(vt)], vt[k % len(vt)]) for k in range(0, len(vs) * len(vt), step))
+    return values[len(values) // 2]
 
 
 def _raw_anchors(side: list[AlignInput], lang: str) -> list[tuple[dict[str, bool], dict[str, bool]]]:
@@ -148,10 +187,11 @@ def _turn_features(t: AlignInput, nums, found, weights: dict[str, float], p: Ali
     )
 
 
-def span_table(turns: list[TurnFeatures], max_size: int) -> list[list[Span]]:
+def span_table(turns: list[TurnFeatures], max_size: int, found: Meanings | None = None) -> list[list[Span]]:
     spans: list[list[Span]] = []
     for j in range(len(turns)):
         row = []
+        bag: Counter = Counter()
         anchors: dict[str, float] = {}
         roles: dict[str, int] = {}
         length = 0
@@ -167,7 +207,11 @@ def span_table(turns: list[TurnFeatures], max_size: int) -> list[list[Span]]:
             q_end = q_end or t.q_end
             q_any = q_any or t.q_any
             known = sum(c for r, c in roles.items() if r)
-            row.append(Span(j, k + 1, length, anchors, roles, known, q_end, q_any))
+            meaning = {}
+            if found is not None and found.idf:
+                bag = bag + t.glosses
+                meaning = found.vector(bag)
+            row.append(Span(j, k + 1, length, anchors, roles, known, q_end, q_any, meaning))
         spans.append(row)
     return spans
 
@@ -199,8 +243,10 @@ def structural_cost(src: Span, tgt: Span, s_turns, t_turns, p: AlignParams) -> f
     return cost
 
 
-def evidence_cost(src: Span, tgt: Span, s_turns, t_turns, p: AlignParams) -> float:
-    """What the texts say (speakers, anchors, questions), for sources src and targets tgt."""
+def evidence_cost(src: Span, tgt: Span, s_turns, t_turns, p: AlignParams, baseline: float = 0.0) -> float:
+    """What the texts say (speakers, anchors, questions, word meanings), for sources src and
+    targets tgt; ``baseline`` is the typical cosine of glosses between turns that are not
+    counterparts (:class:`Meanings`)."""
     if src.size == 1:
         cost = _speaker_cost(s_turns[src.start], tgt, p)
     else:
@@ -218,12 +264,25 @@ def evidence_cost(src: Span, tgt: Span, s_turns, t_turns, p: AlignParams) -> flo
         cost += -p.question_match if tgt.q_any else p.question_missing
     elif tgt.q_end and not src.q_any and src.size == 1 and tgt.size == 1:
         cost += p.question_missing * 0.5
-    return cost
+    return cost + meaning_cost(src, tgt, p, baseline)
 
 
-def static_cost(src: Span, tgt: Span, s_turns, t_turns, p: AlignParams) -> float:
+def meaning_cost(src: Span, tgt: Span, p: AlignParams, baseline: float) -> float:
+    """Reward for sharing more word meanings than turns that are not counterparts do, penalty for
+    sharing fewer; the penalty grows with how many glosses the shorter side has (two short turns
+    that share no gloss say little, two long ones say a lot)."""
+    if not src.meaning or not tgt.meaning:
+        return 0.0
+    x = meanings.cosine(src.meaning, tgt.meaning) - baseline - p.meaning_margin
+    if x >= 0:
+        return -p.meaning_weight * x
+    sure = min(1.0, min(len(src.meaning), len(tgt.meaning)) / p.meaning_full_glosses)
+    return -p.meaning_weight * x * sure
+
+
+def static_cost(src: Span, tgt: Span, s_turns, t_turns, p: AlignParams, baseline: float = 0.0) -> float:
     """Everything but the length term."""
-    return structural_cost(src, tgt, s_turns, t_turns, p) + evidence_cost(src, tgt, s_turns, t_turns, p)
+    return structural_cost(src, tgt, s_turns, t_turns, p) + evidence_cost(src, tgt, s_turns, t_turns, p, baseline)
 
 
 def length_cost(la: int, lb: int, mu: float, s_lo: float, s_hi: float, p: AlignParams) -> float:

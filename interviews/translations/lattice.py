@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from interviews.translations.features import length_cost, span_table, static_cost
+from interviews.translations.features import Meanings, length_cost, span_table, static_cost
 
 if TYPE_CHECKING:
     from interviews.translations.align import AlignParams
@@ -25,8 +25,9 @@ class Lattice:
     exist, so time and memory grow with n * band instead of n * m.
     """
 
-    def __init__(self, s_turns, t_turns, p: AlignParams, band: int | None = None):
+    def __init__(self, s_turns, t_turns, p: AlignParams, band: int | None = None, found: Meanings | None = None):
         self.s, self.t, self.p = s_turns, t_turns, p
+        self.found = found = found or Meanings()
         self.n, self.m = n, m = len(s_turns), len(t_turns)
         self.band = band
         if band is None or band >= m:
@@ -39,8 +40,8 @@ class Lattice:
         for i in range(n + 1):
             self.offset[i + 1] = self.offset[i] + self.hi[i] - self.lo[i] + 1
         self.size = self.offset[n + 1] * 2
-        self.s_spans = s_spans = span_table(s_turns, p.max_source_merge)
-        self.t_spans = t_spans = span_table(t_turns, p.max_target_merge)
+        self.s_spans = s_spans = span_table(s_turns, p.max_source_merge, found)
+        self.t_spans = t_spans = span_table(t_turns, p.max_target_merge, found)
         lo, hi = self.lo, self.hi
         # match moves per cell (row i, column j - lo[i]):
         # (i0, j0, i1, j1, cost without the length term, la, lb)
@@ -53,13 +54,13 @@ class Lattice:
                 for tgt in t_spans[j]:
                     i1, j1 = i + 1, j + tgt.size
                     if lo[i1] <= j1 <= hi[i1]:
-                        c = static_cost(src1, tgt, s_turns, t_turns, p)
+                        c = static_cost(src1, tgt, s_turns, t_turns, p, found.baseline)
                         cell.append((i, j, i1, j1, c, src1.length, tgt.length))
                 tgt1 = t_spans[j][0]
                 for src in s_spans[i][1:]:
                     i1, j1 = i + src.size, j + 1
                     if lo[i1] <= j1 <= hi[i1]:
-                        c = static_cost(src, tgt1, s_turns, t_turns, p)
+                        c = static_cost(src, tgt1, s_turns, t_turns, p, found.baseline)
                         cell.append((i, j, i1, j1, c, src.length, tgt1.length))
                 row.append(cell)
             self.matches.append(row)

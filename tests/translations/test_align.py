@@ -474,3 +474,32 @@ def test_long_interviews_align_as_with_the_whole_lattice(seeds, monkeypatch):
     assert [(lk.source, lk.targets) for lk in banded] == [(lk.source, lk.targets) for lk in whole]
     assert [lk.confidence for lk in banded] == pytest.approx([lk.confidence for lk in whole], abs=1e-3)
     assert len(banded) > 120
+
+
+def test_seed_turns_without_a_counterpart_are_left_unlinked(seeds):
+    """The German turns the Chinese translation does not have (gold: none) get no link, not a
+    "possible match" to the nearest turn."""
+    ev, de, zh, _ = seeds
+    linked = {link.source for link in align(de, zh)}
+    without = [g["source"] for g in ev.load_gold()["links"] if not g["targets"]]
+    assert without and not linked & set(without)
+
+
+def test_a_long_turn_far_from_the_pairs_length_ratio_loses_its_confidence():
+    """Long turns are translated in full: a 600-character German answer whose supposed Chinese
+    counterpart is 2.4 times the usual length (for this pair) is most likely not its counterpart.
+    Short turns, whose lengths vary freely, are left alone."""
+    import math
+
+    from interviews.translations.align import LongTurnNorm
+    from interviews.translations.features import Span
+
+    def span(length):
+        return Span(start=0, size=1, length=length, anchors={}, roles={}, known=0, q_end=False, q_any=False)
+
+    ratio = math.log(0.33)
+    norm = LongTurnNorm(ratio, AlignParams(), median=ratio, spread=0.1)
+    assert norm.agreement(span(600), span(200)) > 0.99
+    assert norm.agreement(span(600), span(480)) < 0.2
+    assert norm.agreement(span(100), span(80)) == 1.0
+    assert LongTurnNorm(ratio, AlignParams()).agreement(span(600), span(480)) == 1.0  # nothing learnt

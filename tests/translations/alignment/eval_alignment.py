@@ -1,9 +1,10 @@
 """Precision and recall of ``interviews.translations.align.align`` against the hand-made gold sample.
 
-    .venv/bin/python tests/translations/alignment/eval_alignment.py [-v]
+    .venv/bin/python tests/translations/alignment/eval_alignment.py [-v] [--meanings]
     DJANGO_DEBUG=1 .venv/bin/python tests/translations/alignment/eval_alignment.py --db [-v]
 
-With ``--db`` the links are read back from the archive's database (after ``make data``, which
+``--meanings`` adds word meanings from the bilingual dictionaries (``manage.py build_dictionaries``,
+under ARCHIVE_DATA_DIR) as evidence. With ``--db`` the links are read back from the archive's database (after ``make data``, which
 aligns on ingest) through ``interviews.translations.store.translations_for``, as the pages read them,
 editor decisions included.
 
@@ -169,6 +170,20 @@ def evaluate(links: list[Link], gold: dict | None = None, role: str | None = Non
     }
 
 
+def dictionary_glosses():
+    """Word glosses from the dictionary file (the dictionaries under ARCHIVE_DATA_DIR,
+    else var/), or None when the dictionary file is not built."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    import django
+
+    django.setup()
+    from interviews.translations.glossary import dictionary_glosses as found
+
+    return found()
+
+
 def load_db_links() -> tuple[list[AlignInput], list[AlignInput], list[Link]]:
     """The seed turns and their stored links, from the database configured by the settings."""
     import os
@@ -212,7 +227,12 @@ def main(argv: list[str]) -> int:
         print("GOLD DOES NOT MATCH THE TURNS:", *bad, sep="\n  ")
         return 1
     if "--db" not in argv:
-        links = align(de, zh)
+        glosses = dictionary_glosses() if "--meanings" in argv else None
+        if "--meanings" in argv and glosses is None:
+            print("--meanings: the dictionary file is not built (manage.py build_dictionaries)")
+            return 1
+        print("word meanings:", "from the dictionaries" if glosses else "not used")
+        links = align(de, zh, glosses=glosses)
     by_source = {lk.source: lk for lk in links}
     if "-v" in argv:
         for g in gold["links"]:
