@@ -4,8 +4,10 @@
     .venv/bin/python benchmarks/profile_requests.py --dir bench-20000 --requests 200 --kind search
 
 Runs against a benchmark archive kept by `make loadtest` (or `manage.py bench --keep DIR`), through
-Django's test client with debug off, the result cache off unless --cache; prints the time per
-request and the functions that take it (cumulative), so a change can be measured before and after.
+Django's test client with debug off, the result cache off unless --cache; prints the CPU time per
+request without the profiler (median of --rounds passes), then, profiled, the share of each part of
+a page (search, hits and snippets, database reads, template, the rest) and the functions that take
+the time (cumulative), so a change can be measured before and after.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import cProfile
 import io
 import os
 import pstats
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,6 +27,31 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench import child_env  # noqa: E402
 
+#: The parts of a page, as (label, file ending, function name) of the function whose cumulative
+#: time is that part. They nest: the template and the search are inside the view, the hits inside
+#: the search; each line says its share of the whole request.
+PARTS = (
+    ("view (search + page context)", "interviews/views.py", "search"),
+    ("  search (index, hits, labels)", "interviews/search/query.py", "search"),
+    ("    index: search + facets", "interviews/search/query.py", "_search_index"),
+    ("      hits with snippets", "interviews/search/query.py", "_hit"),
+    ("      snippets (highlight)", "interviews/search/highlighting.py", "highlight"),
+    ("    translations (database)", "interviews/search/query.py", "_add_translations"),
+    ("    facet labels (database)", "interviews/search/query.py", "_facet_values"),
+    ("  template rendering", "django/shortcuts.py", "render"),
+    ("SQL (all queries)", "django/db/backends/utils.py", "execute"),
+)
+
+
+def part_times(stats: pstats.Stats) -> dict:
+    """{label: cumulative seconds} of each of PARTS, summed over the functions that match."""
+    totals = dict.fromkeys((label for label, _, _ in PARTS), 0.0)
+    for (filename, _, function), (_, _, _, cumulative, _) in stats.stats.items():
+        for label, ending, name in PARTS:
+            if function == name and filename.endswith(ending):
+                totals[label] += cumulative
+    return totals
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -32,6 +60,7 @@ def main() -> None:
     parser.add_argument("--kind", default="search", help="kind of request in the mix (default: search)")
     parser.add_argument("--cache", action="store_true", help="with the result cache on")
     parser.add_argument("--in-order", action="store_true", help="the mix in its order, repeats included (for --cache)")
+    parser.add_argument("--rounds", type=int, default=3, help="unprofiled passes timed (default 3; 0: none)")
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
     directory = args.dir.resolve()
@@ -48,6 +77,23 @@ def main() -> None:
     client = Client()
     for path in paths[:5]:  # load the analysers and open the index first: not what is measured
         client.get(path)
+
+    # Without the profiler: CPU time (this process's, so other work on the machine counts less)
+    # and wall time per request, the median of the passes.
+    cpu, wall, sizes = [], [], []
+    for _ in range(args.rounds):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        for path in paths:
+            sizes.append(len(client.get(path).content))
+        cpu.append((time.process_time() - started_cpu) / len(paths) * 1000)
+        wall.append((time.perf_counter() - started) / len(paths) * 1000)
+    if args.rounds:
+        print(
+            f"{len(paths)} {args.kind} requests, unprofiled: {statistics.median(cpu):.1f} ms CPU, "
+            f"{statistics.median(wall):.1f} ms wall each (median of {args.rounds} passes: "
+            f"{', '.join(f'{ms:.1f}' for ms in cpu)} ms CPU); {statistics.mean(sizes) / 1024:.1f} KB of HTML each"
+        )
+
     profile = cProfile.Profile()
     started = time.perf_counter()
     profile.enable()
@@ -57,9 +103,16 @@ def main() -> None:
             print(f"{response.status_code} {path}", file=sys.stderr)
     profile.disable()
     elapsed = time.perf_counter() - started
-    print(f"{len(paths)} {args.kind} requests, {elapsed / len(paths) * 1000:.1f} ms each (profiled)")
+    stats = pstats.Stats(profile)
+    print(
+        f"{len(paths)} {args.kind} requests, {elapsed / len(paths) * 1000:.1f} ms each (profiled), "
+        f"{stats.total_calls / len(paths):,.0f} function calls each"
+    )
+    for label, seconds in part_times(stats).items():
+        print(f"  {label:<34} {seconds / elapsed * 100:5.1f}%  {seconds / len(paths) * 1000:7.1f} ms")
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+    stats.stream = out
+    stats.sort_stats("cumulative").print_stats(args.top)
     print(out.getvalue())
 
 
