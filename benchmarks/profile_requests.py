@@ -62,6 +62,7 @@ def main() -> None:
     parser.add_argument("--in-order", action="store_true", help="the mix in its order, repeats included (for --cache)")
     parser.add_argument("--rounds", type=int, default=3, help="unprofiled passes timed (default 3; 0: none)")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--save", type=Path, help="also write the profile to this file (for pstats or snakeviz)")
     args = parser.parse_args()
     directory = args.dir.resolve()
     os.environ.update(child_env(directory), ARCHIVE_SEARCH_CACHE="1" if args.cache else "0", ARCHIVE_RATE_LIMIT="off")
@@ -104,6 +105,8 @@ def main() -> None:
     profile.disable()
     elapsed = time.perf_counter() - started
     stats = pstats.Stats(profile)
+    if args.save:
+        stats.dump_stats(args.save)
     print(
         f"{len(paths)} {args.kind} requests, {elapsed / len(paths) * 1000:.1f} ms each (profiled), "
         f"{stats.total_calls / len(paths):,.0f} function calls each"
