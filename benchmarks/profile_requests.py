@@ -18,8 +18,11 @@ import io
 import os
 import pstats
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,8 +66,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="unprofiled passes timed (default 3; 0: none)")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--save", type=Path, help="also write the profile to this file (for pstats or snakeviz)")
+    parser.add_argument(
+        "--gunicorn", type=int, metavar="PORT", help="through one gunicorn worker on 127.0.0.1:PORT instead, over HTTP"
+    )
     args = parser.parse_args()
     directory = args.dir.resolve()
+    if args.gunicorn:
+        through_gunicorn(args, directory)
+        return
     os.environ.update(child_env(directory), ARCHIVE_SEARCH_CACHE="1" if args.cache else "0", ARCHIVE_RATE_LIMIT="off")
     os.environ["ALLOWED_HOSTS"] = "testserver"
     import django
@@ -72,9 +81,7 @@ def main() -> None:
     django.setup()
     from django.test import Client
 
-    mix = [line.split("\t", 1) for line in (directory / "loadtest-mix.tsv").read_text(encoding="utf-8").splitlines()]
-    paths = [path for kind, path in mix if kind == args.kind]
-    paths = (paths if args.in_order else list(dict.fromkeys(paths)))[: args.requests]
+    paths = request_paths(directory, args)
     client = Client()
     for path in paths[:5]:  # load the analysers and open the index first: not what is measured
         client.get(path)
@@ -107,12 +114,105 @@ def main() -> None:
     stats = pstats.Stats(profile)
     if args.save:
         stats.dump_stats(args.save)
+    report(stats, len(paths), elapsed, args)
+
+
+def request_paths(directory: Path, args) -> list:
+    mix = [line.split("\t", 1) for line in (directory / "loadtest-mix.tsv").read_text(encoding="utf-8").splitlines()]
+    paths = [path for kind, path in mix if kind == args.kind]
+    return (paths if args.in_order else list(dict.fromkeys(paths)))[: args.requests]
+
+
+def worker_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU seconds of the master's (one) worker so far, from /proc."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    total = 0.0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if "gunicorn" in Path(f"/proc/{pid}/cmdline").read_text():
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def through_gunicorn(args, directory: Path) -> None:
+    """The same requests over HTTP to one gunicorn worker (the production settings file, its
+    access log, the rate limiter): the worker's CPU time per request, unprofiled, then the
+    profile of the same requests (benchmarks/profiled_wsgi.py)."""
+    paths = request_paths(directory, args)
+    out = Path(tempfile.mkdtemp(prefix="profile-gunicorn-")) / "requests.prof"
+    env = {
+        **os.environ,
+        **child_env(directory),
+        "ARCHIVE_SEARCH_CACHE": "1" if args.cache else "0",
+        "ARCHIVE_RATE_LIMIT": "1000000000/60",  # counted, as in production, never refused
+        "ARCHIVE_JOB_RUNNER": "0",
+        "HOST": "127.0.0.1",
+        "PORT": str(args.gunicorn),
+        "WEB_CONCURRENCY": "1",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "ARCHIVE_PROFILE_OUT": str(out),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [gunicorn, "-c", "archive/gunicorn.conf.py", "--access-logfile", os.devnull, "benchmarks.profiled_wsgi"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{args.gunicorn}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(base + "/", timeout=10).read()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    sys.exit("gunicorn did not start")
+                time.sleep(0.5)
+
+        def get(path, profiled=False):
+            request = urllib.request.Request(base + path, headers={"X-Profile": "1"} if profiled else {})
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return len(response.read())
+
+        for path in paths[:5]:
+            get(path)
+        cpu, wall = [], []
+        for _ in range(args.rounds):
+            started, started_cpu = time.perf_counter(), worker_cpu_seconds(server.pid)
+            for path in paths:
+                get(path)
+            cpu.append((worker_cpu_seconds(server.pid) - started_cpu) / len(paths) * 1000)
+            wall.append((time.perf_counter() - started) / len(paths) * 1000)
+        if args.rounds:
+            print(
+                f"{len(paths)} {args.kind} requests through gunicorn, unprofiled: {statistics.median(cpu):.1f} ms "
+                f"of the worker's CPU, {statistics.median(wall):.1f} ms wall each (median of {args.rounds} passes: "
+                f"{', '.join(f'{ms:.1f}' for ms in cpu)} ms CPU)"
+            )
+        started = time.perf_counter()
+        for path in paths:
+            get(path, profiled=True)
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    stats = pstats.Stats(str(out))
+    if args.save:
+        stats.dump_stats(args.save)
+    report(stats, len(paths), elapsed, args)
+
+
+def report(stats: pstats.Stats, requests: int, elapsed: float, args) -> None:
+    """The profile's time per request (the WSGI application's alone, through gunicorn), each
+    part's share of it, and the functions that take it."""
+    total = stats.total_tt
     print(
-        f"{len(paths)} {args.kind} requests, {elapsed / len(paths) * 1000:.1f} ms each (profiled), "
-        f"{stats.total_calls / len(paths):,.0f} function calls each"
+        f"{requests} {args.kind} requests, {total / requests * 1000:.1f} ms each profiled "
+        f"({elapsed / requests * 1000:.1f} ms wall), {stats.total_calls / requests:,.0f} function calls each"
     )
     for label, seconds in part_times(stats).items():
-        print(f"  {label:<34} {seconds / elapsed * 100:5.1f}%  {seconds / len(paths) * 1000:7.1f} ms")
+        print(f"  {label:<34} {seconds / total * 100:5.1f}%  {seconds / requests * 1000:7.1f} ms")
     out = io.StringIO()
     stats.stream = out
     stats.sort_stats("cumulative").print_stats(args.top)
