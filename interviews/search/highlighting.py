@@ -116,10 +116,10 @@ def _matched_spans(text: str, terms, language) -> list:
     if not exact and not patterns:
         return []
     spans = []
-    for start, end, term in _tokens(text, language):
-        if term in exact or any(p.match(term) for p in patterns):
-            if end > start:
-                spans.append((start, end, term))
+    for offset, tokens in _runs(text, language):
+        for start, end, term in tokens:
+            if (term in exact or (patterns and any(p.match(term) for p in patterns))) and end > start:
+                spans.append((offset + start, offset + end, term))
     spans.sort()
     return spans
 
@@ -142,23 +142,29 @@ def _word_runs(analyzer):
     return None
 
 
-def _tokens(text: str, language) -> list:
-    """``(start, end, term)`` of every token of ``text`` as ``language``'s analyzer indexes it.
+def _runs(text: str, language):
+    """``(offset, tokens)`` for each run of word characters of ``text``, its tokens ``(start, end,
+    term)`` as ``language``'s analyzer indexes them, relative to ``offset``.
 
     Highlighting a page analyses each hit's whole text again; the same words recur from hit to
-    hit and page to page, so each run of word characters is analysed once per process
-    (``_run_tokens``) rather than once per hit: the analyzer's chain of generators, German
-    compound splitting and stemming were a fifth of a search page's time."""
+    hit and page to page, so each run is analysed once per process (``_run_tokens``) rather than
+    once per hit: the analyzer's chain of generators, German compound splitting and stemming were
+    a sixth of a search page's time."""
     key = _analysis_key(language)
     analyzer = ANALYZERS.get(key, _GENERIC)
     runs = _word_runs(analyzer)
     if runs is None:
-        return [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index")]
-    tokens = []
+        yield 0, [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index")]
+        return
     for match in runs.finditer(text):
-        offset = match.start()
-        tokens.extend((offset + s, offset + e, term) for s, e, term in _run_tokens(key, match.group()))
-    return tokens
+        yield match.start(), _run_tokens(key, match.group())
+
+
+def _tokens(text: str, language) -> list:
+    """``(start, end, term)`` of every token of ``text``, as ``_runs`` finds them."""
+    return [
+        (offset + start, offset + end, term) for offset, tokens in _runs(text, language) for start, end, term in tokens
+    ]
 
 
 @lru_cache(maxsize=32_768)
