@@ -4,8 +4,10 @@
     .venv/bin/python benchmarks/profile_requests.py --dir bench-20000 --requests 200 --kind search
 
 Runs against a benchmark archive kept by `make loadtest` (or `manage.py bench --keep DIR`), through
-Django's test client with debug off, the result cache off unless --cache; prints the time per
-request and the functions that take it (cumulative), so a change can be measured before and after.
+Django's test client with debug off, the result cache off unless --cache; prints the CPU time per
+request without the profiler (median of --rounds passes), then, profiled, the share of each part of
+a page (search, hits and snippets, database reads, template, the rest) and the functions that take
+the time (cumulative), so a change can be measured before and after.
 """
 
 from __future__ import annotations
@@ -15,14 +17,43 @@ import cProfile
 import io
 import os
 import pstats
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench import child_env  # noqa: E402
+
+#: The parts of a page, as (label, file ending, function name) of the function whose cumulative
+#: time is that part. They nest: the template and the search are inside the view, the hits inside
+#: the search; each line says its share of the whole request.
+PARTS = (
+    ("view (search + page context)", "interviews/views.py", "search"),
+    ("  search (index, hits, labels)", "interviews/search/query.py", "search"),
+    ("    index: search + facets", "interviews/search/query.py", "_search_index"),
+    ("      hits with snippets", "interviews/search/query.py", "_hit"),
+    ("      snippets (highlight)", "interviews/search/highlighting.py", "highlight"),
+    ("    translations (database)", "interviews/search/query.py", "_add_translations"),
+    ("    facet labels (database)", "interviews/search/query.py", "_facet_values"),
+    ("  template rendering", "django/shortcuts.py", "render"),
+    ("SQL (all queries)", "django/db/backends/utils.py", "execute"),
+)
+
+
+def part_times(stats: pstats.Stats) -> dict:
+    """{label: cumulative seconds} of each of PARTS, summed over the functions that match."""
+    totals = dict.fromkeys((label for label, _, _ in PARTS), 0.0)
+    for (filename, _, function), (_, _, _, cumulative, _) in stats.stats.items():
+        for label, ending, name in PARTS:
+            if function == name and filename.endswith(ending):
+                totals[label] += cumulative
+    return totals
 
 
 def main() -> None:
@@ -32,9 +63,17 @@ def main() -> None:
     parser.add_argument("--kind", default="search", help="kind of request in the mix (default: search)")
     parser.add_argument("--cache", action="store_true", help="with the result cache on")
     parser.add_argument("--in-order", action="store_true", help="the mix in its order, repeats included (for --cache)")
+    parser.add_argument("--rounds", type=int, default=3, help="unprofiled passes timed (default 3; 0: none)")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--save", type=Path, help="also write the profile to this file (for pstats or snakeviz)")
+    parser.add_argument(
+        "--gunicorn", type=int, metavar="PORT", help="through one gunicorn worker on 127.0.0.1:PORT instead, over HTTP"
+    )
     args = parser.parse_args()
     directory = args.dir.resolve()
+    if args.gunicorn:
+        through_gunicorn(args, directory)
+        return
     os.environ.update(child_env(directory), ARCHIVE_SEARCH_CACHE="1" if args.cache else "0", ARCHIVE_RATE_LIMIT="off")
     os.environ["ALLOWED_HOSTS"] = "testserver"
     import django
@@ -42,12 +81,27 @@ def main() -> None:
     django.setup()
     from django.test import Client
 
-    mix = [line.split("\t", 1) for line in (directory / "loadtest-mix.tsv").read_text(encoding="utf-8").splitlines()]
-    paths = [path for kind, path in mix if kind == args.kind]
-    paths = (paths if args.in_order else list(dict.fromkeys(paths)))[: args.requests]
+    paths = request_paths(directory, args)
     client = Client()
     for path in paths[:5]:  # load the analysers and open the index first: not what is measured
         client.get(path)
+
+    # Without the profiler: CPU time (this process's, so other work on the machine counts less)
+    # and wall time per request, the median of the passes.
+    cpu, wall, sizes = [], [], []
+    for _ in range(args.rounds):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        for path in paths:
+            sizes.append(len(client.get(path).content))
+        cpu.append((time.process_time() - started_cpu) / len(paths) * 1000)
+        wall.append((time.perf_counter() - started) / len(paths) * 1000)
+    if args.rounds:
+        print(
+            f"{len(paths)} {args.kind} requests, unprofiled: {statistics.median(cpu):.1f} ms CPU, "
+            f"{statistics.median(wall):.1f} ms wall each (median of {args.rounds} passes: "
+            f"{', '.join(f'{ms:.1f}' for ms in cpu)} ms CPU); {statistics.mean(sizes) / 1024:.1f} KB of HTML each"
+        )
+
     profile = cProfile.Profile()
     started = time.perf_counter()
     profile.enable()
@@ -57,9 +111,111 @@ def main() -> None:
             print(f"{response.status_code} {path}", file=sys.stderr)
     profile.disable()
     elapsed = time.perf_counter() - started
-    print(f"{len(paths)} {args.kind} requests, {elapsed / len(paths) * 1000:.1f} ms each (profiled)")
+    stats = pstats.Stats(profile)
+    if args.save:
+        stats.dump_stats(args.save)
+    report(stats, len(paths), elapsed, args)
+
+
+def request_paths(directory: Path, args) -> list:
+    mix = [line.split("\t", 1) for line in (directory / "loadtest-mix.tsv").read_text(encoding="utf-8").splitlines()]
+    paths = [path for kind, path in mix if kind == args.kind]
+    return (paths if args.in_order else list(dict.fromkeys(paths)))[: args.requests]
+
+
+def worker_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU seconds of the master's (one) worker so far, from /proc."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    total = 0.0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if "gunicorn" in Path(f"/proc/{pid}/cmdline").read_text():
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def through_gunicorn(args, directory: Path) -> None:
+    """The same requests over HTTP to one gunicorn worker (the production settings file, its
+    access log, the rate limiter): the worker's CPU time per request, unprofiled, then the
+    profile of the same requests (benchmarks/profiled_wsgi.py)."""
+    paths = request_paths(directory, args)
+    out = Path(tempfile.mkdtemp(prefix="profile-gunicorn-")) / "requests.prof"
+    env = {
+        **os.environ,
+        **child_env(directory),
+        "ARCHIVE_SEARCH_CACHE": "1" if args.cache else "0",
+        "ARCHIVE_RATE_LIMIT": "1000000000/60",  # counted, as in production, never refused
+        "ARCHIVE_JOB_RUNNER": "0",
+        "HOST": "127.0.0.1",
+        "PORT": str(args.gunicorn),
+        "WEB_CONCURRENCY": "1",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "ARCHIVE_PROFILE_OUT": str(out),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [gunicorn, "-c", "archive/gunicorn.conf.py", "--access-logfile", os.devnull, "benchmarks.profiled_wsgi"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{args.gunicorn}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(base + "/", timeout=10).read()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    sys.exit("gunicorn did not start")
+                time.sleep(0.5)
+
+        def get(path, profiled=False):
+            request = urllib.request.Request(base + path, headers={"X-Profile": "1"} if profiled else {})
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return len(response.read())
+
+        for path in paths[:5]:
+            get(path)
+        cpu, wall = [], []
+        for _ in range(args.rounds):
+            started, started_cpu = time.perf_counter(), worker_cpu_seconds(server.pid)
+            for path in paths:
+                get(path)
+            cpu.append((worker_cpu_seconds(server.pid) - started_cpu) / len(paths) * 1000)
+            wall.append((time.perf_counter() - started) / len(paths) * 1000)
+        if args.rounds:
+            print(
+                f"{len(paths)} {args.kind} requests through gunicorn, unprofiled: {statistics.median(cpu):.1f} ms "
+                f"of the worker's CPU, {statistics.median(wall):.1f} ms wall each (median of {args.rounds} passes: "
+                f"{', '.join(f'{ms:.1f}' for ms in cpu)} ms CPU)"
+            )
+        started = time.perf_counter()
+        for path in paths:
+            get(path, profiled=True)
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    stats = pstats.Stats(str(out))
+    if args.save:
+        stats.dump_stats(args.save)
+    report(stats, len(paths), elapsed, args)
+
+
+def report(stats: pstats.Stats, requests: int, elapsed: float, args) -> None:
+    """The profile's time per request (the WSGI application's alone, through gunicorn), each
+    part's share of it, and the functions that take it."""
+    total = stats.total_tt
+    print(
+        f"{requests} {args.kind} requests, {total / requests * 1000:.1f} ms each profiled "
+        f"({elapsed / requests * 1000:.1f} ms wall), {stats.total_calls / requests:,.0f} function calls each"
+    )
+    for label, seconds in part_times(stats).items():
+        print(f"  {label:<34} {seconds / total * 100:5.1f}%  {seconds / requests * 1000:7.1f} ms")
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+    stats.stream = out
+    stats.sort_stats("cumulative").print_stats(args.top)
     print(out.getvalue())
 
 

@@ -10,12 +10,13 @@ from fnmatch import translate as _fnmatch_translate
 from functools import lru_cache
 
 from whoosh import query as wq
+from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
 from whoosh.fields import TEXT, Schema
 from whoosh.qparser import QueryParser
 
 from interviews.languages import base
 from interviews.search.analysis import _GENERIC, ANALYZERS, analyzer_for
-from interviews.search.tokenizer import _is_cjk
+from interviews.search.tokenizer import _RUN_RE, MixedScriptTokenizer, _is_cjk
 
 _WORD_CHAR_RE = re.compile(r"\w")
 _WHITESPACE_RE = re.compile(r"\s+")
@@ -103,7 +104,7 @@ def _coerce_terms(query, language) -> list:
     return terms
 
 
-def _matched_spans(text: str, terms, analyzer) -> list:
+def _matched_spans(text: str, terms, language) -> list:
     exact = set()
     patterns = []
     for term in terms:
@@ -115,12 +116,62 @@ def _matched_spans(text: str, terms, analyzer) -> list:
     if not exact and not patterns:
         return []
     spans = []
-    for t in analyzer(text, positions=True, chars=True, mode="index"):
-        if t.text in exact or any(p.match(t.text) for p in patterns):
-            if t.endchar > t.startchar:
-                spans.append((t.startchar, t.endchar, t.text))
+    for offset, tokens in _runs(text, language):
+        for start, end, term in tokens:
+            if (term in exact or (patterns and any(p.match(term) for p in patterns))) and end > start:
+                spans.append((offset + start, offset + end, term))
     spans.sort()
     return spans
+
+
+def _analysis_key(language) -> str:
+    """The analyzer's language ("de", "zh", "en"), or "" for the generic one."""
+    code = base(language)
+    return code if code in ANALYZERS else ""
+
+
+def _word_runs(analyzer):
+    """The expression whose matches the analyzer's tokenizer cuts one by one, or None. Every
+    filter of our analyzers works on one token at a time, so the terms of a text are the terms
+    of each such run analysed alone (tests/search/test_analysis.py holds them equal)."""
+    tokenizer = analyzer.items[0] if isinstance(analyzer, CompositeAnalyzer) else None
+    if isinstance(tokenizer, MixedScriptTokenizer):
+        return _RUN_RE
+    if isinstance(tokenizer, RegexTokenizer) and not tokenizer.gaps:
+        return tokenizer.expression
+    return None
+
+
+def _runs(text: str, language):
+    """``(offset, tokens)`` for each run of word characters of ``text``, its tokens ``(start, end,
+    term)`` as ``language``'s analyzer indexes them, relative to ``offset``.
+
+    Highlighting a page analyses each hit's whole text again; the same words recur from hit to
+    hit and page to page, so each run is analysed once per process (``_run_tokens``) rather than
+    once per hit: the analyzer's chain of generators, German compound splitting and stemming were
+    a sixth of a search page's time."""
+    key = _analysis_key(language)
+    analyzer = ANALYZERS.get(key, _GENERIC)
+    runs = _word_runs(analyzer)
+    if runs is None:
+        yield 0, [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index")]
+        return
+    for match in runs.finditer(text):
+        yield match.start(), _run_tokens(key, match.group())
+
+
+def _tokens(text: str, language) -> list:
+    """``(start, end, term)`` of every token of ``text``, as ``_runs`` finds them."""
+    return [
+        (offset + start, offset + end, term) for offset, tokens in _runs(text, language) for start, end, term in tokens
+    ]
+
+
+@lru_cache(maxsize=32_768)
+def _run_tokens(key: str, run: str) -> tuple:
+    """``(start, end, term)`` of the tokens of one run of word characters, offsets into the run."""
+    analyzer = ANALYZERS.get(key, _GENERIC)
+    return tuple((t.startchar, t.endchar, t.text) for t in analyzer(run, chars=True, mode="index"))
 
 
 def _merge(spans) -> list:
@@ -216,8 +267,7 @@ def highlight(text: str, query, language=None, *, width: int | None = None) -> s
     if not text:
         return ""
     text = str(text)
-    analyzer = analyzer_for(language)
-    spans = _matched_spans(text, _coerce_terms(query, language), analyzer)
+    spans = _matched_spans(text, _coerce_terms(query, language), language)
     if width is None:
         cjk = sum(1 for ch in text[:2000] if _is_cjk(ch))
         letters = sum(1 for ch in text[:2000] if _WORD_CHAR_RE.match(ch)) or 1

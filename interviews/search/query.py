@@ -20,8 +20,9 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from whoosh import query as wq
@@ -498,13 +499,14 @@ def _hit(result, highlight_terms) -> Hit:
     date = getattr(result, "date", None)
     text = result.text or ""
     language = getattr(result, "language", "") or ""
+    prefix = get_script_prefix()
     return Hit(
         key=result.key,
         permalink=reverse("interviews:quote", args=[result.key]),
         speaker=getattr(result, "speaker_name", ""),
-        speaker_url=reverse("interviews:speaker", args=[result.speaker]),
+        speaker_url=_path("interviews:speaker", result.speaker, prefix),
         interview=getattr(result, "interview_title", ""),
-        interview_url=reverse("interviews:interview", args=[result.interview]),
+        interview_url=_path("interviews:interview", result.interview, prefix),
         language=language,
         language_name=languages.name(language),
         date=datetime.date.fromisoformat(date) if date else None,
@@ -514,6 +516,14 @@ def _hit(result, highlight_terms) -> Hit:
         snippet_html=mark_safe(highlight(text, highlight_terms[language], language, width=_snippet_width(language))),
         topics=list(getattr(result, "topics", None) or []),
     )
+
+
+@lru_cache(maxsize=4096)
+def _path(name: str, slug: str, script_prefix: str) -> str:
+    """``reverse(name, args=[slug])``, kept by the process: a page's hits name the same few
+    speakers and interviews, and reversing a URL was a tenth of building a hit. The script
+    prefix, which ``reverse()`` reads, is part of the key."""
+    return reverse(name, args=[slug])
 
 
 def _add_translations(hits, highlight_terms, *, nested: bool) -> None:
@@ -574,12 +584,16 @@ def _facet_values(facet_counts, filters) -> dict:
 def _facet_labels(values: dict) -> dict:
     """Display names for facet identifiers: one query per facet, for the values shown only."""
     return {
-        "speaker": dict(Speaker.objects.filter(slug__in=values["speaker"]).values_list("slug", "name")),
-        "interview": dict(Interview.objects.filter(slug__in=values["interview"]).values_list("slug", "title")),
+        # Unordered: the models' default orderings cost a sort and are of no use to a dict.
+        "speaker": dict(Speaker.objects.filter(slug__in=values["speaker"]).order_by().values_list("slug", "name")),
+        "interview": dict(
+            Interview.objects.filter(slug__in=values["interview"]).order_by().values_list("slug", "title")
+        ),
         # Topics in the interface language; done per request, after the (language-free) result cache.
+        # Without the keyword rules and file snapshot: JSON, decoded for nothing.
         "topic": {
             topic.slug: topic.name_in(languages.base(get_language()))
-            for topic in Topic.objects.filter(slug__in=values["topic"])
+            for topic in Topic.objects.filter(slug__in=values["topic"]).order_by().defer("keywords", "file_snapshot")
         },
         "language": {code: languages.name(code) for code in values["language"]},
         "year": {},

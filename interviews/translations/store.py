@@ -255,7 +255,17 @@ def translations_for_keys(keys) -> dict[str, list[Translation]]:
         return {}
     # A subquery rather than a join on the key: each side of the OR then uses its index.
     ids = Turn.objects.filter(key__in=keys).values("pk")
-    return _translations(Q(source_id__in=ids) | Q(target_id__in=ids), keys, lambda turn: turn.key)
+    return _translations(Q(source_id__in=ids) | Q(target_id__in=ids), keys, lambda turn: turn.key, only=_HIT_FIELDS)
+
+
+#: What a search hit shows of its translations (interviews.search.query.Counterpart): reading only
+#: these, not every column of two turns, two transcripts and two speakers (JSON among them), was
+#: most of the cost of reading a page's translations.
+_HIT_FIELDS = tuple(
+    f"{side}__{name}"
+    for side in ("source", "target")
+    for name in ("key", "ordinal", "text", "transcript__language", "transcript__slug", "speaker__name")
+) + ("confidence", "status")
 
 
 def aligned_pairs(keys) -> list[tuple[str, str]]:
@@ -279,13 +289,15 @@ def aligned_pairs(keys) -> list[tuple[str, str]]:
     ]
 
 
-def _translations(condition, wanted, identify) -> dict:
+def _translations(condition, wanted, identify, only=()) -> dict:
     result: dict = {value: [] for value in wanted}
     rows = (
         TurnAlignment.objects.filter(condition)
         .exclude(status=TurnAlignment.REJECTED)
         .select_related("source__transcript", "source__speaker", "target__transcript", "target__speaker")
     )
+    if only:
+        rows = rows.only(*only)
     for row in rows:
         if identify(row.source) in result:
             result[identify(row.source)].append(Translation(row.target, row.confidence, row.status))

@@ -30,7 +30,7 @@ from interviews.search.analysis import (
     multilingual_query,
     split_german_compound,
 )
-from interviews.search.highlighting import highlight, query_terms
+from interviews.search.highlighting import _tokens, highlight, query_terms
 
 ROOT = Path(__file__).resolve().parents[2]
 FIELDS = ("text_de", "text_zh", "text_en")
@@ -477,3 +477,22 @@ def test_highlight_output_is_always_escaped_text_with_balanced_marks(text, query
     assert "<mark></mark>" not in out
     shown = html.unescape(without_marks).strip("…")
     assert shown in re.sub(r"\s+", " ", text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from(
+            ["Die", "Datenqualität", "Gründerinnen", "der", "Modelle", "models", "e.g", "U.S.", "a", "the", "AI"]
+            + ["数据质量至关重要", "大数据质量", "我们", "データ品質", "ｶﾀｶﾅ", "Ærø", "naïve", "2024", "_x_"]
+            + [" ", "  ", ".", "-", "\n", "。", "'", "é"]
+        ),
+        max_size=40,
+    ).map("".join),
+    language=st.sampled_from(["de", "zh", "en", "ja", "fr", None]),
+)
+def test_highlighting_finds_the_tokens_the_analyzer_finds_in_the_whole_text(text, language):
+    """Highlighting analyses a text word run by word run (each run once per process): the tokens,
+    with their characters, are the ones the language's analyzer finds in the whole text."""
+    whole = [(t.startchar, t.endchar, t.text) for t in analyzer_for(language)(text, chars=True, mode="index")]
+    assert sorted(_tokens(text, language)) == sorted(whole)
