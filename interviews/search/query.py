@@ -31,7 +31,7 @@ from interviews.models import Interview, Speaker, Topic
 from interviews.search import cache
 from interviews.search.analysis import ANALYZERS, analyzer_for
 from interviews.search.engines import engine
-from interviews.search.expansion import STOP_WORDS, expand
+from interviews.search.expansion import STOP_WORDS, Vocabulary, expand
 from interviews.search.grouping import group_ranked
 from interviews.search.highlighting import highlight, query_terms
 from interviews.search.names import NameIndex
@@ -299,7 +299,7 @@ def search(params: SearchParams) -> SearchPage:
     stamp = current.index_stamp()
     query = parse_query(params.q)
     if not params.exact:
-        query = expand(query, names=speaker_names(stamp) if query.include else None)
+        query = expand(query, names=speaker_names(stamp) if query.include else None, vocabulary=vocabulary(current))
     sort = params.sort if params.sort in SORTS else ("relevance" if query.include else "date")
     if not query.include:
         sort = "date"  # nothing to rank by
@@ -363,6 +363,11 @@ def search(params: SearchParams) -> SearchPage:
         grouped=grouped,
         speakers=list(Speaker.objects.filter(slug__in=query.speakers)) if query.speakers else [],
     )
+
+
+def vocabulary(current) -> Vocabulary | None:
+    """What the index holds, for choosing a query's translations; None when the engine cannot say."""
+    return Vocabulary(current.document_frequency) if current.counts_documents else None
 
 
 def speaker_names(stamp) -> NameIndex:
