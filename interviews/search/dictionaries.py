@@ -32,7 +32,7 @@ from whoosh.analysis import STOP_WORDS
 from interviews.languages import fold
 
 DING_FILE = Path("/usr/share/trans/de-en")
-KEEP = 8  # translations kept per term and target language
+KEEP = 12  # translations kept per term and target language
 MAX_WORDS = 3  # a dictionary phrase longer than this is never typed as a query
 
 _PARENS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}|<[^>]*>")

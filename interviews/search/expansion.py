@@ -236,7 +236,7 @@ def _groups(include, dicts, names: dict, vocabulary=None) -> list:
                 found = _translations(phrase, dicts, vocabulary)
                 if found and not any(languages.has_cjk(alt) for alt in found):
                     # customer support: Ding knows Kundenbetreuung, CC-CEDICT not 客户支持.
-                    found += _composed(phrase.split(), dicts, vocabulary)
+                    found += _composed([[word] for word in phrase.split()], dicts, vocabulary)
                 if found:
                     groups.append((tuple(span), found))
                     i += size
@@ -299,12 +299,10 @@ def _compound_alternatives(word: str, dicts, vocabulary=None) -> list:
     parts = split_german_compound(languages.fold(word))
     if not parts:
         return []
-    english = []
-    for part in parts:
-        found = dicts.translate("de", part, "en") or ([part] if dicts.translate("en", part, "de") else [])
-        if not found:
-            return []
-        english.append(found)
+    # A part no dictionary translates is taken as it is (Support, Software: borrowed words).
+    english = [dicts.translate("de", part, "en") or [part] for part in parts]
+    if all(choices == [part] for choices, part in zip(english, parts)):
+        return []
     return _by_parts(english, dicts, vocabulary, ("zh",))
 
 
@@ -315,24 +313,27 @@ def _by_parts(english, dicts, vocabulary, languages) -> list:
     each part translated into ``languages`` (数据创新 -> data innovation, Daten Innovation)."""
     options = [choices[:MAX_PART_OPTIONS] for choices in english]
     phrases = [" ".join(choice) for choice in _product(options)][:MAX_PART_PHRASES]
-    for phrase in phrases:
-        found = [
-            alt for alt in _translations(phrase, dicts, vocabulary) if vocabulary is None or vocabulary.turns_with(alt)
-        ]
+    for phrase in (form for typed in phrases for form in reversed(_english_forms(typed))):
+        found = _translations(phrase, dicts, vocabulary)
+        if vocabulary is not None:
+            found = [alt for alt in found if vocabulary.turns_with(alt)]
         if found:
             return [phrase, *found]
-    return [phrases[0], *_composed(phrases[0].split(), dicts, vocabulary, languages)]
+    return [phrases[0], *_composed(options, dicts, vocabulary, languages)]
 
 
-def _composed(words, dicts, vocabulary=None, languages=("zh",)) -> list:
-    """English ``words`` no dictionary knows together, translated one by one into each language
-    in ``languages``: customer support -> "客户 支持" (a phrase), Daten Innovation (both words,
+def _composed(options, dicts, vocabulary=None, languages=("zh",)) -> list:
+    """Words no dictionary knows together, translated one by one into each language in
+    ``languages`` (``options``: the English words that may stand for each, best first):
+    customer support -> "客户 支持" (a phrase), 合成数据 -> Daten synthetisch (both words,
     anywhere: German writes them as one compound, which the index also holds as its parts)."""
     out = []
     for target in languages:
         choices = []
-        for word in words:
-            found = [t for form in _english_forms(word) for t in dicts.translate("en", form, target)]
+        for english in options:
+            found = [
+                t for word in english for form in _english_forms(word) for t in dicts.translate("en", form, target)
+            ]
             found = _held(found, target, vocabulary, 1)
             if not found:
                 break
