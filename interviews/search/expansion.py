@@ -10,6 +10,13 @@ one, such as "supply chain") becomes a group of alternatives that must match:
 
 - translations come from the bilingual dictionaries (``dictionaries.py``), German to Chinese
   through English; names and other words no dictionary knows pass through unchanged;
+- of a word's translations, those the archive's turns hold are chosen (``Vocabulary``, the
+  index's document counts): "breakthrough" searches 突破, which the translator wrote, not 冲破,
+  which CC-CEDICT lists first; when the archive holds none, the dictionary's first;
+- English words are looked up as their base forms too (games -> game, grew up -> grow up,
+  children -> child); a German compound no dictionary knows by its parts (Kundensupport ->
+  customer support); a phrase a dictionary knows in one language only word by word in the
+  other (customer support -> 客户 支持);
 - a Chinese word that jieba cuts into several (大模型 -> 大 模型) also matches as a phrase, so the
   turns where its parts stand together rank first, and its parts are translated one by one
   (数据创新 -> data innovation, which German finds in Dateninnovation);
@@ -359,10 +366,11 @@ def _translations(term: str, dicts, vocabulary=None) -> list:
         english = dicts.translate("zh", term, "en")
         german = [de for en in english[:KEEP_PIVOTS] for de in dicts.translate("en", en, "de")[:PER_LANGUAGE]]
         return _unique(_held(english, "en", vocabulary) + _held(german, "de", vocabulary), term)
+    # The forms' translations are chosen from together: games -> 游戏 (game), not 奥运会 (Olympic games).
+    forms = _english_forms(term)
     found = []
-    for form in _english_forms(term):
-        found += _held(dicts.translate("en", form, "zh"), "zh", vocabulary)
-        found += _held(dicts.translate("en", form, "de"), "de", vocabulary)
+    for target in ("zh", "de"):
+        found += _held([t for form in forms for t in dicts.translate("en", form, target)], target, vocabulary)
     english = dicts.translate("de", term, "en")
     found += _held(english, "en", vocabulary)
     pivots = english[:KEEP_PIVOTS] if vocabulary else english[:PER_LANGUAGE]
