@@ -29,6 +29,11 @@ one, such as "supply chain") becomes a group of alternatives that must match:
 
 Quoted phrases are translated as a whole where a dictionary has the phrase, and searched as typed
 otherwise. Exclusions are not expanded.
+
+A query of several words also gets ``relaxed``: the turns with every word (or a translation of
+it) first, then those with some of them. ``search()`` uses it when fewer than a page of turns
+match every word: a reader who asks about "games childhood" wants the turns about games that
+never say "childhood" (从小, als Kind) more than an empty page.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ MAX_PART_OPTIONS = 8  # English words tried per part of a compound (合成 is "s
 MAX_PART_PHRASES = 24
 SPEAKER_FIELD = "speaker:"
 SPEAKER_BOOST = 4
+RELAXED_BOOST = 10  # a turn with every word of the query above one with some
 _WORD_RE = re.compile(r"\w+")
 _LETTERS_DIGITS_RE = re.compile(r"^([^\W\d_]+)(\d+)$|^(\d+)([^\W\d_]+)$")
 _UMLAUT_RE = re.compile(r"(?<!q)(ae|oe|ue)")
@@ -193,9 +199,18 @@ def expand(
         expansions.append(Expansion(original, shown))
         options = [f"({typed})" if len(words) > 1 else typed] + [_syntax(alt) for alt in alternatives]
         parts.append("(" + " OR ".join(options) + ")")
-    parts += ["NOT " + _clause(words) for words in query.exclude]
+    relaxed = ""
+    if len(parts) > 1:
+        # Every word, ranked far above turns that match only some (searched when few match all).
+        relaxed = f"(({' '.join(parts)})^{RELAXED_BOOST} OR {' OR '.join(parts)})"
+    negations = ["NOT " + _clause(words) for words in query.exclude]
     expansions = tuple(e for e in expansions if e.alternatives)
-    return dataclasses.replace(query, expanded=" ".join(parts), expansions=expansions)
+    return dataclasses.replace(
+        query,
+        expanded=" ".join(parts + negations),
+        relaxed=" ".join([relaxed, *negations]) if relaxed else "",
+        expansions=expansions,
+    )
 
 
 def _clause(words) -> str:

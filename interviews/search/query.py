@@ -19,7 +19,7 @@ import math
 import re
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -81,6 +81,9 @@ class UserQuery:
     expanded: str = ""
     expansions: tuple = ()
     speakers: tuple = ()  # slugs of the speakers the query names (expansion.expand())
+    # The expanded query that also finds turns with only some of its words, ranked below those
+    # with all: searched instead when few turns have all (expansion.expand()).
+    relaxed: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -252,6 +255,8 @@ class SearchPage:
     grouped: bool = False
     # The speakers the query names: their pages are offered above the results.
     speakers: list = field(default_factory=list)
+    # Few turns had every word: turns with some of them follow those with all.
+    relaxed: bool = False
 
     @property
     def has_previous(self):
@@ -335,12 +340,19 @@ def search(params: SearchParams) -> SearchPage:
         and not filters.get("language")
         and not params.transcript  # one transcript is one language: nothing to group
     )
-    if grouped:
-        found = _search_grouped(current, stamp, request, query, narrows, page, page_size, terms)
-    else:
-        found = cache.cached(
+
+    def found_for(query, request):
+        if grouped:
+            return _search_grouped(current, stamp, request, query, narrows, page, page_size, terms)
+        return cache.cached(
             stamp, request, lambda: _search_index(current, query, narrows, sort, page, page_size, terms)
         )
+
+    found = found_for(query, request)
+    relaxed = bool(query.relaxed) and found.count < PAGE_SIZE and sort == "relevance" and not params.transcript
+    if relaxed:  # few turns have every word: those with some follow
+        query = replace(query, expanded=query.relaxed, relaxed="")
+        found = found_for(query, (*request[:2], query.expanded, *request[3:]))
     num_pages = max(1, math.ceil(found.count / page_size))
     if page > num_pages:
         raise PageNotFound(page)
@@ -362,6 +374,7 @@ def search(params: SearchParams) -> SearchPage:
         shows_translations=shows_translations,
         grouped=grouped,
         speakers=list(Speaker.objects.filter(slug__in=query.speakers)) if query.speakers else [],
+        relaxed=relaxed,
     )
 
 

@@ -7,7 +7,7 @@ from interviews.search import dictionaries
 from interviews.search.analysis import analyzer_for
 from interviews.search.evaluation import occurs_literally
 from interviews.search.expansion import Vocabulary, expand
-from interviews.search.query import parse_query
+from interviews.search.query import SearchParams, parse_query, search
 
 CEDICT = """\
 # CC-CEDICT sample
@@ -234,3 +234,26 @@ def test_a_chinese_word_of_parts_is_translated_part_by_part_into_german(more_dic
     assert (
         "synthetisch daten" in searched_in("合成数据", more_dicts, archive_holding("synthetisch", "Daten"))["合成数据"]
     )
+
+
+def test_a_query_of_several_words_can_also_find_turns_with_some_of_them(dicts):
+    """The turns with every word rank far above those with some: searched when few have all."""
+    assert expand(parse_query("synthetic data"), dicts).relaxed == (
+        "(((synthetic OR 合成 OR synthetisch) (data OR 数据 OR daten))^10 "
+        "OR (synthetic OR 合成 OR synthetisch) OR (data OR 数据 OR daten))"
+    )
+    assert expand(parse_query("data"), dicts).relaxed == ""
+
+
+def test_when_few_turns_have_every_word_those_with_some_follow(client, archive, settings, tmp_path):
+    """'synthetic data': the Chinese turn about 合成数据 first, then the turns about data alone,
+    and the page says so."""
+    settings.DATA_DIR = tmp_path
+    dictionaries.build(tmp_path / "dictionaries.sqlite3", cedict_lines=CEDICT, ding_lines=DING)
+    page = search(SearchParams(q="synthetic data", group=False))
+    assert page.relaxed and page.count > 1
+    assert "合成数据" in page.results[0].text
+    assert all("合成" not in hit.text for hit in page.results[1:])
+    assert "turns with some of them follow" in client.get("/search/", {"q": "synthetic data"}).content.decode()
+    assert not search(SearchParams(q="synthetic data", exact=True)).relaxed
+    assert not search(SearchParams(q="data", group=False)).relaxed
