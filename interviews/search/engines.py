@@ -102,13 +102,11 @@ class Engine:
         by_key = {result.key: result for result in sqs[: len(keys)]}
         return [by_key[key] for key in keys if key in by_key]
 
-    #: Whether ``document_frequency()`` answers: a query's translations are then chosen among
-    #: those the archive holds.
-    counts_documents = False
-
-    def document_frequency(self, fieldname: str, term: str) -> int:
-        """How many documents hold the analysed ``term`` in ``fieldname``."""
-        raise NotImplementedError
+    def document_frequency(self):
+        """``count(field, term)``: how many documents hold the analysed ``term`` in ``field``, in
+        the index as it is now; None when the engine cannot say cheaply (then a query's
+        translations are not chosen by what the archive holds)."""
+        return None
 
     def index_stamp(self) -> str | None:
         """A value that changes whenever the index does (any write, from any process), for the
@@ -139,8 +137,6 @@ class Engine:
 class TunedWhoosh(Engine):
     """Our Whoosh backend, with its fast paths: columns, generations, the write lock."""
 
-    counts_documents = True
-
     def searchqueryset(self, query, narrows):
         sqs = SearchQuerySet().using(DEFAULT_ALIAS)
         if not query.is_empty:
@@ -155,8 +151,8 @@ class TunedWhoosh(Engine):
     def index_stamp(self):
         return self.backend.index_stamp()
 
-    def document_frequency(self, fieldname, term):
-        return self.backend.searcher().doc_frequency(fieldname, term)
+    def document_frequency(self):
+        return self.backend.searcher().doc_frequency  # one searcher for the whole query
 
     def ranked_keys(self, query, narrows, limit, facets=()):
         syntax = query.whoosh_syntax() if not query.is_empty else "*"

@@ -130,24 +130,25 @@ class _empty:
 class Vocabulary:
     """How many turns hold a word or phrase, as the index counts them, so that a query searches
     the translations the archive uses. ``document_frequency(field, term)`` is the engine's count
-    of the documents with ``term`` in ``field``. Every alternative is searched in every
-    language's field (an English word finds the German turns that borrow it: Support,
-    Investoren), so a word counts in the field where it is most frequent, a phrase as its
-    rarest word. One per search: the counts are kept for its words only."""
+    of the documents with ``term`` in ``field``; a phrase counts as its rarest word. One per
+    search: the counts are kept for its words only."""
 
-    def __init__(self, document_frequency, languages=languages.SUPPORTED):
+    def __init__(self, document_frequency):
         self._document_frequency = document_frequency
-        self._languages = languages
         self._counts = {}
 
-    def turns_with(self, text: str) -> int:
-        if text not in self._counts:
-            self._counts[text] = max(self._in_field(language, text) for language in self._languages)
-        return self._counts[text]
-
-    def _in_field(self, language, text) -> int:
-        tokens = {token.text for token in analyzer_for(language)(text.strip('"()'), mode="query")}
-        return min((self._document_frequency(f"text_{language}", token) for token in tokens), default=0)
+    def turns_with(self, text: str, language: str | None = None) -> int:
+        """Turns in ``language`` that hold ``text``; without a language, in Chinese for Chinese
+        words, else in German or English, whichever holds more."""
+        if language is None:
+            fields = ("zh",) if languages.has_cjk(text) else ("de", "en")
+            return max(self.turns_with(text, code) for code in fields)
+        if (text, language) not in self._counts:
+            tokens = {token.text for token in analyzer_for(language)(text.strip('"()'), mode="query")}
+            field = f"text_{language}"
+            count = min((self._document_frequency(field, token) for token in tokens), default=0)
+            self._counts[(text, language)] = count
+        return self._counts[(text, language)]
 
 
 # --- Expanding a query ----------------------------------------------------------------------
@@ -341,7 +342,7 @@ def _by_parts(english, dicts, vocabulary, languages) -> list:
             found = [alt for alt in found if vocabulary.turns_with(alt)]
         if found:
             return [phrase, *found]
-    return [phrases[0], *_composed(options, dicts, vocabulary, languages)]
+    return [_english_forms(phrases[0])[-1], *_composed(options, dicts, vocabulary, languages)]
 
 
 def _composed(options, dicts, vocabulary=None, languages=("zh",)) -> list:
@@ -405,8 +406,13 @@ def _held(candidates, language, vocabulary, limit=PER_LANGUAGE) -> list:
     holds none of them (or without a vocabulary), simply the first ``limit``: they are still
     what was searched."""
     candidates = list(dict.fromkeys(candidates))
-    held = [c for c in candidates if vocabulary.turns_with(c)] if vocabulary is not None else []
-    return (held or candidates)[:limit]
+    held = []
+    for candidate in candidates if vocabulary is not None else ():
+        if len(held) == limit:
+            break
+        if vocabulary.turns_with(candidate, language):
+            held.append(candidate)
+    return held or candidates[:limit]
 
 
 # Irregular English verbs a reader types in the past ("grew up" is looked up as "grow up") and

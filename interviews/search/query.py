@@ -380,7 +380,8 @@ def search(params: SearchParams) -> SearchPage:
 
 def vocabulary(current) -> Vocabulary | None:
     """What the index holds, for choosing a query's translations; None when the engine cannot say."""
-    return Vocabulary(current.document_frequency) if current.counts_documents else None
+    count = current.document_frequency()
+    return Vocabulary(count) if count is not None else None
 
 
 def speaker_names(stamp) -> NameIndex:
