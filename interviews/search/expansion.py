@@ -257,6 +257,9 @@ def _groups(include, dicts, names: dict, vocabulary=None) -> list:
             ):
                 phrase = " ".join(words[0] for words in span)
                 found = _translations(phrase, dicts, vocabulary)
+                if vocabulary is not None and not any(vocabulary.turns_with(alt) for alt in found):
+                    # raise money: no turn says 集资; its words, one by one, find 筹集 … 钱 and Geld.
+                    found = []
                 if found and not any(languages.has_cjk(alt) for alt in found):
                     # customer support: Ding knows Kundenbetreuung, CC-CEDICT not 客户支持.
                     found += _composed([[word] for word in phrase.split()], dicts, vocabulary)

@@ -257,3 +257,10 @@ def test_when_few_turns_have_every_word_those_with_some_follow(client, archive, 
     assert "turns with some of them follow" in client.get("/search/", {"q": "synthetic data"}).content.decode()
     assert not search(SearchParams(q="synthetic data", exact=True)).relaxed
     assert not search(SearchParams(q="data", group=False)).relaxed
+
+
+def test_a_phrase_no_turn_says_in_any_translation_is_searched_word_by_word(more_dicts):
+    """No turn says Kundenbetreuung: customer and support are searched (and translated) apart."""
+    query = expand(parse_query("customer support"), more_dicts, vocabulary=archive_holding("客户", "支持", "Kunde"))
+    assert "kundenbetreuung" not in query.whoosh_syntax()
+    assert [e.original for e in query.expansions] == ["customer", "support"]
