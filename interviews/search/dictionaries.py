@@ -11,8 +11,11 @@ Sources (see docs/search.md for licences and sizes):
 A dictionary maps a folded term (``languages.fold``: lower case, no accents) in one language to
 at most ``KEEP`` translations in another, best first. Chinese candidates are ranked by how early
 the English gloss comes in the entry, then by jieba's word frequency; German ones by the
-dictionary line's order, then by word frequency (the compound word list). Pure Python apart from
-``sqlite3``; no Django.
+dictionary line's order, then by word frequency (the compound word list). An English word is also
+looked up in the longer glosses it ends (``chip`` in 芯片's "computer chip", ``breakthrough`` in
+突破's "make a breakthrough"), ranked after the entries that gloss it alone. Enough translations
+are kept for the search to choose those the archive holds (``expansion.py``). Pure Python apart
+from ``sqlite3``; no Django.
 """
 
 from __future__ import annotations
@@ -24,14 +27,18 @@ from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
+from whoosh.analysis import STOP_WORDS
+
 from interviews.languages import fold
 
 DING_FILE = Path("/usr/share/trans/de-en")
-KEEP = 3  # translations kept per term and target language
+KEEP = 12  # translations kept per term and target language
 MAX_WORDS = 3  # a dictionary phrase longer than this is never typed as a query
 
 _PARENS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}|<[^>]*>")
 _SPACES_RE = re.compile(r"\s+")
+# Words that end a phrasal verb ("grow up", "break through"), never what the gloss names.
+_PARTICLES = frozenset("about across along around away back down off out over through up".split())
 _CEDICT_RE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 # CC-CEDICT glosses that say nothing a reader would search for.
 _CEDICT_SKIP = ("variant of", "old variant", "see ", "cl:", "surname ", "abbr. for", "used in", "erhua", "japanese ")
@@ -56,7 +63,22 @@ def clean_gloss(text: str) -> str:
 
 
 def _usable(term: str) -> bool:
-    return bool(term) and "..." not in term and "…" not in term and len(term.split()) <= MAX_WORDS
+    # "Hauptstadt: Toronto" (Ding's note on Ontario) is a remark, not a translation.
+    return bool(term) and not any(c in term for c in ("...", "…", ":")) and len(term.split()) <= MAX_WORDS
+
+
+def _head(gloss: str) -> str | None:
+    """The word a longer gloss ends in, when it says what the entry is: "computer chip" -> chip."""
+    words = gloss.split()
+    if (
+        len(words) < 2
+        or words[-1] in STOP_WORDS
+        or words[-1] in _PARTICLES
+        or len(words[-1]) < 3
+        or not words[-1].isalpha()
+    ):
+        return None
+    return words[-1]
 
 
 def parse_cedict(lines: Iterable[str]) -> Iterator[tuple[str, list[str]]]:
@@ -125,7 +147,10 @@ def build(path: Path, *, cedict_lines=(), ding_lines=(), topics=(), zh_frequency
             add("zh", simplified, "en", gloss, (len(gloss.split()) > 1, i))
         if len(simplified) >= 2:  # one character stands in too many words to search for alone
             for i, gloss in enumerate(glosses):
-                add("en", gloss, "zh", simplified, (i, -zh_frequency(simplified)))
+                add("en", gloss, "zh", simplified, (0, i, -zh_frequency(simplified)))
+                head = _head(gloss)
+                if head:
+                    add("en", head, "zh", simplified, (1, i, -zh_frequency(simplified)))
     for line_no, (part, de, en) in enumerate(parse_ding(ding_lines)):
         for word in de:
             for j, gloss in enumerate(en[:KEEP]):

@@ -102,6 +102,12 @@ class Engine:
         by_key = {result.key: result for result in sqs[: len(keys)]}
         return [by_key[key] for key in keys if key in by_key]
 
+    def document_frequency(self):
+        """``count(field, term)``: how many documents hold the analysed ``term`` in ``field``, in
+        the index as it is now; None when the engine cannot say cheaply (then a query's
+        translations are not chosen by what the archive holds)."""
+        return None
+
     def index_stamp(self) -> str | None:
         """A value that changes whenever the index does (any write, from any process), for the
         result cache; None when the engine cannot say, and then nothing is cached."""
@@ -144,6 +150,9 @@ class TunedWhoosh(Engine):
 
     def index_stamp(self):
         return self.backend.index_stamp()
+
+    def document_frequency(self):
+        return self.backend.searcher().doc_frequency  # one searcher for the whole query
 
     def ranked_keys(self, query, narrows, limit, facets=()):
         syntax = query.whoosh_syntax() if not query.is_empty else "*"

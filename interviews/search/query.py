@@ -19,7 +19,7 @@ import math
 import re
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
@@ -32,7 +32,7 @@ from interviews.models import Interview, Speaker, Topic
 from interviews.search import cache
 from interviews.search.analysis import ANALYZERS, analyzer_for
 from interviews.search.engines import engine
-from interviews.search.expansion import STOP_WORDS, expand
+from interviews.search.expansion import STOP_WORDS, Vocabulary, expand
 from interviews.search.grouping import group_ranked
 from interviews.search.highlighting import highlight, query_terms
 from interviews.search.names import NameIndex
@@ -82,6 +82,9 @@ class UserQuery:
     expanded: str = ""
     expansions: tuple = ()
     speakers: tuple = ()  # slugs of the speakers the query names (expansion.expand())
+    # The expanded query that also finds turns with only some of its words, ranked below those
+    # with all: searched instead when few turns have all (expansion.expand()).
+    relaxed: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -253,6 +256,8 @@ class SearchPage:
     grouped: bool = False
     # The speakers the query names: their pages are offered above the results.
     speakers: list = field(default_factory=list)
+    # Few turns had every word: turns with some of them follow those with all.
+    relaxed: bool = False
 
     @property
     def has_previous(self):
@@ -300,7 +305,7 @@ def search(params: SearchParams) -> SearchPage:
     stamp = current.index_stamp()
     query = parse_query(params.q)
     if not params.exact:
-        query = expand(query, names=speaker_names(stamp) if query.include else None)
+        query = expand(query, names=speaker_names(stamp) if query.include else None, vocabulary=vocabulary(current))
     sort = params.sort if params.sort in SORTS else ("relevance" if query.include else "date")
     if not query.include:
         sort = "date"  # nothing to rank by
@@ -336,12 +341,19 @@ def search(params: SearchParams) -> SearchPage:
         and not filters.get("language")
         and not params.transcript  # one transcript is one language: nothing to group
     )
-    if grouped:
-        found = _search_grouped(current, stamp, request, query, narrows, page, page_size, terms)
-    else:
-        found = cache.cached(
+
+    def found_for(query, request):
+        if grouped:
+            return _search_grouped(current, stamp, request, query, narrows, page, page_size, terms)
+        return cache.cached(
             stamp, request, lambda: _search_index(current, query, narrows, sort, page, page_size, terms)
         )
+
+    found = found_for(query, request)
+    relaxed = bool(query.relaxed) and found.count < PAGE_SIZE and sort == "relevance" and not params.transcript
+    if relaxed:  # few turns have every word: those with some follow
+        query = replace(query, expanded=query.relaxed, relaxed="")
+        found = found_for(query, (*request[:2], query.expanded, *request[3:]))
     num_pages = max(1, math.ceil(found.count / page_size))
     if page > num_pages:
         raise PageNotFound(page)
@@ -363,7 +375,14 @@ def search(params: SearchParams) -> SearchPage:
         shows_translations=shows_translations,
         grouped=grouped,
         speakers=list(Speaker.objects.filter(slug__in=query.speakers)) if query.speakers else [],
+        relaxed=relaxed,
     )
+
+
+def vocabulary(current) -> Vocabulary | None:
+    """What the index holds, for choosing a query's translations; None when the engine cannot say."""
+    count = current.document_frequency()
+    return Vocabulary(count) if count is not None else None
 
 
 def speaker_names(stamp) -> NameIndex:
