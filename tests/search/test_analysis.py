@@ -477,3 +477,19 @@ def test_highlight_output_is_always_escaped_text_with_balanced_marks(text, query
     assert "<mark></mark>" not in out
     shown = html.unescape(without_marks).strip("…")
     assert shown in re.sub(r"\s+", " ", text)
+
+
+def test_a_model_number_finds_that_model_only_in_every_language():
+    """GPT-5 is the phrase "gpt 5" (query.parse_query): a single digit is a word in English as in
+    German and Chinese, so GPT-5 does not find turns about GPT-4."""
+    schema = Schema(id=ID(stored=True), **multilingual_fields())
+    index = RamStorage().create_index(schema)
+    with index.writer() as writer:
+        writer.add_document(id="en_gpt5", text_en="We switched to GPT-5 last week.")
+        writer.add_document(id="en_gpt4", text_en="GPT-4 was enough for 5 of our customers.")
+        writer.add_document(id="de_gpt5", text_de="Wir nutzen jetzt GPT-5.")
+        writer.add_document(id="zh_gpt5", text_zh="我们现在用GPT-5。")
+    q = multilingual_query('"gpt 5"', index.schema, FIELDS)
+    with index.searcher() as searcher:
+        assert {hit["id"] for hit in searcher.search(q, limit=None)} == {"en_gpt5", "de_gpt5", "zh_gpt5"}
+    assert [t for t, *_ in tokens(analyzer_for("en"), "GPT-5 x", mode="query")] == ["gpt", "5"]
