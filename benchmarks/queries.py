@@ -136,6 +136,20 @@ def archive_search(query: dict) -> int:
         return -1
 
 
+def archive_expands(query: dict) -> bool:
+    """Whether the archive searches more than the words typed for this query (translations,
+    other spellings, the speakers a name names: ``expansion.expand``), which the raw reference
+    does not: a different number of hits is then the archive's design, not a disagreement."""
+    from interviews.search import query as search
+    from interviews.search.engines import engine
+
+    parsed = search.parse_query(query["q"])
+    if not parsed.include:
+        return False
+    expanded = search.expand(parsed, names=search.speaker_names(engine().index_stamp()))
+    return bool(expanded.expansions or expanded.speakers)
+
+
 def search_index_dir() -> Path | None:
     from django.conf import settings
 

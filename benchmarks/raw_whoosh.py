@@ -88,14 +88,19 @@ def raw_documents(batch: int = 2000):
 
 
 def raw_search(searcher, query: dict) -> int:
-    """The same work as a search page: parse, filter, facet counts, one page of highlighted hits."""
+    """The same work as a search page: parse, filter, facet counts, one page of highlighted hits.
+
+    The words are read as the archive reads what a user types (``parse_query``: GPT-5 is the
+    phrase "gpt 5", where Whoosh's own parser would AND gpt and 5 anywhere in the turn), without
+    the archive's expansion (translations, spellings, speakers named): the words as typed."""
     from whoosh import query as wq
     from whoosh import sorting
 
     from interviews.search.analysis import multilingual_query
     from interviews.search.highlighting import highlight, query_terms
+    from interviews.search.query import parse_query
 
-    q = multilingual_query(query["q"], searcher.schema, RAW_TEXT_FIELDS)
+    q = multilingual_query(parse_query(query["q"]).whoosh_syntax(), searcher.schema, RAW_TEXT_FIELDS)
     terms = [wq.Term(name, value) for name, value in query["filters"].items()]
     facets = {name: sorting.FieldFacet(name, maptype=sorting.Count, allow_overlap=name == "topic") for name in FACETS}
     results = searcher.search(

@@ -93,7 +93,7 @@ in a writable directory (``$JIEBA_CACHE_DIR``, else the system temp dir, else ``
 from __future__ import annotations
 
 from whoosh import query as wq
-from whoosh.analysis import CompositeAnalyzer, StemmingAnalyzer
+from whoosh.analysis import CompositeAnalyzer, StemmingAnalyzer, StopFilter
 from whoosh.fields import TEXT
 from whoosh.qparser import AndGroup, QueryParser
 
@@ -112,6 +112,7 @@ from interviews.search.tokenizer import FoldFilter, MixedScriptTokenizer
 __all__ = [
     "ANALYSIS_VERSION",
     "ANALYZERS",
+    "EnglishStopFilter",
     "GERMAN_STOPWORDS",
     "FoldFilter",
     "GermanCompoundFilter",
@@ -138,7 +139,8 @@ __all__ = [
 #: (``schema_matches()``), and ``check_index --fix`` (``make run``) rebuilds it. Raise it with any
 #: change to the analyzers or to what they call (``fold()``) that changes the terms of a text.
 #: 2: the English field folds accents and ligatures; fold() maps ø æ œ ł đ ð þ ı.
-ANALYSIS_VERSION = 2
+#: 3: the English field keeps single digits (the 5 of GPT-5), as German and Chinese do.
+ANALYSIS_VERSION = 3
 
 
 def german_analyzer():
@@ -160,10 +162,31 @@ def chinese_analyzer():
 def english_analyzer():
     """Whoosh's ``StemmingAnalyzer`` (Porter stemmer, its short default stop list), folding
     accents and ligatures instead of only lower-casing: Wiśniewski, naïve café find Wisniewski,
-    naive cafe and the other way round."""
-    analyzer = StemmingAnalyzer()
-    tokenizer, _lowercase, *rest = analyzer.items
-    return CompositeAnalyzer(tokenizer, FoldFilter(), *rest)
+    naive cafe and the other way round. Single digits are words (``EnglishStopFilter``)."""
+    tokenizer, _lowercase, stops, *rest = StemmingAnalyzer().items
+    return CompositeAnalyzer(tokenizer, FoldFilter(), EnglishStopFilter(stops.stops), *rest)
+
+
+class EnglishStopFilter(StopFilter):
+    """Whoosh's stop filter for English, except that a single digit is a word: Whoosh drops every
+    one-character token, and then GPT-5 (the phrase "gpt 5") found every turn about GPT-4 as well.
+    Single letters stay out (the s of "Wiśniewski's", the t of "don't"), as in Whoosh."""
+
+    def __init__(self, stops):
+        super().__init__(stoplist=stops, minsize=1)
+
+    def __call__(self, tokens):
+        pos = None
+        for t in tokens:
+            if t.text not in self.stops and (len(t.text) > 1 or t.text.isdigit()):
+                if t.positions:  # renumbered, as Whoosh's filter does, so phrases skip stop words
+                    pos = t.pos if pos is None else pos + 1
+                    t.pos = pos
+                t.stopped = False
+                yield t
+            elif not t.removestops:
+                t.stopped = True
+                yield t
 
 
 def generic_analyzer():

@@ -165,9 +165,10 @@ def test_bench_json_has_every_figure_with_sane_values(bench_run):
         assert 0 < p50 <= p95 <= p99, prefix
     assert figures["query_mix_size"] == 12
     assert figures["index_tasks_pending"] == 0  # every ingested turn reached the index
-    # Both paths ran the same searches. They may differ on a rare query: the search module reads a
-    # hyphenated word (KI-Modelle) as a phrase, Whoosh's own parser as two words.
-    assert figures["search_hit_count_mismatches"] <= figures["query_mix_size"] // 10
+    # Both paths ran the same searches and read the words alike (a hyphenated word such as
+    # KI-Modelle is a phrase in both); only the archive's expansion may find more, reported apart.
+    assert figures["search_hit_count_mismatches"] == 0
+    assert figures["search_hit_count_expanded_differences"] <= figures["query_mix_size"]
 
 
 @pytest.mark.skipif(not find_spec("interviews.search.query"), reason="needs the interviews.search package")

@@ -496,3 +496,19 @@ def test_highlighting_finds_the_tokens_the_analyzer_finds_in_the_whole_text(text
     with their characters, are the ones the language's analyzer finds in the whole text."""
     whole = [(t.startchar, t.endchar, t.text) for t in analyzer_for(language)(text, chars=True, mode="index")]
     assert sorted(_tokens(text, language)) == sorted(whole)
+
+
+def test_a_model_number_finds_that_model_only_in_every_language():
+    """GPT-5 is the phrase "gpt 5" (query.parse_query): a single digit is a word in English as in
+    German and Chinese, so GPT-5 does not find turns about GPT-4."""
+    schema = Schema(id=ID(stored=True), **multilingual_fields())
+    index = RamStorage().create_index(schema)
+    with index.writer() as writer:
+        writer.add_document(id="en_gpt5", text_en="We switched to GPT-5 last week.")
+        writer.add_document(id="en_gpt4", text_en="GPT-4 was enough for 5 of our customers.")
+        writer.add_document(id="de_gpt5", text_de="Wir nutzen jetzt GPT-5.")
+        writer.add_document(id="zh_gpt5", text_zh="我们现在用GPT-5。")
+    q = multilingual_query('"gpt 5"', index.schema, FIELDS)
+    with index.searcher() as searcher:
+        assert {hit["id"] for hit in searcher.search(q, limit=None)} == {"en_gpt5", "de_gpt5", "zh_gpt5"}
+    assert [t for t, *_ in tokens(analyzer_for("en"), "GPT-5 x", mode="query")] == ["gpt", "5"]
