@@ -234,6 +234,8 @@ def report(results: dict) -> str:
         + " / ".join(str(x) for x in results["load_average_at_start"]),
         "",
         f"ingest (parse, DB, topics, index)   {results['ingest_turns_per_s']:>10,.1f} turns/s   (target >= 300 at 100k)",
+        f"longest index commit / pause       {results['ingest_longest_commit_s']:>10,.1f} s / "
+        f"{results['ingest_longest_pause_s']:,.1f} s ({results['ingest_index_commits']} commits; target: no pause over 60 s)",
         f"raw tuned Whoosh indexing           {results['raw_whoosh_index_docs_per_s']:>10,.1f} docs/s",
         f"search p50 / p95 / p99              {ms('search_p50_ms')} / {ms('search_p95_ms')} / {ms('search_p99_ms')}"
         "   (target p95 <= 50 ms at 100k, <= 250 ms at 1M)",

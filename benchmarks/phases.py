@@ -96,7 +96,7 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
     started = time.monotonic()
     if profiler:
         profiler.enable()
-    marks = _ingest(folders, turns)
+    marks, pauses = _ingest(folders, turns)
     if profiler:
         profiler.disable()
     ingest_s = time.monotonic() - started
@@ -112,6 +112,11 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
             "ingest_turns_per_s_by_tenth": [
                 round((n - n0) / (t - t0), 1) for (n0, t0), (n, t) in zip([(0, started)] + marks, marks) if t > t0
             ],
+            # The longest the bulk load stood still on one index commit (a merge of large segments
+            # shows here), and on one transcript from start to searchable-in-batch.
+            "ingest_longest_commit_s": round(max(pauses["commits"], default=0.0), 2),
+            "ingest_index_commits": len(pauses["commits"]),
+            "ingest_longest_pause_s": round(max(pauses["steps"], default=0.0), 2),
             "db_size_mb": _database_mb(),
         }
     )
@@ -135,26 +140,36 @@ def _generate(directory: Path, generator: Generator, turns: int) -> list[tuple[P
     return folders
 
 
-def _ingest(folders: list[tuple[Path, int]], turns: int) -> list[tuple[int, float]]:
-    """Ingest every folder as the ingest command does; returns (turns done, time) at each tenth."""
+def _ingest(folders: list[tuple[Path, int]], turns: int) -> tuple[list[tuple[int, float]], dict]:
+    """Ingest every folder as the ingest command does; returns (turns done, time) at each tenth,
+    and the pauses: {"commits": seconds of each index commit, "steps": seconds of each transcript
+    with the index work it set off}."""
     import time
 
     from interviews import outbox
     from interviews.ingest import ingest_transcript
+    from interviews.models import IndexTask
     from interviews.sources import IngestError, collect_sources
 
     progress = Progress("ingest", turns, "turns")
     done = 0
     marks: list[tuple[int, float]] = []
+    pauses: dict[str, list[float]] = {"commits": [], "steps": []}
     with outbox.batched() as apply_index_work_if_due:  # as the ingest command does
         for folder, count in folders:
             sources, errors = collect_sources([folder])
             for name, source in sources:
+                started = time.monotonic()
                 try:
                     ingest_transcript(source)
                 except IngestError as exc:
                     errors.append((name, str(exc)))
+                pending = IndexTask.objects.count()
+                applied = time.monotonic()
                 apply_index_work_if_due()
+                if IndexTask.objects.count() < pending:
+                    pauses["commits"].append(time.monotonic() - applied)
+                pauses["steps"].append(time.monotonic() - started)
             if errors:
                 raise BenchError(
                     "the generator wrote a file the archive rejects (a bug in the generator): "
@@ -164,8 +179,11 @@ def _ingest(folders: list[tuple[Path, int]], turns: int) -> list[tuple[int, floa
             progress.update(done)
             if done * 10 >= turns * (len(marks) + 1):
                 marks.append((done, time.monotonic()))
+        last_commit = time.monotonic()  # leaving the `with` commits what is left pending
+    pauses["commits"].append(time.monotonic() - last_commit)
+    marks[-1] = (marks[-1][0], time.monotonic())
     progress.finish()
-    return marks
+    return marks, pauses
 
 
 def _archive_figures(turns: int) -> dict:
