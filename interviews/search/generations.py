@@ -92,8 +92,9 @@ def bounded_merge(writer, segments):
 #: one merge per commit. Nothing larger is merged during the load, so no commit pauses the load for
 #: minutes: Whoosh's MERGE_SMALL merges every segment below a size that grows with their number,
 #: and measured in the 1M-turn bench one such commit rewrote most of the index for 10-15 minutes
-#: (at 667,000 turns). The segments it leaves (some BULK_MAX_MERGE_TURNS each) are compacted
-#: afterwards by `compaction_steps` (``manage.py compact_index``) or by ``rebuild_index``.
+#: (at 667,000 turns). The segments it leaves (up to BULK_MAX_MERGE_TURNS each: some 40 at 1M
+#: turns) are compacted into one afterwards by ``manage.py rebuild_index``, which shows its progress
+#: and keeps searches complete while it runs.
 BULK_TIER_BASE = 1_000
 BULK_MERGE_FACTOR = 5
 BULK_MAX_MERGE_TURNS = 30_000
