@@ -168,6 +168,28 @@ def test_a_bulk_load_merges_segments_of_similar_size_and_never_more_than_a_bound
     assert sorted(tiered_segments_to_merge(sizes)) == expected
 
 
+def test_a_bulk_load_merges_by_tiers_not_by_whooshs_own_policy(monkeypatch):
+    """With the limits scaled down (a commit per 4 turns, tiers of 3, merges of at most 12 turns):
+    six 4-turn transcripts in one bulk load. The fourth commit merges the first three segments
+    (12 turns) into its own; the last two stay as they are, where Whoosh's own policy merged every
+    small segment at each commit. Every turn is searchable."""
+    from interviews.ingest import ingest_transcript
+    from interviews.search import generations
+    from tests.factories import make_source
+
+    monkeypatch.setattr(outbox, "BATCH_TURNS", 4)
+    monkeypatch.setattr(generations, "BULK_TIER_BASE", 1)
+    monkeypatch.setattr(generations, "BULK_MERGE_FACTOR", 3)
+    monkeypatch.setattr(generations, "BULK_MAX_MERGE_TURNS", 12)
+    with outbox.batched() as apply_index_work_if_due:
+        for n in range(6):
+            text = SHORT_INTERVIEW.replace("A talk about data", f"Talk {n} about data")
+            ingest_transcript(make_source(text=text, slug=f"talk-{n}", title=f"Talk {n}", filename=f"talk-{n}.txt"))
+            apply_index_work_if_due()
+    assert sorted(s.doc_count_all() for s in engine().backend.open_index()._segments()) == [4, 4, 16]
+    assert found("dumbest") == 6
+
+
 def test_an_upload_commit_leaves_large_segments_alone(monkeypatch):
     """With the limits scaled down (merge at most 12 turns, once 3 segments fit): a bulk load's
     8-turn segment, then uploads of 4 turns, one commit each. The fourth upload's commit merges
