@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 
 from benchmarks.phases import (
+    PEERS,
     POLL_INTERVAL_S,
     POLL_TIMEOUT_S,
     BenchError,
@@ -41,7 +42,7 @@ def run_phase(phase: str, directory: Path, options: dict) -> dict | None:
     if phase == "raw-whoosh":
         return phase_raw_whoosh(directory, queries=options["queries"], seed=options["seed"])
     if phase == "search":
-        return phase_search(directory, rounds=options["rounds"])
+        return phase_search(directory, rounds=options["rounds"], peers=parse_peers(options.get("peers")))
     if phase == "load-mix":
         return phase_load_mix(directory, seed=options["seed"])
     if phase == "upload-poll":
@@ -49,6 +50,17 @@ def run_phase(phase: str, directory: Path, options: dict) -> dict | None:
     if phase == "upload-write":
         return phase_upload_write(directory, marker=options["marker"], seed=options["seed"])
     raise BenchError(f"unknown phase {phase!r}")
+
+
+def parse_peers(value: str | None) -> tuple[str, ...]:
+    """``--peers`` ("fts5,haystack", "none"; unset: all of them) as a tuple of peer names."""
+    if value is None:
+        return PEERS
+    names = tuple(name.strip() for name in value.split(",") if name.strip() and name.strip() != "none")
+    unknown = [name for name in names if name not in PEERS]
+    if unknown:
+        raise BenchError(f"unknown peers {', '.join(unknown)}: choose from {', '.join(PEERS)} or none")
+    return names
 
 
 def child_env(directory: Path) -> dict:
@@ -134,6 +146,7 @@ def run(
     keep: Path | None = None,
     profile: Path | None = None,
     upload: bool = True,
+    peers: tuple[str, ...] = PEERS,
     stderr=None,
 ) -> dict:
     """Build a synthetic archive of `turns` turns and measure it; returns the figures.
@@ -164,7 +177,7 @@ def run(
             build_args += ["--profile", str(Path(profile).resolve())]
         phases = {"build": _child("build", directory, *build_args)}
         phases["raw_whoosh"] = _child("raw-whoosh", directory, "--queries", str(queries), "--seed", str(seed))
-        phases["search"] = _child("search", directory, "--rounds", str(rounds))
+        phases["search"] = _child("search", directory, "--rounds", str(rounds), "--peers", ",".join(peers) or "none")
         if upload and search_available():
             stderr.write("upload     a 200-turn transcript in one process, polling search from another\n")
             phases["upload"] = _upload(directory, seed)
@@ -199,7 +212,7 @@ def _bench_directory(keep: Path | None) -> Path:
     return keep
 
 
-def search_again(directory: Path, *, rounds: int = 3) -> dict:
+def search_again(directory: Path, *, rounds: int = 3, peers: tuple[str, ...] = PEERS) -> dict:
     """Run the search phase again on an archive kept by `--keep`: the same query mix, against the
     archive's index as it is now (after `manage.py rebuild_index` there, or a change to the search
     code). The figures are the search phase's, with the load of the machine."""
@@ -216,8 +229,40 @@ def search_again(directory: Path, *, rounds: int = 3) -> dict:
     kept = directory / "bench.json"
     if kept.is_file():
         results["turns"] = json.loads(kept.read_text(encoding="utf-8")).get("turns")
-    results.update(_child("search", directory, "--rounds", str(rounds)))
+    results.update(_child("search", directory, "--rounds", str(rounds), "--peers", ",".join(peers) or "none"))
     return results
+
+
+PEER_NAMES = {
+    "fts5": ("SQLite FTS5", "no stemming, no Chinese words"),
+    "haystack": ("Haystack, stock", "English stemming, no Chinese words; a page past the end counts as nothing"),
+}
+
+
+def _peer_lines(results: dict) -> list[str]:
+    """One line per peer timed: its percentiles, its ratio to the archive, its build rate."""
+    lines = []
+    for name, (label, why) in PEER_NAMES.items():
+        if results.get(f"{name}_search_p95_ms") is None:
+            continue
+
+        def get(key, unit="", name=name):
+            value = results.get(f"{name}_{key}")
+            return "n/a" if value is None else f"{value:,.1f}{unit}"
+
+        def ratio(key, name=name):
+            value = results.get(f"{name}_{key}")
+            return "n/a" if value is None else f"{value:.2f}x"
+
+        timed = results.get(f"{name}_queries_timed")
+        sample = "" if timed == results.get("query_mix_size") else f", the first {timed} queries of the mix"
+        lines.append(
+            f"{label + ' p50 / p95 / p99':<36}{get('search_p50_ms', ' ms')} / {get('search_p95_ms', ' ms')}"
+            f" / {get('search_p99_ms', ' ms')}; / archive p50 {ratio('to_search_p50_ratio')}, p95"
+            f" {ratio('to_search_p95_ratio')}; builds {get('index_docs_per_s')} docs/s"
+            f" ({results.get(f'{name}_zero_hit_queries', 'n/a')} find nothing: {why}{sample})"
+        )
+    return lines
 
 
 def report(results: dict) -> str:
@@ -234,15 +279,15 @@ def report(results: dict) -> str:
         + " / ".join(str(x) for x in results["load_average_at_start"]),
         "",
         f"ingest (parse, DB, topics, index)   {results['ingest_turns_per_s']:>10,.1f} turns/s   (target >= 300 at 100k)",
+        f"longest index commit / pause       {results['ingest_longest_commit_s']:>10,.1f} s / "
+        f"{results['ingest_longest_pause_s']:,.1f} s ({results['ingest_index_commits']} commits; target: no pause over 60 s)",
         f"raw tuned Whoosh indexing           {results['raw_whoosh_index_docs_per_s']:>10,.1f} docs/s",
         f"search p50 / p95 / p99              {ms('search_p50_ms')} / {ms('search_p95_ms')} / {ms('search_p99_ms')}"
         "   (target p95 <= 50 ms at 100k, <= 250 ms at 1M)",
         f"raw Whoosh p50 / p95 / p99          {ms('raw_whoosh_search_p50_ms')} / {ms('raw_whoosh_search_p95_ms')}"
         f" / {ms('raw_whoosh_search_p99_ms')}",
         f"search / raw at p95                 {results['search_to_raw_p95_ratio'] or 'n/a'}   (target <= 1.3)",
-        f"SQLite FTS5 p50 / p95 / p99         {ms('fts5_search_p50_ms')} / {ms('fts5_search_p95_ms')}"
-        f" / {ms('fts5_search_p99_ms')}; FTS5 / search at p95 {results.get('fts5_to_search_p95_ratio') or 'n/a'}"
-        f" ({results.get('fts5_zero_hit_queries', 'n/a')} find nothing: no stemming, no Chinese words)",
+        *_peer_lines(results),
         "upload of 200 turns to searchable   "
         + (f"{results['upload_to_searchable_s']:.2f} s" if results.get("upload_to_searchable_s") is not None else "n/a")
         + "   (target <= 2 s)",

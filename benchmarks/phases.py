@@ -24,6 +24,9 @@ class BenchError(Exception):
     """The benchmark cannot run or a phase failed; the message says why."""
 
 
+#: The peers `bench` times beside the archive (`--peers`): SQLite FTS5, Haystack's stock Whoosh.
+PEERS = ("fts5", "haystack")
+
 UPLOAD_TURNS = 200
 POLL_INTERVAL_S = 0.02
 POLL_TIMEOUT_S = 120.0
@@ -96,7 +99,7 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
     started = time.monotonic()
     if profiler:
         profiler.enable()
-    marks = _ingest(folders, turns)
+    marks, pauses = _ingest(folders, turns)
     if profiler:
         profiler.disable()
     ingest_s = time.monotonic() - started
@@ -112,6 +115,11 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
             "ingest_turns_per_s_by_tenth": [
                 round((n - n0) / (t - t0), 1) for (n0, t0), (n, t) in zip([(0, started)] + marks, marks) if t > t0
             ],
+            # The longest the bulk load stood still on one index commit (a merge of large segments
+            # shows here), and on one transcript from start to searchable-in-batch.
+            "ingest_longest_commit_s": round(max(pauses["commits"], default=0.0), 2),
+            "ingest_index_commits": len(pauses["commits"]),
+            "ingest_longest_pause_s": round(max(pauses["steps"], default=0.0), 2),
             "db_size_mb": _database_mb(),
         }
     )
@@ -135,26 +143,36 @@ def _generate(directory: Path, generator: Generator, turns: int) -> list[tuple[P
     return folders
 
 
-def _ingest(folders: list[tuple[Path, int]], turns: int) -> list[tuple[int, float]]:
-    """Ingest every folder as the ingest command does; returns (turns done, time) at each tenth."""
+def _ingest(folders: list[tuple[Path, int]], turns: int) -> tuple[list[tuple[int, float]], dict]:
+    """Ingest every folder as the ingest command does; returns (turns done, time) at each tenth,
+    and the pauses: {"commits": seconds of each index commit, "steps": seconds of each transcript
+    with the index work it set off}."""
     import time
 
     from interviews import outbox
     from interviews.ingest import ingest_transcript
+    from interviews.models import IndexTask
     from interviews.sources import IngestError, collect_sources
 
     progress = Progress("ingest", turns, "turns")
     done = 0
     marks: list[tuple[int, float]] = []
+    pauses: dict[str, list[float]] = {"commits": [], "steps": []}
     with outbox.batched() as apply_index_work_if_due:  # as the ingest command does
         for folder, count in folders:
             sources, errors = collect_sources([folder])
             for name, source in sources:
+                started = time.monotonic()
                 try:
                     ingest_transcript(source)
                 except IngestError as exc:
                     errors.append((name, str(exc)))
+                pending = IndexTask.objects.count()
+                applied = time.monotonic()
                 apply_index_work_if_due()
+                if IndexTask.objects.count() < pending:
+                    pauses["commits"].append(time.monotonic() - applied)
+                pauses["steps"].append(time.monotonic() - started)
             if errors:
                 raise BenchError(
                     "the generator wrote a file the archive rejects (a bug in the generator): "
@@ -164,8 +182,11 @@ def _ingest(folders: list[tuple[Path, int]], turns: int) -> list[tuple[int, floa
             progress.update(done)
             if done * 10 >= turns * (len(marks) + 1):
                 marks.append((done, time.monotonic()))
+        last_commit = time.monotonic()  # leaving the `with` commits what is left pending
+    pauses["commits"].append(time.monotonic() - last_commit)
+    marks[-1] = (marks[-1][0], time.monotonic())
     progress.finish()
-    return marks
+    return marks, pauses
 
 
 def _archive_figures(turns: int) -> dict:
@@ -245,9 +266,9 @@ def phase_load_mix(directory: Path, *, seed: int) -> dict:
     return {**describe(mix), "peak_rss_mb": peak_rss_mb()}
 
 
-def phase_search(directory: Path, *, rounds: int) -> dict:
-    """The fixed mix through `interviews.search.query` and through raw Whoosh, interleaved query by
-    query so that whatever else the machine is doing slows both alike."""
+def phase_search(directory: Path, *, rounds: int, peers: tuple[str, ...] = PEERS) -> dict:
+    """The fixed mix through `interviews.search.query`, through raw Whoosh and through the
+    ``peers``, interleaved query by query so that whatever else the machine is doing slows all alike."""
     from whoosh import index
 
     mix = json.loads((directory / "queries.json").read_text(encoding="utf-8"))
@@ -256,9 +277,10 @@ def phase_search(directory: Path, *, rounds: int) -> dict:
     engines = {"raw": lambda q: raw_search(searcher, q)}
     if have_search:
         engines["archive"] = archive_search
-    peers = _peers(directory)
-    engines.update(peers.pop("engines"))
-    samples, hits = _time_searches(mix, engines, rounds)
+    peer_figures = _peers(directory, peers, len(mix))
+    engines.update(peer_figures.pop("engines"))
+    limits = peer_figures.pop("limits")
+    samples, hits = _time_searches(mix, engines, rounds, limits)
 
     def figures(prefix: str, name: str) -> dict:
         if name not in samples:
@@ -270,12 +292,18 @@ def phase_search(directory: Path, *, rounds: int) -> dict:
         result["search_to_raw_p95_ratio"] = round(result["search_p95_ms"] / result["raw_whoosh_search_p95_ms"], 2)
     else:
         result["search_to_raw_p95_ratio"] = None
-    for name in ("fts5",):
+    for name in peers:
         result.update(figures(f"{name}_search", name))
-        ours = result["search_p95_ms"]
-        result[f"{name}_to_search_p95_ratio"] = round(result[f"{name}_search_p95_ms"] / ours, 2) if ours else None
-        result[f"{name}_zero_hit_queries"] = hits[name].count(0)
-    result.update(peers)
+        timed = mix[: limits.get(name, len(mix))]
+        # The archive on the same queries as the peer (all of them, unless the peer's are capped).
+        timed_ids = {id(q) for q in timed}
+        ours = percentiles([ms for ms, q in samples.get("archive", []) if id(q) in timed_ids] or [0.0])
+        for p in ("p50", "p95"):
+            theirs = result[f"{name}_search_{p}_ms"]
+            result[f"{name}_to_search_{p}_ratio"] = round(theirs / ours[p], 3) if ours[p] and theirs else None
+        result[f"{name}_queries_timed"] = len(timed)
+        result[f"{name}_zero_hit_queries"] = hits[name][: len(timed)].count(0)
+    result.update(peer_figures)
     result["search_p95_ms_by_kind"] = _p95_by_kind(samples.get("archive", []))
     result["raw_whoosh_search_p95_ms_by_kind"] = _p95_by_kind(samples["raw"])
     differing = [
@@ -305,31 +333,53 @@ def phase_search(directory: Path, *, rounds: int) -> dict:
     return result
 
 
-def _peers(directory: Path) -> dict:
-    """What a user might pick instead, over the same turns: SQLite FTS5 (built on first use)."""
+def _peers(directory: Path, names: tuple[str, ...], mix_size: int) -> dict:
+    """What a user might pick instead, over the same turns, each built on first use: SQLite FTS5
+    ("fts5") and Haystack's stock Whoosh backend ("haystack"). Returns their build figures, the
+    engines and how many queries of the mix each times ("limits")."""
     from django.conf import settings
 
-    from benchmarks import fts5_peer
+    from benchmarks import fts5_peer, haystack_peer
+    from interviews.models import Turn
 
-    figures = {}
-    if not (directory / fts5_peer.FILENAME).exists():
-        built = fts5_peer.build(directory, Path(settings.DATABASES["default"]["NAME"]))
-        figures["fts5_index_docs_per_s"] = round(built["docs"] / built["seconds"], 1) if built["seconds"] else None
-    return {**figures, "engines": {"fts5": fts5_peer.FTS5Search(directory)}}
+    unknown = set(names) - set(PEERS)
+    if unknown:
+        raise BenchError(f"unknown peers {sorted(unknown)}: choose from {', '.join(PEERS)}")
+    figures, engines, limits = {}, {}, {}
+    if "fts5" in names:
+        if not (directory / fts5_peer.FILENAME).exists():
+            built = fts5_peer.build(directory, Path(settings.DATABASES["default"]["NAME"]))
+            figures["fts5_index_docs_per_s"] = round(built["docs"] / built["seconds"], 1) if built["seconds"] else None
+        engines["fts5"] = fts5_peer.FTS5Search(directory)
+    if "haystack" in names:
+        if not haystack_peer.is_built(directory):
+            built = haystack_peer.build(directory)
+            figures["haystack_index_docs_per_s"] = (
+                round(built["docs"] / built["seconds"], 1) if built["seconds"] else None
+            )
+            figures["haystack_index_size_mb"] = directory_mb(directory / haystack_peer.DIRNAME)
+        engines["haystack"] = haystack_peer.StockHaystackSearch(directory)
+        limits["haystack"] = haystack_peer.queries_timed(Turn.objects.count(), mix_size)
+    return {**figures, "engines": engines, "limits": limits}
 
 
-def _time_searches(mix: list[dict], engines: dict, rounds: int) -> tuple[dict, dict]:
-    """({engine: [(ms, query)]}, {engine: [hits per query]}); round 0 warms caches, uncounted."""
+def _time_searches(mix: list[dict], engines: dict, rounds: int, limits: dict | None = None) -> tuple[dict, dict]:
+    """({engine: [(ms, query)]}, {engine: [hits per query]}); round 0 warms caches, uncounted.
+    An engine named in ``limits`` runs only that many queries from the start of the mix."""
     import time
 
+    limits = limits or {}
     samples = {name: [] for name in engines}
     hits = {name: [0] * len(mix) for name in engines}
-    progress = Progress("search", (rounds + 1) * len(mix) * len(engines), "searches")
+    searches = sum(limits.get(name, len(mix)) for name in engines)
+    progress = Progress("search", (rounds + 1) * searches, "searches")
     done = 0
     for round_ in range(rounds + 1):
         for i, query in enumerate(mix):
             names = list(engines) if (i + round_) % 2 else list(reversed(engines))
             for name in names:
+                if i >= limits.get(name, len(mix)):
+                    continue
                 started = time.perf_counter()
                 hits[name][i] = engines[name](query)
                 elapsed = (time.perf_counter() - started) * 1000

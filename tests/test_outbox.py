@@ -148,6 +148,48 @@ def test_commits_outside_a_bulk_load_merge_only_small_segments(sizes, expected):
     assert sorted(segments_to_merge(sizes)) == expected
 
 
+@pytest.mark.parametrize(
+    "sizes, expected",
+    [
+        ([5_100] * 4, []),  # four bulk commits: fewer than five in their tier, no merge yet
+        ([5_100] * 5, list(range(5))),  # five of similar size: merged (25,500 turns)
+        ([25_500] * 6, []),  # the merged segments: five of them would pass 30,000, never merged in the load
+        ([25_500] * 3 + [5_100] * 5, list(range(3, 8))),  # the small tier merged, the large left alone
+        ([200] * 5 + [5_100] * 5, list(range(5))),  # the lowest tier first: one merge per commit
+        ([7_000] * 5, [0, 1, 2, 3]),  # five would pass 30,000: as many as fit
+        ([200] * 3 + [5_100] * 2 + [900], []),  # sizes differ: each tier too small to merge
+    ],
+)
+def test_a_bulk_load_merges_segments_of_similar_size_and_never_more_than_a_bound(sizes, expected):
+    """A bulk load's commit merges segments in tiers of similar size, at most 30,000 turns at once
+    (some 40 s), so no commit stalls the load for minutes as Whoosh's own policy did."""
+    from interviews.search.generations import tiered_segments_to_merge
+
+    assert sorted(tiered_segments_to_merge(sizes)) == expected
+
+
+def test_a_bulk_load_merges_by_tiers_not_by_whooshs_own_policy(monkeypatch):
+    """With the limits scaled down (a commit per 4 turns, tiers of 3, merges of at most 12 turns):
+    six 4-turn transcripts in one bulk load. The fourth commit merges the first three segments
+    (12 turns) into its own; the last two stay as they are, where Whoosh's own policy merged every
+    small segment at each commit. Every turn is searchable."""
+    from interviews.ingest import ingest_transcript
+    from interviews.search import generations
+    from tests.factories import make_source
+
+    monkeypatch.setattr(outbox, "BATCH_TURNS", 4)
+    monkeypatch.setattr(generations, "BULK_TIER_BASE", 1)
+    monkeypatch.setattr(generations, "BULK_MERGE_FACTOR", 3)
+    monkeypatch.setattr(generations, "BULK_MAX_MERGE_TURNS", 12)
+    with outbox.batched() as apply_index_work_if_due:
+        for n in range(6):
+            text = SHORT_INTERVIEW.replace("A talk about data", f"Talk {n} about data")
+            ingest_transcript(make_source(text=text, slug=f"talk-{n}", title=f"Talk {n}", filename=f"talk-{n}.txt"))
+            apply_index_work_if_due()
+    assert sorted(s.doc_count_all() for s in engine().backend.open_index()._segments()) == [4, 4, 16]
+    assert found("dumbest") == 6
+
+
 def test_an_upload_commit_leaves_large_segments_alone(monkeypatch):
     """With the limits scaled down (merge at most 12 turns, once 3 segments fit): a bulk load's
     8-turn segment, then uploads of 4 turns, one commit each. The fourth upload's commit merges

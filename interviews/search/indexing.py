@@ -38,8 +38,8 @@ def process_index_tasks(*, batch_size=1000, lock_timeout=None, max_seconds=None,
     gone is removed. Rows that could not be applied stay, with ``attempts`` and ``last_error``, for
     the next run (the next ingest, or ``manage.py check_index --fix``). Never raises: it runs after
     a commit that has succeeded. With ``max_seconds``, no new batch starts after that long (the
-    rest waits for the next run). ``bulk`` (a command-line bulk load) lets Whoosh merge segments
-    without a bound.
+    rest waits for the next run). ``bulk`` (a command-line bulk load) merges segments in tiers of
+    similar size, never more than a bound at once (``generations.tiered_merge``).
     """
     run = IndexRun()
     engine().apply_index_tasks(

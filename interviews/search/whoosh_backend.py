@@ -38,7 +38,6 @@ from haystack.exceptions import SearchBackendError, SkipDocument
 from haystack.models import SearchResult
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import writing as whoosh_writing
 from whoosh.analysis import STOP_WORDS as ENGLISH_STOP_WORDS
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC, Schema
@@ -50,7 +49,7 @@ from interviews import languages
 from interviews.search.analysis import ANALYSIS_VERSION
 from interviews.search.columns import Columns, EveryScoreCollector
 from interviews.search.fields import AnalyzedTextField
-from interviews.search.generations import IndexLocation, IndexLocked, WriterCodec, bounded_merge
+from interviews.search.generations import IndexLocation, IndexLocked, WriterCodec, bounded_merge, tiered_merge
 from interviews.search.german import GERMAN_STOPWORDS
 
 # --- Queries ---------------------------------------------------------------------------------------
@@ -436,8 +435,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
         Yields an ``IndexWriter`` whose ``path`` attribute is the generation it writes to.
         Raises ``IndexLocked`` if another writer holds the lock for ``timeout`` seconds.
-        Merges segments by `bounded_merge` unless ``bulk`` (a command-line bulk load, with no
-        request timeout to keep), which lets Whoosh merge as it likes.
+        Merges segments by `bounded_merge`, or by `tiered_merge` if ``bulk`` (a command-line bulk
+        load: larger segments, merged in tiers, never more than a bound at once).
         """
         ix = self.open_index()
         try:
@@ -456,7 +455,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             writer.cancel()
             raise
         else:
-            writer.commit(optimize=optimize, mergetype=whoosh_writing.MERGE_SMALL if bulk else bounded_merge)
+            writer.commit(optimize=optimize, mergetype=tiered_merge if bulk else bounded_merge)
 
     def document(self, index, obj):
         """The Whoosh document for ``obj``: Haystack's prepared data without empty values."""

@@ -172,6 +172,39 @@ def test_bench_json_has_every_figure_with_sane_values(bench_run):
 
 
 @pytest.mark.skipif(not find_spec("interviews.search.query"), reason="needs the interviews.search package")
+def test_bench_times_each_peer_on_the_same_queries_as_a_ratio_to_the_archive(bench_run):
+    """SQLite FTS5 and Haystack's stock Whoosh backend are timed on the same mix over the same
+    turns; each gets its percentiles, its p50 and p95 over the archive's, its build rate and how
+    many of the queries it finds nothing for. The bulk load's longest commit and pause are there."""
+    process, *_ = bench_run
+    figures = json.loads(process.stdout)
+    for peer in ("fts5", "haystack"):
+        p50, p95, p99 = (figures[f"{peer}_search_{p}_ms"] for p in ("p50", "p95", "p99"))
+        assert 0 < p50 <= p95 <= p99, peer
+        for p in ("p50", "p95"):  # FTS5 can be a hundred times faster: a ratio that rounds to 0.0
+            assert figures[f"{peer}_to_search_{p}_ratio"] >= 0, peer
+        assert figures[f"{peer}_index_docs_per_s"] > 0, peer
+        assert figures[f"{peer}_queries_timed"] == 12  # a small archive: the whole mix
+        assert 0 <= figures[f"{peer}_zero_hit_queries"] <= 12, peer
+    assert figures["haystack_index_size_mb"] > 0
+    assert 0 < figures["ingest_longest_commit_s"] and 0 < figures["ingest_longest_pause_s"]
+    assert figures["ingest_index_commits"] >= 1
+
+
+def test_peers_are_chosen_by_name_and_the_stock_haystack_peer_is_capped_on_large_archives():
+    from benchmarks.bench import BenchError, parse_peers
+    from benchmarks.haystack_peer import LARGE_ARCHIVE_QUERIES, queries_timed
+
+    assert parse_peers(None) == ("fts5", "haystack")
+    assert parse_peers("haystack") == ("haystack",)
+    assert parse_peers("none") == ()
+    with pytest.raises(BenchError, match="solr"):
+        parse_peers("fts5,solr")
+    assert queries_timed(20_000, 200) == 200
+    assert queries_timed(100_000, 200) == LARGE_ARCHIVE_QUERIES
+
+
+@pytest.mark.skipif(not find_spec("interviews.search.query"), reason="needs the interviews.search package")
 def test_a_kept_archive_can_be_searched_again_after_rebuilding_its_index(tmp_path):
     """`--keep DIR` keeps the archive; `rebuild_index` there compacts its index (the advice in docs/benchmarks.md
     after a bulk load); `--search-again DIR` times the same query mix on it, and the rebuilt index
