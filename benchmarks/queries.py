@@ -138,8 +138,9 @@ def archive_search(query: dict) -> int:
 
 def archive_expands(query: dict) -> bool:
     """Whether the archive searches more than the words typed for this query (translations,
-    other spellings, the speakers a name names: ``expansion.expand``), which the raw reference
-    does not: a different number of hits is then the archive's design, not a disagreement."""
+    other spellings, the speakers a name names: ``expansion.expand``; or, when few turns have
+    every word, the turns with some of them), which the raw reference does not: a different
+    number of hits is then the archive's design, not a disagreement."""
     from interviews.search import query as search
     from interviews.search.engines import engine
 
@@ -147,7 +148,15 @@ def archive_expands(query: dict) -> bool:
     if not parsed.include:
         return False
     expanded = search.expand(parsed, names=search.speaker_names(engine().index_stamp()))
-    return bool(expanded.expansions or expanded.speakers)
+    if expanded.expansions or expanded.speakers:
+        return True
+    params = search.SearchParams(
+        q=query["q"], filters={k: [v] for k, v in query["filters"].items()}, page=query["page"]
+    )
+    try:
+        return search.search(params).relaxed
+    except search.PageNotFound:
+        return False
 
 
 def search_index_dir() -> Path | None:
