@@ -88,13 +88,10 @@ def main() -> None:
 
     # Without the profiler: CPU time (this process's, so other work on the machine counts less)
     # and wall time per request, the median of the passes.
-    cpu, wall, sizes = [], [], []
-    for _ in range(args.rounds):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        for path in paths:
-            sizes.append(len(client.get(path).content))
-        cpu.append((time.process_time() - started_cpu) / len(paths) * 1000)
-        wall.append((time.perf_counter() - started) / len(paths) * 1000)
+    sizes = []
+    cpu, wall = timed_passes(
+        paths, args.rounds, lambda path: sizes.append(len(client.get(path).content)), time.process_time
+    )
     if args.rounds:
         print(
             f"{len(paths)} {args.kind} requests, unprofiled: {statistics.median(cpu):.1f} ms CPU, "
@@ -115,6 +112,19 @@ def main() -> None:
     if args.save:
         stats.dump_stats(args.save)
     report(stats, len(paths), elapsed, args)
+
+
+def timed_passes(paths: list, rounds: int, fetch, cpu_seconds) -> tuple[list, list]:
+    """Fetch every path ``rounds`` times, unprofiled: (CPU ms per request as ``cpu_seconds()``
+    counts it, wall ms per request), one figure per pass."""
+    cpu, wall = [], []
+    for _ in range(rounds):
+        started, started_cpu = time.perf_counter(), cpu_seconds()
+        for path in paths:
+            fetch(path)
+        cpu.append((cpu_seconds() - started_cpu) / len(paths) * 1000)
+        wall.append((time.perf_counter() - started) / len(paths) * 1000)
+    return cpu, wall
 
 
 def request_paths(directory: Path, args) -> list:
@@ -177,13 +187,7 @@ def through_gunicorn(args, directory: Path) -> None:
 
         for path in paths[:5]:
             get(path)
-        cpu, wall = [], []
-        for _ in range(args.rounds):
-            started, started_cpu = time.perf_counter(), worker_cpu_seconds(server.pid)
-            for path in paths:
-                get(path)
-            cpu.append((worker_cpu_seconds(server.pid) - started_cpu) / len(paths) * 1000)
-            wall.append((time.perf_counter() - started) / len(paths) * 1000)
+        cpu, wall = timed_passes(paths, args.rounds, get, lambda: worker_cpu_seconds(server.pid))
         if args.rounds:
             print(
                 f"{len(paths)} {args.kind} requests through gunicorn, unprofiled: {statistics.median(cpu):.1f} ms "
