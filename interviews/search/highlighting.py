@@ -116,10 +116,9 @@ def _matched_spans(text: str, terms, language) -> list:
     if not exact and not patterns:
         return []
     spans = []
-    for offset, tokens in _runs(text, language):
-        for start, end, term in tokens:
-            if (term in exact or (patterns and any(p.match(term) for p in patterns))) and end > start:
-                spans.append((offset + start, offset + end, term))
+    for start, end, term in _tokens(text, language):
+        if (term in exact or (patterns and any(p.match(term) for p in patterns))) and end > start:
+            spans.append((start, end, term))
     spans.sort()
     return spans
 
@@ -160,11 +159,11 @@ def _runs(text: str, language):
         yield match.start(), _run_tokens(key, match.group())
 
 
-def _tokens(text: str, language) -> list:
+def _tokens(text: str, language):
     """``(start, end, term)`` of every token of ``text``, as ``_runs`` finds them."""
-    return [
-        (offset + start, offset + end, term) for offset, tokens in _runs(text, language) for start, end, term in tokens
-    ]
+    for offset, tokens in _runs(text, language):
+        for start, end, term in tokens:
+            yield offset + start, offset + end, term
 
 
 @lru_cache(maxsize=32_768)
