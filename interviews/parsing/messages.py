@@ -199,7 +199,7 @@ class Message(str):
     def __new__(cls, code: str, **params) -> Message:
         if code not in ENGLISH:
             raise KeyError(f"no message {code!r} in interviews.parsing.messages.ENGLISH")
-        self = super().__new__(cls, render(code, params, english_text))
+        self = super().__new__(cls, render(code, params, english))
         self.code, self.params = code, params
         return self
 
@@ -239,31 +239,32 @@ class Number(int):
         return self.shown
 
 
-def english_text(code: str, params: dict) -> str:
-    """The English template for a message, its plural form chosen by params["count"]."""
+def english(code: str, values: dict) -> str:
+    """The English text filled in, its plural form chosen by values["count"]."""
     text = ENGLISH[code]
     if isinstance(text, tuple):
-        return text[0] if params.get("count") == 1 else text[1]
-    return text
+        text = text[0] if values.get("count") == 1 else text[1]
+    return text % values
 
 
 def render(
     code: str,
     params: dict,
-    template: Callable[[str, dict], str],
+    fill: Callable[[str, dict], str],
     *,
     number: Callable[[int], str] = "{:,}".format,
     language: Callable[[str], str] = languages.english_name,
 ) -> str:
-    """A message's text: `template(code, params)` filled in, nested messages rendered the same way,
-    numbers written by `number`, and the `language` parameter (a code) written by `language`."""
+    """A message's text, `fill(code, values)`: the values are the parameters with nested messages
+    rendered the same way, numbers written by `number` and the `language` parameter (a code)
+    written by `language`."""
     values = {}
     for key, value in params.items():
         if isinstance(value, Message):
-            value = render(value.code, value.params, template, number=number, language=language)
+            value = render(value.code, value.params, fill, number=number, language=language)
         elif key == "language":
             value = language(value)
         elif isinstance(value, int) and not isinstance(value, bool):
             value = Number(value, number(value))
         values[key] = value
-    return template(code, values) % values
+    return fill(code, values)
