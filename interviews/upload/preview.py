@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from interviews import languages
 from interviews.ingest import match_turns
@@ -108,7 +109,7 @@ class Preview:
 
     @property
     def language_name(self) -> str:
-        return languages.name(self.parsed.language) if self.parsed.language else _("unknown")
+        return languages.name(self.parsed.language) if self.parsed.language else pgettext("language", "unknown")
 
     @property
     def detected_name(self) -> str:
