@@ -6,10 +6,12 @@ Pure Python: nothing here imports Django.
 
 from pathlib import PurePath
 
+from interviews.parsing.messages import Message
 from interviews.parsing.options import ParseOptions
 from interviews.parsing.types import ParsedSection, ParsedSpeaker, ParsedTranscript, ParsedTurn, ParseError, SpeakerHint
 
 __all__ = [
+    "Message",
     "ParseError",
     "ParseOptions",
     "ParsedSection",
@@ -41,13 +43,13 @@ def parse_transcript(
             filename = str(PurePath(filename).with_suffix(".txt")) if filename else ""
         elif kind:
             if options is not None and options.way:
-                raise ParseError(
-                    "Subtitle and podcast transcript files are read cue by cue: their speakers come from voice "
-                    "spans, “Name:” prefixes or the speaker mapping, not from a way of reading paragraphs."
-                )
-            return formats.parse_cues(
+                raise ParseError(Message("cues.no_way"))
+            parsed = formats.parse_cues(
                 kind, decode(data, encoding), filename=filename, language=language, title=title, speakers=speakers
             )
+            if max_turns and len(parsed.turns) > max_turns:
+                raise ParseError(Message("size.turns", turns=len(parsed.turns), max_turns=max_turns))
+            return parsed
     return _parse(
         data,
         filename=filename,

@@ -7,6 +7,7 @@ from collections import Counter
 from interviews.parsing.labels import NOT_LABELS
 from interviews.parsing.layout import Conversation, DraftTurn
 from interviews.parsing.lines import Label, Line
+from interviews.parsing.messages import Message
 from interviews.parsing.text import cjk_count, label_key
 from interviews.parsing.types import ParsedTurn
 
@@ -24,7 +25,7 @@ def editor_warnings(
     turns: list[ParsedTurn],
     *,
     one_label_per_turn: bool = False,
-) -> list[str]:
+) -> list[Message]:
     """What an editor should look at before publishing, at most ten of each kind. A label seen
     once is news unless every turn has its own on purpose (`one_label_per_turn`)."""
     drafts = [turn for turn in conversation.turns if turn.paragraphs]
@@ -32,7 +33,7 @@ def editor_warnings(
         [] if one_label_per_turn else _single_label_warnings(turns),
         _missed_label_warnings(lines[start:end], lines),
         [
-            f'Label "{turn.label.name}" has no text after it; it was left out.'
+            Message("checks.label_without_text", label=turn.label.name)
             for turn in conversation.turns
             if not turn.paragraphs
         ],
@@ -43,57 +44,56 @@ def editor_warnings(
     return [warning for messages in kinds for warning in _capped(messages)]
 
 
-def _capped(messages: list[str]) -> list[str]:
+def _capped(messages: list[Message]) -> list[Message]:
     if len(messages) <= _MAX_WARNINGS_PER_KIND:
         return messages
     more = len(messages) - _MAX_WARNINGS_PER_KIND
-    return messages[:_MAX_WARNINGS_PER_KIND] + [f"…and {more} more like the one above."]
+    return messages[:_MAX_WARNINGS_PER_KIND] + [Message("checks.more", count=more)]
 
 
-def _single_label_warnings(turns: list[ParsedTurn]) -> list[str]:
+def _single_label_warnings(turns: list[ParsedTurn]) -> list[Message]:
     label_turns = Counter(label_key(turn.label) for turn in turns)
     return [
-        f'Label "{turn.label}" appears only once (turn {number}); check that it is a speaker.'
+        Message("checks.label_once", label=turn.label, turn=number)
         for number, turn in enumerate(turns, 1)
         if label_turns[label_key(turn.label)] == 1
     ]
 
 
-def _missed_label_warnings(conversation_lines: list[Line], lines: list[Line]) -> list[str]:
+def _missed_label_warnings(conversation_lines: list[Line], lines: list[Line]) -> list[Message]:
     label_forms = {_form(line.label) for line in lines if line.label and not line.label.glued}
     return [
-        f'"{line.candidate.name}:" looks like a speaker label but appears only once; it was kept as text.'
+        Message("checks.missed_label", label=line.candidate.name)
         for line in conversation_lines
         if line.candidate and not line.label and _could_be_missed_speaker(line.candidate, label_forms)
     ]
 
 
-def _long_turn_warnings(turns: list[ParsedTurn]) -> list[str]:
+def _long_turn_warnings(turns: list[ParsedTurn]) -> list[Message]:
     return [
-        f"Turn {number} ({turn.speaker}) is very long ({len(turn.text)} characters); a speaker label may be missing."
+        Message("checks.long_turn", turn=number, speaker=turn.speaker, length=len(turn.text))
         for number, turn in enumerate(turns, 1)
         if len(turn.text) > _LONG_TURN
     ]
 
 
-def _repeated_speaker_warnings(turns: list[ParsedTurn]) -> list[str]:
+def _repeated_speaker_warnings(turns: list[ParsedTurn]) -> list[Message]:
     return [
-        f"{turn.speaker} has two turns in a row (turns {number - 1} and {number}); "
-        "the source may have lost a turn or a label."
+        Message("checks.same_speaker_twice", speaker=turn.speaker, previous=number - 1, turn=number)
         for number, (previous, turn) in enumerate(zip(turns, turns[1:]), 2)
         if previous.speaker == turn.speaker
     ]
 
 
-def _chrome_warnings(drafts: list[DraftTurn], turns: list[ParsedTurn], dropped: list[str]) -> list[str]:
+def _chrome_warnings(drafts: list[DraftTurn], turns: list[ParsedTurn], dropped: list[str]) -> list[Message]:
     warnings = [
-        f'Turn {number} ({turn.speaker}) contains text that looks like page chrome: "{_clip(text)}".'
+        Message("checks.chrome_in_turn", turn=number, speaker=turn.speaker, text=_clip(text))
         for number, (draft, turn) in enumerate(zip(drafts, turns), 1)
         for text in draft.chrome
     ]
     if dropped:
         shown = ", ".join(f'"{_clip(text)}"' for text in dropped[:3])
-        warnings.append(f"Dropped {len(dropped)} line(s) of page chrome inside the conversation: {shown}.")
+        warnings.append(Message("checks.chrome_dropped", count=len(dropped), shown=shown))
     return warnings
 
 

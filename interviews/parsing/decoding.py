@@ -7,23 +7,24 @@ import hashlib
 import re
 import unicodedata
 
+from interviews.parsing.messages import Message
 from interviews.parsing.types import ParseError
 
 _BINARY_SIGNATURES = (
-    (b"%PDF-", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive (Word and OpenDocument files are ZIP archives too)"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office document"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!\x1a\x07", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"{\\rtf", "an RTF document (save it as plain text)"),
-    (b"ID3", "an MP3 file"),
-    (b"OggS", "an Ogg media file"),
-    (b"\x7fELF", "a program"),
+    (b"%PDF-", "kind.pdf"),
+    (b"PK\x03\x04", "kind.zip"),
+    (b"\x89PNG", "kind.png"),
+    (b"\xff\xd8\xff", "kind.jpeg"),
+    (b"GIF87a", "kind.gif"),
+    (b"GIF89a", "kind.gif"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "kind.office"),
+    (b"\x1f\x8b", "kind.gzip"),
+    (b"Rar!\x1a\x07", "kind.rar"),
+    (b"7z\xbc\xaf\x27\x1c", "kind.7z"),
+    (b"{\\rtf", "kind.rtf"),
+    (b"ID3", "kind.mp3"),
+    (b"OggS", "kind.ogg"),
+    (b"\x7fELF", "kind.program"),
 )
 _BOMS = (
     (b"\xff\xfe\x00\x00", "utf-32-le"),
@@ -74,12 +75,12 @@ def decode_file(data: bytes, encoding: str = "") -> tuple[str, str]:
     BOM says, else UTF-8 or UTF-16 when the bytes are valid as such, else what charset-normalizer
     detects. Refuses binary files with a message for the user."""
     if not data.strip():
-        raise ParseError("The file is empty.")
-    for signature, what in _BINARY_SIGNATURES:
+        raise ParseError(Message("file.empty"))
+    for signature, kind in _BINARY_SIGNATURES:
         if data.startswith(signature):
-            raise ParseError(f"This file is {what}, not a text transcript.")
+            raise ParseError(Message("file.not_text", kind=Message(kind)))
     if data[4:8] == b"ftyp":
-        raise ParseError("This file is a video or audio file, not a text transcript.")
+        raise ParseError(Message("file.media"))
     text, used = _decode_as(data, encoding) if encoding else _decode_bytes(data)
     return normalise(text), used
 
@@ -93,11 +94,9 @@ def _decode_as(data: bytes, encoding: str) -> tuple[str, str]:
     try:
         return data.decode(encoding), encoding
     except LookupError:
-        raise ParseError(f"“{encoding}” is not an encoding this archive knows.") from None
+        raise ParseError(Message("encoding.unknown", encoding=encoding)) from None
     except UnicodeDecodeError as exc:
-        raise ParseError(
-            f"This file is not valid {encoding} (byte {exc.start:,} cannot be read): choose another encoding."
-        ) from None
+        raise ParseError(Message("encoding.unreadable_byte", encoding=encoding, byte=exc.start)) from None
 
 
 def _decode_bytes(data: bytes) -> tuple[str, str]:
@@ -108,7 +107,7 @@ def _decode_bytes(data: bytes) -> tuple[str, str]:
     if utf16:
         return _strict_decode(data, utf16), utf16
     if b"\x00" in data:
-        raise ParseError("This file contains binary data, not text.")
+        raise ParseError(Message("file.binary"))
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -132,9 +131,7 @@ def detect_encoding(data: bytes) -> str:
             except UnicodeDecodeError:
                 continue
             return encoding
-        raise ParseError(
-            "This file is not valid text in UTF-8 or UTF-16, and no other encoding reads it either. Save it as UTF-8."
-        )
+        raise ParseError(Message("encoding.none_fits"))
     same = set(best.could_be_from_charset)
     return next((name for name in _PREFERRED if name in same), best.encoding)
 
@@ -143,7 +140,7 @@ def _strict_decode(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
-        raise ParseError(f"This file is not valid {encoding}. Save it as UTF-8 and try again.") from None
+        raise ParseError(Message("encoding.invalid", encoding=encoding)) from None
 
 
 def _sniff_utf16_without_bom(data: bytes) -> str:
@@ -162,15 +159,15 @@ def _sniff_utf16_without_bom(data: bytes) -> str:
 
 def normalise(text: str) -> str:
     if "\x00" in text:
-        raise ParseError("This file contains binary data, not text.")
+        raise ParseError(Message("file.binary"))
     controls = len(text) - len(_CONTROL_RE.sub("", text))
     if controls > _MAX_CONTROL_RATIO * len(text):
-        raise ParseError("This file contains binary data, not text.")
+        raise ParseError(Message("file.binary"))
     text = _LINE_BREAK_RE.sub("\n", text)
     text = _INVISIBLE_RE.sub("", _CONTROL_RE.sub("", text))
     text = unicodedata.normalize("NFC", text)
     if not text.strip():
-        raise ParseError("The file is empty.")
+        raise ParseError(Message("file.empty"))
     return text
 
 

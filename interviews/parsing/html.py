@@ -10,6 +10,8 @@ from pathlib import PurePath
 
 import nh3
 
+from interviews.parsing.messages import Message
+
 # A start or end tag with its attributes. Possessive quantifiers and the `<` excluded from bare
 # attribute text keep this linear even on a 50,000-attribute tag or an unclosed quote.
 _HTML_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*+)((?:[^<>\"']++|\"[^\"]*+\"|'[^']*+')*+)>")
@@ -113,7 +115,7 @@ _MARKDOWN_SPECIALS_RE = re.compile(r"([\\`*_\[\]!#&<>\-=+~|])")
 class HtmlResult:
     markdown: str
     title: str
-    warning: str
+    warning: Message | None
 
 
 def looks_like_html(text: str, filename: str) -> bool:
@@ -143,11 +145,12 @@ def html_to_markdown(source: str) -> HtmlResult:
         link_rel=None,
         strip_comments=True,
     )
-    warning = ""
+    warning = None
     if scripts or handlers:
-        warning = (
-            f"Removed {scripts} script/style element{'s' if scripts != 1 else ''} and "
-            f"{handlers} event-handler attribute{'s' if handlers != 1 else ''} from the HTML."
+        warning = Message(
+            "html.removed",
+            scripts=Message("html.script_elements", count=scripts),
+            handlers=Message("html.handler_attributes", count=handlers),
         )
     return HtmlResult(_sanitised_html_as_markdown(cleaned), title, warning)
 

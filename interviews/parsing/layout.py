@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from interviews.parsing.chrome import PROMO_RE, is_language_menu
 from interviews.parsing.lines import Label, Line
+from interviews.parsing.messages import Message
 from interviews.parsing.text import cjk_count, display_width, ends_sentence, word_count
 from interviews.parsing.types import ParseError
 
@@ -21,7 +22,7 @@ def conversation_bounds(lines: list[Line]) -> tuple[int, int]:
     up to the first chrome block (image, link, rule, account card, heading, promotion)."""
     label_lines = [i for i, line in enumerate(lines) if line.label]
     if not label_lines:
-        raise ParseError('No speaker turns found. Each turn should start with a speaker label such as "Name:".')
+        raise ParseError(Message("turns.no_labels"))
     start = label_lines[0]
     end = next((i for i in range(start + 1, len(lines)) if lines[i].chrome == "end"), len(lines))
     last = max(i for i in label_lines if i < end)

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from interviews.parsing.lines import Label, Line
+from interviews.parsing.messages import Message
 from interviews.parsing.types import ParseError
 
 ALTERNATING = "alternating"
@@ -45,15 +46,15 @@ class ParseOptions:
 
     def __post_init__(self):
         if self.way not in ("", *WAYS):
-            raise ParseError(f"“{self.way}” is not a way to read a transcript; choose one of {', '.join(WAYS)}.")
+            raise ParseError(Message("options.unknown_way", way=self.way, ways=", ".join(WAYS)))
         if not isinstance(self.skip, int) or not 0 <= self.skip <= MAX_SKIP:
-            raise ParseError(f"The paragraphs to skip must be a number from 0 to {MAX_SKIP}.")
+            raise ParseError(Message("options.skip_range", max=MAX_SKIP))
         if self.way == ALTERNATING:
             names = [" ".join(str(name).split()) for name in self.speakers]
             if len(names) != 2 or not all(names) or names[0].casefold() == names[1].casefold():
-                raise ParseError("Alternating speakers need two different names: who speaks first, and who answers.")
+                raise ParseError(Message("options.two_speakers"))
             if any(len(name) > MAX_SPEAKER for name in names):
-                raise ParseError(f"A speaker's name can have at most {MAX_SPEAKER} characters.")
+                raise ParseError(Message("options.speaker_too_long", max=MAX_SPEAKER))
             object.__setattr__(self, "speakers", tuple(names))
         if self.way == PATTERN:
             compile_label_pattern(self.pattern)
@@ -64,16 +65,16 @@ class ParseOptions:
         if not data:
             return cls()
         if not isinstance(data, dict):
-            raise ParseError('parse_options must be an object such as {"way": "pattern", "pattern": "NAME:"}.')
+            raise ParseError(Message("options.not_object"))
         unknown = set(data) - {"way", "speakers", "pattern", "skip"}
         if unknown:
-            raise ParseError(f"parse_options has no “{sorted(unknown)[0]}”; it knows way, speakers, pattern and skip.")
+            raise ParseError(Message("options.unknown_key", key=sorted(unknown)[0]))
         speakers = data.get("speakers") or ()
         if not isinstance(speakers, (list, tuple)) or not all(isinstance(s, str) for s in speakers):
-            raise ParseError("parse_options speakers must be a list of names.")
+            raise ParseError(Message("options.speakers_not_list"))
         pattern, skip = data.get("pattern") or "", data.get("skip") or 0
         if not isinstance(pattern, str) or isinstance(skip, bool) or not isinstance(skip, int):
-            raise ParseError("parse_options pattern must be text and skip a number.")
+            raise ParseError(Message("options.bad_types"))
         return cls(way=str(data.get("way") or ""), speakers=tuple(speakers), pattern=pattern, skip=skip)
 
     def to_json(self) -> dict:
@@ -99,25 +100,19 @@ def compile_label_pattern(pattern: str) -> re.Pattern:
     """
     pattern = (pattern or "").strip()
     if not pattern:
-        raise ParseError(
-            f"Type what a label looks like, with {PLACEHOLDER} where the name stands, e.g. “{PLACEHOLDER}:”."
-        )
+        raise ParseError(Message("pattern.empty", placeholder=PLACEHOLDER))
     if len(pattern) > MAX_PATTERN:
-        raise ParseError(f"A label pattern can have at most {MAX_PATTERN} characters; this one has {len(pattern)}.")
+        raise ParseError(Message("pattern.too_long", max=MAX_PATTERN, length=len(pattern)))
     count = pattern.count(PLACEHOLDER)
     if count == 0:
-        raise ParseError(
-            f"The label pattern needs {PLACEHOLDER} where the speaker's name stands, e.g. “{PLACEHOLDER}:”."
-        )
+        raise ParseError(Message("pattern.no_name", placeholder=PLACEHOLDER))
     if count > 1:
-        raise ParseError(f"The label pattern can name one speaker: use {PLACEHOLDER} once.")
+        raise ParseError(Message("pattern.two_names", placeholder=PLACEHOLDER))
     before, after = pattern.split(PLACEHOLDER)
     if not (before + after).strip():
-        raise ParseError(
-            f"The label pattern needs something beside {PLACEHOLDER} that marks a label, such as “:” or “[ ]”."
-        )
+        raise ParseError(Message("pattern.no_mark", placeholder=PLACEHOLDER))
     if any(ch in "\n\r" for ch in pattern):
-        raise ParseError("A label pattern is one line.")
+        raise ParseError(Message("pattern.multiline"))
     name = rf"(?P<name>[^\s{re.escape(after.strip()[:1])}](?:[^\n]{{0,{MAX_NAME - 2}}}?[^\s])?)"
     return re.compile(rf"[^\S\n]*{_literal(before)}{name}{_literal(after)}[^\S\n]*")
 
@@ -128,7 +123,7 @@ def _literal(text: str) -> str:
     return r"[^\S\n]*".join(parts)
 
 
-def apply(lines: list[Line], options: ParseOptions) -> list[str]:
+def apply(lines: list[Line], options: ParseOptions) -> list[Message]:
     """Label the lines as the editor's way says (replacing any labels found); return warnings."""
     for line in lines:
         line.label = None
@@ -136,7 +131,7 @@ def apply(lines: list[Line], options: ParseOptions) -> list[str]:
         i for i, line in enumerate(lines) if line.para_start and line.text and not line.heading and not line.chrome
     ][options.skip :]
     if not paragraphs:
-        raise ParseError("No paragraphs left to read as turns; skip fewer paragraphs.")
+        raise ParseError(Message("options.nothing_left"))
     if options.way == PATTERN:
         return _apply_pattern(lines, paragraphs[0], options.pattern)
     if options.way == ALTERNATING:
@@ -144,16 +139,13 @@ def apply(lines: list[Line], options: ParseOptions) -> list[str]:
             lines[i].label = Label(options.speakers[n % 2], lines[i].text)
         return []
     if len(paragraphs) > MAX_PARAGRAPHS:
-        raise ParseError(
-            f"The file has {len(paragraphs):,} paragraphs; one speaker per paragraph can be chosen for at most "
-            f"{MAX_PARAGRAPHS}. Describe what the labels look like, or let the speakers alternate."
-        )
+        raise ParseError(Message("options.too_many_paragraphs", count=len(paragraphs), max=MAX_PARAGRAPHS))
     for n, i in enumerate(paragraphs, start=1):
         lines[i].label = Label(PARAGRAPH_LABEL.format(n), lines[i].text)
     return []
 
 
-def _apply_pattern(lines: list[Line], first: int, pattern: str) -> list[str]:
+def _apply_pattern(lines: list[Line], first: int, pattern: str) -> list[Message]:
     regex = compile_label_pattern(pattern)
     found = 0
     for line in lines[first:]:
@@ -163,5 +155,5 @@ def _apply_pattern(lines: list[Line], first: int, pattern: str) -> list[str]:
             line.chrome = ""
             found += 1
     if not found:
-        raise ParseError(f"No line starts with a label like “{pattern.strip()}”. Check the pattern against the text.")
+        raise ParseError(Message("pattern.no_match", pattern=pattern.strip()))
     return []

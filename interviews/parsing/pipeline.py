@@ -32,6 +32,7 @@ from interviews.parsing.labels import find_labels
 from interviews.parsing.language import detect_language, language_sample
 from interviews.parsing.layout import DraftTurn, conversation_bounds, read_conversation, read_preamble
 from interviews.parsing.lines import Line, looks_like_markdown, read_lines
+from interviews.parsing.messages import SCRIPTS, Message
 from interviews.parsing.options import PARAGRAPHS, ParseOptions
 from interviews.parsing.options import apply as apply_options
 from interviews.parsing.questions import (
@@ -84,7 +85,7 @@ def parse_transcript(
         check_size(text, max_turns)
     text = drop_leading_date_stamp(text)
     index = SpeakerIndex(speakers)
-    warnings: list[str] = []
+    warnings: list[Message] = []
     html_title = ""
     if looks_like_html(text, filename):
         converted = html_to_markdown(text)
@@ -114,7 +115,9 @@ def parse_transcript(
     conversation.turns = merge_timed_segments(conversation.turns)
     drafts = [turn for turn in conversation.turns if turn.paragraphs]
     if not drafts:
-        raise ParseError("No speaker turns found: the speaker labels have no text after them.")
+        raise ParseError(Message("turns.labels_without_text"))
+    if max_turns and len(drafts) > max_turns:
+        raise ParseError(Message("size.turns", turns=len(drafts), max_turns=max_turns))
     turns = [_parsed_turn(turn, index, offset) for turn in drafts]
     sections += conversation.sections
 
@@ -122,7 +125,7 @@ def parse_transcript(
         lines, start, end, conversation, turns, one_label_per_turn=bool(options and options.way == PARAGRAPHS)
     )
     if not sections:
-        warnings.append("No section headings found.")
+        warnings.append(Message("sections.none"))
     return ParsedTranscript(
         title=title.strip() or preamble.title or PurePath(filename).stem,
         # A metadata tag reduces to its base ("zh-CN" → "zh"): the archive stores ISO 639-1 codes.
@@ -137,7 +140,7 @@ def parse_transcript(
     )
 
 
-def _labelled(lines: list[Line], index: SpeakerIndex) -> tuple[list[Line], list[str]]:
+def _labelled(lines: list[Line], index: SpeakerIndex) -> tuple[list[Line], list[Message]]:
     """Step 3: labels found, then the layouts where labels are missing or misplaced (only when
     the label step found none, as a dash or a question mark is weaker evidence)."""
     lines = split_inline_labels(lines)
@@ -165,17 +168,10 @@ def check_size(text: str, max_turns: int) -> None:
     turns in 4.9 MB took 19.5 s to parse): a count of lines and of label-like line starts."""
     lines = text.count("\n") + 1
     if lines > _MAX_LINES_PER_TURN * max_turns:
-        raise ParseError(
-            f"The file has {lines:,} lines; a transcript may have at most {max_turns:,} turns, and this "
-            "cannot be one transcript. Check the file, or split it."
-        )
+        raise ParseError(Message("size.lines", lines=lines, max_turns=max_turns))
     labels = sum(1 for _ in _LABEL_LIKE_RE.finditer(text))
     if labels > _PRECHECK_MARGIN * max_turns:
-        raise ParseError(
-            f"The file has {labels:,} lines that start with a speaker label; a transcript may have at most "
-            f"{max_turns:,} turns (a long interview has a few thousand). Check that it is one transcript, "
-            "or split it."
-        )
+        raise ParseError(Message("size.labels", labels=labels, max_turns=max_turns))
 
 
 # A few stray characters (a name in Chinese in a German text) are fine; more mean the bytes were
@@ -193,17 +189,18 @@ def check_plausible(text: str, language: str, encoding: str) -> None:
     cp1252 German read as GB18030 turns "Gespräch" into "Gespr鋍h"."""
     private = len(_PRIVATE_USE_RE.findall(text))
     if private > _MAX_FOREIGN:
-        raise ParseError(
-            f"Read as {encoding}, this file has {private:,} characters no language is written in: it is "
-            "probably in another encoding. Choose the encoding it was saved in, or save it as UTF-8."
-        )
+        raise ParseError(Message("encoding.private_use", encoding=encoding, count=private))
     foreign, script = languages.foreign_letters(text, language)
     letters = sum(c.isalpha() for c in text) or 1
     if foreign > _MAX_FOREIGN and foreign > _MAX_FOREIGN_SHARE * letters:
         raise ParseError(
-            f"Read as {encoding}, this file has {foreign:,} {script} characters in a text in "
-            f"{languages.english_name(language)}: it is probably in another encoding. "
-            "Choose the encoding it was saved in, or save it as UTF-8."
+            Message(
+                "encoding.foreign_script",
+                encoding=encoding,
+                count=foreign,
+                script=Message(SCRIPTS[script]),
+                language=language,
+            )
         )
 
 

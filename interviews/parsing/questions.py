@@ -17,6 +17,7 @@ from collections import Counter
 
 from interviews.parsing.labels import NOT_LABELS
 from interviews.parsing.lines import Label, Line
+from interviews.parsing.messages import Message
 from interviews.parsing.text import cjk_count, label_key
 
 # A question marker: one or two dashes of any kind before the text (`──起業`, `—まず`, `-¿Qué`, `- ¿Cómo`).
@@ -29,7 +30,7 @@ QUESTION = "Q"
 ANSWER = "A"
 
 
-def infer_question_labels(lines: list[Line]) -> list[str]:
+def infer_question_labels(lines: list[Line]) -> list[Message]:
     """Label the lines that open questions and answers; return the warnings (none when the layout
     is not a question-and-answer one and nothing was labelled)."""
     starts = [
@@ -40,10 +41,10 @@ def infer_question_labels(lines: list[Line]) -> list[str]:
         after_first = [i for i in starts if i >= dashed[0]]
         if len(dashed) >= 0.8 * len(after_first):
             roles = _alternate(dashed)
-            how = "Every paragraph starts with a dash: turns alternate, starting with a question."
+            how = Message("layout.how_alternating")
         else:
             roles = _questions_then_answers(dashed, starts, lines)
-            how = "Questions were recognised by their leading dash; answers are the paragraphs between."
+            how = Message("layout.how_dashes")
     else:
         questions = [i for i in starts if _ends_with_question(lines[i].text)]
         roles = _questions_then_answers(questions, starts, lines)
@@ -51,15 +52,18 @@ def infer_question_labels(lines: list[Line]) -> list[str]:
         labelled_answer = any(role == ANSWER and lines[i].candidate for i, role in roles.items())
         if not answered or (len(questions) < 2 and not labelled_answer):
             return []
-        how = "Questions were recognised by their question mark; answers are the paragraphs between."
+        how = Message("layout.how_question_marks")
     if not roles:
         return []
     names = _names(lines, roles)
     for i, role in roles.items():
         lines[i].label = _label(lines[i], role, names[role])
     unnamed = [generic for generic in (QUESTION, ANSWER) if names[generic] == generic]
-    mapped = f" Map {' and '.join(unnamed)} to people in the preview." if unnamed else ""
-    return [f"No recurring speaker labels. {how} Check the turns.{mapped}"]
+    if len(unnamed) == 2:
+        return [Message("layout.inferred_map", how=how, map=Message("layout.map_two", first=QUESTION, second=ANSWER))]
+    if unnamed:
+        return [Message("layout.inferred_map", how=how, map=Message("layout.map_one", label=unnamed[0]))]
+    return [Message("layout.inferred", how=how)]
 
 
 def _dash_question(text: str) -> bool:
@@ -134,7 +138,7 @@ def _label(line: Line, role: str, name: str) -> Label:
     return Label(own or name, text.strip())
 
 
-def label_dash_questions(lines: list[Line]) -> list[str]:
+def label_dash_questions(lines: list[Line]) -> list[Message]:
     """In a labelled file, a paragraph opened by a long dash (`――それでは…`) right before a label
     is the interviewer's question: Japanese interviews label the answers and dash the questions."""
     starts = [i for i, line in enumerate(lines) if line.para_start and line.text and not line.heading]
@@ -148,10 +152,10 @@ def label_dash_questions(lines: list[Line]) -> list[str]:
             found += 1
     if not found:
         return []
-    return [f"{found} unlabelled paragraph(s) opened by a dash were read as questions (Q); map Q in the preview."]
+    return [Message("layout.dash_questions", count=found)]
 
 
-def accept_single_labels(lines: list[Line]) -> list[str]:
+def accept_single_labels(lines: list[Line]) -> list[Message]:
     """Last resort before refusing: two or more different labels, each seen once at a paragraph
     start (`Matthew Wise:` asks, `Matt Mireles:` answers at length)."""
     starts = [line for line in lines if line.para_start and line.text and not line.heading and not line.chrome]
@@ -168,13 +172,13 @@ def accept_single_labels(lines: list[Line]) -> list[str]:
         return []
     for line in found:
         line.label = line.candidate
-    return ["Every speaker label appears only once; check that each is a speaker."]
+    return [Message("layout.labels_once")]
 
 
 _LONG_DASHES = set("—―─━")
 
 
-def label_unlabelled_questions(lines: list[Line]) -> list[str]:
+def label_unlabelled_questions(lines: list[Line]) -> list[Message]:
     """Only the answers are labelled (`Diego padre: …`, `Diego hijo: …`) and the questions stand
     as plain paragraphs ending with a question mark: those open the interviewer's turns. Only
     when no labelled turn asks anything, and at least two such paragraphs lead into a label."""
@@ -197,10 +201,7 @@ def label_unlabelled_questions(lines: list[Line]) -> list[str]:
         lines[i].label = _label(lines[i], QUESTION, _own_name(lines[i], QUESTION) or QUESTION)
         if not lines[following].label:
             lines[following].label = _label(lines[following], ANSWER, ANSWER)
-    return [
-        f"{len(questions)} unlabelled paragraph(s) ending with a question mark were read as questions (Q); "
-        "map Q in the preview."
-    ]
+    return [Message("layout.question_marks", count=len(questions))]
 
 
 def _first_paragraph(lines: list[Line], i: int) -> str:
@@ -215,7 +216,7 @@ def _first_paragraph(lines: list[Line], i: int) -> str:
     return " ".join(texts)
 
 
-def label_cjk_names_before_space(lines: list[Line]) -> list[str]:
+def label_cjk_names_before_space(lines: list[Line]) -> list[Message]:
     """`清水 感動させるとかは…` / `漆 でも、…`: Japanese transcripts may set the speaker's name
     before a space instead of a colon. Japanese prose has no spaces, so a short name there that
     recurs (others of the same form once) opens turns. Only when nothing else was found."""
@@ -230,4 +231,4 @@ def label_cjk_names_before_space(lines: list[Line]) -> list[str]:
         return []
     for i, name in found.items():
         lines[i].label = Label(name, lines[i].text[len(name) :].strip())
-    return ["Speaker names stand before a space, without a colon; check the turns."]
+    return [Message("layout.names_before_space")]

@@ -14,6 +14,7 @@ from collections import Counter
 from interviews.parsing.labels import NOT_LABELS, looks_like_name
 from interviews.parsing.layout import DraftTurn
 from interviews.parsing.lines import Label, Line
+from interviews.parsing.messages import Message
 from interviews.parsing.text import label_key
 from interviews.timecodes import TIMECODE as _TIMESTAMP  # the one definition of a time code
 
@@ -44,7 +45,7 @@ def mark_time_only_lines(lines: list[Line]) -> int:
     return count
 
 
-def label_name_lines(lines: list[Line]) -> list[str]:
+def label_name_lines(lines: list[Line]) -> list[Message]:
     """In a file with time-only lines, a short name alone on its line that recurs opens a turn:
     `Speaker 1`, `• Unknown A`. Only when the label step found nothing."""
     if sum(line.chrome == "timecode" for line in lines) < 2:
@@ -70,7 +71,7 @@ def label_name_lines(lines: list[Line]) -> list[str]:
             found += 1
     if not found:
         return []
-    return ["Speaker names stand alone on their lines, without a colon; check the turns."]
+    return [Message("layout.names_on_own_lines")]
 
 
 def _name_line(line: Line) -> str:

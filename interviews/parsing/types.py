@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from interviews.parsing.messages import Message
+
 
 class ParseError(ValueError):
-    """A transcript that cannot be read. The message is shown to the user as is."""
+    """A transcript that cannot be read, and why: `message` (its str is the English)."""
+
+    def __init__(self, message: Message):
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass
@@ -49,7 +55,7 @@ class ParsedTranscript:
     speakers: list[ParsedSpeaker]
     sections: list[ParsedSection]
     turns: list[ParsedTurn]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)  # what an editor should check, in file order
     text: str = ""  # the decoded source text
     encoding: str = ""  # the encoding the file was read in ("utf-8", "cp1252", ...); "" for text given as str
 

@@ -38,8 +38,9 @@ from django.utils.translation import gettext as _
 
 from interviews import outbox
 from interviews.models import IndexTask, UploadJob
-from interviews.parsing import ParseOptions
+from interviews.parsing import Message, ParseOptions
 from interviews.sources import IngestError
+from interviews.upload.messages import from_stored
 from interviews.upload.staging import UploadError, ingest_upload, label_rows, load_staged, parse_upload
 
 logger = logging.getLogger(__name__)
@@ -215,7 +216,7 @@ class Progress:
 def run(job: UploadJob) -> UploadJob:
     """Write a claimed job's upload; the job ends done or failed (with the editor's message)."""
     progress = Progress(job)
-    status, message = UploadJob.DONE, ""
+    status, message, said = UploadJob.DONE, "", None
     with progress.beating():
         try:
             if job.transcript_id is None:
@@ -225,13 +226,15 @@ def run(job: UploadJob) -> UploadJob:
                 outbox.process_pending()
         except (IngestError, UploadError) as exc:
             status, message = UploadJob.FAILED, str(exc)
+            if isinstance(exc, UploadError) and isinstance(exc.message, Message):
+                said = exc.message.to_json()  # the parser's message: said again in each reader's language
         except Exception as exc:
             logger.exception("upload job %s failed", job.pk)
             status = UploadJob.FAILED
             message = _("The file could not be written (%(error)s). Nothing was written.") % {
                 "error": f"{type(exc).__name__}: {exc}"
             }
-    return _finish(job, status, message, progress)
+    return _finish(job, status, message, progress, said)
 
 
 def _write(job: UploadJob, progress: Progress) -> None:
@@ -277,11 +280,14 @@ def _write(job: UploadJob, progress: Progress) -> None:
     staged.discard()
 
 
-def _finish(job: UploadJob, status: str, message: str, progress: Progress) -> UploadJob:
+def _finish(job: UploadJob, status: str, message: str, progress: Progress, said: dict | None = None) -> UploadJob:
+    """`message` is in the runner's language (English) for logs and the admin; `said`, when the
+    parser refused the file, is its message kept to be said in the language of whoever reads it."""
     state = progress.state
     UploadJob.objects.filter(pk=job.pk, attempts=job.attempts).update(
         status=status,
         message=message,
+        **({"result": {"message": said}} if said else {}),
         stage=state["stage"],
         progress_done=state["done"],
         progress_total=state["total"],
@@ -341,8 +347,14 @@ def state(job: UploadJob) -> dict:
         "elapsed": round((end - job.created_at).total_seconds(), 1),
         "elapsed_text": format_elapsed((end - job.created_at).total_seconds()),
         "waiting_for_runner": waiting,
-        "text": describe(job.status, stage, done, total, waiting=waiting, message=job.message),
+        "text": describe(job.status, stage, done, total, waiting=waiting, message=failure_text(job)),
     }
+
+
+def failure_text(job: UploadJob) -> str:
+    """Why the job failed, in the active language when the parser said it."""
+    said = (job.result or {}).get("message")
+    return (from_stored(said) if said else "") or job.message
 
 
 def describe(status: str, stage: str, done: int, total: int, *, waiting: bool = False, message: str = "") -> str:

@@ -7,10 +7,14 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 from interviews import languages
 from interviews.ingest import match_turns
 from interviews.models import Interview, Speaker, Transcript, Turn
 from interviews.parsing import ParsedTranscript
+from interviews.upload.messages import interface_text
 from interviews.upload.staging import LabelChoice, LabelRow, label_rows, transcript_slug
 
 PREVIEW_TURNS = 5  # the first turns shown as they will read
@@ -98,14 +102,14 @@ class Preview:
     interview: Interview | None
     replaces: Transcript | None
     changes: Changes | None
-    warnings: list[str]
+    warnings: list[str]  # in the reader's language
     first_turns: list[tuple[str, str, str]]  # (speaker as mapped, label, text)
     sections: list[tuple[str, int]]  # (heading, turns)
     detected_language: str = ""
 
     @property
     def language_name(self) -> str:
-        return languages.name(self.parsed.language) if self.parsed.language else "unknown"
+        return languages.name(self.parsed.language) if self.parsed.language else pgettext("language", "unknown")
 
     @property
     def detected_name(self) -> str:
@@ -133,7 +137,8 @@ def build_preview(
         interview=interview,
         replaces=replaces,
         changes=changes_for(replaces, parsed) if replaces else None,
-        warnings=parsed.warnings + editor_warnings(parsed, details, rows, choices, detected_language),
+        warnings=[interface_text(warning) for warning in parsed.warnings]
+        + editor_warnings(parsed, details, rows, choices, detected_language),
         first_turns=[(names.get(t.label, t.speaker), t.label, t.text) for t in parsed.turns[:PREVIEW_TURNS]],
         sections=[(s.heading, n) for s, n in zip(parsed.sections, section_turns)],
         detected_language=detected_language,
@@ -151,23 +156,35 @@ def editor_warnings(
             continue
         if row.generic and choice.name.strip().casefold() == row.label.strip().casefold():
             warnings.append(
-                f'"{row.label}" names a role, not a person: a new speaker called "{choice.name}" would collect '
-                "every anonymous interviewer in the archive. Choose the person, or type their name."
+                _(
+                    '"%(label)s" names a role, not a person: a new speaker called "%(name)s" would collect '
+                    "every anonymous interviewer in the archive. Choose the person, or type their name."
+                )
+                % {"label": row.label, "name": choice.name}
             )
         elif Speaker.objects.filter(name__iexact=choice.name.strip()).exists():
             warnings.append(
-                f'A speaker named "{choice.name}" is already in the archive. Choose them in the list for '
-                f'"{row.label}" unless this is a different person.'
+                _(
+                    'A speaker named "%(name)s" is already in the archive. Choose them in the list for '
+                    '"%(label)s" unless this is a different person.'
+                )
+                % {"name": choice.name, "label": row.label}
             )
     language = details.get("language") or parsed.language
     if detected_language and language and language != detected_language:
-        warnings.append(f'The language is set to "{language}", but the text reads like "{detected_language}".')
+        warnings.append(
+            _('The language is set to "%(language)s", but the text reads like "%(detected)s".')
+            % {"language": language, "detected": detected_language}
+        )
     if details.get("interview") is None:
         title = details.get("new_title") or parsed.title
         same = Interview.objects.filter(title__iexact=title).first()
         if same:
             warnings.append(
-                f'An interview titled "{same.title}" is already in the archive. To add this file to it, '
-                "choose it under Interview."
+                _(
+                    'An interview titled "%(title)s" is already in the archive. To add this file to it, '
+                    "choose it under Interview."
+                )
+                % {"title": same.title}
             )
     return warnings

@@ -26,7 +26,8 @@ from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from interviews.ingest import MAX_TURNS, IngestResult, Progress, ingest_transcript, too_many_turns
+from interviews import ingest
+from interviews.ingest import IngestResult, Progress, ingest_transcript
 from interviews.models import (
     Interview,
     Participant,
@@ -37,6 +38,7 @@ from interviews.models import (
     unique_slug,
 )
 from interviews.parsing import (
+    Message,
     ParsedSpeaker,
     ParsedTranscript,
     ParseError,
@@ -49,6 +51,7 @@ from interviews.parsing.decoding import text_sha256
 from interviews.parsing.options import ALTERNATING, PARAGRAPH_LABEL, PARAGRAPHS
 from interviews.parsing.questions import ANSWER, QUESTION
 from interviews.sources import TRANSCRIPT_SUFFIXES, IngestError, InterviewInfo, Source, TranscriptInfo
+from interviews.upload.messages import from_stored, interface_text, stored
 
 # The admin takes the files the ingest command reads, and podcast JSON transcripts.
 UPLOAD_SUFFIXES = TRANSCRIPT_SUFFIXES | {".json"}
@@ -58,14 +61,25 @@ _SHA_RE = re.compile(r"[0-9a-f]{64}")
 
 
 class UploadError(Exception):
-    """A file or staged upload that cannot go on; the message is shown to the editor as is."""
+    """A file or staged upload that cannot go on. `message` is the parser's Message or text in
+    words already; str() is what the editor reads, in the active language."""
+
+    def __init__(self, message: Message | str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return interface_text(self.message)
 
 
 def size_limit_message(size: int | None = None) -> str:
     limit = filesizeformat(settings.ARCHIVE_MAX_UPLOAD_BYTES)
     if size:
-        return f"The file is {filesizeformat(size)}; the largest transcript accepted is {limit}."
-    return f"The file is larger than {limit}, the largest transcript accepted."
+        return _("The file is %(size)s; the largest transcript accepted is %(limit)s.") % {
+            "size": filesizeformat(size),
+            "limit": limit,
+        }
+    return _("The file is larger than %(limit)s, the largest transcript accepted.") % {"limit": limit}
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
@@ -128,8 +142,19 @@ class StagedUpload:
     # What the last preview's parse found (see remember_parse), so a confirm need not parse again.
     parse: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)  # ParseOptions.to_json(): how the file is read
-    labels_missing: str = ""  # why the parser could not read it by its labels, when it could not
-    misfit: str = ""  # why the way the replaced transcript was read no longer fits, when it does not
+    # Why the parser could not read it by its labels, when it could not; why the way the replaced
+    # transcript was read no longer fits, when it does not. Kept as upload.messages.stored() keeps
+    # them, so each preview says them in its reader's language.
+    labels_missing: dict | str = ""
+    misfit: dict | str = ""
+
+    @property
+    def labels_missing_text(self) -> str:
+        return from_stored(self.labels_missing)
+
+    @property
+    def misfit_text(self) -> str:
+        return from_stored(self.misfit)
 
     @property
     def directory(self) -> Path:
@@ -139,9 +164,9 @@ class StagedUpload:
         try:
             data = (self.directory / self.sha256).read_bytes()
         except OSError:
-            raise UploadError("The uploaded file is no longer in the staging area. Upload it again.") from None
+            raise UploadError(_("The uploaded file is no longer in the staging area. Upload it again.")) from None
         if hashlib.sha256(data).hexdigest() != self.sha256:
-            raise UploadError("The staged file was changed on disk since it was uploaded. Upload it again.")
+            raise UploadError(_("The staged file was changed on disk since it was uploaded. Upload it again."))
         return data
 
     def save(self) -> None:
@@ -162,8 +187,8 @@ def stage(
     details: dict,
     detected_language: str = "",
     options: ParseOptions | None = None,
-    labels_missing: str = "",
-    misfit: str = "",
+    labels_missing: Message | str = "",
+    misfit: Message | str = "",
 ) -> StagedUpload:
     """Keep an uploaded file for its preview; clears uploads older than a day on the way."""
     clean_staging()
@@ -177,8 +202,8 @@ def stage(
         details=details,
         detected_language=detected_language,
         options=options.to_json() if options else {},
-        labels_missing=labels_missing,
-        misfit=misfit,
+        labels_missing=stored(labels_missing),
+        misfit=stored(misfit),
     )
     staged.directory.mkdir(parents=True, mode=0o700)
     (staged.directory / staged.sha256).write_bytes(data)
@@ -190,8 +215,10 @@ def load_staged(token: str, user) -> StagedUpload:
     """The upload `token` names, if it exists, is recent and is `user`'s. Only a token that looks
     like one we made ever becomes part of a path."""
     gone = UploadError(
-        "This upload is no longer waiting for confirmation: it was confirmed, cancelled, or is older "
-        "than a day. Upload the file again."
+        _(
+            "This upload is no longer waiting for confirmation: it was confirmed, cancelled, or is older "
+            "than a day. Upload the file again."
+        )
     )
     if not _TOKEN_RE.fullmatch(token):
         raise gone
@@ -203,7 +230,7 @@ def load_staged(token: str, user) -> StagedUpload:
     if staged.token != token or not _SHA_RE.fullmatch(staged.sha256) or time.time() - staged.created > STAGING_MAX_AGE:
         raise gone
     if staged.user_id != user.pk:
-        raise UploadError("This upload was started by another editor; only they can preview and confirm it.")
+        raise UploadError(_("This upload was started by another editor; only they can preview and confirm it."))
     return staged
 
 
@@ -248,13 +275,11 @@ def parse_upload(
             title=title,
             speakers=interview_hints(interview),
             encoding=encoding,
-            max_turns=MAX_TURNS,
+            max_turns=ingest.MAX_TURNS,  # read when called: tests lower it
             options=options,
         )
-    except ParseError as exc:
-        raise UploadError(str(exc)) from None
-    if too_many_turns(parsed):
-        raise UploadError(too_many_turns(parsed))
+    except ParseError as exc:  # too many turns among them: the parser counts them against max_turns
+        raise UploadError(exc.message) from None
     return parsed
 
 
@@ -274,8 +299,8 @@ class FirstParse:
 
     parsed: ParsedTranscript | None
     options: ParseOptions = field(default_factory=ParseOptions)
-    labels_missing: str = ""
-    misfit: str = ""  # why the way the replaced transcript was read does not fit this file
+    labels_missing: Message | str = ""
+    misfit: Message | str = ""  # why the way the replaced transcript was read does not fit this file
 
 
 def remembered_options(interview: Interview | None, slug: str) -> ParseOptions:
@@ -304,7 +329,7 @@ def parse_new_upload(data: bytes, filename: str, *, interview=None, slug="", **d
                 parsed = parse_upload(data, filename, interview=interview, options=fallback, **details)
             except UploadError:
                 continue
-            return FirstParse(parsed, fallback, labels_missing=str(exc), misfit=first.misfit)
+            return FirstParse(parsed, fallback, labels_missing=exc.message, misfit=first.misfit)
         raise
     if not (slug or details.get("language")):
         # The rendition's slug is its detected language: now known, look again.
@@ -324,7 +349,7 @@ def _remembered_parse(data, filename, interview, slug, details) -> FirstParse:
     try:
         return FirstParse(parse_upload(data, filename, interview=interview, options=remembered, **details), remembered)
     except UploadError as exc:  # the corrected file no longer fits the old way: read it afresh
-        return FirstParse(None, misfit=str(exc))
+        return FirstParse(None, misfit=exc.message)
 
 
 def duplicate_of(data: bytes, text: str = "") -> Transcript | None:
@@ -501,7 +526,7 @@ def check_choices(rows: list[LabelRow], choices: dict[str, LabelChoice]) -> None
     preview says it at once) and again when the job writes."""
     missing = [row.label for row in rows if row.label not in choices]
     if missing:
-        raise IngestError(f'Choose who "{missing[0]}" is before confirming.')
+        raise IngestError(_('Choose who "%(label)s" is before confirming.') % {"label": missing[0]})
     # One paragraph per turn labels each by its number: a person, not "¶ 3", must speak it.
     unnamed = [row.label for row in rows if _paragraph_number(choices[row.label])]
     if unnamed:

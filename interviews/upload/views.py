@@ -219,7 +219,10 @@ def _save_or_confirm(request, action, staged, data, details_form, mapping_form, 
             return None, str(exc)
         duplicate = duplicate_at_confirm(data, parse["text_sha256"], slug, details["interview"])
         if duplicate:  # the same words as ingest_transcript() says them
-            return None, f"this file is already in the archive as “{duplicate}” ({duplicate.get_absolute_url()})"
+            return None, _("this file is already in the archive as “%(transcript)s” (%(url)s)") % {
+                "transcript": duplicate,
+                "url": duplicate.get_absolute_url(),
+            }
         job = jobs.queue(
             staged, details=staged.details, mapping=staged.mapping, options=staged.options, user=request.user
         )

@@ -18,6 +18,7 @@ from interviews.parsing.options import (
     PLACEHOLDER,
 )
 from interviews.parsing.questions import ANSWER, QUESTION
+from interviews.upload.messages import interface_text
 
 WAY_CHOICES = [
     ("", _("By the speaker labels the parser finds")),
@@ -71,7 +72,7 @@ class ParseOptionsForm(forms.Form):
                 skip=cleaned.get("skip") or 0 if way else 0,
             )
         except ParseError as exc:
-            self.add_error({ALTERNATING: "first", PATTERN: "pattern"}.get(way), str(exc))
+            self.add_error({ALTERNATING: "first", PATTERN: "pattern"}.get(way), interface_text(exc.message))
         return cleaned
 
     def options(self) -> ParseOptions:

@@ -53,5 +53,5 @@ def parse_cues(
         title=title.strip() or PurePath(filename).stem,
         language=language,
         speakers=speakers,
-        warnings=cues.order_warnings(found, "segment" if kind == "podcast_json" else "cue") + changes,
+        warnings=cues.order_warnings(found, "segments" if kind == "podcast_json" else "cues") + changes,
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from interviews import languages, timecodes
 from interviews.parsing.language import detect_language, language_sample
+from interviews.parsing.messages import Message
 from interviews.parsing.speakers import SpeakerIndex
 from interviews.parsing.text import cjk_count
 from interviews.parsing.types import ParsedSpeaker, ParsedTranscript, ParsedTurn, ParseError, SpeakerHint
@@ -44,19 +45,18 @@ def check_timings(text: str) -> None:
     with it the words of its cue."""
     for number, line in enumerate(text.split("\n"), 1):
         if "-->" in line and not _TIMING_LINE_RE.fullmatch(line):
-            raise ParseError(f"Line {number} is not a cue timing ({line[:60]!r}); nothing was read.")
+            raise ParseError(Message("cues.bad_timing", line=number, text=repr(line[:60])))
 
 
 def check_count(count: int, what: str) -> None:
+    """`what` is "cues" or "segments"."""
     if count > MAX_CUES:
-        raise ParseError(
-            f"The file has {count:,} {what}; at most {MAX_CUES:,} are read (a three-hour recording "
-            "has about 5,000). Check that it is one transcript, or split it."
-        )
+        raise ParseError(Message(f"{what}.too_many", count=count, max=MAX_CUES))
 
 
-def order_warnings(cues: list[Cue], what: str = "cue") -> list[str]:
-    """Backwards and overlapping times, named by cue number: kept in file order, but said."""
+def order_warnings(cues: list[Cue], what: str = "cues") -> list[Message]:
+    """Backwards and overlapping times, named by cue number: kept in file order, but said. `what` is
+    "cues" or "segments"."""
     backwards, earlier, overlapping = [], [], []
     previous: Cue | None = None
     for number, cue in enumerate(cues, 1):
@@ -71,13 +71,17 @@ def order_warnings(cues: list[Cue], what: str = "cue") -> list[str]:
         previous = cue
     warnings = []
     for numbers, problem in (
-        (backwards, "ends before it starts"),
-        (earlier, "starts before the one above it (kept in file order)"),
-        (overlapping, "overlaps the one above it"),
+        (backwards, "cues.backwards"),
+        (earlier, "cues.earlier"),
+        (overlapping, "cues.overlapping"),
     ):
         if numbers:
-            more = f" and {len(numbers) - 1} more" if len(numbers) > 1 else ""
-            warnings.append(f"{what.capitalize()} {numbers[0]}{more}: {problem}.")
+            which = (
+                Message(f"{what}.some", number=numbers[0], more=len(numbers) - 1)
+                if len(numbers) > 1
+                else Message(f"{what}.one", number=numbers[0])
+            )
+            warnings.append(Message(problem, which=which))
     return warnings
 
 
@@ -101,7 +105,7 @@ def split_at_speaker_changes(text: str) -> list[tuple[str, bool]]:
     return [(words, marked) for words, marked in parts if words.strip()]
 
 
-def speakers_at_changes(cues: list[Cue]) -> list[str]:
+def speakers_at_changes(cues: list[Cue]) -> list[Message]:
     """A cue opened by a change mark that names nobody goes to the other of the two speakers seen
     last (most interviews have two); before any name is known, "Speaker 1" and "Speaker 2" take
     turns. Returns the warning that says so, since a mark is not a name."""
@@ -116,10 +120,7 @@ def speakers_at_changes(cues: list[Cue]) -> list[str]:
             guessed += 1
         if cue.speaker and cue.speaker != current:
             other, current = current, cue.speaker
-    return [
-        f"{guessed} speaker change{'s' if guessed != 1 else ''} marked by “>>” or a dash name nobody: "
-        "each went to the other of the two speakers before it. Check the turns, and who each label is."
-    ]
+    return [Message("cues.unnamed_changes", count=guessed)]
 
 
 def name_prefixes(cues: list[Cue]) -> None:
@@ -155,19 +156,16 @@ def transcript_from_cues(
     title: str,
     language: str = "",
     speakers: list[SpeakerHint] | None = None,
-    warnings: list[str] | None = None,
+    warnings: list[Message] | None = None,
 ) -> ParsedTranscript:
     """Consecutive cues of one speaker become one turn, from the first cue's start to the last's end."""
     cues = [cue for cue in cues if cue.text.strip()]
     if not cues:
-        raise ParseError("No speaker turns found: the file has no cues with text.")
+        raise ParseError(Message("cues.no_text"))
     warnings = list(warnings or [])
     named = any(cue.speaker for cue in cues)
     if not named:
-        warnings.append(
-            f"The cues name no speakers: each cue is a turn of “{UNNAMED}”. Choose who that is below, "
-            "or give the file voice spans (<v Name>) or “Name:” prefixes."
-        )
+        warnings.append(Message("cues.no_speakers", name=UNNAMED))
     index = SpeakerIndex(speakers)
     turns: list[ParsedTurn] = []
     label = cues[0].speaker or UNNAMED

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from interviews.parsing.messages import Message
 from interviews.parsing.types import ParseError
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024  # a 5-hour transcript's document.xml is about 5 MB
@@ -33,11 +34,11 @@ def read_text(data: bytes) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors… on broken parts
-        raise ParseError(f"This Word document cannot be read ({type(exc).__name__}); nothing was read.") from None
+        raise ParseError(Message("docx.unreadable", detail=type(exc).__name__)) from None
     paragraphs = [paragraph.text.strip() for paragraph in document.paragraphs]
     text = "\n\n".join(p for p in paragraphs if p)
     if not text:
-        raise ParseError("This Word document has no text.")
+        raise ParseError(Message("docx.no_text"))
     return text
 
 
@@ -46,11 +47,10 @@ def _check_sizes(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile:
-        raise ParseError("This Word document is damaged (not a readable ZIP archive); nothing was read.") from None
+        raise ParseError(Message("docx.damaged")) from None
     total = sum(member.file_size for member in members)
     packed = sum(member.compress_size for member in members) or 1
     if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
         raise ParseError(
-            f"This Word document would unpack to {total:,} bytes from {len(data):,}; it is refused unread "
-            f"(at most {MAX_UNCOMPRESSED // 1024 // 1024} MB)."
+            Message("docx.too_large", size=total, packed=len(data), limit=MAX_UNCOMPRESSED // 1024 // 1024)
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from interviews.parsing.formats.cues import Cue, check_count, seconds_or_none
+from interviews.parsing.messages import Message
 from interviews.parsing.types import ParseError
 
 
@@ -18,18 +19,18 @@ def read_cues(text: str) -> list[Cue]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ParseError(f"This podcast transcript is not valid JSON ({exc}); nothing was read.") from None
+        raise ParseError(Message("json.invalid", detail=str(exc))) from None
     segments = document.get("segments") if isinstance(document, dict) else None
     if not isinstance(segments, list):
-        raise ParseError('A podcast JSON transcript needs a "segments" list; nothing was read.')
+        raise ParseError(Message("json.no_segments"))
     check_count(len(segments), "segments")
     cues = []
     for number, segment in enumerate(segments, 1):
         if not isinstance(segment, dict) or not isinstance(segment.get("body", ""), str):
-            raise ParseError(f'Segment {number} is not a segment with a text "body"; nothing was read.')
+            raise ParseError(Message("json.bad_segment", number=number))
         speaker = segment.get("speaker") or ""
         if not isinstance(speaker, str):
-            raise ParseError(f'Segment {number}: its "speaker" is not text; nothing was read.')
+            raise ParseError(Message("json.bad_speaker", number=number))
         cues.append(
             Cue(
                 seconds_or_none(segment.get("startTime")),

@@ -8,6 +8,7 @@ import re
 import srt
 
 from interviews.parsing.formats.cues import Cue, check_count, check_timings, split_at_speaker_changes
+from interviews.parsing.messages import Message
 from interviews.parsing.types import ParseError
 
 _SRT_START_RE = re.compile(r"\s*\d+\s*\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->")
@@ -24,7 +25,7 @@ def read_cues(text: str) -> list[Cue]:
     try:
         subtitles = list(srt.parse(text, ignore_errors=False))
     except srt.SRTParseError as exc:
-        raise ParseError(f"This SRT file has malformed cues ({exc}); nothing was read.") from None
+        raise ParseError(Message("srt.malformed", detail=str(exc))) from None
     return [
         Cue(sub.start.total_seconds(), sub.end.total_seconds(), " ".join(words.split()), change=marked)
         for sub in subtitles

@@ -9,6 +9,7 @@ import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from interviews.parsing.formats.cues import Cue, check_count, check_timings, split_at_speaker_changes
+from interviews.parsing.messages import Message
 from interviews.parsing.types import ParseError
 
 # `<v Ann Lee>` or `<v.loud Ann Lee>`; a cue may hold several voices.
@@ -26,7 +27,7 @@ def read_cues(text: str) -> list[Cue]:
     try:
         captions = webvtt.from_string(text)
     except (MalformedFileError, MalformedCaptionError) as exc:
-        raise ParseError(f"This WebVTT file has malformed cues ({exc}); nothing was read.") from None
+        raise ParseError(Message("webvtt.malformed", detail=str(exc))) from None
     cues: list[Cue] = []
     for caption in captions:
         start, end = _seconds(caption.start_time), _seconds(caption.end_time)
