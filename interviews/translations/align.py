@@ -59,7 +59,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from interviews.translations.features import CHARS_PER_CONTENT, Meanings, TurnFeatures, prepare, structural_cost
+from interviews.translations import gaps, meanings
+from interviews.translations.features import (
+    CHARS_PER_CONTENT,
+    Meanings,
+    TurnFeatures,
+    evidence_cost,
+    length_cost,
+    meaning_cost,
+    prepare,
+    structural_cost,
+)
 from interviews.translations.lattice import Lattice, estimate_length_model, posteriors, viterbi
 from interviews.translations.meanings import Glosses
 
@@ -136,6 +146,14 @@ class AlignParams:
     long_turn_min_links: int = 8
     long_turn_min_spread: float = 0.1
     reestimate: bool = True  # second pass with the length ratio estimated from pass one
+    # Gaps (interviews.translations.gaps): the source turns without a link of at least gap_sure
+    # between sure links are decided again when one placement is the clear choice. A pair in a
+    # placement is plausible up to this length cost (about 5.8 spreads of the length model) and
+    # this much evidence against it from anchors and questions (a rare name missing on one side).
+    gap_sure: float = 0.5
+    gap_max_length_cost: float = 5.0
+    gap_max_evidence: float = 2.0
+    gap_meaning_margin: float = 0.05  # the best placement's mean gloss cosine above the next one's
 
 
 def source_side(a: list[AlignInput], b: list[AlignInput]) -> str:
@@ -166,8 +184,10 @@ def align(
     tgt = sorted(tgt, key=lambda t: t.ordinal)
     s_turns, t_turns, lang_s, lang_t, found = prepare(src, tgt, p, glosses)
     prior = _length_prior(s_turns, t_turns, lang_s, lang_t, p)
-    lat, edges, path, mu = _best_path(s_turns, t_turns, prior, p, found)
-    return _links(lat, edges, path, p, LongTurnNorm.from_path(lat, path, mu, p))
+    lat, edges, path, model = _best_path(s_turns, t_turns, prior, p, found)
+    norm = LongTurnNorm.from_path(lat, path, model[0], p)
+    links = _links(lat, edges, path, p, norm)
+    return _decide_gaps(lat, links, model, norm, p)
 
 
 def _length_prior(s_turns, t_turns, lang_s: str, lang_t: str, p: AlignParams) -> tuple[float, float, float]:
@@ -181,7 +201,8 @@ def _length_prior(s_turns, t_turns, lang_s: str, lang_t: str, p: AlignParams) ->
 
 
 def _best_path(s_turns, t_turns, prior, p: AlignParams, found: Meanings):
-    """The lattice, its edges under the final length model, and the best path through it.
+    """The lattice, its edges under the final length model, the best path through it and that
+    model (mu, sigma below, sigma above).
 
     Small pairs get the whole lattice. Larger ones start in a band around the diagonal and
     widen it while the best path runs along its edge (a long left-out block pulls the path
@@ -203,7 +224,7 @@ def _best_path(s_turns, t_turns, prior, p: AlignParams, found: Meanings):
                 edges = lat.edges(mu, s_lo, s_hi)
                 path = viterbi(lat, edges)
         if not lat.touches_edge(path, margin):
-            return lat, edges, path, mu
+            return lat, edges, path, (mu, s_lo, s_hi)
         band *= 2
         model = prior
 
@@ -289,3 +310,49 @@ def _main_target(s: TurnFeatures, t_turns: list[TurnFeatures], j0: int, j1: int)
     same = [j for j in range(j0, j1) if t_turns[j].role == s.role]
     pool = same or list(range(j0, j1))
     return max(pool, key=lambda j: t_turns[j].length)
+
+
+def _decide_gaps(lat: Lattice, links: list[Link], model, norm: LongTurnNorm, p: AlignParams) -> list[Link]:
+    """The path's links, with the gaps between its sure links decided again (:mod:`gaps`)."""
+    s_turns, t_turns = lat.s, lat.t
+    s_index = {t.ordinal: i for i, t in enumerate(s_turns)}
+    t_index = {t.ordinal: j for j, t in enumerate(t_turns)}
+    sure = {
+        s_index[lk.source]: (t_index[lk.targets[0]], t_index[lk.targets[-1]])
+        for lk in links
+        if lk.confidence >= p.gap_sure
+    }
+    mu, s_lo, s_hi = model
+    baseline = lat.found.baseline
+
+    def plausible(i: int, j: int) -> bool:
+        src, tgt = lat.s_spans[i][0], lat.t_spans[j][0]
+        if length_cost(src.length, tgt.length, mu, s_lo, s_hi, p) > p.gap_max_length_cost:
+            return False
+        against = evidence_cost(src, tgt, s_turns, t_turns, p, baseline) - meaning_cost(src, tgt, p, baseline)
+        return against <= p.gap_max_evidence and norm.agreement(src, tgt) >= 0.5
+
+    def meaning(i: int, j: int) -> float:
+        src, tgt = lat.s_spans[i][0], lat.t_spans[j][0]
+        return meanings.cosine(src.meaning, tgt.meaning) - baseline - p.meaning_margin
+
+    decided = gaps.fill_gaps(
+        lat.n,
+        lat.m,
+        sure,
+        [t.role for t in s_turns],
+        [t.role for t in t_turns],
+        plausible,
+        meaning if lat.found.idf else None,
+        margin=p.gap_meaning_margin,
+        weight=p.meaning_weight,
+    )
+    if not decided:
+        return links
+    redone = {i for gap in decided for i in gap.source}
+    kept = [lk for lk in links if s_index[lk.source] not in redone]
+    for gap_links in decided.values():
+        for g in gap_links:
+            if g.confidence >= p.min_confidence:
+                kept.append(Link(s_turns[g.source].ordinal, [t_turns[g.target].ordinal], round(g.confidence, 4)))
+    return sorted(kept, key=lambda lk: lk.source)
