@@ -46,6 +46,12 @@ pair's other long links (:class:`LongTurnNorm`).
 With a ``glosses`` function (:mod:`~interviews.translations.meanings`), word meanings from
 bilingual dictionaries are one more piece of evidence.
 
+Last, the source turns the path leaves without a sure link are decided again between the sure
+links around them (:mod:`~interviews.translations.gaps`): where speakers, plausible lengths and,
+with word meanings, clearly more shared meaning single out one placement of those turns on the
+target turns between the same links, they are linked there (an abridged opening whose first
+exchange is a loose rewording); otherwise they stay as the path had them.
+
 The features live in :mod:`~interviews.translations.numbers`, :mod:`~interviews.translations.terms`
 and :mod:`~interviews.translations.features`; the lattice and its dynamic programming in
 :mod:`~interviews.translations.lattice`.
