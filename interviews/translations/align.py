@@ -340,7 +340,7 @@ def _decide_gaps(lat: Lattice, links: list[Link], model, norm: LongTurnNorm, p: 
 
     def meaning(i: int, j: int) -> float:
         src, tgt = lat.s_spans[i][0], lat.t_spans[j][0]
-        return meanings.cosine(src.meaning, tgt.meaning) - baseline - p.meaning_margin
+        return meanings.dot(src.meaning, tgt.meaning) - baseline - p.meaning_margin
 
     decided = gaps.fill_gaps(
         lat.n,
