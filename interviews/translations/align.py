@@ -156,7 +156,9 @@ class AlignParams:
     # between sure links are decided again when one placement is the clear choice. A pair in a
     # placement is plausible up to this length cost (about 5.8 spreads of the length model) and
     # this much evidence against it from anchors and questions (a rare name missing on one side).
-    gap_sure: float = 0.5
+    # 0.7: the path's wrong link for the seeds' opening question is at 0.47, and at up to 0.65
+    # when the Chinese intro or a later exchange is left out; a link below 0.7 leaves its gap open.
+    gap_sure: float = 0.7
     gap_max_length_cost: float = 5.0
     gap_max_evidence: float = 2.0
     gap_meaning_margin: float = 0.05  # the best placement's mean gloss cosine above the next one's
