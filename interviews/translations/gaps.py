@@ -12,7 +12,10 @@ turns of the longer side, wherever the speakers agree (host, guest alternating) 
 is *plausible* (its lengths and anchors are not far off; the caller decides what that means).
 It links a placement only when it is the one choice:
 
-* without word meanings, only when the gap allows exactly one placement;
+* without word meanings, only when the gap lies between two sure links, has as many turns on
+  both sides and allows exactly one placement (at the start or end of the transcripts an
+  untranslated intro or outro, or a source turn with no counterpart, fits the same speakers and
+  lengths just as well);
 * with word meanings, when every pair of the best placement shares more meanings than unrelated
   turns do, and its mean is clearly above every other plausible placement's.
 
@@ -34,6 +37,7 @@ Placement = list[tuple[int, int]]
 class Gap:
     source: range  # source indices without a sure link
     target: range  # target indices between the sure links around them
+    closed: bool = False  # a sure link on both sides (not the start or end of the transcripts)
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ def find_gaps(n_source: int, n_target: int, sure: dict[int, tuple[int, int]]) ->
         next_target = min((sure[k][0] for k in range(i, n_source) if k in sure), default=n_target)
         target = range(last_target + 1, next_target)
         if target:
-            gaps.append(Gap(range(start, i), target))
+            gaps.append(Gap(range(start, i), target, closed=start > 0 and i < n_source))
     return gaps
 
 
@@ -129,6 +133,8 @@ def fill_gaps(
     """For each gap where one placement is the clear choice, its links (one target each)."""
     decided = {}
     for gap in find_gaps(n_source, n_target, sure):
+        if meaning is None and not (gap.closed and len(gap.source) == len(gap.target)):
+            continue
         chosen = choose(placements(gap, source_roles, target_roles), plausible, meaning, margin, weight)
         if chosen is not None:
             pairs, confidence = chosen
