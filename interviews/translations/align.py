@@ -46,11 +46,11 @@ pair's other long links (:class:`LongTurnNorm`).
 With a ``glosses`` function (:mod:`~interviews.translations.meanings`), word meanings from
 bilingual dictionaries are one more piece of evidence.
 
-Last, the source turns the path leaves without a sure link are decided again between the sure
-links around them (:mod:`~interviews.translations.gaps`): where speakers, plausible lengths and,
-with word meanings, clearly more shared meaning single out one placement of those turns on the
-target turns between the same links, they are linked there (an abridged opening whose first
-exchange is a loose rewording); otherwise they stay as the path had them.
+Last, with word meanings, the source turns the path leaves without a sure link are decided again
+between the sure links around them (:mod:`~interviews.translations.gaps`): where speakers and
+plausible lengths allow a placement of those turns on the target turns between the same links
+and clearly more shared meaning singles one out, they are linked there (an abridged opening
+whose first exchange is a loose rewording); otherwise they stay as the path had them.
 
 The features live in :mod:`~interviews.translations.numbers`, :mod:`~interviews.translations.terms`
 and :mod:`~interviews.translations.features`; the lattice and its dynamic programming in
@@ -321,7 +321,10 @@ def _main_target(s: TurnFeatures, t_turns: list[TurnFeatures], j0: int, j1: int)
 
 
 def _decide_gaps(lat: Lattice, links: list[Link], model, norm: LongTurnNorm, p: AlignParams) -> list[Link]:
-    """The path's links, with the gaps between its sure links decided again (:mod:`gaps`)."""
+    """The path's links, with the gaps between its sure links decided again (:mod:`gaps`); without
+    word meanings there is nothing to decide them by."""
+    if not lat.found.idf:
+        return links
     s_turns, t_turns = lat.s, lat.t
     s_index = {t.ordinal: i for i, t in enumerate(s_turns)}
     t_index = {t.ordinal: j for j, t in enumerate(t_turns)}
@@ -351,7 +354,7 @@ def _decide_gaps(lat: Lattice, links: list[Link], model, norm: LongTurnNorm, p: 
         [t.role for t in s_turns],
         [t.role for t in t_turns],
         plausible,
-        meaning if lat.found.idf else None,
+        meaning,
         margin=p.gap_meaning_margin,
         weight=p.meaning_weight,
     )

@@ -10,14 +10,12 @@ exchange could sit.
 :func:`fill_gaps` places the shorter side of a gap, turn for turn and in order, onto consecutive
 turns of the longer side, wherever the speakers agree (host, guest alternating) and every pair
 is *plausible* (its lengths and anchors are not far off; the caller decides what that means).
-It links a placement only when it is the one choice:
-
-* without word meanings, only when the gap lies between two sure links, has as many turns on
-  both sides and allows exactly one placement (at the start or end of the transcripts an
-  untranslated intro or outro, or a source turn with no counterpart, fits the same speakers and
-  lengths just as well);
-* with word meanings, when every pair of the best placement shares more meanings than unrelated
-  turns do, and its mean is clearly above every other plausible placement's.
+It links a placement only when it is the one choice: every pair of it shares more word meaning
+than unrelated turns do, and its mean is clearly above every other plausible placement's.
+Without word meanings nothing is linked: speakers and lengths say where the turns *can* go, not
+where they do (an untranslated intro, or a source turn with no counterpart next to a wrong sure
+link, fits them just as well: on the seeds with a Chinese exchange left out, a lone placement
+linked without meanings was as often wrong as right).
 
 Anything else (several placements alike, speakers that do not match, an implausible pair) leaves
 the gap as the path had it. The turns of the longer side outside the placement stay unlinked.
@@ -37,7 +35,6 @@ Placement = list[tuple[int, int]]
 class Gap:
     source: range  # source indices without a sure link
     target: range  # target indices between the sure links around them
-    closed: bool = False  # a sure link on both sides (not the start or end of the transcripts)
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,7 @@ def find_gaps(n_source: int, n_target: int, sure: dict[int, tuple[int, int]]) ->
         next_target = min((sure[k][0] for k in range(i, n_source) if k in sure), default=n_target)
         target = range(last_target + 1, next_target)
         if target:
-            gaps.append(Gap(range(start, i), target, closed=start > 0 and i < n_source))
+            gaps.append(Gap(range(start, i), target))
     return gaps
 
 
@@ -99,14 +96,12 @@ def choose(
     """The placement to link and its confidence, or None.
 
     ``meaning(i, j)`` is how much more word meaning the pair shares than unrelated turns do (0 at
-    the margin the aligner already requires). The confidence is the placement's share of a soft-max
-    over the plausible placements and leaving the gap as it is (score 0), with each placement
-    scored ``weight`` times its pairs' summed meaning: 0.5 for a lone placement without meanings."""
+    the margin the aligner already requires); None when there are no word meanings. The confidence
+    is the placement's share of a soft-max over the plausible placements and leaving the gap as it
+    is (score 0), with each placement scored ``weight`` times its pairs' summed meaning."""
     possible = [pl for pl in options if all(plausible(i, j) for i, j in pl)]
-    if not possible:
+    if not possible or meaning is None:
         return None
-    if meaning is None:
-        return (possible[0], 0.5) if len(possible) == 1 else None
     scored = sorted(
         ((sum(meaning(i, j) for i, j in pl) / len(pl), pl) for pl in possible), key=lambda x: x[0], reverse=True
     )
@@ -133,8 +128,6 @@ def fill_gaps(
     """For each gap where one placement is the clear choice, its links (one target each)."""
     decided = {}
     for gap in find_gaps(n_source, n_target, sure):
-        if meaning is None and not (gap.closed and len(gap.source) == len(gap.target)):
-            continue
         chosen = choose(placements(gap, source_roles, target_roles), plausible, meaning, margin, weight)
         if chosen is not None:
             pairs, confidence = chosen

@@ -41,7 +41,7 @@ def test_gap_before_the_first_sure_link_reaches_back_to_the_start_of_both_sides(
 
 
 def test_gap_between_two_sure_links_holds_the_turns_between_their_targets():
-    assert find_gaps(5, 9, {0: (0, 1), 3: (6, 6), 4: (8, 8)}) == [Gap(range(1, 3), range(2, 6), closed=True)]
+    assert find_gaps(5, 9, {0: (0, 1), 3: (6, 6), 4: (8, 8)}) == [Gap(range(1, 3), range(2, 6))]
 
 
 def test_gap_after_the_last_sure_link_reaches_to_the_end():
@@ -83,14 +83,14 @@ def test_word_meanings_choose_the_right_exchange_in_an_abridged_opening():
     assert fill(meaning=meanings(table)) == {0: 2, 1: 3}
 
 
-def test_a_gap_with_one_possible_placement_is_linked_without_meanings():
+def test_a_gap_with_one_possible_placement_is_linked_when_meanings_confirm_it():
     """Between two sure links, as many turns on both sides with the same speakers in the same
-    order: one placement only, linked at 0.5."""
-    decided = fill_gaps(4, 4, {0: (0, 0), 3: (3, 3)}, [H, G, H, G], [H, G, H, G], always)
-    assert [(x.source, x.target, x.confidence) for links in decided.values() for x in links] == [
-        (1, 1, 0.5),
-        (2, 2, 0.5),
-    ]
+    order, and each pair shares more meaning than unrelated turns: linked, as likely."""
+    confirm = meanings({(1, 1): 0.1, (2, 2): 0.05})
+    decided = fill_gaps(4, 4, {0: (0, 0), 3: (3, 3)}, [H, G, H, G], [H, G, H, G], always, confirm)
+    links = [x for found in decided.values() for x in found]
+    assert [(x.source, x.target) for x in links] == [(1, 1), (2, 2)]
+    assert all(0.5 < x.confidence < 1.0 for x in links)
 
 
 def test_confidence_grows_with_the_lead_of_the_chosen_placement():
@@ -119,17 +119,12 @@ def test_a_placement_whose_turns_share_no_more_meaning_than_unrelated_turns_is_n
     assert fill(meaning=meanings(table)) == {}
 
 
-def test_without_meanings_an_opening_gap_is_not_linked_even_with_one_placement():
-    """Before the first sure link, one placement fits the speakers, but the source's opening may
-    as well have no counterpart (an untranslated intro on the other side): without word meanings
-    it stays unlinked."""
+def test_without_meanings_a_gap_is_not_linked_even_with_one_placement():
+    """One placement fits the speakers and lengths, but the source's turns may as well have no
+    counterpart (an untranslated intro, a wrong sure link next to them): without word meanings
+    the gap stays as it was."""
     assert fill(sure={2: (2, 2), 3: (3, 3)}, target_roles=[H, G, H, G]) == {}
-
-
-def test_without_meanings_a_gap_with_turns_left_out_is_not_linked_even_with_one_placement():
-    """Between two sure links, one source turn against three target turns of which only one has
-    its speaker: which of them it translates, or none, lengths alone cannot tell."""
-    assert fill(sure={0: (0, 0), 2: (4, 4)}, source_roles=[H, G, H], target_roles=[H, H, G, H, H]) == {}
+    assert fill_gaps(4, 4, {0: (0, 0), 3: (3, 3)}, [H, G, H, G], [H, G, H, G], always) == {}
 
 
 def test_a_gap_whose_speakers_do_not_match_is_not_linked():
@@ -145,7 +140,8 @@ def test_a_gap_whose_only_placement_pairs_turns_of_implausible_lengths_is_not_li
     def plausible(i, j):
         return 0.1 < lengths_t[j] / lengths_s[i] < 10
 
-    assert fill_gaps(4, 4, {0: (0, 0), 3: (3, 3)}, [H, G, H, G], [H, G, H, G], plausible) == {}
+    confirm = meanings({(1, 1): 0.1, (2, 2): 0.1})
+    assert fill_gaps(4, 4, {0: (0, 0), 3: (3, 3)}, [H, G, H, G], [H, G, H, G], plausible, confirm) == {}
 
 
 def test_an_implausible_pair_rules_out_its_placement_and_leaves_the_others():
