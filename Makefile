@@ -32,8 +32,10 @@ install: $(VENV)/.installed
 data: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_topics
-	$(BIN)/python manage.py ingest data/transcripts/
 	$(MAKE) dictionaries
+	$(BIN)/python manage.py ingest data/transcripts/
+	@# ingest aligns only the transcripts it (re)writes: stored links follow the current aligner
+	$(BIN)/python manage.py align --all
 	$(BIN)/python manage.py check_index --fix
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 

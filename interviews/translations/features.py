@@ -58,7 +58,7 @@ class Span:
     known: int  # chars of turns whose role is known
     q_end: bool
     q_any: bool
-    meaning: dict[str, float] = field(default_factory=dict)  # idf-weighted gloss vector
+    meaning: dict[str, float] = field(default_factory=dict)  # idf-weighted gloss vector, length 1
 
 
 @dataclass
@@ -210,7 +210,7 @@ def span_table(turns: list[TurnFeatures], max_size: int, found: Meanings | None 
             meaning = {}
             if found is not None and found.idf:
                 bag = bag + t.glosses
-                meaning = found.vector(bag)
+                meaning = meanings.unit(found.vector(bag))
             row.append(Span(j, k + 1, length, anchors, roles, known, q_end, q_any, meaning))
         spans.append(row)
     return spans
@@ -273,7 +273,7 @@ def meaning_cost(src: Span, tgt: Span, p: AlignParams, baseline: float) -> float
     that share no gloss say little, two long ones say a lot)."""
     if not src.meaning or not tgt.meaning:
         return 0.0
-    x = meanings.cosine(src.meaning, tgt.meaning) - baseline - p.meaning_margin
+    x = meanings.dot(src.meaning, tgt.meaning) - baseline - p.meaning_margin
     if x >= 0:
         return -p.meaning_weight * x
     sure = min(1.0, min(len(src.meaning), len(tgt.meaning)) / p.meaning_full_glosses)

@@ -1,8 +1,8 @@
 """The word-meaning look-up for the aligner (``align(..., glosses=dictionary_glosses())``): the
 bilingual dictionaries the search builds (``manage.py build_dictionaries``) and jieba for Chinese
 words. Kept apart from the pure :mod:`~interviews.translations.meanings`, which only receives the
-functions. Stored alignments do not use it yet: on the seeds it makes right links surer but pairs
-the German opening question with the wrong Chinese turn (docs/editors.md, accuracy).
+functions. Stored alignments use it whenever the dictionary file is built
+(:func:`~interviews.translations.store.align_interview`).
 """
 
 from __future__ import annotations

@@ -116,3 +116,16 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if not dot:
         return 0.0
     return dot / math.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
+
+
+def unit(vector: dict[str, float]) -> dict[str, float]:
+    """``vector`` scaled to length 1 (empty stays empty): the cosine of two unit vectors is their
+    :func:`dot`, which the aligner computes for every cell of its lattice."""
+    norm = math.sqrt(sum(w * w for w in vector.values()))
+    return {k: w / norm for k, w in vector.items()} if norm else {}
+
+
+def dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b[k] for k, w in a.items() if k in b)

@@ -32,6 +32,8 @@ from django.utils import timezone
 
 from interviews.models import Interview, Transcript, Turn, TurnAlignment
 from interviews.translations.align import AlignInput, align, source_side
+from interviews.translations.glossary import dictionary_glosses
+from interviews.translations.meanings import Glosses
 
 # Automatic links below this confidence are shown as "possible match". On the seeds, 3 of the 4
 # wrong links are below it and 2 of 70 right ones (tests/translations/alignment/eval_alignment.py).
@@ -121,7 +123,9 @@ def _inputs(transcript: Transcript, roles: dict[int, str]) -> tuple[list[Turn], 
     return turns, [AlignInput(t.ordinal, roles.get(t.speaker_id, ""), t.text, transcript.language) for t in turns]
 
 
-def _align_pair(first: Transcript, second: Transcript, roles: dict[int, str]) -> PairSummary:
+def _align_pair(
+    first: Transcript, second: Transcript, roles: dict[int, str], glosses: Glosses | None = None
+) -> PairSummary:
     first_turns, first_in = _inputs(first, roles)
     second_turns, second_in = _inputs(second, roles)
     if source_side(first_in, second_in) == "b":
@@ -140,7 +144,7 @@ def _align_pair(first: Transcript, second: Transcript, roles: dict[int, str]) ->
             confirmed_targets[s].add(t)
 
     wanted: dict[tuple[int, int], float] = {}
-    for link in align(first_in, second_in):
+    for link in align(first_in, second_in, glosses=glosses):
         s = by_ordinal_s[link.source]
         targets = [by_ordinal_t[o] for o in link.targets]
         if s in confirmed_targets and not confirmed_targets[s].intersection(targets):
@@ -197,13 +201,16 @@ def _summarise(source, target, source_turns, target_turns, source_ids) -> PairSu
 @transaction.atomic
 def align_interview(interview: Interview, *, transcript: Transcript | None = None) -> AlignmentSummary:
     """Align every pair of the interview's transcripts (only the pairs with `transcript`, if
-    given) and store the links, replacing earlier automatic ones and keeping editor decisions."""
+    given) and store the links, replacing earlier automatic ones and keeping editor decisions.
+    Word meanings from the bilingual dictionaries are used when the dictionary file is built
+    (``manage.py build_dictionaries``; ``make data`` builds it before ingesting)."""
     roles = dict(interview.participants.values_list("speaker_id", "role"))
+    glosses = dictionary_glosses()
     transcripts = list(interview.transcripts.order_by("language", "slug"))
     summary = AlignmentSummary(interview)
     for first, second in itertools.combinations(transcripts, 2):
         if transcript is None or transcript.pk in (first.pk, second.pk):
-            summary.pairs.append(_align_pair(first, second, roles))
+            summary.pairs.append(_align_pair(first, second, roles, glosses))
     return summary
 
 

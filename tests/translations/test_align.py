@@ -6,6 +6,7 @@ Pure Python (no database): run with `pytest -p no:django tests/translations/test
 from __future__ import annotations
 
 import importlib.util
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,48 @@ def test_answer_that_absorbs_the_hosts_interjection_links_to_the_whole_run():
     links = pairs(align(de_turns(de_rows), zh_turns(zh_rows)))
     assert links[4] == [4, 5, 6]
     assert links[5] == [7] and links[3] == [3]
+
+
+# An abridged opening, as in the seeds: the German starts with a loosely reworded question about
+# childhood games and a short answer; the Chinese first has small talk, then that exchange (a
+# 10-character question, a long answer), then one more exchange about games the German leaves out.
+OPENING_DE = [
+    ("host", "Bevor wir anfangen, eine Frage an Sie: Haben Sie als Kind gerne Spiele gespielt?"),
+    ("guest", "Ich mag Spiele, und Technik liebe ich seit meiner Kindheit."),
+]
+OPENING_ZH = [
+    ("host", "但你喜欢游戏，对吧？"),
+    (
+        "guest",
+        "是的，我确实喜欢游戏，我从小就喜欢科技。只是很难接触到它，我们当时无法上网，只能用拨号上网。"
+        "所有朋友都在玩在线游戏，而我只能羡慕，错过了互联网兴起的那段时间。后来我才真正开始编程，"
+        "一开始是为了做自己的小游戏，后来慢慢发现自己更喜欢研究背后的技术，这也是我走上这条路的原因。",
+    ),
+    ("host", "很多成功的创始人小时候都玩过游戏。你认为游戏为什么会成为成功创始人的一个因素？"),
+    ("guest", "电子游戏教会你为了更大的目标去做重复而困难的事情，而且你总能重来，再试一次。这种乐观的心态非常重要。"),
+]
+# A made-up dictionary: word -> English gloss (what interviews.translations.glossary looks up).
+GLOSSARY = {
+    **{"Spiele": "game", "Kindheit": "childhood", "Technik": "technology", "Geld": "money", "Runde": "round"},
+    **{"Vorstand": "board", "Daten": "data", "Parameter": "parameter", "Monaten": "month", "Dollar": "dollar"},
+    **{"游戏": "game", "从小": "childhood", "小时候": "childhood", "科技": "technology", "技术": "technology"},
+    **{"创始人": "founder", "钱": "money", "轮": "round", "董事会": "board", "数据": "data", "参数": "parameter"},
+    **{"月": "month", "美元": "dollar"},
+}
+
+
+def made_up_glosses(text, language):
+    return Counter(gloss for word, gloss in GLOSSARY.items() if word in text)
+
+
+def test_word_meanings_place_an_abridged_opening_on_the_exchange_it_translates():
+    """With word meanings, the German opening question and answer show next to the Chinese
+    exchange about childhood games, not next to the small talk before it or the exchange after it."""
+    de = de_turns(OPENING_DE + [(r, d) for r, d, _ in EXCHANGES])
+    zh = zh_turns(SMALL_TALK + OPENING_ZH + [(r, z) for r, _, z in EXCHANGES])
+    links = pairs(align(de, zh, glosses=made_up_glosses))
+    assert links[0] == [2] and links[1] == [3]
+    assert {i: links[i] for i in range(2, 12)} == {i: [i + 4] for i in range(2, 12)}
 
 
 def test_numbers_written_differently_per_language_find_the_right_turn():

@@ -155,6 +155,28 @@ def test_realignment_updates_automatic_rows_in_place(bilingual):
 # --- Automatic alignment ------------------------------------------------------------------------
 
 
+def test_stored_links_weigh_word_meanings_when_the_dictionaries_are_built(bilingual, monkeypatch):
+    """Re-alignment passes the dictionaries' word meanings to the aligner (they decide an
+    abridged opening, docs/editors.md), and aligns from names, numbers and lengths without them."""
+    from interviews.translations import store
+
+    seen = []
+
+    def spy(a, b, params=None, glosses=None):
+        seen.append(glosses)
+        return []
+
+    def made_up(text, language):
+        return {}
+
+    monkeypatch.setattr(store, "align", spy)
+    monkeypatch.setattr(store, "dictionary_glosses", lambda: made_up)
+    align_interview(bilingual)
+    monkeypatch.setattr(store, "dictionary_glosses", lambda: None)
+    align_interview(bilingual)
+    assert seen == [made_up, None]
+
+
 def test_ingesting_a_second_transcript_aligns_the_interview():
     first = ingest_german()
     assert first.alignment is None and not TurnAlignment.objects.exists()

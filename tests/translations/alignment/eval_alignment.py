@@ -249,6 +249,8 @@ def main(argv: list[str]) -> int:
             f"{label:<15} turns={r['turns']:>2} links={r['links']:>2} precision={r['precision']:.3f} "
             f"recall={r['recall']:.3f} accuracy={r['accuracy']:.3f}"
         )
+    none = [g["source"] for g in gold["links"] if not g["targets"]]
+    print(f"no counterpart  turns={len(none):>2} left unlinked={sum(s not in by_source for s in none):>2}")
     r = evaluate(links, gold)
     rc, wc = r["right_confidences"], r["wrong_confidences"]
     print(
