@@ -31,18 +31,26 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from interviews import queries
+from interviews.charts import data as charts
 from interviews.models import IndexTask, Transcript, Turn, TurnAlignment
 from interviews.search import cache
 from interviews.search.engines import engine
 from interviews.translations import store as translations
 
 TEMPLATE = "interviews/_turn_list.html"
-_TEMPLATES = ("_turn_list.html", "_turn.html", "_turn_text.html", "_topic_chips.html")
+_TEMPLATES = (
+    "_turn_list.html",
+    "_turn.html",
+    "_turn_text.html",
+    "_topic_chips.html",
+    "_conversation_strip.html",
+    "_shares.html",
+)
 
 
 def _code_stamp() -> str:
     """A digest of what draws the turns: a deploy that changes it changes every key."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest = hashlib.sha256(Path(__file__).read_bytes() + charts.CODE_STAMP.encode())
     templates = Path(settings.BASE_DIR) / "templates" / "interviews"
     for name in _TEMPLATES:
         digest.update((templates / name).read_bytes())
@@ -90,22 +98,55 @@ def with_index_pending(interviews):
 def turn_list(transcript: Transcript, number: int, *, aligned: bool, index_pending: bool) -> SafeString:
     """`render_turns`, from the shared cache when what it shows has not changed (module doc).
     ``index_pending`` must be read before this is called (`with_index_pending`)."""
-    if index_pending or not settings.ARCHIVE_SEARCH_CACHE:
-        return render_turns(transcript, number, aligned=aligned)
-    # The index's version is read before the turns: a write landing in between is then drawn
-    # under the old version (which no reader asks for once the index has it), never the reverse.
-    stamp = engine().index_stamp()
-    request = (
-        "transcript-turns",
-        CODE_STAMP,
-        transcript.pk,
-        transcript.updated_at.isoformat(),
-        number,
-        settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE,
-        _links_version(transcript, number) if aligned else None,
-        get_language(),
+    return _shared(
+        lambda: (
+            "transcript-turns",
+            transcript.pk,
+            transcript.updated_at.isoformat(),
+            number,
+            settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE,
+            _links_version(transcript, number) if aligned else None,
+        ),
+        lambda: str(render_turns(transcript, number, aligned=aligned)),
+        index_pending=index_pending,
     )
-    return mark_safe(cache.cached(stamp, request, lambda: str(render_turns(transcript, number, aligned=aligned))))
+
+
+def transcript_charts(transcript: Transcript, *, index_pending: bool) -> dict:
+    """The conversation strip and the shares of who speaks about what, drawn
+    (interviews/charts/) and rendered: ``{"strip": html, "shares": html}``, empty strings for a
+    transcript with no turns. The same for every page of the transcript; shared like `turn_list`."""
+
+    def draw():
+        drawn = charts.transcript_charts(transcript)
+        if drawn.is_empty:
+            return {"strip": "", "shares": ""}
+        context = {"charts": drawn}
+        return {
+            "strip": render_to_string("interviews/_conversation_strip.html", context),
+            "shares": render_to_string("interviews/_shares.html", context),
+        }
+
+    html = _shared(
+        lambda: ("transcript-charts-html", transcript.pk, transcript.updated_at.isoformat()),
+        lambda: {part: str(value) for part, value in draw().items()},
+        index_pending=index_pending,
+    )
+    return {part: mark_safe(value) for part, value in html.items()}
+
+
+def _shared(request, draw, *, index_pending):
+    """``draw()``, or what it drew for the same ``request()`` (the key's parts that the database
+    decides) in the current version of the index, code and interface language."""
+    if index_pending or not settings.ARCHIVE_SEARCH_CACHE:
+        value = draw()
+    else:
+        # The index's version is read before anything drawn: a write landing in between is then
+        # drawn under the old version (which no reader asks for once the index has the write),
+        # never the reverse.
+        stamp = engine().index_stamp()
+        value = cache.cached(stamp, (CODE_STAMP, *request(), get_language()), draw)
+    return mark_safe(value) if isinstance(value, str) else value
 
 
 def _links_version(transcript: Transcript, number: int) -> tuple:

@@ -94,7 +94,7 @@ def interview(request, slug, transcript_slug=None):
         context.update(
             _transcript_page(request, transcript, aligned=len(transcripts) > 1, index_pending=interview.index_pending)
         )
-        context["charts"] = charts.transcript_charts(transcript)
+        context.update(transcript_pages.transcript_charts(transcript, index_pending=interview.index_pending))
         words = request.GET.get("find", "").strip()
         if words:
             context["find"] = _find_in_transcript(transcript, words, clear_url=context["page_url"])

@@ -34,19 +34,21 @@ def without_csrf(html):
 
 
 def test_a_transcript_page_is_drawn_once_and_then_read_from_the_cache(client, de, django_assert_max_num_queries):
+    """The page's turns and its charts (the strip, who speaks about what) are two entries."""
     first = page(client, de)
-    assert cache_entries() == 1
-    with django_assert_max_num_queries(7):  # no turns, topics or translations read again (10 the first time)
+    assert cache_entries() == 2
+    with django_assert_max_num_queries(5):  # no turns, topics, translations or charts read (10 the first time)
         again = page(client, de)
     assert without_csrf(again) == without_csrf(first)
-    assert cache_entries() == 1
+    assert cache_entries() == 2
 
 
 def test_each_interface_language_has_its_own_page(client, de):
     english = page(client, de)
     german = page(client, de, HTTP_ACCEPT_LANGUAGE="de")
     assert "Also in" in english and "Auch auf" in german and "Also in" not in german
-    assert cache_entries() == 2
+    assert "The conversation at a glance" in english and "The conversation at a glance" not in german
+    assert cache_entries() == 4
 
 
 def test_pages_of_a_long_transcript_are_separate_entries(client, de, settings):
@@ -54,7 +56,7 @@ def test_pages_of_a_long_transcript_are_separate_entries(client, de, settings):
     assert 'id="t0"' in page(client, de)
     second = client.get(de.get_absolute_url() + "?page=2").content.decode()
     assert 'id="t50"' in second and 'id="t0"' not in second
-    assert cache_entries() == 2
+    assert cache_entries() == 3  # the charts are the same on every page
 
 
 def test_an_edited_turn_shows_at_once(client, de, django_capture_on_commit_callbacks):
@@ -88,7 +90,9 @@ def test_a_renamed_speaker_shows_at_once(client, de, django_capture_on_commit_ca
         speaker.name = "Harold Stebbings-Quokka"
         speaker.save()
         editing.reindex_speaker(speaker)
-    assert ">Harold Stebbings-Quokka</a>" in page(client, de)
+    html = page(client, de)
+    assert ">Harold Stebbings-Quokka</a>" in html  # on the turns
+    assert "</span>Harold Stebbings-Quokka</li>" in html  # in the strip's legend
 
 
 def test_a_rejected_translation_link_leaves_the_page_at_once(client, de):
