@@ -30,27 +30,43 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench import child_env  # noqa: E402
 
-#: The parts of a page, as (label, file ending, function name) of the function whose cumulative
-#: time is that part. They nest: the template and the search are inside the view, the hits inside
-#: the search; each line says its share of the whole request.
-PARTS = (
-    ("view (search + page context)", "interviews/views.py", "search"),
-    ("  search (index, hits, labels)", "interviews/search/query.py", "search"),
-    ("    index: search + facets", "interviews/search/query.py", "_search_index"),
-    ("      hits with snippets", "interviews/search/query.py", "_hit"),
-    ("      snippets (highlight)", "interviews/search/highlighting.py", "highlight"),
-    ("    translations (database)", "interviews/search/query.py", "_add_translations"),
-    ("    facet labels (database)", "interviews/search/query.py", "_facet_values"),
-    ("  template rendering", "django/shortcuts.py", "render"),
-    ("SQL (all queries)", "django/db/backends/utils.py", "execute"),
-)
+#: The parts of a page, per kind of request, as (label, file ending, function name) of the function
+#: whose cumulative time is that part. They nest: the template and the search are inside the view,
+#: the hits inside the search; each line says its share of the whole request.
+SQL = ("SQL (all queries)", "django/db/backends/utils.py", "execute")
+PARTS = {
+    "search": (
+        ("view (search + page context)", "interviews/views.py", "search"),
+        ("  search (index, hits, labels)", "interviews/search/query.py", "search"),
+        ("    index: search + facets", "interviews/search/query.py", "_search_index"),
+        ("      hits with snippets", "interviews/search/query.py", "_hit"),
+        ("      snippets (highlight)", "interviews/search/highlighting.py", "highlight"),
+        ("    translations (database)", "interviews/search/query.py", "_add_translations"),
+        ("    facet labels (database)", "interviews/search/query.py", "_facet_values"),
+        ("  template rendering", "django/shortcuts.py", "render"),
+        SQL,
+    ),
+    "transcript": (
+        ("view (transcript page)", "interviews/views.py", "interview"),
+        ("  the page's turns (cached or drawn)", "interviews/transcript_pages.py", "turn_list"),
+        ("    turns drawn", "interviews/transcript_pages.py", "render_turns"),
+        ("      turns read (database)", "interviews/transcript_pages.py", "page_turns"),
+        ("  charts (cached or drawn)", "interviews/transcript_pages.py", "transcript_charts"),
+        ("    charts drawn (strip, who speaks)", "interviews/charts/data.py", "transcript_charts"),
+        ("  find in this transcript", "interviews/views.py", "_find_in_transcript"),
+        ("  template rendering (the rest)", "django/shortcuts.py", "render"),
+        SQL,
+    ),
+}
 
 
-def part_times(stats: pstats.Stats) -> dict:
-    """{label: cumulative seconds} of each of PARTS, summed over the functions that match."""
-    totals = dict.fromkeys((label for label, _, _ in PARTS), 0.0)
+def part_times(stats: pstats.Stats, kind: str = "search") -> dict:
+    """{label: cumulative seconds} of each of the kind's PARTS (none for a kind without), summed
+    over the functions that match."""
+    parts = PARTS.get(kind, (SQL,))
+    totals = dict.fromkeys((label for label, _, _ in parts), 0.0)
     for (filename, _, function), (_, _, _, cumulative, _) in stats.stats.items():
-        for label, ending, name in PARTS:
+        for label, ending, name in parts:
             if function == name and filename.endswith(ending):
                 totals[label] += cumulative
     return totals
@@ -215,7 +231,7 @@ def report(stats: pstats.Stats, requests: int, elapsed: float, args) -> None:
         f"{requests} {args.kind} requests, {total / requests * 1000:.1f} ms each profiled "
         f"({elapsed / requests * 1000:.1f} ms wall), {stats.total_calls / requests:,.0f} function calls each"
     )
-    for label, seconds in part_times(stats).items():
+    for label, seconds in part_times(stats, args.kind).items():
         print(f"  {label:<34} {seconds / total * 100:5.1f}%  {seconds / requests * 1000:7.1f} ms")
     out = io.StringIO()
     stats.stream = out

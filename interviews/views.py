@@ -13,7 +13,17 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from interviews import api_errors, exports, languages, lists, overview, queries, ratelimit, timecodes
+from interviews import (
+    api_errors,
+    exports,
+    languages,
+    lists,
+    overview,
+    queries,
+    ratelimit,
+    timecodes,
+    transcript_pages,
+)
 from interviews.charts import data as charts
 from interviews.forms import InterviewListForm, SearchForm, SideBySideForm
 from interviews.models import (
@@ -64,7 +74,7 @@ def speaker_list(request):
 
 
 def interview(request, slug, transcript_slug=None):
-    interview = get_object_or_404(queries.interviews_with_details(), slug=slug)
+    interview = get_object_or_404(transcript_pages.with_index_pending(queries.interviews_with_details()), slug=slug)
     transcripts = list(interview.transcripts.all())
     if transcript_slug is None:
         transcript = interview.default_transcript()
@@ -79,21 +89,21 @@ def interview(request, slug, transcript_slug=None):
         "transcript": transcript,
         "side_by_side": interview.get_side_by_side_url(transcript, others[0]) if transcript and others else None,
         "sections": [],
-        "turns": [],
     }
     if transcript:
-        context.update(_transcript_page(request, transcript, aligned=len(transcripts) > 1))
-        context["charts"] = charts.transcript_charts(transcript)
+        context.update(
+            _transcript_page(request, transcript, aligned=len(transcripts) > 1, index_pending=interview.index_pending)
+        )
+        context.update(transcript_pages.transcript_charts(transcript, index_pending=interview.index_pending))
         words = request.GET.get("find", "").strip()
         if words:
             context["find"] = _find_in_transcript(transcript, words, clear_url=context["page_url"])
     return render(request, "interviews/interview.html", context)
 
 
-def _transcript_page(request, transcript, *, aligned):
+def _transcript_page(request, transcript, *, aligned, index_pending):
     """One page of a transcript: a fixed range of turn positions (Transcript.page_of), so a link to
     any turn names its page without a query, and a 20,000-turn transcript stays light."""
-    per_page = settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE
     sections = list(transcript.sections.annotate(first_ordinal=Min("turns__ordinal")))
     # turn_count is stored with the turns (one ingest writes both): no query for the last position.
     page_count = transcript.page_of(transcript.turn_count - 1) if transcript.turn_count else 1
@@ -103,23 +113,13 @@ def _transcript_page(request, transcript, *, aligned):
         raise Http404(_("No such page of this transcript.")) from None
     if not 1 <= number <= page_count:
         raise Http404(_("No such page of this transcript."))
-    start = (number - 1) * per_page
-    turns = list(
-        transcript.turns.filter(ordinal__gte=start, ordinal__lt=start + per_page)
-        .select_related("speaker", "section", "transcript")
-        .with_topics()
-    )
-    queries.attach_roles(turns, interview=transcript.interview)
-    translated = translations.translations_for(turns) if aligned else {}
-    for turn in turns:
-        turn.also_in = translations.first_per_transcript(translated.get(turn.pk, []))
     for section in sections:  # the contents link each section on the page that holds its first turn
         on_page = section.first_ordinal is None or transcript.page_of(section.first_ordinal) == number
         page_url = "" if on_page else transcript.get_page_url(transcript.page_of(section.first_ordinal))
         section.url = f"{page_url}#{section.anchor}"
     return {
         "sections": sections,
-        "turns": turns,
+        "turn_list": transcript_pages.turn_list(transcript, number, aligned=aligned, index_pending=index_pending),
         "pages": _page_links(transcript, number, page_count),
         "page_url": transcript.get_page_url(number),
         # Page 1 keeps the address it was reached by as canonical; later pages are pages of their own.

@@ -1,0 +1,163 @@
+"""One page of a transcript's turns, drawn once per version of what it shows and shared by the
+workers of the machine.
+
+The turns of a page (200 by default) are most of a transcript page's cost: their queries (topics,
+roles, translation links) and some 1,500 template nodes. What they show is the same for every
+reader in one interface language, so the HTML is kept in the search result cache
+(interviews/search/cache.py), under a key that changes with anything that changes it:
+
+- the search index's version (``Engine.index_stamp()``): every write that changes a turn, its
+  speaker's name or address, its section, its topics or its interview's people re-indexes the
+  turns it touches in the same transaction (interviews/outbox.py; ingest, re-ingest, retag and
+  the admin's edits in interviews/editing.py), and any index commit changes the version;
+- while index work is pending (a write committed, its index commit not made yet, or a bulk load
+  between two commits) the cache is neither read nor filled, so the page never shows the state
+  before a committed write;
+- the transcript's ``updated_at`` (its own fields, such as the recording's address), and the
+  number and latest change of the page's translation links, which editors change in the database
+  only (interviews/translations/admin.py);
+- the page, the turns per page, the interface language and the code and templates that draw it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Count, Exists, Max, Prefetch, Q
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from interviews import queries
+from interviews.charts import data as charts
+from interviews.models import IndexTask, Transcript, Turn, TurnAlignment, TurnTopic
+from interviews.search import cache
+from interviews.search.engines import engine
+from interviews.translations import store as translations
+
+TEMPLATE = "interviews/_turn_list.html"
+_RULES = ("topic__keywords", "topic__file_snapshot")
+_TEMPLATES = (
+    "_turn_list.html",
+    "_turn.html",
+    "_turn_text.html",
+    "_topic_chips.html",
+    "_conversation_strip.html",
+    "_shares.html",
+)
+
+
+def _code_stamp() -> str:
+    """A digest of what draws the turns: a deploy that changes it changes every key."""
+    digest = hashlib.sha256(Path(__file__).read_bytes() + charts.CODE_STAMP.encode())
+    templates = Path(settings.BASE_DIR) / "templates" / "interviews"
+    for name in _TEMPLATES:
+        digest.update((templates / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE_STAMP = _code_stamp()
+
+
+def page_bounds(transcript: Transcript, number: int) -> tuple[int, int]:
+    """The turn positions on page ``number``: [start, end)."""
+    per_page = settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE
+    start = (number - 1) * per_page
+    return start, start + per_page
+
+
+def page_turns(transcript: Transcript, number: int, *, aligned: bool) -> list[Turn]:
+    """The turns of page ``number`` with what a reader sees on each: speaker, section, role,
+    topics and, with ``aligned``, the same passage in the other transcripts (``also_in``)."""
+    start, end = page_bounds(transcript, number)
+    turns = list(
+        transcript.turns.filter(ordinal__gte=start, ordinal__lt=end)
+        .select_related("speaker", "section", "transcript")
+        # What Turn.effective_topics() reads, as with_topics() does, without the topics' rules
+        # (JSON decoded for every link: some 13% of drawing a page).
+        .prefetch_related(Prefetch("topic_links", queryset=TurnTopic.objects.select_related("topic").defer(*_RULES)))
+    )
+    queries.attach_roles(turns, interview=transcript.interview)
+    translated = translations.translations_for(turns) if aligned else {}
+    for turn in turns:
+        turn.also_in = translations.first_per_transcript(translated.get(turn.pk, []))
+    return turns
+
+
+def render_turns(transcript: Transcript, number: int, *, aligned: bool) -> SafeString:
+    """The HTML of page ``number``'s turns, section headings between them."""
+    turns = page_turns(transcript, number, aligned=aligned)
+    return render_to_string(TEMPLATE, {"turns": turns, "transcript": transcript})
+
+
+def with_index_pending(interviews):
+    """The interviews annotated with ``index_pending``: whether any index work is pending, read
+    with the interview rather than by a query of its own."""
+    return interviews.annotate(index_pending=Exists(IndexTask.objects.all()))
+
+
+def turn_list(transcript: Transcript, number: int, *, aligned: bool, index_pending: bool) -> SafeString:
+    """`render_turns`, from the shared cache when what it shows has not changed (module doc).
+    ``index_pending`` must be read before this is called (`with_index_pending`)."""
+    return _shared(
+        lambda: (
+            "transcript-turns",
+            transcript.pk,
+            transcript.updated_at.isoformat(),
+            number,
+            settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE,
+            _links_version(transcript, number) if aligned else None,
+        ),
+        lambda: str(render_turns(transcript, number, aligned=aligned)),
+        index_pending=index_pending,
+    )
+
+
+def transcript_charts(transcript: Transcript, *, index_pending: bool) -> dict:
+    """The conversation strip and the shares of who speaks about what, drawn
+    (interviews/charts/) and rendered: ``{"strip": html, "shares": html}``, empty strings for a
+    transcript with no turns. The same for every page of the transcript; shared like `turn_list`."""
+
+    def draw():
+        drawn = charts.transcript_charts(transcript)
+        if drawn.is_empty:
+            return {"strip": "", "shares": ""}
+        context = {"charts": drawn}
+        return {
+            "strip": render_to_string("interviews/_conversation_strip.html", context),
+            "shares": render_to_string("interviews/_shares.html", context),
+        }
+
+    html = _shared(
+        lambda: ("transcript-charts-html", transcript.pk, transcript.updated_at.isoformat()),
+        lambda: {part: str(value) for part, value in draw().items()},
+        index_pending=index_pending,
+    )
+    return {part: mark_safe(value) for part, value in html.items()}
+
+
+def _shared(request, draw, *, index_pending):
+    """``draw()``, or what it drew for the same ``request()`` (the key's parts that the database
+    decides) in the current version of the index, code and interface language."""
+    if index_pending or not settings.ARCHIVE_SEARCH_CACHE:
+        value = draw()
+    else:
+        # The index's version is read before anything drawn: a write landing in between is then
+        # drawn under the old version (which no reader asks for once the index has the write),
+        # never the reverse.
+        stamp = engine().index_stamp()
+        value = cache.cached(stamp, (CODE_STAMP, *request(), get_language()), draw)
+    return mark_safe(value) if isinstance(value, str) else value
+
+
+def _links_version(transcript: Transcript, number: int) -> tuple:
+    """The number of the page's translation links and their latest change: an editor's new,
+    changed or removed link changes it (a removal the count, the others the time). One query."""
+    start, end = page_bounds(transcript, number)
+    ids = Turn.objects.filter(transcript=transcript, ordinal__gte=start, ordinal__lt=end).values("pk")
+    version = TurnAlignment.objects.filter(Q(source_id__in=ids) | Q(target_id__in=ids)).aggregate(
+        links=Count("pk"), latest=Max("updated_at")
+    )
+    return version["links"], version["latest"].isoformat() if version["latest"] else None
