@@ -31,6 +31,7 @@ class _SegmentColumns:
     def __init__(self, size):
         self.size = size
         self._fields = {}
+        self.extra = {}  # what other modules derive from the segment's columns (scoring.py)
 
     def single(self, reader, fieldname):
         if fieldname not in self._fields:
@@ -56,7 +57,8 @@ class _SegmentColumns:
         return self._fields[fieldname]
 
 
-def _segment_columns(leaf_reader):
+def segment_columns(leaf_reader):
+    """The cached columns of the segment of ``leaf_reader`` (a reader of one segment)."""
     segment = leaf_reader.segment()
     key = (str(leaf_reader.storage().folder) if hasattr(leaf_reader.storage(), "folder") else "", segment.segment_id())
     with _SEGMENT_CACHE_LOCK:
@@ -77,7 +79,7 @@ class Columns:
 
     def __init__(self, reader, single_fields, multi_fields):
         leaves = [(r, offset) for r, offset in reader.leaf_readers() if r.doc_count_all()]  # skip EmptyReader
-        self.leaves = [(_segment_columns(r), r, offset) for r, offset in leaves]
+        self.leaves = [(segment_columns(r), r, offset) for r, offset in leaves]
         self.size = reader.doc_count_all()
         self.single_fields = set(single_fields)
         self.multi_fields = set(multi_fields)

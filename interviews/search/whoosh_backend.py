@@ -51,6 +51,7 @@ from interviews.search.columns import Columns, EveryScoreCollector
 from interviews.search.fields import AnalyzedTextField
 from interviews.search.generations import IndexLocation, IndexLocked, WriterCodec, bounded_merge, tiered_merge
 from interviews.search.german import GERMAN_STOPWORDS
+from interviews.search.scoring import ArrayBM25F
 
 # --- Queries ---------------------------------------------------------------------------------------
 
@@ -172,7 +173,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             ix = self.open_index()
             self._stamp = stamp
             self._generation = ix.storage.folder
-            self._searcher = ix.searcher()
+            self._searcher = ix.searcher(weighting=ArrayBM25F())
         else:
             self._searcher = self._searcher.refresh()
         return self._searcher
