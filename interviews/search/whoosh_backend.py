@@ -282,11 +282,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         columns = self.columns(searcher)
 
         positive, negative = self.parse_query(query_string)
-        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=not sort_by)
         narrows = [self._narrow(searcher, columns, nq) for nq in (narrow_queries or ())]
-        final = hits.copy()
-        for _, mask in narrows:
-            final &= mask
+        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=not sort_by, narrows=narrows)
+        final = self._final(hits, narrows)
         count = int(final.sum())
         facet_counts = {fieldname: self._facet_count(columns, fieldname, hits, narrows) for fieldname in facets or ()}
 
@@ -305,9 +303,10 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             "spelling_suggestion": suggestion,
         }
 
-    def _hits(self, searcher, columns, positive, negative, *, ranked):
+    def _hits(self, searcher, columns, positive, negative, *, ranked, narrows=()):
         """``(mask of every hit, (docnums, scores) or None)``; scores only when ``ranked`` and
-        the query has words to rank by."""
+        the query has words to rank by, and only of the hits every narrow keeps (no other can be
+        on a page; the facets need every hit, but not its score)."""
         if positive is None:
             hits = columns.live.copy()
             if negative is not None:
@@ -319,11 +318,19 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         hits = np.zeros(columns.size, dtype=bool)
         if q is wq.NullQuery:  # only stop words
             return hits, (np.zeros(0, dtype=np.int64), np.zeros(0))
-        collector = EveryScoreCollector()
+        collector = EveryScoreCollector(scored=self._final(columns.live, narrows) if narrows else None)
         searcher.search_with_collector(q, collector)
-        docnums, scores = collector.results()
+        docnums, ranked = collector.results()
         hits[docnums] = True
-        return hits, (docnums, scores)
+        return hits, ranked
+
+    @staticmethod
+    def _final(hits, narrows):
+        """The hits every narrow keeps."""
+        final = hits.copy()
+        for _, mask in narrows:
+            final &= mask
+        return final
 
     def ranked_keys(self, query_string, narrow_queries=(), limit=None, facets=()):
         """``(keys, count, facet counts)``: the ``key`` of every hit, best first (at most
@@ -334,11 +341,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         searcher = self.searcher()
         columns = self.columns(searcher)
         positive, negative = self.parse_query(query_string)
-        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=True)
         narrows = [self._narrow(searcher, columns, nq) for nq in narrow_queries]
-        final = hits.copy()
-        for _, mask in narrows:
-            final &= mask
+        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=True, narrows=narrows)
+        final = self._final(hits, narrows)
         count = int(final.sum())
         facet_counts = {fieldname: self._facet_count(columns, fieldname, hits, narrows) for fieldname in facets}
         page = self._page(columns, final, ranked, None, 0, count if limit is None else min(limit, count))
