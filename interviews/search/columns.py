@@ -11,7 +11,6 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
-from whoosh import collectors
 
 # --- Columns as numpy arrays ----------------------------------------------------------------------
 
@@ -149,48 +148,3 @@ class Columns:
             key = -key
         key[missing] = np.iinfo(np.int64).max
         return key
-
-
-class EveryScoreCollector(collectors.ScoredCollector):
-    """Every matching document with its score, in one pass and without Whoosh's per-hit set and
-    sort: facets need the whole hit set anyway, and numpy ranks it.
-
-    ``scored``, a boolean array over the documents, limits the scoring to the documents it marks
-    (those the filters leave, the only ones a page can show): every match is still collected, for
-    the facets, but only those are scored."""
-
-    def __init__(self, scored=None):
-        super().__init__()
-        self._scored = None if scored is None else scored.tobytes()  # indexing bytes is the fastest
-
-    def prepare(self, top_searcher, q, context):
-        super().prepare(top_searcher, q, context)
-        self.docnums = []
-        self.scored_docnums = []
-        self.scores = []
-
-    def _collect(self, global_docnum, score):
-        self.docnums.append(global_docnum)
-        self.scores.append(score)
-        return 0 - score
-
-    def collect_matches(self):
-        if self._scored is None:
-            return super().collect_matches()
-        offset, scored, final_fn = self.offset, self._scored, self.final_fn
-        docnums, scored_docnums, scores = self.docnums, self.scored_docnums, self.scores
-        for sub_docnum in self.matches():
-            docnum = offset + sub_docnum
-            docnums.append(docnum)
-            if scored[docnum]:
-                score = self.matcher.score()  # self.matcher: matches() may replace it
-                if final_fn:
-                    score = final_fn(self.top_searcher, docnum, score)
-                scored_docnums.append(docnum)
-                scores.append(score)
-
-    def results(self):
-        """``(every matching docnum, (scored docnums, their scores))``."""
-        docnums = np.asarray(self.docnums, dtype=np.int64)
-        scored = docnums if self._scored is None else np.asarray(self.scored_docnums, dtype=np.int64)
-        return docnums, (scored, np.asarray(self.scores, dtype=np.float64))

@@ -22,9 +22,10 @@ from interviews.search.columns import segment_columns
 _BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
 
 
-def length_norms(reader, fieldname: str, avgfl: float, B: float, K1: float) -> list:
+def length_norms(reader, fieldname: str, avgfl: float, B: float, K1: float) -> tuple[np.ndarray, list]:
     """``K1 * ((1 - B) + B * length / avgfl)`` for every document of the segment ``reader``,
-    as a list (the fastest to index from Python), computed as ``scoring.bm25`` computes it."""
+    computed as ``scoring.bm25`` computes it: as an array and as a list (the fastest to index
+    from Python, one match at a time)."""
     cached = segment_columns(reader)
     key = ("length-norms", fieldname)
     found = cached.extra.get(key)
@@ -44,7 +45,8 @@ def length_norms(reader, fieldname: str, avgfl: float, B: float, K1: float) -> l
         lengths = _BYTE_TO_LENGTH[codes]
         cached.extra[("lengths", fieldname)] = lengths
     # The same operations in the same order as scoring.bm25, element by element: the same floats.
-    norms = (K1 * ((1 - B) + B * lengths / avgfl)).tolist()
+    norms = K1 * ((1 - B) + B * lengths / avgfl)
+    norms = (norms, norms.tolist())
     cached.extra[key] = ((avgfl, B, K1), norms)
     return norms
 
@@ -64,7 +66,7 @@ class ArrayBM25F(scoring.BM25F):
 class ArrayBM25FScorer(scoring.BM25FScorer):
     def __init__(self, searcher, fieldname, text, B, K1, qf=1):
         super().__init__(searcher, fieldname, text, B, K1, qf=qf)
-        self._norms = length_norms(searcher.reader(), fieldname, self.avgfl, B, K1)
+        self.norm_array, self._norms = length_norms(searcher.reader(), fieldname, self.avgfl, B, K1)
         self._k1_plus_1 = K1 + 1
 
     def score(self, matcher):

@@ -47,10 +47,11 @@ from whoosh.qparser import AndGroup, QueryParser
 
 from interviews import languages
 from interviews.search.analysis import ANALYSIS_VERSION
-from interviews.search.columns import Columns, EveryScoreCollector
+from interviews.search.columns import Columns
 from interviews.search.fields import AnalyzedTextField
 from interviews.search.generations import IndexLocation, IndexLocked, WriterCodec, bounded_merge, tiered_merge
 from interviews.search.german import GERMAN_STOPWORDS
+from interviews.search.matching import EveryScoreCollector
 from interviews.search.scoring import ArrayBM25F
 
 # --- Queries ---------------------------------------------------------------------------------------
@@ -283,7 +284,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
         positive, negative = self.parse_query(query_string)
         narrows = [self._narrow(searcher, columns, nq) for nq in (narrow_queries or ())]
-        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=not sort_by, narrows=narrows)
+        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=not sort_by)
         final = self._final(hits, narrows)
         count = int(final.sum())
         facet_counts = {fieldname: self._facet_count(columns, fieldname, hits, narrows) for fieldname in facets or ()}
@@ -303,10 +304,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             "spelling_suggestion": suggestion,
         }
 
-    def _hits(self, searcher, columns, positive, negative, *, ranked, narrows=()):
+    def _hits(self, searcher, columns, positive, negative, *, ranked):
         """``(mask of every hit, (docnums, scores) or None)``; scores only when ``ranked`` and
-        the query has words to rank by, and only of the hits every narrow keeps (no other can be
-        on a page; the facets need every hit, but not its score)."""
+        the query has words to rank by."""
         if positive is None:
             hits = columns.live.copy()
             if negative is not None:
@@ -318,11 +318,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         hits = np.zeros(columns.size, dtype=bool)
         if q is wq.NullQuery:  # only stop words
             return hits, (np.zeros(0, dtype=np.int64), np.zeros(0))
-        collector = EveryScoreCollector(scored=self._final(columns.live, narrows) if narrows else None)
+        collector = EveryScoreCollector()
         searcher.search_with_collector(q, collector)
-        docnums, ranked = collector.results()
+        docnums, scores = collector.results()
         hits[docnums] = True
-        return hits, ranked
+        return hits, (docnums, scores)
 
     @staticmethod
     def _final(hits, narrows):
@@ -342,7 +342,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         columns = self.columns(searcher)
         positive, negative = self.parse_query(query_string)
         narrows = [self._narrow(searcher, columns, nq) for nq in narrow_queries]
-        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=True, narrows=narrows)
+        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=True)
         final = self._final(hits, narrows)
         count = int(final.sum())
         facet_counts = {fieldname: self._facet_count(columns, fieldname, hits, narrows) for fieldname in facets}

@@ -1,12 +1,11 @@
 """Scoring: the archive's BM25F gives every match the very score Whoosh's own BM25F gives it."""
 
-import numpy as np
 import pytest
 from whoosh import scoring
 from whoosh.searching import Searcher
 
-from interviews.search.columns import EveryScoreCollector
 from interviews.search.engines import engine
+from interviews.search.matching import EveryScoreCollector
 from interviews.search.scoring import ArrayBM25F
 
 
@@ -14,7 +13,7 @@ def _scores(searcher, backend, text):
     positive, _ = backend.parse_query(text)
     collector = EveryScoreCollector()
     searcher.search_with_collector(positive, collector)
-    _, (docnums, scores) = collector.results()
+    docnums, scores = collector.results()
     return dict(zip(docnums.tolist(), scores.tolist()))
 
 
@@ -33,22 +32,3 @@ def test_every_score_equals_whooshs_bm25f(archive, text):
 
 def test_the_archive_searches_with_array_bm25f(archive):
     assert isinstance(engine().backend.searcher().weighting, ArrayBM25F)
-
-
-def test_a_scored_mask_scores_only_the_documents_it_marks_and_still_collects_every_match(archive):
-    backend = engine().backend
-    searcher = backend.searcher()
-    positive, _ = backend.parse_query("data")
-    everything = EveryScoreCollector()
-    searcher.search_with_collector(positive, everything)
-    every_match, (_, every_score) = everything.results()
-    wanted = np.zeros(searcher.doc_count_all(), dtype=bool)
-    wanted[every_match[::2]] = True
-
-    some = EveryScoreCollector(scored=wanted)
-    searcher.search_with_collector(positive, some)
-    matches, (scored, scores) = some.results()
-
-    assert matches.tolist() == every_match.tolist()
-    assert scored.tolist() == every_match[::2].tolist()
-    assert scores.tolist() == every_score[::2].tolist()
