@@ -51,7 +51,7 @@ from interviews.search.columns import Columns
 from interviews.search.fields import AnalyzedTextField
 from interviews.search.generations import IndexLocation, IndexLocked, WriterCodec, bounded_merge, tiered_merge
 from interviews.search.german import GERMAN_STOPWORDS
-from interviews.search.matching import EveryScoreCollector
+from interviews.search.matching import EveryScoreCollector, matching_docnums
 from interviews.search.scoring import ArrayBM25F
 
 # --- Queries ---------------------------------------------------------------------------------------
@@ -233,8 +233,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         mask = np.zeros(columns.size, dtype=bool)
         if q is wq.NullQuery:
             return mask
-        ids = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
-        mask[ids] = True
+        mask[matching_docnums(searcher, q)] = True
         return mask
 
     def _narrow(self, searcher, columns, narrow_query):

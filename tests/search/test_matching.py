@@ -1,12 +1,13 @@
 """Matching: Whoosh's matcher trees evaluated as arrays find what stepping through them finds,
 with the same scores, for every kind of query the archive writes."""
 
+import numpy as np
 import pytest
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 
 from interviews.search.engines import engine
-from interviews.search.matching import _step, evaluate
+from interviews.search.matching import _step, evaluate, matching_docnums
 
 QUERIES = [
     "data",
@@ -65,3 +66,28 @@ def test_deleted_turns_are_left_out_as_whoosh_leaves_them_out(archive):
         step_ids, step_scores = _step(FilterMatcher(positive.matcher(subsearcher, context), deleted, exclude=True))
         assert ids.tolist() == step_ids.tolist() == every[1:].tolist()
         assert scores.tolist() == step_scores.tolist()
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_matching_docnums_are_whooshs_docs_for_query(archive, text):
+    backend = engine().backend
+    searcher = backend.searcher()
+    positive, negative = backend.parse_query(text)
+    q = negative if positive is None else positive
+    assert matching_docnums(searcher, q).tolist() == list(searcher.docs_for_query(q))
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_within_some_documents_finds_those_of_them_that_match(archive, text):
+    backend = engine().backend
+    searcher = backend.searcher()
+    positive, negative = backend.parse_query(text)
+    q = negative if positive is None else positive
+    for subsearcher, _ in searcher.leaf_searchers():
+        context = searcher.context(weighting=searcher.weighting)
+        every, every_score = _step(q.matcher(subsearcher, context))
+        within = np.arange(0, subsearcher.doc_count_all(), 2)
+        ids, scores = evaluate(q.matcher(subsearcher, context), within)
+        wanted = np.isin(every, within)
+        assert ids.tolist() == every[wanted].tolist()
+        assert scores.tolist() == every_score[wanted].tolist()
