@@ -15,6 +15,10 @@ docs/search.md):
   collectors call Python code for every matching document: 111 ms for facets over 10k documents
   against 13 ms this way. Facet counts for a field ignore the narrow queries on that same field
   (multi-select faceting: ticking one speaker still shows the others with their counts).
+- Matches and scores: Whoosh builds its matcher tree for a query as usual, but the tree is read
+  as arrays (``matching.py``), every match of a segment and its score at once, where Whoosh
+  steps through it one document at a time; BM25F reads each segment's field lengths once
+  (``scoring.py``). The scores are Whoosh's, float for float.
 - No ``django_ct`` narrow query, no spelling suggestion unless a search found nothing.
 - The index lives in a generation directory named by a pointer file; rebuilds build a new
   generation and swap the pointer atomically (Haystack's ``clear()`` + ``update()`` left searches
