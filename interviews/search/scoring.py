@@ -22,17 +22,17 @@ from interviews.search.columns import segment_columns
 _BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
 
 
-def length_norms(reader, fieldname: str, avgfl: float, B: float, K1: float) -> tuple[np.ndarray, list]:
+def length_norms(reader, fieldname: str, avgfl: float, B: float, K1: float) -> np.ndarray:
     """``K1 * ((1 - B) + B * length / avgfl)`` for every document of the segment ``reader``,
-    computed as ``scoring.bm25`` computes it: as an array and as a list (the fastest to index
-    from Python, one match at a time)."""
+    computed as ``scoring.bm25`` computes it. Kept: the length bytes (one a document) and the
+    norms of the latest average length (eight bytes a document), per segment and field."""
     cached = segment_columns(reader)
     key = ("length-norms", fieldname)
     found = cached.extra.get(key)
     if found is not None and found[0] == (avgfl, B, K1):
         return found[1]
-    lengths = cached.extra.get(("lengths", fieldname))
-    if lengths is None:
+    codes = cached.extra.get(("length-bytes", fieldname))
+    if codes is None:
         lenfield = f"_{fieldname}_len"  # whoosh.codec.whoosh3._lenfield
         # The lengths are a column of the segment's per-document reader, not of the schema, which
         # is what SegmentReader.doc_field_length() reads too.
@@ -42,11 +42,9 @@ def length_norms(reader, fieldname: str, avgfl: float, B: float, K1: float) -> t
             codes = np.fromiter(column, dtype=np.uint8, count=cached.size)
         else:
             codes = np.zeros(cached.size, dtype=np.uint8)
-        lengths = _BYTE_TO_LENGTH[codes]
-        cached.extra[("lengths", fieldname)] = lengths
+        cached.extra[("length-bytes", fieldname)] = codes
     # The same operations in the same order as scoring.bm25, element by element: the same floats.
-    norms = K1 * ((1 - B) + B * lengths / avgfl)
-    norms = (norms, norms.tolist())
+    norms = K1 * ((1 - B) + B * _BYTE_TO_LENGTH[codes] / avgfl)
     cached.extra[key] = ((avgfl, B, K1), norms)
     return norms
 
@@ -66,10 +64,10 @@ class ArrayBM25F(scoring.BM25F):
 class ArrayBM25FScorer(scoring.BM25FScorer):
     def __init__(self, searcher, fieldname, text, B, K1, qf=1):
         super().__init__(searcher, fieldname, text, B, K1, qf=qf)
-        self.norm_array, self._norms = length_norms(searcher.reader(), fieldname, self.avgfl, B, K1)
+        self.norm_array = length_norms(searcher.reader(), fieldname, self.avgfl, B, K1)
         self._k1_plus_1 = K1 + 1
 
     def score(self, matcher):
         # scoring.bm25(idf, tf, fl, avgfl, B, K1) with the length term looked up.
         tf = matcher.weight()
-        return self.idf * ((tf * self._k1_plus_1) / (tf + self._norms[matcher.id()]))
+        return float(self.idf * ((tf * self._k1_plus_1) / (tf + self.norm_array[matcher.id()])))
