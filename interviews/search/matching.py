@@ -11,6 +11,11 @@ pairs in the same tree), so every score is the same float and every page the sam
 Nodes it does not know (phrases, preloaded unions of small segments, any other) are stepped
 through as Whoosh would, and their matches and scores taken as they come: slower, never
 different.
+
+It reads a term's posting blocks through the attributes of Whoosh 2.7.4's ``W3LeafMatcher``
+(``_ids``, ``_weights``, ``_maxid``, ``_next_block()``...), which are not a public interface:
+Whoosh is pinned in requirements.txt, and tests/search/test_matching.py holds every kind of
+query to Whoosh's own stepping.
 """
 
 from __future__ import annotations
