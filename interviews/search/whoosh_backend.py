@@ -47,6 +47,7 @@ from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
+from whoosh.matching import NullMatcherClass
 from whoosh.qparser import AndGroup, QueryParser
 
 from interviews import languages
@@ -99,6 +100,42 @@ def _or(a, b):
     if b is None:
         return a
     return wq.Or([a, b]).normalize()
+
+
+class _Term(wq.Term):
+    """Whoosh's Term, remembering how many documents of each segment have it.
+
+    Whoosh shapes a query's matcher tree by the size of each part, and asks each term's size in
+    every segment twice or more, a lookup in the segment's terms file each time; most of a
+    query's terms are in no segment at all (each word is looked for in every language field).
+    The size is kept from the first lookup, and a term that building its matcher has just found
+    missing from the segment has size 0 without one. The sizes, so the trees and the scores, are
+    those Whoosh computes. Made by ``_remember_sizes`` from a parsed query, which lives for one
+    search."""
+
+    def matcher(self, searcher, context=None):
+        m = super().matcher(searcher, context)
+        if isinstance(m, NullMatcherClass):
+            self.__dict__.setdefault("_sizes", {})[id(searcher.reader())] = 0
+        return m
+
+    def estimate_size(self, ixreader):
+        sizes = self.__dict__.setdefault("_sizes", {})
+        key = id(ixreader)
+        if key not in sizes:
+            sizes[key] = super().estimate_size(ixreader)
+        return sizes[key]
+
+
+def _remember_sizes(q):
+    """``q`` with its terms made ``_Term`` in place. In place, not rebuilt: rebuilding a Whoosh
+    query tree (``accept``) drops some nodes' settings, and a parser given another term class
+    no longer merges a term with the same term written as a one-word phrase."""
+    if q is not None and q is not wq.NullQuery:
+        for leaf in q.leaves():
+            if type(leaf) is wq.Term:
+                leaf.__class__ = _Term
+    return q
 
 
 # --- The backend -------------------------------------------------------------------------------
@@ -226,7 +263,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         # into arrays in pure Python, which took most of a search's time on the seed archive.
         positive = wq.DefaultOr(positive_parts).normalize() if positive_parts else None
         negative = wq.DefaultOr(negative_parts).normalize() if negative_parts else None
-        return positive, negative
+        return _remember_sizes(positive), _remember_sizes(negative)
 
     def _field_parsers(self):
         if getattr(self, "_parsers", None) is None:
