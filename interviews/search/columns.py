@@ -11,7 +11,6 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
-from whoosh import collectors
 
 # --- Columns as numpy arrays ----------------------------------------------------------------------
 
@@ -31,6 +30,7 @@ class _SegmentColumns:
     def __init__(self, size):
         self.size = size
         self._fields = {}
+        self.extra = {}  # what other modules derive from the segment's columns (scoring.py)
 
     def single(self, reader, fieldname):
         if fieldname not in self._fields:
@@ -56,7 +56,8 @@ class _SegmentColumns:
         return self._fields[fieldname]
 
 
-def _segment_columns(leaf_reader):
+def segment_columns(leaf_reader):
+    """The cached columns of the segment of ``leaf_reader`` (a reader of one segment)."""
     segment = leaf_reader.segment()
     key = (str(leaf_reader.storage().folder) if hasattr(leaf_reader.storage(), "folder") else "", segment.segment_id())
     with _SEGMENT_CACHE_LOCK:
@@ -77,7 +78,7 @@ class Columns:
 
     def __init__(self, reader, single_fields, multi_fields):
         leaves = [(r, offset) for r, offset in reader.leaf_readers() if r.doc_count_all()]  # skip EmptyReader
-        self.leaves = [(_segment_columns(r), r, offset) for r, offset in leaves]
+        self.leaves = [(segment_columns(r), r, offset) for r, offset in leaves]
         self.size = reader.doc_count_all()
         self.single_fields = set(single_fields)
         self.multi_fields = set(multi_fields)
@@ -147,21 +148,3 @@ class Columns:
             key = -key
         key[missing] = np.iinfo(np.int64).max
         return key
-
-
-class EveryScoreCollector(collectors.ScoredCollector):
-    """Every matching document with its score, in one pass and without Whoosh's per-hit set and
-    sort: facets need the whole hit set anyway, and numpy ranks it."""
-
-    def prepare(self, top_searcher, q, context):
-        super().prepare(top_searcher, q, context)
-        self.docnums = []
-        self.scores = []
-
-    def _collect(self, global_docnum, score):
-        self.docnums.append(global_docnum)
-        self.scores.append(score)
-        return 0 - score
-
-    def results(self):
-        return np.asarray(self.docnums, dtype=np.int64), np.asarray(self.scores, dtype=np.float64)

@@ -15,6 +15,10 @@ docs/search.md):
   collectors call Python code for every matching document: 111 ms for facets over 10k documents
   against 13 ms this way. Facet counts for a field ignore the narrow queries on that same field
   (multi-select faceting: ticking one speaker still shows the others with their counts).
+- Matches and scores: Whoosh builds its matcher tree for a query as usual, but the tree is read
+  as arrays (``matching.py``), every match of a segment and its score at once, where Whoosh
+  steps through it one document at a time; BM25F reads each segment's field lengths once
+  (``scoring.py``). The scores are Whoosh's, float for float.
 - No ``django_ct`` narrow query, no spelling suggestion unless a search found nothing.
 - The index lives in a generation directory named by a pointer file; rebuilds build a new
   generation and swap the pointer atomically (Haystack's ``clear()`` + ``update()`` left searches
@@ -43,14 +47,17 @@ from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
+from whoosh.matching import NullMatcherClass
 from whoosh.qparser import AndGroup, QueryParser
 
 from interviews import languages
 from interviews.search.analysis import ANALYSIS_VERSION
-from interviews.search.columns import Columns, EveryScoreCollector
+from interviews.search.columns import Columns
 from interviews.search.fields import AnalyzedTextField
 from interviews.search.generations import IndexLocation, IndexLocked, WriterCodec, bounded_merge, tiered_merge
 from interviews.search.german import GERMAN_STOPWORDS
+from interviews.search.matching import EveryScoreCollector, matching_docnums
+from interviews.search.scoring import ArrayBM25F
 
 # --- Queries ---------------------------------------------------------------------------------------
 
@@ -93,6 +100,42 @@ def _or(a, b):
     if b is None:
         return a
     return wq.Or([a, b]).normalize()
+
+
+class _Term(wq.Term):
+    """Whoosh's Term, remembering how many documents of each segment have it.
+
+    Whoosh shapes a query's matcher tree by the size of each part, and asks each term's size in
+    every segment twice or more, a lookup in the segment's terms file each time; most of a
+    query's terms are in no segment at all (each word is looked for in every language field).
+    The size is kept from the first lookup, and a term that building its matcher has just found
+    missing from the segment has size 0 without one. The sizes, so the trees and the scores, are
+    those Whoosh computes. Made by ``_remember_sizes`` from a parsed query, which lives for one
+    search."""
+
+    def matcher(self, searcher, context=None):
+        m = super().matcher(searcher, context)
+        if isinstance(m, NullMatcherClass):
+            self.__dict__.setdefault("_sizes", {})[id(searcher.reader())] = 0
+        return m
+
+    def estimate_size(self, ixreader):
+        sizes = self.__dict__.setdefault("_sizes", {})
+        key = id(ixreader)
+        if key not in sizes:
+            sizes[key] = super().estimate_size(ixreader)
+        return sizes[key]
+
+
+def _remember_sizes(q):
+    """``q`` with its terms made ``_Term`` in place. In place, not rebuilt: rebuilding a Whoosh
+    query tree (``accept``) drops some nodes' settings, and a parser given another term class
+    no longer merges a term with the same term written as a one-word phrase."""
+    if q is not None and q is not wq.NullQuery:
+        for leaf in q.leaves():
+            if type(leaf) is wq.Term:
+                leaf.__class__ = _Term
+    return q
 
 
 # --- The backend -------------------------------------------------------------------------------
@@ -172,7 +215,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             ix = self.open_index()
             self._stamp = stamp
             self._generation = ix.storage.folder
-            self._searcher = ix.searcher()
+            self._searcher = ix.searcher(weighting=ArrayBM25F())
         else:
             self._searcher = self._searcher.refresh()
         return self._searcher
@@ -220,7 +263,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         # into arrays in pure Python, which took most of a search's time on the seed archive.
         positive = wq.DefaultOr(positive_parts).normalize() if positive_parts else None
         negative = wq.DefaultOr(negative_parts).normalize() if negative_parts else None
-        return positive, negative
+        return _remember_sizes(positive), _remember_sizes(negative)
 
     def _field_parsers(self):
         if getattr(self, "_parsers", None) is None:
@@ -231,8 +274,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         mask = np.zeros(columns.size, dtype=bool)
         if q is wq.NullQuery:
             return mask
-        ids = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
-        mask[ids] = True
+        mask[matching_docnums(searcher, q)] = True
         return mask
 
     def _narrow(self, searcher, columns, narrow_query):
@@ -281,11 +323,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         columns = self.columns(searcher)
 
         positive, negative = self.parse_query(query_string)
-        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=not sort_by)
         narrows = [self._narrow(searcher, columns, nq) for nq in (narrow_queries or ())]
-        final = hits.copy()
-        for _, mask in narrows:
-            final &= mask
+        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=not sort_by)
+        final = self._final(hits, narrows)
         count = int(final.sum())
         facet_counts = {fieldname: self._facet_count(columns, fieldname, hits, narrows) for fieldname in facets or ()}
 
@@ -324,6 +364,14 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         hits[docnums] = True
         return hits, (docnums, scores)
 
+    @staticmethod
+    def _final(hits, narrows):
+        """The hits every narrow keeps."""
+        final = hits.copy()
+        for _, mask in narrows:
+            final &= mask
+        return final
+
     def ranked_keys(self, query_string, narrow_queries=(), limit=None, facets=()):
         """``(keys, count, facet counts)``: the ``key`` of every hit, best first (at most
         ``limit``), from the key column rather than the stored fields; how many hits there are;
@@ -333,11 +381,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         searcher = self.searcher()
         columns = self.columns(searcher)
         positive, negative = self.parse_query(query_string)
-        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=True)
         narrows = [self._narrow(searcher, columns, nq) for nq in narrow_queries]
-        final = hits.copy()
-        for _, mask in narrows:
-            final &= mask
+        hits, ranked = self._hits(searcher, columns, positive, negative, ranked=True)
+        final = self._final(hits, narrows)
         count = int(final.sum())
         facet_counts = {fieldname: self._facet_count(columns, fieldname, hits, narrows) for fieldname in facets}
         page = self._page(columns, final, ranked, None, 0, count if limit is None else min(limit, count))

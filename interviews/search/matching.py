@@ -1,0 +1,228 @@
+"""Whoosh's matcher trees evaluated with numpy: every match of a segment and its score at once.
+
+Whoosh finds matches by stepping a tree of matchers one document at a time in Python (a union
+of two terms asks both for their current document, compares, advances one...), about a tenth
+of a millisecond per match at 100k turns, most of a search's time. ``evaluate(matcher)`` reads
+the same tree bottom up instead: each term's remaining postings as arrays (a block at a time),
+scored by the term's scorer over the whole array, then unions, intersections and exclusions as
+array operations. A node adds its children's scores exactly as Whoosh's node does (the same
+pairs in the same tree), so every score is the same float and every page the same.
+
+Nodes it does not know (phrases, preloaded unions of small segments, any other) are stepped
+through as Whoosh would, and their matches and scores taken as they come: slower, never
+different.
+
+It reads a term's posting blocks through the attributes of Whoosh 2.7.4's ``W3LeafMatcher``
+(``_ids``, ``_weights``, ``_maxid``, ``_next_block()``...), which are not a public interface:
+Whoosh is pinned in requirements.txt, and tests/search/test_matching.py holds every kind of
+query to Whoosh's own stepping.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+import numpy as np
+from whoosh import collectors
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import binary, mcore, wrappers
+from whoosh.scoring import WeightScorer
+
+from interviews.search.scoring import ArrayBM25FScorer
+
+_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+
+
+def evaluate(matcher, within=None) -> tuple[np.ndarray, np.ndarray]:
+    """``(docnums, scores)`` of every match ``matcher`` has from its current position on, in
+    document order: what stepping it to the end and asking each match's score would give.
+    With ``within`` (sorted docnums), only the matches among those: an intersection reads its
+    smaller side first and the other only where that one matched, skipping the blocks of
+    postings it cannot need, as Whoosh's ``skip_to`` does. Consumes the matcher."""
+    if not matcher.is_active() or (within is not None and not len(within)):
+        return _EMPTY
+    kind = type(matcher)
+    if kind is W3LeafMatcher:
+        return _leaf(matcher, within)
+    if kind is binary.UnionMatcher:
+        return _union(evaluate(matcher.a, within), evaluate(matcher.b, within))
+    if kind is binary.IntersectionMatcher:
+        a, b = matcher.a, matcher.b
+        if _size(b) < _size(a):
+            b_found = evaluate(b, within)
+            a_found = evaluate(a, b_found[0])
+        else:
+            a_found = evaluate(a, within)
+            b_found = evaluate(b, a_found[0])
+        return _intersection(a_found, b_found)
+    if kind is binary.AndNotMatcher:
+        ids, scores = evaluate(matcher.a, within)
+        keep = ~np.isin(ids, evaluate(matcher.b, ids)[0], assume_unique=True)
+        return ids[keep], scores[keep]
+    if kind is binary.AndMaybeMatcher:
+        a_found = evaluate(matcher.a, within)
+        return _and_maybe(a_found, evaluate(matcher.b, a_found[0]))
+    if kind is wrappers.WrappingMatcher:  # a boost
+        ids, scores = evaluate(matcher.child, within)
+        return ids, scores * matcher.boost
+    if kind is wrappers.FilterMatcher:  # deleted documents left out (or only some let in)
+        ids, scores = evaluate(matcher.child, within)
+        listed = np.isin(ids, np.fromiter(matcher._ids, dtype=np.int64, count=len(matcher._ids)))
+        keep = ~listed if matcher._exclude else listed
+        return ids[keep], scores[keep] * matcher.boost
+    if isinstance(matcher, mcore.NullMatcherClass):
+        return _EMPTY
+    return _step(matcher, within)
+
+
+def _size(matcher) -> float:
+    """A cheap guess of how many matches ``matcher`` has (the bytes of a term's postings)."""
+    kind = type(matcher)
+    if kind is W3LeafMatcher:
+        length = matcher._length  # an int, or a 1-tuple as some terms' extents give it
+        return length[0] if isinstance(length, tuple) else length
+    if kind is binary.UnionMatcher:
+        return _size(matcher.a) + _size(matcher.b)
+    if kind is binary.IntersectionMatcher:
+        return min(_size(matcher.a), _size(matcher.b))
+    if kind in (binary.AndNotMatcher, binary.AndMaybeMatcher):
+        return _size(matcher.a)
+    if kind in (wrappers.WrappingMatcher, wrappers.FilterMatcher):
+        return _size(matcher.child)
+    return float("inf")  # stepped through: read it last, only where the other side matched
+
+
+def matching_docnums(searcher, q) -> np.ndarray:
+    """``searcher.docs_for_query(q)`` as an array, each segment's at once."""
+    parts = [_EMPTY[0]]
+    for subsearcher, offset in searcher.leaf_searchers():
+        ids, _ = evaluate(q.matcher(subsearcher, subsearcher.boolean_context()))  # as Query.docs()
+        parts.append(ids + offset)
+    return np.concatenate(parts)
+
+
+def _step(matcher, within=None):
+    """Whoosh's own way, for nodes not known here: every match, or with ``within`` a skip to
+    each of those."""
+    ids, scores = [], []
+    if within is None:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            scores.append(matcher.score())
+            matcher.next()
+    else:
+        wanted = within.tolist()
+        i, n = 0, len(wanted)
+        while i < n and matcher.is_active():
+            current, target = matcher.id(), wanted[i]
+            if current < target:
+                matcher.skip_to(target)
+            elif current > target:
+                i = bisect_left(wanted, current, i + 1)
+            else:
+                ids.append(current)
+                scores.append(matcher.score())
+                matcher.next()
+                i += 1
+    return np.asarray(ids, dtype=np.int64), np.asarray(scores, dtype=np.float64)
+
+
+def _leaf(matcher, within=None):
+    """A term's postings from the current one on, block by block, scored as arrays; with
+    ``within``, only the blocks that can hold one of those are read."""
+    scorer = matcher.scorer
+    if not isinstance(scorer, (ArrayBM25FScorer, WeightScorer)):
+        return _step(matcher, within)
+    id_parts, weight_parts = [], []
+    low = 0  # no document of the current block is below this
+    while matcher.is_active():
+        if within is not None:
+            j = np.searchsorted(within, low)
+            if j == len(within):
+                break
+            if within[j] > matcher._maxid:  # nothing wanted in this block: skip it unread
+                low = matcher._maxid + 1
+                matcher._next_block()
+                continue
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        start = matcher._i
+        id_parts.append(np.asarray(matcher._ids[start:], dtype=np.int64))
+        weight_parts.append(np.asarray(matcher._weights[start:], dtype=np.float64))
+        low = matcher._maxid + 1
+        matcher._next_block()
+    if not id_parts:
+        return _EMPTY
+    ids = np.concatenate(id_parts)
+    weights = np.concatenate(weight_parts)
+    if within is not None:
+        keep = np.isin(ids, within, assume_unique=True)
+        ids, weights = ids[keep], weights[keep]
+    if isinstance(scorer, WeightScorer):
+        return ids, weights  # WeightScorer.score() is the weight
+    # ArrayBM25FScorer.score(), element by element.
+    return ids, scorer.idf * ((weights * scorer._k1_plus_1) / (weights + scorer.norm_array[ids]))
+
+
+def _union(a, b):
+    """UnionMatcher: a document in both scores ``a + b``, one in either its own score."""
+    a_ids, a_scores = a
+    b_ids, b_scores = b
+    if not len(b_ids):
+        return a
+    if not len(a_ids):
+        return b
+    ids = np.union1d(a_ids, b_ids)
+    scores = np.zeros(len(ids), dtype=np.float64)
+    in_a = np.searchsorted(ids, a_ids)
+    in_b = np.searchsorted(ids, b_ids)
+    scores[in_a] = a_scores
+    both = np.zeros(len(ids), dtype=bool)
+    both[in_a] = True
+    shared = both[in_b]
+    scores[in_b[~shared]] = b_scores[~shared]
+    scores[in_b[shared]] = scores[in_b[shared]] + b_scores[shared]
+    return ids, scores
+
+
+def _intersection(a, b):
+    """IntersectionMatcher: documents in both, scoring ``a + b``."""
+    a_ids, a_scores = a
+    b_ids, b_scores = b
+    ids, in_a, in_b = np.intersect1d(a_ids, b_ids, assume_unique=True, return_indices=True)
+    return ids, a_scores[in_a] + b_scores[in_b]
+
+
+def _and_maybe(a, b):
+    """AndMaybeMatcher: ``a``'s documents, scoring ``a + b`` where ``b`` has them too."""
+    a_ids, a_scores = a
+    b_ids, b_scores = b
+    _, in_a, in_b = np.intersect1d(a_ids, b_ids, assume_unique=True, return_indices=True)
+    scores = a_scores.copy()
+    scores[in_a] = a_scores[in_a] + b_scores[in_b]
+    return a_ids, scores
+
+
+class EveryScoreCollector(collectors.ScoredCollector):
+    """Every matching document with its score, each segment's at once (``evaluate``), without
+    Whoosh's per-hit set and sort: facets need the whole hit set anyway, and numpy ranks it."""
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        if self.final_fn:
+            raise ValueError("EveryScoreCollector needs a weighting without a final() step")
+        self.docnums = []  # an array per segment
+        self.scores = []
+
+    def collect_matches(self):
+        ids, scores = evaluate(self.matcher)
+        self.docnums.append(ids + self.offset)
+        self.scores.append(scores)
+
+    def results(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(docnums, scores)`` of every match, in document order."""
+        if not self.docnums:
+            return _EMPTY
+        return np.concatenate(self.docnums), np.concatenate(self.scores)

@@ -1,0 +1,93 @@
+"""Matching: Whoosh's matcher trees evaluated as arrays find what stepping through them finds,
+with the same scores, for every kind of query the archive writes."""
+
+import numpy as np
+import pytest
+from whoosh import query as wq
+from whoosh.matching.wrappers import FilterMatcher
+
+from interviews.search.engines import engine
+from interviews.search.matching import _step, evaluate, matching_docnums
+
+QUERIES = [
+    "data",
+    "Datenqualität",
+    "modelle lernen",
+    "数据质量",
+    '"data quality"',  # a phrase: stepped through, inside arrays
+    "daten -modelle",
+    "(daten OR data^0.5) modelle",  # translations, weighted below the words typed
+    "(modelle lernen)^10 OR modelle OR lernen OR rechenleistung",  # some of the words
+    'speaker:"gita-guest"^4 OR daten',  # a named speaker
+    "NOT daten",
+]
+
+
+def _both_ways(text):
+    backend = engine().backend
+    searcher = backend.searcher()
+    positive, negative = backend.parse_query(text)
+    if positive is None:
+        q = negative
+    elif negative is None:
+        q = positive
+    else:
+        q = wq.AndNot(positive, negative)
+    found = []
+    for subsearcher, offset in searcher.leaf_searchers():
+        context = searcher.context(weighting=searcher.weighting)
+        ids, scores = evaluate(q.matcher(subsearcher, context))
+        step_ids, step_scores = _step(q.matcher(subsearcher, context))
+        found.append(((ids + offset).tolist(), scores.tolist(), (step_ids + offset).tolist(), step_scores.tolist()))
+    return found
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_arrays_find_what_stepping_finds_with_the_same_scores(archive, text):
+    found = _both_ways(text)
+    assert any(ids for ids, *_ in found)
+    for ids, scores, step_ids, step_scores in found:
+        assert ids == step_ids
+        assert scores == step_scores  # equal floats, not approximately equal
+
+
+def test_deleted_turns_are_left_out_as_whoosh_leaves_them_out(archive):
+    """A segment with deletions wraps each term's postings in a FilterMatcher of the deleted."""
+    backend = engine().backend
+    searcher = backend.searcher()
+    positive, _ = backend.parse_query("daten modelle")
+    for subsearcher, _ in searcher.leaf_searchers():
+        context = searcher.context(weighting=searcher.weighting)
+        every, _ = _step(positive.matcher(subsearcher, context))
+        if not len(every):
+            continue
+        deleted = frozenset(every[:1].tolist())
+        ids, scores = evaluate(FilterMatcher(positive.matcher(subsearcher, context), deleted, exclude=True))
+        step_ids, step_scores = _step(FilterMatcher(positive.matcher(subsearcher, context), deleted, exclude=True))
+        assert ids.tolist() == step_ids.tolist() == every[1:].tolist()
+        assert scores.tolist() == step_scores.tolist()
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_matching_docnums_are_whooshs_docs_for_query(archive, text):
+    backend = engine().backend
+    searcher = backend.searcher()
+    positive, negative = backend.parse_query(text)
+    q = negative if positive is None else positive
+    assert matching_docnums(searcher, q).tolist() == list(searcher.docs_for_query(q))
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_within_some_documents_finds_those_of_them_that_match(archive, text):
+    backend = engine().backend
+    searcher = backend.searcher()
+    positive, negative = backend.parse_query(text)
+    q = negative if positive is None else positive
+    for subsearcher, _ in searcher.leaf_searchers():
+        context = searcher.context(weighting=searcher.weighting)
+        every, every_score = _step(q.matcher(subsearcher, context))
+        within = np.arange(0, subsearcher.doc_count_all(), 2)
+        ids, scores = evaluate(q.matcher(subsearcher, context), within)
+        wanted = np.isin(every, within)
+        assert ids.tolist() == every[wanted].tolist()
+        assert scores.tolist() == every_score[wanted].tolist()
