@@ -286,9 +286,21 @@ def static_cost(src: Span, tgt: Span, s_turns, t_turns, p: AlignParams, baseline
 
 
 def length_cost(la: int, lb: int, mu: float, s_lo: float, s_hi: float, p: AlignParams) -> float:
-    expected = la * math.exp(mu)
-    r = math.log(lb / expected)
-    sigma = s_hi if r > 0 else s_lo
-    var = sigma * sigma + 1.0 / (expected + 1.0)
-    nu = p.length_nu
-    return p.length_weight * 0.5 * (nu + 1) * math.log1p(r * r / (var * nu))
+    return length_model(mu, s_lo, s_hi, p)(la, lb)
+
+
+def length_model(mu: float, s_lo: float, s_hi: float, p: AlignParams):
+    """``cost(source chars, target chars)`` under one length model: `length_cost` with what does
+    not depend on the lengths worked out once (the lattice asks for millions of them)."""
+    ratio, nu = math.exp(mu), p.length_nu
+    scale = p.length_weight * 0.5 * (nu + 1)
+    log, log1p = math.log, math.log1p
+
+    def cost(la: int, lb: int) -> float:
+        expected = la * ratio
+        r = log(lb / expected)
+        sigma = s_hi if r > 0 else s_lo
+        var = sigma * sigma + 1.0 / (expected + 1.0)
+        return scale * log1p(r * r / (var * nu))
+
+    return cost
