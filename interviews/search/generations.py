@@ -112,14 +112,14 @@ def bounded_merge(writer, segments):
 #: and measured in the 1M-turn bench one such commit rewrote most of the index for 10-15 minutes
 #: (at 667,000 turns). The bound keeps the longest commit under a minute: a merge commit also
 #: writes its own batch, and at 30,000 turns (five ~5,500-turn segments) it took 71 s in the
-#: 100k-turn bench; at 20,000 it merges three (16,500 turns), and as few turns in all (at 100,000
-#: turns 71,500 merged where 30,000 merged 82,500; counted by replaying the policy on the bench's
+#: 100k-turn bench; at 15,000 it merges two (11,000 turns), and fewer turns in all (at 100,000
+#: turns 66,000 merged where 30,000 merged 82,500; counted by replaying the policy on the bench's
 #: commit sizes). The segments it leaves (up to BULK_MAX_MERGE_TURNS each: some 60 at 1M turns)
 #: are compacted into one afterwards by ``manage.py rebuild_index``, which shows its progress and
 #: keeps searches complete while it runs.
 BULK_TIER_BASE = 1_000
 BULK_MERGE_FACTOR = 5
-BULK_MAX_MERGE_TURNS = 20_000
+BULK_MAX_MERGE_TURNS = 15_000
 
 
 def tier(size: int, *, base: int | None = None, factor: int | None = None) -> int:
