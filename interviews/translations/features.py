@@ -285,13 +285,10 @@ def static_cost(src: Span, tgt: Span, s_turns, t_turns, p: AlignParams, baseline
     return structural_cost(src, tgt, s_turns, t_turns, p) + evidence_cost(src, tgt, s_turns, t_turns, p, baseline)
 
 
-def length_cost(la: int, lb: int, mu: float, s_lo: float, s_hi: float, p: AlignParams) -> float:
-    return length_model(mu, s_lo, s_hi, p)(la, lb)
-
-
 def length_model(mu: float, s_lo: float, s_hi: float, p: AlignParams):
-    """``cost(source chars, target chars)`` under one length model: `length_cost` with what does
-    not depend on the lengths worked out once (the lattice asks for millions of them)."""
+    """``cost(source chars, target chars)``: the Student-t cost of log(target / source chars)
+    around ``mu`` (spread ``s_hi`` above, ``s_lo`` below), with what does not depend on the
+    lengths worked out once (the lattice asks for millions of them)."""
     ratio, nu = math.exp(mu), p.length_nu
     scale = p.length_weight * 0.5 * (nu + 1)
     log, log1p = math.log, math.log1p
