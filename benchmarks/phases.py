@@ -34,30 +34,44 @@ POLL_TIMEOUT_S = 120.0
 # Where ingest time goes, by the function that does each step (pstats cumulative time). Where a
 # step names several, one may call another: the largest is the step's time.
 PROFILE_STEPS = {
-    "read_files": [("interviews/ingest.py", "collect_sources")],
+    "read_files": [("interviews/sources.py", "collect_sources")],
     "parse": [("interviews/ingest.py", "parse_source")],
     "topics": [("interviews/topics/tagging.py", "tag_ingested"), ("interviews/topics/tagging.py", "tag_turns")],
     "align_translations": [("interviews/translations/store.py", "align_interview")],
-    "index": [("interviews/outbox.py", "process_pending")],
+    # The bulk load's batches reach the index through the registered processor, not process_pending.
+    "index": [("interviews/search/indexing.py", "process_index_tasks")],
+}
+# The parts of "index": the documents made from its turns (Haystack's prepare), Whoosh's analysis and
+# in-memory postings (add_document), its commits (writing each segment, merged ones included) and
+# the reading of the segments a commit merges (add_reader).
+INDEX_PARTS = {
+    "documents": [("interviews/search/whoosh_backend.py", "document")],
+    "analysis": [("whoosh/writing.py", "add_document")],
+    "commits": [("whoosh/writing.py", "commit")],
+    "merges": [("whoosh/writing.py", "add_reader")],
 }
 
 
 def profile_breakdown(stats) -> dict[str, float]:
     """Seconds per ingest step from a pstats.Stats of the ingest loop; "db" is everything else
-    (ORM, SQLite, commits, turn keys, files): the total minus the named steps."""
-    spent = {}
-    for step, functions in PROFILE_STEPS.items():
-        spent[step] = max(
-            (
-                ct
-                for (filename, _, name), (_, _, _, ct, _) in stats.stats.items()
-                if any(filename.endswith(f) and name == n for f, n in functions)
-            ),
-            default=0.0,
-        )
+    (ORM, SQLite, commits, turn keys, files): the total minus the named steps. The parts of the
+    index step follow as "index.documents" and so on (see INDEX_PARTS)."""
+    spent = {step: _cumulative(stats, functions) for step, functions in PROFILE_STEPS.items()}
     spent["db_and_other"] = stats.total_tt - sum(spent.values())
     spent["total"] = stats.total_tt
+    spent.update({f"index.{part}": _cumulative(stats, functions) for part, functions in INDEX_PARTS.items()})
     return {step: round(seconds, 2) for step, seconds in spent.items()}
+
+
+def _cumulative(stats, functions) -> float:
+    return max(
+        (
+            ct
+            for (filename, _, name), (_, _, _, ct, _) in stats.stats.items()
+            if any(filename.endswith(f) and name == n for f, n in functions)
+        ),
+        default=0.0,
+    )
 
 
 def warm_analyzers() -> None:

@@ -152,17 +152,19 @@ def test_commits_outside_a_bulk_load_merge_only_small_segments(sizes, expected):
     "sizes, expected",
     [
         ([5_100] * 4, []),  # four bulk commits: fewer than five in their tier, no merge yet
-        ([5_100] * 5, list(range(5))),  # five of similar size: merged (25,500 turns)
-        ([25_500] * 6, []),  # the merged segments: five of them would pass 30,000, never merged in the load
-        ([25_500] * 3 + [5_100] * 5, list(range(3, 8))),  # the small tier merged, the large left alone
+        ([5_100] * 5, [0, 1]),  # five of similar size: as many as fit in 15,000 merged (10,200 turns)
+        ([4_000] * 5, [0, 1, 2]),  # smaller ones: three fit
+        ([25_500] * 6, []),  # larger segments than the bound: never merged in the load
+        ([25_500] * 3 + [5_100] * 5, [3, 4]),  # the small tier merged, the large left alone
         ([200] * 5 + [5_100] * 5, list(range(5))),  # the lowest tier first: one merge per commit
-        ([7_000] * 5, [0, 1, 2, 3]),  # five would pass 30,000: as many as fit
+        ([7_000] * 5, [0, 1]),  # three would pass 15,000: as many as fit
         ([200] * 3 + [5_100] * 2 + [900], []),  # sizes differ: each tier too small to merge
     ],
 )
 def test_a_bulk_load_merges_segments_of_similar_size_and_never_more_than_a_bound(sizes, expected):
-    """A bulk load's commit merges segments in tiers of similar size, at most 30,000 turns at once
-    (some 40 s), so no commit stalls the load for minutes as Whoosh's own policy did."""
+    """A bulk load's commit merges segments in tiers of similar size, at most 15,000 turns at once
+    (some 20-30 s, besides the commit's own batch), so no commit stalls the load for a minute or
+    more as Whoosh's own policy did."""
     from interviews.search.generations import tiered_segments_to_merge
 
     assert sorted(tiered_segments_to_merge(sizes)) == expected

@@ -15,8 +15,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3Segment
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, W3Segment, _lenfield
 from whoosh.filedb.filestore import FileStorage
+from whoosh.util.numeric import byte_to_length
 
 from interviews.search.analysis import ANALYSIS_VERSION
 
@@ -28,7 +29,8 @@ GENERATION_PREFIX = "index-"
 
 
 class _LengthsReader(W3PerDocReader):
-    """Whoosh's per-document reader, remembering which length columns a segment lacks.
+    """Whoosh's per-document reader, remembering which length columns a segment lacks and what
+    the ones it has hold.
 
     When a writer flushes a segment it looks up each posting's field length; for a field with no
     length column in that segment (ID and keyword fields, a language absent from the batch)
@@ -41,6 +43,22 @@ class _LengthsReader(W3PerDocReader):
         if fieldname not in known:
             known[fieldname] = super().has_column(fieldname)
         return known[fieldname]
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        """Whoosh's answer, from each length column read once into memory: Whoosh reads the file
+        again for every posting (measured in `manage.py bench --profile` at 20,000 turns: 2 million
+        reads, 15 of 302 s)."""
+        if docnum > self._doccount:
+            raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+        loaded = self.__dict__.setdefault("_lengths", {})
+        if fieldname not in loaded:
+            reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            loaded[fieldname] = None if reader is None else reader.load()
+        lengths = loaded[fieldname]
+        if lengths is None:
+            return default
+        lbyte = lengths[docnum] if docnum < len(lengths) else 0
+        return byte_to_length(lbyte) if lbyte else None
 
 
 class WriterCodec(W3Codec):
@@ -92,12 +110,16 @@ def bounded_merge(writer, segments):
 #: one merge per commit. Nothing larger is merged during the load, so no commit pauses the load for
 #: minutes: Whoosh's MERGE_SMALL merges every segment below a size that grows with their number,
 #: and measured in the 1M-turn bench one such commit rewrote most of the index for 10-15 minutes
-#: (at 667,000 turns). The segments it leaves (up to BULK_MAX_MERGE_TURNS each: some 40 at 1M
-#: turns) are compacted into one afterwards by ``manage.py rebuild_index``, which shows its progress
-#: and keeps searches complete while it runs.
+#: (at 667,000 turns). The bound keeps the longest commit under a minute: a merge commit also
+#: writes its own batch, and at 30,000 turns (five ~5,500-turn segments) it took 71 s in the
+#: 100k-turn bench; at 15,000 it merges two (11,000 turns), and fewer turns in all (at 100,000
+#: turns 66,000 merged where 30,000 merged 82,500; counted by replaying the policy on the bench's
+#: commit sizes). The segments it leaves (up to BULK_MAX_MERGE_TURNS each: some 60 at 1M turns)
+#: are compacted into one afterwards by ``manage.py rebuild_index``, which shows its progress and
+#: keeps searches complete while it runs.
 BULK_TIER_BASE = 1_000
 BULK_MERGE_FACTOR = 5
-BULK_MAX_MERGE_TURNS = 30_000
+BULK_MAX_MERGE_TURNS = 15_000
 
 
 def tier(size: int, *, base: int | None = None, factor: int | None = None) -> int:

@@ -101,11 +101,15 @@ def parse_keyword(keyword: str) -> Keyword:
     return Keyword(keyword, "pattern", pattern, tuple(w.strip("*") for w in words))
 
 
+#: Words whose topics an index remembers (a word's look-ups are done once, not once per turn).
+_WORDS_REMEMBERED = 200_000
+
+
 class _LanguageIndex:
     """All topics' keywords for one language, indexed so a text is matched in one pass over its
     distinct words (dictionary look-ups of each word and of its beginnings and endings) instead of
     one regular expression per keyword: at 100k turns that is the difference between seconds and
-    minutes."""
+    minutes. What each word matches is remembered: most words of a turn were seen before."""
 
     def __init__(self, keywords: dict[str, list[Keyword]]):
         self.keywords = keywords
@@ -124,19 +128,32 @@ class _LanguageIndex:
                     self.patterns.append((keyword.needles, re.compile(keyword.value), slug))
         self.prefix_lengths = sorted({len(p) for p in self.prefix})
         self.suffix_lengths = sorted({len(s) for s in self.suffix})
+        self._by_word: dict[str, frozenset[str]] = {}
+
+    def _word_topics(self, word: str) -> frozenset[str]:
+        """The topics whose exact, prefix or suffix keywords one word matches."""
+        found: set[str] = set(self.exact.get(word, ()))
+        for n in self.prefix_lengths:
+            if n > len(word):
+                break
+            found.update(self.prefix.get(word[:n], ()))
+        for n in self.suffix_lengths:
+            if n > len(word):
+                break
+            found.update(self.suffix.get(word[-n:], ()))
+        return frozenset(found)
 
     def match(self, folded: str) -> set[str]:
         found: set[str] = set()
+        by_word = self._by_word
         for word in set(_TOKEN.findall(folded)):
-            found.update(self.exact.get(word, ()))
-            for n in self.prefix_lengths:
-                if n > len(word):
-                    break
-                found.update(self.prefix.get(word[:n], ()))
-            for n in self.suffix_lengths:
-                if n > len(word):
-                    break
-                found.update(self.suffix.get(word[-n:], ()))
+            topics = by_word.get(word)
+            if topics is None:
+                topics = self._word_topics(word)
+                if len(by_word) >= _WORDS_REMEMBERED:
+                    by_word.clear()
+                by_word[word] = topics
+            found.update(topics)
         for substring, slug in self.substrings:
             if slug not in found and substring in folded:
                 found.add(slug)

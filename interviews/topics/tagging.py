@@ -81,10 +81,18 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> LoadResult:
     return result
 
 
+_last_rules: tuple[dict, TopicRules] | None = None
+
+
 def current_rules() -> TopicRules:
     """The rules as editors left them in the database. A keyword that slipped past the admin's
-    validation is skipped with a warning rather than stopping an ingest."""
-    return TopicRules({t.slug: t.keywords for t in Topic.objects.only("slug", "keywords")}, strict=False)
+    validation is skipped with a warning rather than stopping an ingest. The rules last built
+    are used again while the keywords are the same (a bulk load tags one transcript at a time)."""
+    global _last_rules
+    keywords = {t.slug: t.keywords for t in Topic.objects.only("slug", "keywords")}
+    if _last_rules is None or _last_rules[0] != keywords:
+        _last_rules = (keywords, TopicRules(keywords, strict=False))
+    return _last_rules[1]
 
 
 @dataclass

@@ -285,10 +285,19 @@ def static_cost(src: Span, tgt: Span, s_turns, t_turns, p: AlignParams, baseline
     return structural_cost(src, tgt, s_turns, t_turns, p) + evidence_cost(src, tgt, s_turns, t_turns, p, baseline)
 
 
-def length_cost(la: int, lb: int, mu: float, s_lo: float, s_hi: float, p: AlignParams) -> float:
-    expected = la * math.exp(mu)
-    r = math.log(lb / expected)
-    sigma = s_hi if r > 0 else s_lo
-    var = sigma * sigma + 1.0 / (expected + 1.0)
-    nu = p.length_nu
-    return p.length_weight * 0.5 * (nu + 1) * math.log1p(r * r / (var * nu))
+def length_model(mu: float, s_lo: float, s_hi: float, p: AlignParams):
+    """``cost(source chars, target chars)``: the Student-t cost of log(target / source chars)
+    around ``mu`` (spread ``s_hi`` above, ``s_lo`` below), with what does not depend on the
+    lengths worked out once (the lattice asks for millions of them)."""
+    ratio, nu = math.exp(mu), p.length_nu
+    scale = p.length_weight * 0.5 * (nu + 1)
+    log, log1p = math.log, math.log1p
+
+    def cost(la: int, lb: int) -> float:
+        expected = la * ratio
+        r = log(lb / expected)
+        sigma = s_hi if r > 0 else s_lo
+        var = sigma * sigma + 1.0 / (expected + 1.0)
+        return scale * log1p(r * r / (var * nu))
+
+    return cost

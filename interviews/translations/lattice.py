@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from interviews.translations.features import Meanings, length_cost, span_table, static_cost
+from interviews.translations.features import Meanings, length_model, span_table, static_cost
 
 if TYPE_CHECKING:
     from interviews.translations.align import AlignParams
@@ -84,6 +84,7 @@ class Lattice:
         p, n, m = self.p, self.n, self.m
         lo, hi, offset = self.lo, self.hi, self.offset
         skip_t, skip_open, skip_s = p.skip_target, p.skip_target_open, p.skip_source
+        length_cost = length_model(mu, s_lo, s_hi, p)
         out = []
         append = out.append
         for i in range(n + 1):
@@ -98,7 +99,7 @@ class Lattice:
             for j in range(lo_i, hi_i + 1):
                 base = (offset[i] + j - lo_i) * 2
                 moves = [
-                    ((offset[i1] + j1 - lo[i1]) * 2, c + length_cost(la, lb, mu, s_lo, s_hi, p), i1, j1)
+                    ((offset[i1] + j1 - lo[i1]) * 2, c + length_cost(la, lb), i1, j1)
                     for (_, _, i1, j1, c, la, lb) in (row[j - lo_i] if row is not None and j < m else ())
                 ]
                 right = j < hi_i

@@ -181,3 +181,32 @@ def test_a_second_rebuild_is_refused_while_one_runs(db):
     with location.rebuilding():
         with pytest.raises(RebuildRunning):
             indexing.rebuild()
+
+
+# --- Writing segments ------------------------------------------------------------------------------
+
+
+def test_the_writers_field_lengths_are_whooshs_own(tmp_path):
+    """Flushing a segment reads every posting's field length; our writers read each length column
+    once into memory. The lengths (and Whoosh's None for a field a document lacks) are exactly the
+    ones Whoosh's own reader gives, so the postings written are the same."""
+    from whoosh.codec.whoosh3 import W3PerDocReader
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.filedb.filestore import FileStorage
+
+    from interviews.search.generations import WriterCodec
+
+    schema = Schema(key=ID(stored=True), en=TEXT, de=TEXT)
+    ix = FileStorage(str(tmp_path)).create_index(schema)
+    writer = ix.writer(codec=WriterCodec())
+    for n in range(300):  # lengths from 0 to far past a byte, some documents without a field
+        fields = {"key": str(n), "en": " ".join(["word"] * n)}
+        if n % 3:
+            fields["de"] = "ein Wort"
+        writer.add_document(**fields)
+    writer.commit()
+    (segment,) = ix._segments()
+    ours, whooshs = WriterCodec().per_document_reader(ix.storage, segment), W3PerDocReader(ix.storage, segment)
+    for docnum in range(300):
+        for fieldname in ("key", "en", "de", "absent"):
+            assert ours.doc_field_length(docnum, fieldname) == whooshs.doc_field_length(docnum, fieldname)
