@@ -71,7 +71,7 @@ from interviews.translations.features import (
     Meanings,
     TurnFeatures,
     evidence_cost,
-    length_cost,
+    length_model,
     meaning_cost,
     prepare,
     structural_cost,
@@ -333,12 +333,12 @@ def _decide_gaps(lat: Lattice, links: list[Link], model, norm: LongTurnNorm, p: 
         for lk in links
         if lk.confidence >= p.gap_sure
     }
-    mu, s_lo, s_hi = model
+    length_cost = length_model(*model, p)
     baseline = lat.found.baseline
 
     def plausible(i: int, j: int) -> bool:
         src, tgt = lat.s_spans[i][0], lat.t_spans[j][0]
-        if length_cost(src.length, tgt.length, mu, s_lo, s_hi, p) > p.gap_max_length_cost:
+        if length_cost(src.length, tgt.length) > p.gap_max_length_cost:
             return False
         against = evidence_cost(src, tgt, s_turns, t_turns, p, baseline) - meaning_cost(src, tgt, p, baseline)
         return against <= p.gap_max_evidence and norm.agreement(src, tgt) >= 0.5
