@@ -34,6 +34,7 @@ from interviews.models import (
 )
 from interviews.parsing import ParsedTranscript, ParseError, ParseOptions, parse_transcript
 from interviews.parsing.decoding import text_sha256
+from interviews.parsing.messages import Message
 from interviews.sources import IngestError, ParticipantInfo, Source, check_metadata, fit
 from interviews.topics import tagging as topics
 from interviews.translations.store import AlignmentSummary, align_interview
@@ -84,13 +85,10 @@ MAX_TURNS = 20_000
 
 
 def too_many_turns(parsed: ParsedTranscript) -> str:
-    """The reason a parse is too big to ingest, or ''."""
+    """The reason a parse is too big to ingest (the parser's own message), or ''."""
     if len(parsed.turns) <= MAX_TURNS:
         return ""
-    return (
-        f"The file has {len(parsed.turns):,} turns; a transcript may have at most {MAX_TURNS:,} "
-        "(a long interview has a few thousand). Check that it is one transcript, or split it."
-    )
+    return Message("size.turns", turns=len(parsed.turns), max_turns=MAX_TURNS)
 
 
 def parse_source(source: Source) -> ParsedTranscript:
