@@ -448,19 +448,32 @@ def phase_upload_write(directory: Path, *, marker: str, seed: int) -> dict:
     """Ingest one new 200-turn German transcript containing `marker`, timed from the call."""
     import time
 
+    from whoosh import index
+
     from interviews.ingest import ingest_transcript
+    from interviews.models import Turn
     from interviews.sources import collect_sources
 
     warm_analyzers()
     interview = Generator(seed + 1).interview(UPLOAD_TURNS, languages=["de"], marker=marker)
     interview.slug = f"bench-upload-{marker}"
     folder = interview.write(directory / "upload")
+    last = Turn.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     started = time.time()
     for _, source in collect_sources([folder])[0]:
         ingest_transcript(source)
+    ingested = time.time()
+    # The raw reference gets the same turns, so that `bench --search-again` on a kept archive
+    # compares the two on the same documents (untimed: the upload is searchable by now).
+    if (directory / "raw-whoosh").is_dir():
+        writer = index.open_dir(str(directory / "raw-whoosh")).writer()
+        for docs in raw_documents(after=last):
+            for doc in docs:
+                writer.add_document(**doc)
+        writer.commit()
     return {
         "started_at": started,
-        "ingested_at": time.time(),
+        "ingested_at": ingested,
         "upload_turns": UPLOAD_TURNS,
         "peak_rss_mb": peak_rss_mb(),
     }

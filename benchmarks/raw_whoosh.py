@@ -48,11 +48,12 @@ def raw_schema():
     )
 
 
-def raw_documents(batch: int = 2000):
-    """Every turn as a raw Whoosh document, read from the database in batches."""
+def raw_documents(batch: int = 2000, *, after: int = 0):
+    """Every turn (with a primary key above ``after``) as a raw Whoosh document, read from the
+    database in batches."""
     from interviews.models import Turn, TurnTopic
 
-    last = 0
+    last = after
     while True:
         turns = list(
             Turn.objects.filter(pk__gt=last).order_by("pk").select_related("speaker", "transcript__interview")[:batch]
