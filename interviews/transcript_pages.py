@@ -25,20 +25,19 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, Prefetch, Q
+from django.db.models import Count, Exists, Max, Q
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from interviews import queries
 from interviews.charts import data as charts
-from interviews.models import IndexTask, Transcript, Turn, TurnAlignment, TurnTopic
+from interviews.models import IndexTask, Transcript, Turn, TurnAlignment
 from interviews.search import cache
 from interviews.search.engines import engine
 from interviews.translations import store as translations
 
 TEMPLATE = "interviews/_turn_list.html"
-_RULES = ("topic__keywords", "topic__file_snapshot")
 _TEMPLATES = (
     "_turn_list.html",
     "_turn.html",
@@ -61,23 +60,14 @@ def _code_stamp() -> str:
 CODE_STAMP = _code_stamp()
 
 
-def page_bounds(transcript: Transcript, number: int) -> tuple[int, int]:
-    """The turn positions on page ``number``: [start, end)."""
-    per_page = settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE
-    start = (number - 1) * per_page
-    return start, start + per_page
-
-
 def page_turns(transcript: Transcript, number: int, *, aligned: bool) -> list[Turn]:
     """The turns of page ``number`` with what a reader sees on each: speaker, section, role,
     topics and, with ``aligned``, the same passage in the other transcripts (``also_in``)."""
-    start, end = page_bounds(transcript, number)
+    start, end = Transcript.page_bounds(number)
     turns = list(
         transcript.turns.filter(ordinal__gte=start, ordinal__lt=end)
         .select_related("speaker", "section", "transcript")
-        # What Turn.effective_topics() reads, as with_topics() does, without the topics' rules
-        # (JSON decoded for every link: some 13% of drawing a page).
-        .prefetch_related(Prefetch("topic_links", queryset=TurnTopic.objects.select_related("topic").defer(*_RULES)))
+        .with_topics()
     )
     queries.attach_roles(turns, interview=transcript.interview)
     translated = translations.translations_for(turns) if aligned else {}
@@ -155,7 +145,7 @@ def _shared(request, draw, *, index_pending):
 def _links_version(transcript: Transcript, number: int) -> tuple:
     """The number of the page's translation links and their latest change: an editor's new,
     changed or removed link changes it (a removal the count, the others the time). One query."""
-    start, end = page_bounds(transcript, number)
+    start, end = Transcript.page_bounds(number)
     ids = Turn.objects.filter(transcript=transcript, ordinal__gte=start, ordinal__lt=end).values("pk")
     version = TurnAlignment.objects.filter(Q(source_id__in=ids) | Q(target_id__in=ids)).aggregate(
         links=Count("pk"), latest=Max("updated_at")
