@@ -100,8 +100,10 @@ def choose(
     the margin the aligner already requires); None when there are no word meanings. The confidence
     is the placement's share of a soft-max over the plausible placements and leaving the gap as it
     is (score 0), with each placement scored ``weight`` times its pairs' summed meaning."""
+    if meaning is None:
+        return None
     possible = [pl for pl in options if all(plausible(i, j) for i, j in pl)]
-    if not possible or meaning is None:
+    if not possible:
         return None
     scored = sorted(
         ((sum(meaning(i, j) for i, j in pl) / len(pl), pl) for pl in possible), key=lambda x: x[0], reverse=True
