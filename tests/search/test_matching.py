@@ -23,16 +23,19 @@ QUERIES = [
 ]
 
 
-def _both_ways(text):
+def _parsed(text):
+    """A searcher and the whole query the archive writes for ``text`` (its exclusions included)."""
     backend = engine().backend
-    searcher = backend.searcher()
     positive, negative = backend.parse_query(text)
     if positive is None:
-        q = negative
-    elif negative is None:
-        q = positive
-    else:
-        q = wq.AndNot(positive, negative)
+        return backend.searcher(), negative
+    if negative is None:
+        return backend.searcher(), positive
+    return backend.searcher(), wq.AndNot(positive, negative)
+
+
+def _both_ways(text):
+    searcher, q = _parsed(text)
     found = []
     for subsearcher, offset in searcher.leaf_searchers():
         context = searcher.context(weighting=searcher.weighting)
@@ -70,19 +73,13 @@ def test_deleted_turns_are_left_out_as_whoosh_leaves_them_out(archive):
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_matching_docnums_are_whooshs_docs_for_query(archive, text):
-    backend = engine().backend
-    searcher = backend.searcher()
-    positive, negative = backend.parse_query(text)
-    q = negative if positive is None else positive
+    searcher, q = _parsed(text)
     assert matching_docnums(searcher, q).tolist() == list(searcher.docs_for_query(q))
 
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_within_some_documents_finds_those_of_them_that_match(archive, text):
-    backend = engine().backend
-    searcher = backend.searcher()
-    positive, negative = backend.parse_query(text)
-    q = negative if positive is None else positive
+    searcher, q = _parsed(text)
     for subsearcher, _ in searcher.leaf_searchers():
         context = searcher.context(weighting=searcher.weighting)
         every, every_score = _step(q.matcher(subsearcher, context))
