@@ -104,7 +104,9 @@ def interview(request, slug, transcript_slug=None):
 def _transcript_page(request, transcript, *, aligned, index_pending):
     """One page of a transcript: a fixed range of turn positions (Transcript.page_of), so a link to
     any turn names its page without a query, and a 20,000-turn transcript stays light."""
-    sections = list(transcript.sections.annotate(first_ordinal=Min("turns__ordinal")))
+    # An aggregate groups the query, and Django leaves Meta.ordering out of grouped queries: without
+    # order_by() PostgreSQL listed the contents in hash order.
+    sections = list(transcript.sections.annotate(first_ordinal=Min("turns__ordinal")).order_by("ordinal"))
     # turn_count is stored with the turns (one ingest writes both): no query for the last position.
     page_count = transcript.page_of(transcript.turn_count - 1) if transcript.turn_count else 1
     try:
@@ -295,7 +297,7 @@ def _side_by_side_pages(interview, left, right, page):
 
 
 def topic_list(request):
-    topics = list(Topic.objects.with_turn_counts())
+    topics = list(Topic.objects.with_turn_counts().order_by("name_en"))  # grouped: Meta.ordering is not applied
     by_language: dict[int, dict[str, int]] = {}
     for row in (
         TurnTopic.objects.exclude(source=TurnTopic.REMOVED)

@@ -46,6 +46,19 @@ def test_interview_page_shows_transcript_with_toc_anchors_and_source(client, see
     assert 'lang="de"' in html
 
 
+def test_transcript_contents_list_the_sections_in_the_order_they_are_spoken(client, seeds):
+    de = seeds.transcripts.get(language="de")
+    html = client.get(de.get_absolute_url()).content.decode()
+    anchors = re.findall(r'<li><a href="#(s\d+)"', html)
+    assert anchors == [f"s{n}" for n in range(de.sections.count())]
+
+
+def test_topic_list_is_in_name_order(client, seeds):
+    html = client.get("/topics/").content.decode()
+    names = re.findall(r'<h2><a href="/topics/[^"]+/">([^<]+)</a>', html)
+    assert len(names) > 5 and names == sorted(names)
+
+
 def test_interview_page_switches_language(client, seeds):
     zh = seeds.transcripts.get(language="zh")
     html = client.get(zh.get_absolute_url()).content.decode()
