@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from interviews import outbox
 from interviews.models import (
@@ -245,6 +246,15 @@ def _store_original(source: Source) -> str:
     return default_storage.save(name, ContentFile(source.data))
 
 
+def duplicate_message(transcript: Transcript) -> str:
+    """Why a file is refused as one already in the archive, in the active language: the command
+    line says it in English, an upload job in the language its editor confirmed it in."""
+    return _("this file is already in the archive as “%(transcript)s” (%(url)s)") % {
+        "transcript": transcript,
+        "url": transcript.get_absolute_url(),
+    }
+
+
 @transaction.atomic
 def ingest_transcript(
     source: Source,
@@ -275,7 +285,7 @@ def ingest_transcript(
         .first()
     )
     if duplicate:
-        raise IngestError(f"this file is already in the archive as “{duplicate}” ({duplicate.get_absolute_url()})")
+        raise IngestError(duplicate_message(duplicate))
     fields = _transcript_fields(source, parsed, interview)
     if (
         transcript

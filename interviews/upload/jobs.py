@@ -33,7 +33,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from interviews import outbox
@@ -88,7 +88,12 @@ def queue(staged, *, details: dict, mapping: dict, user, options: dict | None = 
         user=user,
         staged_token=staged.token,
         filename=staged.filename,
-        options={"details": details, "mapping": mapping, "parse_options": options or {}},
+        options={
+            "details": details,
+            "mapping": mapping,
+            "parse_options": options or {},
+            "language": translation.get_language(),  # the runner says what happened in the editor's language
+        },
     )
 
 
@@ -217,7 +222,7 @@ def run(job: UploadJob) -> UploadJob:
     """Write a claimed job's upload; the job ends done or failed (with the editor's message)."""
     progress = Progress(job)
     status, message, said = UploadJob.DONE, "", None
-    with progress.beating():
+    with progress.beating(), translation.override(job.options.get("language")):
         try:
             if job.transcript_id is None:
                 _write(job, progress)
@@ -226,8 +231,9 @@ def run(job: UploadJob) -> UploadJob:
                 outbox.process_pending()
         except (IngestError, UploadError) as exc:
             status, message = UploadJob.FAILED, str(exc)
-            if isinstance(exc, UploadError) and isinstance(exc.message, Message):
-                said = exc.message.to_json()  # the parser's message: said again in each reader's language
+            parser_said = exc.message if isinstance(exc, UploadError) else (exc.args or [None])[0]
+            if isinstance(parser_said, Message):
+                said = parser_said.to_json()  # the parser's message: said again in each reader's language
         except Exception as exc:
             logger.exception("upload job %s failed", job.pk)
             status = UploadJob.FAILED
@@ -281,8 +287,9 @@ def _write(job: UploadJob, progress: Progress) -> None:
 
 
 def _finish(job: UploadJob, status: str, message: str, progress: Progress, said: dict | None = None) -> UploadJob:
-    """`message` is in the runner's language (English) for logs and the admin; `said`, when the
-    parser refused the file, is its message kept to be said in the language of whoever reads it."""
+    """`message` is in the language the editor confirmed the upload in (English for a job queued
+    without one); `said`, when the parser refused the file, is its message kept to be said in the
+    language of whoever reads it."""
     state = progress.state
     UploadJob.objects.filter(pk=job.pk, attempts=job.attempts).update(
         status=status,

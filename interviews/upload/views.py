@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from interviews.forms import LabelMappingForm, TranscriptDetailsForm, UploadForm
+from interviews.ingest import duplicate_message
 from interviews.models import Transcript, UploadJob
 from interviews.sources import IngestError
 from interviews.upload import jobs
@@ -219,10 +220,7 @@ def _save_or_confirm(request, action, staged, data, details_form, mapping_form, 
             return None, str(exc)
         duplicate = duplicate_at_confirm(data, parse["text_sha256"], slug, details["interview"])
         if duplicate:  # the same words as ingest_transcript() says them
-            return None, _("this file is already in the archive as “%(transcript)s” (%(url)s)") % {
-                "transcript": duplicate,
-                "url": duplicate.get_absolute_url(),
-            }
+            return None, duplicate_message(duplicate)
         job = jobs.queue(
             staged, details=staged.details, mapping=staged.mapping, options=staged.options, user=request.user
         )

@@ -16,6 +16,7 @@ from interviews.models import UploadJob
 from interviews.parsing import Message, ParseError
 from interviews.parsing.messages import ENGLISH
 from interviews.upload.messages import INTERFACE, interface_text
+from tests.factories import ingest_text
 from tests.upload.test_admin import ENGLISH as ENGLISH_TRANSCRIPT
 from tests.upload.test_admin import UPLOAD_URL, preview_page, run_queued_jobs, upload
 from tests.upload.test_jobs import progress_json, queued_job
@@ -150,3 +151,16 @@ def _file(data, filename="talk.txt"):
 
 def _escaped(text: str) -> str:
     return escape(text)
+
+
+def test_a_job_that_fails_at_write_says_why_in_the_language_its_editor_confirmed_it_in(admin_client):
+    """The runner is another process with no request: it writes in the editor's language."""
+    admin_client.defaults.update(GERMAN)
+    job, _page = queued_job(admin_client)
+    ingest_text(text=ENGLISH_TRANSCRIPT, filename="robots.txt", slug="elsewhere")  # another editor was faster
+    with translation.override("en"):  # as in the runner's own process
+        run_queued_jobs()
+    job = UploadJob.objects.get(pk=job.pk)
+    assert job.status == "failed" and job.message.startswith("diese Datei ist bereits als „")
+    assert _escaped(job.message) in admin_client.get(job.get_absolute_url()).content.decode()
+    assert progress_json(admin_client, job)["text"] == job.message
