@@ -20,7 +20,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 
-from interviews import outbox
+from interviews import editing, outbox
 from interviews.models import (
     IndexTask,
     Interview,
@@ -226,6 +226,9 @@ def _interview_for(source: Source, parsed: ParsedTranscript) -> Interview:
             setattr(interview, k, values[k])
         if changed:
             interview.save(update_fields=changed)
+            # Its title and date are in every document of the interview, in all its transcripts
+            # (as when an editor changes them in the admin).
+            editing.reindex_turns(Turn.objects.filter(transcript__interview=interview))
     return interview
 
 
