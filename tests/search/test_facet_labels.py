@@ -34,6 +34,13 @@ def test_a_second_search_reads_no_names_from_the_database(archive, django_assert
     assert labels(page, "speaker")["gita-guest"] == "Gita Guest"
 
 
+def test_a_search_page_reads_only_its_translations_once_the_names_are_known(archive, client, django_assert_num_queries):
+    client.get("/search/", {"q": "daten"})
+    with django_assert_num_queries(1):  # the hits' translations; the filters' names are known
+        html = client.get("/search/", {"q": "daten", "sort": "date"}).content.decode()
+    assert '<span class="facet-label">Gita Guest</span>' in html
+
+
 def test_a_speaker_renamed_by_an_editor_shows_in_the_next_search(archive, django_capture_on_commit_callbacks):
     assert labels(search(SearchParams()), "speaker")["gita-guest"] == "Gita Guest"
     speaker = Speaker.objects.get(slug="gita-guest")
