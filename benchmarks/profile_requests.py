@@ -46,6 +46,16 @@ PARTS = {
         ("  template rendering", "django/shortcuts.py", "render"),
         SQL,
     ),
+    "api": (
+        ("view (API search)", "interviews/api.py", "search"),
+        ("  search (index, hits, labels)", "interviews/search/query.py", "search"),
+        ("    index: search + facets", "interviews/search/query.py", "_search_index"),
+        ("      hits with snippets", "interviews/search/query.py", "_hit"),
+        ("    translations (database)", "interviews/search/query.py", "_add_translations"),
+        ("    facet labels (database)", "interviews/search/query.py", "_facet_values"),
+        ("  JSON shape (serializers)", "interviews/serializers.py", "search_page"),
+        SQL,
+    ),
     "transcript": (
         ("view (transcript page)", "interviews/views.py", "interview"),
         ("  the page's turns (cached or drawn)", "interviews/transcript_pages.py", "turn_list"),

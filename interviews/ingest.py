@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from interviews import outbox
+from interviews import editing, outbox
 from interviews.models import (
     IndexTask,
     Interview,
@@ -227,6 +227,9 @@ def _interview_for(source: Source, parsed: ParsedTranscript) -> Interview:
             setattr(interview, k, values[k])
         if changed:
             interview.save(update_fields=changed)
+            # Its title and date are in every document of the interview, in all its transcripts
+            # (as when an editor changes them in the admin).
+            editing.reindex_turns(Turn.objects.filter(transcript__interview=interview))
     return interview
 
 

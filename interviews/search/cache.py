@@ -8,8 +8,10 @@ itself, so a write or a deploy is seen at once and nothing stale is ever served;
 older index are simply never asked for again and age out.
 
 What is kept is what the index alone decides (hits with their snippets, counts, facet counts, the
-suggestion). What the database decides (facet labels, each hit's translations) is read per
-request, so an edit that touches only the database shows at once too.
+suggestion). What the database decides is not kept here: each hit's translations are read per
+request, so an editor's change of a link shows at once; the facets' names are kept by each
+process for one version of the index (``query._facet_labels``: a rename re-indexes the turns it
+touches).
 
 Django's file-based cache (``CACHES["search"]``, ``DATA_DIR/cache/search``): every worker on the
 machine shares it, it needs no server, and a write is a rename, so it never waits on a lock. The

@@ -369,7 +369,7 @@ def search(params: SearchParams) -> SearchPage:
         page=page,
         num_pages=num_pages,
         results=results,
-        facets=_facet_values(found.facet_counts, filters),
+        facets=_facet_values(found.facet_counts, filters, stamp),
         suggestion=found.suggestion,
         took_ms=(time.perf_counter() - started) * 1000,
         shows_translations=shows_translations,
@@ -580,9 +580,10 @@ def _snippet_width(language) -> int:
     return 80 if languages.is_cjk(language) else 200
 
 
-def _facet_values(facet_counts, filters) -> dict:
+def _facet_values(facet_counts, filters, stamp) -> dict:
     labels = _facet_labels(
-        {name: [value for value, _ in facet_counts.get(fieldname, [])] for name, fieldname in FACETS.items()}
+        stamp,
+        {name: [str(value) for value, _ in facet_counts.get(fieldname, [])] for name, fieldname in FACETS.items()},
     )
     facets = {}
     for name, fieldname in FACETS.items():
@@ -600,20 +601,48 @@ def _facet_values(facet_counts, filters) -> dict:
     return facets
 
 
-def _facet_labels(values: dict) -> dict:
-    """Display names for facet identifiers: one query per facet, for the values shown only."""
-    return {
-        # Unordered: the models' default orderings cost a sort and are of no use to a dict.
-        "speaker": dict(Speaker.objects.filter(slug__in=values["speaker"]).order_by().values_list("slug", "name")),
-        "interview": dict(
-            Interview.objects.filter(slug__in=values["interview"]).order_by().values_list("slug", "title")
-        ),
-        # Topics in the interface language; done per request, after the (language-free) result cache.
-        # Without the keyword rules and file snapshot: JSON, decoded for nothing.
-        "topic": {
-            topic.slug: topic.name_in(languages.base(get_language()))
-            for topic in Topic.objects.filter(slug__in=values["topic"]).order_by().defer("keywords", "file_snapshot")
-        },
-        "language": {code: languages.name(code) for code in values["language"]},
-        "year": {},
+#: What a facet value's label is read from, per facet named by identifiers in the database:
+#: {identifier: a label, or the topic (its names in every language)}; one query for ``missing``.
+_LABEL_READERS = {
+    # Unordered: the models' default orderings cost a sort and are of no use to a dict.
+    "speaker": lambda missing: Speaker.objects.filter(slug__in=missing).order_by().values_list("slug", "name"),
+    "interview": lambda missing: Interview.objects.filter(slug__in=missing).order_by().values_list("slug", "title"),
+    # Without the keyword rules and file snapshot: JSON, decoded for nothing.
+    "topic": lambda missing: (
+        (topic.slug, topic)
+        for topic in Topic.objects.filter(slug__in=missing).order_by().only("slug", "name_en", "name_de", "name_zh")
+    ),
+}
+
+#: (index version, {facet: {identifier: label, topic or None}}): the labels this process has read
+#: for that version of the index; None for an identifier the database does not hold.
+_labels: tuple = (None, {})
+
+
+def _facet_labels(stamp, values: dict) -> dict:
+    """Display names for facet identifiers, for the values shown only: read once per version of
+    the index (``stamp``) by each process, at most one query per facet for the values it has not
+    read yet. Never stale: every change of a name re-indexes the turns that carry it in the same
+    transaction (a speaker's name, an interview's title: ``editing``, the admin, ``ingest``; a
+    topic's names: the topic admin and ``load_topics``), and any commit to the index, from any
+    process, changes its version. With no version (an engine that cannot say), read every time."""
+    global _labels
+    if stamp is None or _labels[0] != stamp:
+        _labels = (stamp, {name: {} for name in _LABEL_READERS})
+    known = _labels[1]
+    for name, read in _LABEL_READERS.items():
+        missing = [value for value in values[name] if value not in known[name]]
+        if missing:
+            known[name].update(dict.fromkeys(missing))
+            known[name].update(read(missing))
+    language = languages.base(get_language())  # topics in the interface language, after the result cache
+    labels = {
+        name: {value: known[name][value] for value in values[name] if known[name][value] is not None}
+        for name in ("speaker", "interview")
     }
+    labels["topic"] = {
+        value: known["topic"][value].name_in(language) for value in values["topic"] if known["topic"][value]
+    }
+    labels["language"] = {code: languages.name(code) for code in values["language"]}
+    labels["year"] = {}
+    return labels

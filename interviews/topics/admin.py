@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from interviews import outbox
 from interviews.models import (
     Topic,
     Transcript,
@@ -73,10 +72,6 @@ class TopicForm(forms.ModelForm):
         return super().save(commit)
 
 
-def _enqueue_turns_of(topic_ids):
-    outbox.enqueue(Turn.objects.filter(topic_links__topic__in=topic_ids).values_list("key", flat=True).distinct())
-
-
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     form = TopicForm
@@ -99,7 +94,7 @@ class TopicAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and {"slug", "name_en", "name_de", "name_zh"} & set(form.changed_data):
-            _enqueue_turns_of([obj.pk])  # the index shows topic names and filters by slug
+            topics.reindex_turns_of([obj.pk])  # the index shows topic names and filters by slug
         if not {f"keywords_{lang}" for lang in topics.LANGUAGES} & set(form.changed_data):
             return
         if Turn.objects.count() > ADMIN_RETAG_LIMIT:
@@ -113,9 +108,9 @@ class TopicAdmin(admin.ModelAdmin):
         self.message_user(request, _("Keyword rules applied: %(summary)s.") % {"summary": result.summary()})
 
     def delete_model(self, request, obj):
-        _enqueue_turns_of([obj.pk])
+        topics.reindex_turns_of([obj.pk])
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        _enqueue_turns_of(list(queryset.values_list("pk", flat=True)))
+        topics.reindex_turns_of(list(queryset.values_list("pk", flat=True)))
         super().delete_queryset(request, queryset)

@@ -40,10 +40,12 @@ class LoadResult:
 @transaction.atomic
 def load_vocabulary(path: Path = VOCABULARY_FILE) -> LoadResult:
     """Load a vocabulary file into `Topic` rows: new topics are added, existing ones take the file's
-    changes since the last load. Never deletes a topic, never touches turns. Raises VocabularyError."""
+    changes since the last load. Never deletes a topic, never touches turns' topics; the turns of a
+    renamed topic are re-indexed, as the topic admin does. Raises VocabularyError."""
     entries = read_vocabulary(path)
     existing = {topic.slug: topic for topic in Topic.objects.all()}
     result = LoadResult()
+    renamed = []
     for entry in entries:
         snapshot = {"names": entry.names, "keywords": entry.keywords}
         topic = existing.get(entry.slug)
@@ -77,8 +79,19 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> LoadResult:
             result.updated.append(entry.slug)
         else:
             result.unchanged.append(entry.slug)
+        if (topic.name_en, topic.name_de, topic.name_zh) != before[:3]:
+            renamed.append(topic.pk)
         result.rules_changed |= keywords_changed
+    reindex_turns_of(renamed)
     return result
+
+
+def reindex_turns_of(topic_ids) -> None:
+    """Queue the turns that carry these topics (or an editor removed from them) for the index:
+    search pages and transcript pages show topics by name, and the shared caches of both hold
+    names until the index's version changes."""
+    if topic_ids:
+        outbox.enqueue(Turn.objects.filter(topic_links__topic__in=topic_ids).values_list("key", flat=True).distinct())
 
 
 _last_rules: tuple[dict, TopicRules] | None = None

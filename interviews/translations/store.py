@@ -21,16 +21,17 @@ a removed turn takes its rows with it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from interviews.models import Interview, Transcript, Turn, TurnAlignment
+from interviews.models import Interview, Speaker, Transcript, Turn, TurnAlignment
 from interviews.translations.align import AlignInput, align, source_side
 from interviews.translations.glossary import dictionary_glosses
 from interviews.translations.meanings import Glosses
@@ -256,23 +257,63 @@ def translations_of(turn) -> list[Translation]:
 
 def translations_for_keys(keys) -> dict[str, list[Translation]]:
     """`translations_for`, by turn key: for a page of search hits, which carry keys, not turns.
-    One query, however many keys."""
-    keys = set(keys)
+    One query, however many keys, with only the columns a hit shows of each turn (its key,
+    position, text, speaker's name, transcript's language and slug)."""
+    keys = sorted(set(keys))
     if not keys:
         return {}
+    sql, params = _by_keys_sql(len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [keys[p] if isinstance(p, int) else p for p in params])
+        rows = cursor.fetchall()
+    result: dict = {key: [] for key in keys}
+    width = len(_HIT_SIDE)
+    for row in rows:
+        source, target = _hit_turn(row[:width]), _hit_turn(row[width : 2 * width])
+        confidence, status = row[2 * width :]
+        if source.key in result:
+            result[source.key].append(Translation(target, confidence, status))
+        if target.key in result:
+            result[target.key].append(Translation(source, confidence, status))
+    for translations in result.values():
+        translations.sort(key=lambda t: (t.turn.transcript.language, t.turn.transcript.slug, t.turn.ordinal))
+    return result
+
+
+#: What a search hit shows of each side of a link (interviews.search.query.Counterpart): reading
+#: only these, not every column of two turns, two transcripts and two speakers (JSON among them).
+_HIT_SIDE = ("id", "key", "ordinal", "text", "transcript_id", "speaker_id", "transcript__language", "transcript__slug")
+_HIT_SIDE += ("speaker__name",)
+
+
+@functools.lru_cache(maxsize=128)
+def _by_keys_sql(count: int) -> tuple[str, tuple]:
+    """The SQL of `translations_for_keys` for ``count`` keys, and its parameters with each key's
+    place given as its index in the sorted keys: built by the ORM once per number of keys in a
+    process. Building the query (a subquery per side, four joins, the columns) cost ten times
+    what SQLite takes to run it (2.0 ms against 0.2 ms for a page of 20 hits at 100k turns)."""
+    placeholders = [f"(key {i})" for i in range(count)]  # no turn has such a key
     # A subquery rather than a join on the key: each side of the OR then uses its index.
-    ids = Turn.objects.filter(key__in=keys).values("pk")
-    return _translations(Q(source_id__in=ids) | Q(target_id__in=ids), keys, lambda turn: turn.key, only=_HIT_FIELDS)
+    ids = Turn.objects.filter(key__in=placeholders).values("pk")
+    rows = (
+        TurnAlignment.objects.filter(Q(source_id__in=ids) | Q(target_id__in=ids))
+        .exclude(status=TurnAlignment.REJECTED)
+        .values_list(
+            *(f"{side}__{name}" for side in ("source", "target") for name in _HIT_SIDE), "confidence", "status"
+        )
+    )
+    sql, params = rows.query.sql_with_params()
+    where = {placeholder: index for index, placeholder in enumerate(placeholders)}
+    return sql, tuple(where.get(param, param) if isinstance(param, str) else param for param in params)
 
 
-#: What a search hit shows of its translations (interviews.search.query.Counterpart): reading only
-#: these, not every column of two turns, two transcripts and two speakers (JSON among them), was
-#: most of the cost of reading a page's translations.
-_HIT_FIELDS = tuple(
-    f"{side}__{name}"
-    for side in ("source", "target")
-    for name in ("key", "ordinal", "text", "transcript__language", "transcript__slug", "speaker__name")
-) + ("confidence", "status")
+def _hit_turn(values) -> Turn:
+    """A turn as much as a search hit shows of it, from one side of a `_by_keys_sql` row."""
+    pk, key, ordinal, text, transcript_id, speaker_id, language, slug, speaker_name = values
+    turn = Turn(id=pk, key=key, ordinal=ordinal, text=text, transcript_id=transcript_id, speaker_id=speaker_id)
+    turn.transcript = Transcript(id=transcript_id, language=language, slug=slug)
+    turn.speaker = Speaker(id=speaker_id, name=speaker_name)
+    return turn
 
 
 def aligned_pairs(keys) -> list[tuple[str, str]]:
@@ -296,15 +337,13 @@ def aligned_pairs(keys) -> list[tuple[str, str]]:
     ]
 
 
-def _translations(condition, wanted, identify, only=()) -> dict:
+def _translations(condition, wanted, identify) -> dict:
     result: dict = {value: [] for value in wanted}
     rows = (
         TurnAlignment.objects.filter(condition)
         .exclude(status=TurnAlignment.REJECTED)
         .select_related("source__transcript", "source__speaker", "target__transcript", "target__speaker")
     )
-    if only:
-        rows = rows.only(*only)
     for row in rows:
         if identify(row.source) in result:
             result[identify(row.source)].append(Translation(row.target, row.confidence, row.status))

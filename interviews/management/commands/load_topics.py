@@ -14,7 +14,7 @@ class Command(BaseCommand):
         "are added and the file's changes since the last load (keywords added or dropped, names) are "
         "applied, while what editors changed in the admin stays. Never deletes a topic, and never "
         "touches an editor's topic decisions on turns. When keyword rules changed, existing turns "
-        "are re-tagged."
+        "are re-tagged; the turns of a renamed topic are re-indexed."
     )
 
     def add_arguments(self, parser):
