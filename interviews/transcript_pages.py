@@ -2,7 +2,7 @@
 workers of the machine.
 
 The turns of a page (200 by default) are most of a transcript page's cost: their queries (topics,
-roles, translation links) and some 1,500 template nodes. What they show is the same for every
+roles, translation links) and their HTML (interviews/turn_html.py). What they show is the same for every
 reader in one interface language, so the HTML is kept in the search result cache
 (interviews/search/cache.py), under a key that changes with anything that changes it:
 
@@ -30,27 +30,20 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from interviews import queries
+from interviews import queries, turn_html
 from interviews.charts import data as charts
 from interviews.models import IndexTask, Transcript, Turn, TurnAlignment
 from interviews.search import cache
 from interviews.search.engines import engine
 from interviews.translations import store as translations
 
-TEMPLATE = "interviews/_turn_list.html"
-_TEMPLATES = (
-    "_turn_list.html",
-    "_turn.html",
-    "_turn_text.html",
-    "_topic_chips.html",
-    "_conversation_strip.html",
-    "_shares.html",
-)
+_TEMPLATES = ("_conversation_strip.html", "_shares.html")
 
 
 def _code_stamp() -> str:
-    """A digest of what draws the turns: a deploy that changes it changes every key."""
+    """A digest of what draws the turns and the charts: a deploy that changes it changes every key."""
     digest = hashlib.sha256(Path(__file__).read_bytes() + charts.CODE_STAMP.encode())
+    digest.update(Path(turn_html.__file__).read_bytes())
     templates = Path(settings.BASE_DIR) / "templates" / "interviews"
     for name in _TEMPLATES:
         digest.update((templates / name).read_bytes())
@@ -78,8 +71,7 @@ def page_turns(transcript: Transcript, number: int, *, aligned: bool) -> list[Tu
 
 def render_turns(transcript: Transcript, number: int, *, aligned: bool) -> SafeString:
     """The HTML of page ``number``'s turns, section headings between them."""
-    turns = page_turns(transcript, number, aligned=aligned)
-    return render_to_string(TEMPLATE, {"turns": turns, "transcript": transcript})
+    return turn_html.turn_list(page_turns(transcript, number, aligned=aligned), transcript)
 
 
 def with_index_pending(interviews):
