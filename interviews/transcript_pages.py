@@ -57,16 +57,34 @@ def page_turns(transcript: Transcript, number: int, *, aligned: bool) -> list[Tu
     """The turns of page ``number`` with what a reader sees on each: speaker, section, role,
     topics and, with ``aligned``, the same passage in the other transcripts (``also_in``)."""
     start, end = Transcript.page_bounds(number)
+    # Only what a turn shows (_TURN_FIELDS); each turn's transcript is ``transcript`` itself (the
+    # related manager sets it), not a copy read with every row.
     turns = list(
         transcript.turns.filter(ordinal__gte=start, ordinal__lt=end)
-        .select_related("speaker", "section", "transcript")
+        .select_related("speaker", "section")
+        .only(*_TURN_FIELDS)
         .with_topics()
     )
     queries.attach_roles(turns, interview=transcript.interview)
-    translated = translations.translations_for(turns) if aligned else {}
+    also_in = translations.also_in(turns) if aligned else {}
     for turn in turns:
-        turn.also_in = translations.first_per_transcript(translated.get(turn.pk, []))
+        turn.also_in = also_in.get(turn.pk, [])
     return turns
+
+
+#: What interviews/turn_html.py draws of a turn, its speaker and its section.
+_TURN_FIELDS = (
+    "transcript",
+    "ordinal",
+    "key",
+    "label",
+    "text",
+    "start",
+    "speaker__name",
+    "speaker__slug",
+    "section__ordinal",
+    "section__heading",
+)
 
 
 def render_turns(transcript: Transcript, number: int, *, aligned: bool) -> SafeString:
