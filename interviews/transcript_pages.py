@@ -89,7 +89,7 @@ _TURN_FIELDS = (
 
 def render_turns(transcript: Transcript, number: int, *, aligned: bool) -> SafeString:
     """The HTML of page ``number``'s turns, section headings between them."""
-    return turn_html.turn_list(page_turns(transcript, number, aligned=aligned), transcript)
+    return turn_html.TurnDrawer().turn_list(page_turns(transcript, number, aligned=aligned), transcript)
 
 
 def with_index_pending(interviews):

@@ -180,8 +180,3 @@ class TurnDrawer:
         if key not in self._topic_links:
             self._topic_links[key] = escape(f"{self.topic_url(topic.slug)}?{urlencode({'language': language})}")
         return self._topic_links[key]
-
-
-def turn_list(turns, transcript) -> SafeString:
-    """The HTML of a transcript page's turns (`TurnDrawer.turn_list`)."""
-    return TurnDrawer().turn_list(turns, transcript)
