@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.urls import NoReverseMatch, get_script_prefix, set_script_prefix
 from django.utils import translation
 
 from interviews import transcript_pages
@@ -103,6 +104,35 @@ def test_a_transcript_without_turns_says_so(archive):
     with translation.override("de"):
         html = TurnDrawer().turn_list([], archive["de"])
     assert html == '\n        <p class="empty">Dieses Transkript hat keine Redebeiträge.</p>\n      '
+
+
+def unsaved_turn(*, speaker_slug="ann"):
+    """A turn with a speaker and a topic, none of them in the database."""
+    transcript = Transcript(language="de")
+    speaker = Speaker(name="Ann", slug=speaker_slug)
+    turn = Turn(transcript=transcript, speaker=speaker, ordinal=0, key="abc123", text="Hallo")
+    topics = [Topic(slug="data", name_en="Data")]
+    turn.effective_topics = lambda: topics
+    return turn
+
+
+def test_links_carry_the_script_prefix_the_archive_is_served_under():
+    """Served under a sub-path (SCRIPT_NAME), a turn's links are what reverse() gives there."""
+    turn, previous = unsaved_turn(), get_script_prefix()
+    set_script_prefix("/archive/")
+    try:
+        html = TurnDrawer().turn(turn)
+        expected = (turn.speaker.get_absolute_url(), turn.get_absolute_url(), Topic(slug="data").get_language_url("de"))
+    finally:
+        set_script_prefix(previous)
+    assert expected == ("/archive/speakers/ann/", "/archive/q/abc123/", "/archive/topics/data/?language=de")
+    for url in expected:
+        assert f'href="{url}"' in html
+
+
+def test_a_slug_no_link_could_carry_is_refused_as_reverse_refuses_it():
+    with pytest.raises(NoReverseMatch):
+        TurnDrawer().turn(unsaved_turn(speaker_slug="ann/../admin"))
 
 
 class Markup(HTMLParser):
