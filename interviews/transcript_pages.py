@@ -2,8 +2,8 @@
 workers of the machine.
 
 The turns of a page (200 by default) are most of a transcript page's cost: their queries (topics,
-roles, translation links) and their HTML (interviews/turn_html.py). What they show is the same for every
-reader in one interface language, so the HTML is kept in the search result cache
+roles, translation links) and their HTML (interviews/turn_html.py). What they show is the same
+for every reader in one interface language, so the HTML is kept in the search result cache
 (interviews/search/cache.py), under a key that changes with anything that changes it:
 
 - the search index's version (``Engine.index_stamp()``): every write that changes a turn, its

@@ -68,6 +68,8 @@ class TurnDrawer:
             empty = gettext("This transcript has no turns.")
             return mark_safe(f'\n        <p class="empty">{empty}</p>\n      ')
         language = escape(transcript.language)
+        # The white space between turns is what the templates left there, so that the page is the
+        # same byte for byte as they drew it (tests/test_turn_html.py).
         out = []
         previous_section = object()
         for turn in turns:
