@@ -61,6 +61,7 @@ PARTS = {
         ("  the page's turns (cached or drawn)", "interviews/transcript_pages.py", "turn_list"),
         ("    turns drawn", "interviews/transcript_pages.py", "render_turns"),
         ("      turns read (database)", "interviews/transcript_pages.py", "page_turns"),
+        ("      turns' HTML (interviews/turn_html.py)", "interviews/turn_html.py", "turn_list"),
         ("  charts (cached or drawn)", "interviews/transcript_pages.py", "transcript_charts"),
         ("    charts drawn (strip, who speaks)", "interviews/charts/data.py", "transcript_charts"),
         ("  find in this transcript", "interviews/views.py", "_find_in_transcript"),

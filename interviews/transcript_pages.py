@@ -2,8 +2,8 @@
 workers of the machine.
 
 The turns of a page (200 by default) are most of a transcript page's cost: their queries (topics,
-roles, translation links) and some 1,500 template nodes. What they show is the same for every
-reader in one interface language, so the HTML is kept in the search result cache
+roles, translation links) and their HTML (interviews/turn_html.py). What they show is the same
+for every reader in one interface language, so the HTML is kept in the search result cache
 (interviews/search/cache.py), under a key that changes with anything that changes it:
 
 - the search index's version (``Engine.index_stamp()``): every write that changes a turn, its
@@ -30,27 +30,20 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from interviews import queries
+from interviews import queries, turn_html
 from interviews.charts import data as charts
 from interviews.models import IndexTask, Transcript, Turn, TurnAlignment
 from interviews.search import cache
 from interviews.search.engines import engine
 from interviews.translations import store as translations
 
-TEMPLATE = "interviews/_turn_list.html"
-_TEMPLATES = (
-    "_turn_list.html",
-    "_turn.html",
-    "_turn_text.html",
-    "_topic_chips.html",
-    "_conversation_strip.html",
-    "_shares.html",
-)
+_TEMPLATES = ("_conversation_strip.html", "_shares.html")
 
 
 def _code_stamp() -> str:
-    """A digest of what draws the turns: a deploy that changes it changes every key."""
+    """A digest of what draws the turns and the charts: a deploy that changes it changes every key."""
     digest = hashlib.sha256(Path(__file__).read_bytes() + charts.CODE_STAMP.encode())
+    digest.update(Path(turn_html.__file__).read_bytes())
     templates = Path(settings.BASE_DIR) / "templates" / "interviews"
     for name in _TEMPLATES:
         digest.update((templates / name).read_bytes())
@@ -64,22 +57,39 @@ def page_turns(transcript: Transcript, number: int, *, aligned: bool) -> list[Tu
     """The turns of page ``number`` with what a reader sees on each: speaker, section, role,
     topics and, with ``aligned``, the same passage in the other transcripts (``also_in``)."""
     start, end = Transcript.page_bounds(number)
+    # Only what a turn shows (_TURN_FIELDS); each turn's transcript is ``transcript`` itself (the
+    # related manager sets it), not a copy read with every row.
     turns = list(
         transcript.turns.filter(ordinal__gte=start, ordinal__lt=end)
-        .select_related("speaker", "section", "transcript")
+        .select_related("speaker", "section")
+        .only(*_TURN_FIELDS)
         .with_topics()
     )
     queries.attach_roles(turns, interview=transcript.interview)
-    translated = translations.translations_for(turns) if aligned else {}
+    also_in = translations.also_in(turns) if aligned else {}
     for turn in turns:
-        turn.also_in = translations.first_per_transcript(translated.get(turn.pk, []))
+        turn.also_in = also_in.get(turn.pk, [])
     return turns
+
+
+#: What interviews/turn_html.py draws of a turn, its speaker and its section.
+_TURN_FIELDS = (
+    "transcript",
+    "ordinal",
+    "key",
+    "label",
+    "text",
+    "start",
+    "speaker__name",
+    "speaker__slug",
+    "section__ordinal",
+    "section__heading",
+)
 
 
 def render_turns(transcript: Transcript, number: int, *, aligned: bool) -> SafeString:
     """The HTML of page ``number``'s turns, section headings between them."""
-    turns = page_turns(transcript, number, aligned=aligned)
-    return render_to_string(TEMPLATE, {"turns": turns, "transcript": transcript})
+    return turn_html.TurnDrawer().turn_list(page_turns(transcript, number, aligned=aligned), transcript)
 
 
 def with_index_pending(interviews):

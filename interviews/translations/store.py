@@ -249,6 +249,18 @@ def translations_for(turns) -> dict[int, list[Translation]]:
     return _translations(Q(source_id__in=ids) | Q(target_id__in=ids), ids, lambda turn: turn.pk)
 
 
+def also_in(turns) -> dict[int, list[Translation]]:
+    """For each turn, the first aligned turn in each other transcript (`first_per_transcript`):
+    what its "also in" links show, reading only that (`_LINK_FIELDS`). One query."""
+    ids = {turn.pk for turn in turns}
+    if not ids:
+        return {}
+    translated = _translations(
+        Q(source_id__in=ids) | Q(target_id__in=ids), ids, lambda turn: turn.pk, only=_LINK_FIELDS
+    )
+    return {pk: first_per_transcript(translations) for pk, translations in translated.items()}
+
+
 def translations_of(turn) -> list[Translation]:
     """The same passage in the interview's other transcripts, from alignment links in either
     direction; a pair an editor rejected is left out. Ordered by language, then position."""
@@ -314,6 +326,14 @@ def _hit_turn(values) -> Turn:
     turn.transcript = Transcript(id=transcript_id, language=language, slug=slug)
     turn.speaker = Speaker(id=speaker_id, name=speaker_name)
     return turn
+
+
+#: What an "also in" link shows of the other turn (interviews/turn_html.py) and what orders them.
+_LINK_FIELDS = tuple(
+    f"{side}__{name}"
+    for side in ("source", "target")
+    for name in ("key", "ordinal", "transcript__language", "transcript__slug", "speaker__name")
+) + ("confidence", "status")
 
 
 def aligned_pairs(keys) -> list[tuple[str, str]]:
