@@ -88,3 +88,72 @@ def test_within_some_documents_finds_those_of_them_that_match(archive, text):
         wanted = np.isin(every, within)
         assert ids.tolist() == every[wanted].tolist()
         assert scores.tolist() == every_score[wanted].tolist()
+
+
+def _many_postings_index(tmp_path, *, compression):
+    """A plain Whoosh index (the archive's codec) with posting lists of several blocks: a word in
+    every document, once or twice (weights of a float each), one in 300 documents once (no
+    weights written), one in 200 twice (one weight for the whole block) and one in 2 or 3."""
+    from whoosh import fields
+    from whoosh.codec.whoosh3 import W3Codec
+    from whoosh.filedb.filestore import FileStorage
+
+    schema = fields.Schema(body=fields.TEXT(phrase=True))
+    ix = FileStorage(str(tmp_path)).create_index(schema)
+    writer = ix.writer(codec=W3Codec(compression=compression))
+    for n in range(600):
+        words = ["every"] * (1 + n % 2)
+        if n % 2:
+            words.append("odd")
+        if n < 400 and n % 2 == 0:
+            words += ["twice", "twice"]
+        if n in (7, 300, 599):
+            words.append("rare")
+        if n in (11, 500):
+            words += ["pair"] * (1 + n % 2)
+        writer.add_document(body=" ".join(words + ["filler"] * (n % 5)))
+    writer.commit()
+    return ix
+
+
+@pytest.mark.parametrize("compression", [0, 3])
+def test_blocks_read_without_their_positions_give_whooshs_ids_and_weights(tmp_path, compression):
+    from whoosh.util.numlists import delta_decode
+
+    from interviews.search.matching import _deltas_and_weights
+
+    with _many_postings_index(tmp_path, compression=compression).reader() as reader:
+        blocks = 0
+        for word in ("every", "odd", "twice", "rare", "pair"):
+            m = reader.postings("body", word)
+            while m.is_active():
+                deltas, weights = _deltas_and_weights(m)
+                m._read_ids()
+                m._read_weights()
+                assert list(delta_decode(deltas)) == list(m._ids)
+                assert list(weights) == list(m._weights)
+                blocks += 1
+                m._next_block()
+        assert blocks > 5
+
+
+@pytest.mark.parametrize("compression", [0, 3])
+@pytest.mark.parametrize("word", ["every", "odd", "twice", "rare", "pair"])
+def test_long_posting_lists_score_as_whoosh_steps_them(tmp_path, compression, word):
+    """Every block of a term, whole or only where wanted, or from where stepping left it."""
+    from interviews.search.scoring import ArrayBM25F
+
+    with _many_postings_index(tmp_path, compression=compression).searcher(weighting=ArrayBM25F()) as searcher:
+        q = wq.Term("body", word)
+        every, every_score = _step(q.matcher(searcher))
+        ids, scores = evaluate(q.matcher(searcher))
+        assert ids.tolist() == every.tolist() and scores.tolist() == every_score.tolist()
+        within = np.arange(0, 600, 7)
+        ids, scores = evaluate(q.matcher(searcher), within)
+        wanted = np.isin(every, within)
+        assert ids.tolist() == every[wanted].tolist() and scores.tolist() == every_score[wanted].tolist()
+        stepped = q.matcher(searcher)
+        for _ in range(min(150, len(every) - 1)):
+            stepped.next()
+        ids, scores = evaluate(stepped)
+        assert ids.tolist() == every[-len(ids) :].tolist() and scores.tolist() == every_score[-len(ids) :].tolist()
