@@ -157,3 +157,68 @@ def test_long_posting_lists_score_as_whoosh_steps_them(tmp_path, compression, wo
             stepped.next()
         ids, scores = evaluate(stepped)
         assert ids.tolist() == every[-len(ids) :].tolist() and scores.tolist() == every_score[-len(ids) :].tolist()
+
+
+def _as_whooshs_terms(q):
+    """``q`` with its terms Whoosh's own ``Term`` again (the backend makes them look up once)."""
+    for leaf in q.leaves():
+        if isinstance(leaf, wq.Term):
+            leaf.__class__ = wq.Term
+    return q
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_terms_looked_up_once_give_whooshs_sizes_matches_and_scores(archive, text):
+    searcher, q = _parsed(text)
+    _, whooshs = _parsed(text)
+    _as_whooshs_terms(whooshs)
+    for subsearcher, _ in searcher.leaf_searchers():
+        reader = subsearcher.reader()
+        for ours, theirs in zip(q.leaves(), whooshs.leaves(), strict=True):
+            assert ours.estimate_size(reader) == theirs.estimate_size(reader)
+        context = searcher.context(weighting=searcher.weighting)
+        ids, scores = evaluate(q.matcher(subsearcher, context))
+        their_ids, their_scores = evaluate(whooshs.matcher(subsearcher, context))
+        assert ids.tolist() == their_ids.tolist()
+        assert scores.tolist() == their_scores.tolist()
+
+
+def test_a_search_looks_each_term_up_once_per_segment(archive, monkeypatch):
+    """Whoosh would look a term up three or four times in each segment to build its matcher."""
+    from collections import Counter
+
+    from whoosh.filedb.filetables import HashReader
+
+    from interviews.search import scoring
+
+    looked_up = Counter()
+    ranges_for_key = HashReader.ranges_for_key
+
+    def counted(self, key):
+        looked_up[(id(self), key)] += 1
+        return ranges_for_key(self, key)
+
+    monkeypatch.setattr(scoring, "_TERM_INFOS", {})
+    monkeypatch.setattr(HashReader, "ranges_for_key", counted)
+    searcher, q = _parsed("modelle lernen OR daten -rechenleistung")
+    searcher._idf_cache.clear()
+    for subsearcher, _ in searcher.leaf_searchers():
+        evaluate(q.matcher(subsearcher, searcher.context(weighting=searcher.weighting)))
+    assert looked_up and set(looked_up.values()) == {1}
+    looked_up.clear()
+    for subsearcher, _ in searcher.leaf_searchers():  # the same words again: known already
+        evaluate(q.matcher(subsearcher, searcher.context(weighting=searcher.weighting)))
+    assert not looked_up
+
+
+# A search after a write refreshes the searcher: Whoosh leaves some of the old readers to the
+# garbage collector (a ResourceWarning; see tests/search/test_cache.py).
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_term_is_looked_up_again_in_a_new_segment(archive, indexed):
+    """What the process keeps of a segment's terms is never taken for another segment's."""
+    from interviews.search.engines import engine
+
+    backend = engine().backend
+    assert backend.search("Kochrezepte")["hits"] == 0
+    indexed(text="Gita Guest: Kochrezepte sind wichtig.\n", filename="rezepte.txt", slug="rezepte", language="de")
+    assert backend.search("Kochrezepte")["hits"] == 1
