@@ -42,14 +42,11 @@ def evaluate(matcher, within=None) -> tuple[np.ndarray, np.ndarray]:
     With ``within`` (sorted docnums), only the matches among those: an intersection reads its
     smaller side first and the other only where that one matched, skipping the blocks of
     postings it cannot need, as Whoosh's ``skip_to`` does. Consumes the matcher."""
-    if not matcher.is_active() or (within is not None and not len(within)):
+    if within is not None and not len(within):
         return _EMPTY
     kind = type(matcher)
-    if kind is W3LeafMatcher:
-        return _leaf(matcher, within)
-    if kind is binary.UnionMatcher:
-        return _union(evaluate(matcher.a, within), evaluate(matcher.b, within))
-    if kind is binary.IntersectionMatcher:
+    # Not positioned on a first match yet (Deferred): each side is read from where it stands.
+    if kind is binary.IntersectionMatcher or kind is DeferredIntersection:
         a, b = matcher.a, matcher.b
         if _size(b) < _size(a):
             b_found = evaluate(b, within)
@@ -58,16 +55,23 @@ def evaluate(matcher, within=None) -> tuple[np.ndarray, np.ndarray]:
             a_found = evaluate(a, within)
             b_found = evaluate(b, a_found[0])
         return _intersection(a_found, b_found)
-    if kind is binary.AndNotMatcher:
+    if kind is binary.AndNotMatcher or kind is DeferredAndNot:
         ids, scores = evaluate(matcher.a, within)
         keep = ~np.isin(ids, evaluate(matcher.b, ids)[0], assume_unique=True)
         return ids[keep], scores[keep]
-    if kind is binary.AndMaybeMatcher:
-        a_found = evaluate(matcher.a, within)
-        return _and_maybe(a_found, evaluate(matcher.b, a_found[0]))
+    if kind is binary.UnionMatcher:
+        return _union(evaluate(matcher.a, within), evaluate(matcher.b, within))
     if kind is wrappers.WrappingMatcher:  # a boost
         ids, scores = evaluate(matcher.child, within)
         return ids, scores * matcher.boost
+    # Asked only here, below the nodes that may hold a Deferred: is_active() would position it.
+    if not matcher.is_active():
+        return _EMPTY
+    if kind is W3LeafMatcher:
+        return _leaf(matcher, within)
+    if kind is binary.AndMaybeMatcher:
+        a_found = evaluate(matcher.a, within)
+        return _and_maybe(a_found, evaluate(matcher.b, a_found[0]))
     if kind is wrappers.FilterMatcher:  # deleted documents left out (or only some let in)
         ids, scores = evaluate(matcher.child, within)
         listed = np.isin(ids, np.fromiter(matcher._ids, dtype=np.int64, count=len(matcher._ids)))
@@ -86,13 +90,51 @@ def _size(matcher) -> float:
         return length[0] if isinstance(length, tuple) else length
     if kind is binary.UnionMatcher:
         return _size(matcher.a) + _size(matcher.b)
-    if kind is binary.IntersectionMatcher:
+    if kind is binary.IntersectionMatcher or kind is DeferredIntersection:
         return min(_size(matcher.a), _size(matcher.b))
-    if kind in (binary.AndNotMatcher, binary.AndMaybeMatcher):
+    if kind in (binary.AndNotMatcher, DeferredAndNot, binary.AndMaybeMatcher):
         return _size(matcher.a)
     if kind in (wrappers.WrappingMatcher, wrappers.FilterMatcher):
         return _size(matcher.child)
     return float("inf")  # stepped through: read it last, only where the other side matched
+
+
+class _Deferred:
+    """A Whoosh binary matcher built without looking for its first match. Whoosh's
+    ``IntersectionMatcher`` and ``AndNotMatcher`` step both sides to their first match as they are
+    built, a posting at a time (some tenth of a search's time at 100k turns); ``evaluate()`` reads
+    each side from where it stands and needs none of that. Asked anything else (Whoosh stepping
+    through it, inside a node ``evaluate()`` steps through), it becomes the Whoosh matcher it stands
+    for, positioned as that matcher's constructor would have left it."""
+
+    whooshs: type  # the Whoosh matcher class it stands for
+
+    def __init__(self, a, b):
+        self.a = a
+        self.b = b
+
+    def __getattr__(self, name):  # only for what the instance and its class do not have
+        self.__class__ = self.whooshs
+        self._find_first()
+        return getattr(self, name)
+
+    # Whoosh's matchers compare by class alone (a matcher tree's shape sorts them by size, and by
+    # this on equal sizes), so these compare as the matcher they stand for would.
+    __eq__ = mcore.Matcher.__eq__
+    __ne__ = mcore.Matcher.__ne__
+    __lt__ = mcore.Matcher.__lt__
+    __gt__ = mcore.Matcher.__gt__
+    __le__ = mcore.Matcher.__le__
+    __ge__ = mcore.Matcher.__ge__
+    __hash__ = None
+
+
+class DeferredIntersection(_Deferred):
+    whooshs = binary.IntersectionMatcher
+
+
+class DeferredAndNot(_Deferred):
+    whooshs = binary.AndNotMatcher
 
 
 def matching_docnums(searcher, q) -> np.ndarray:

@@ -56,7 +56,7 @@ from interviews.search.columns import Columns
 from interviews.search.fields import AnalyzedTextField
 from interviews.search.generations import IndexLocation, IndexLocked, WriterCodec, bounded_merge, tiered_merge
 from interviews.search.german import GERMAN_STOPWORDS
-from interviews.search.matching import EveryScoreCollector, matching_docnums
+from interviews.search.matching import DeferredAndNot, DeferredIntersection, EveryScoreCollector, matching_docnums
 from interviews.search.scoring import ArrayBM25F, is_segment, term_info
 
 # --- Queries ---------------------------------------------------------------------------------------
@@ -157,14 +157,40 @@ class _Term(wq.Term):
         return 0 if info is None else info.doc_frequency()
 
 
+class _And(wq.And):
+    """Whoosh's And, its intersections built without looking for their first match
+    (``matching.DeferredIntersection``): the same tree, shaped by the same sizes."""
+
+    def _matcher(self, subs, searcher, context):
+        r = searcher.reader()
+        return self._tree_matcher(subs, DeferredIntersection, searcher, context, lambda q: 0 - q.estimate_size(r))
+
+
+class _AndNot(wq.AndNot):
+    """Whoosh's AndNot, built without looking for its first match (``matching.DeferredAndNot``)."""
+
+    def matcher(self, searcher, context=None):
+        return DeferredAndNot(self.a.matcher(searcher, context), self.b.matcher(searcher, searcher.boolean_context()))
+
+
 def _looked_up_once(q):
-    """``q`` with its terms made ``_Term`` in place. In place, not rebuilt: rebuilding a Whoosh
-    query tree (``accept``) drops some nodes' settings, and a parser given another term class
-    no longer merges a term with the same term written as a one-word phrase."""
-    if q is not None and q is not wq.NullQuery:
-        for leaf in q.leaves():
-            if type(leaf) is wq.Term:
-                leaf.__class__ = _Term
+    """``q`` with its terms made ``_Term`` and its intersections ``_And``, in place. In place,
+    not rebuilt: rebuilding a Whoosh query tree (``accept``) drops some nodes' settings, and a
+    parser given another term class no longer merges a term with the same term written as a
+    one-word phrase."""
+    if q is None or q is wq.NullQuery:
+        return q
+    nodes = [q]
+    while nodes:
+        node = nodes.pop()
+        if type(node) is wq.Term:
+            node.__class__ = _Term
+        elif type(node) is wq.And:
+            node.__class__ = _And
+        elif type(node) is wq.AndNot:
+            node.__class__ = _AndNot
+        if not isinstance(node, _Term):  # a phrase's words are looked up by the phrase's own terms
+            nodes.extend(node.children())
     return q
 
 
@@ -382,7 +408,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             if negative is not None:
                 hits &= ~self._docs_mask(searcher, columns, negative)
             return hits, None
-        q = positive if negative is None or positive is wq.NullQuery else wq.AndNot(positive, negative)
+        q = positive if negative is None or positive is wq.NullQuery else _AndNot(positive, negative)
         if not ranked:
             return self._docs_mask(searcher, columns, q), None
         hits = np.zeros(columns.size, dtype=bool)

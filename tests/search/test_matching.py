@@ -222,3 +222,30 @@ def test_a_term_is_looked_up_again_in_a_new_segment(archive, indexed):
     assert backend.search("Kochrezepte")["hits"] == 0
     indexed(text="Gita Guest: Kochrezepte sind wichtig.\n", filename="rezepte.txt", slug="rezepte", language="de")
     assert backend.search("Kochrezepte")["hits"] == 1
+
+
+@pytest.mark.parametrize("text", ["modelle lernen", "daten -modelle", "(modelle lernen)^10 OR daten -rechenleistung"])
+def test_a_search_never_steps_to_a_first_match_before_reading_arrays(archive, monkeypatch, text):
+    """Whoosh's intersections and exclusions step both sides to their first match as they are
+    built; the archive's read each side as arrays from where it stands, and find the same."""
+    from whoosh.matching import binary
+
+    from interviews.search.whoosh_backend import _AndNot
+
+    stepped = []
+    for kind in (binary.IntersectionMatcher, binary.AndNotMatcher):
+        find_first = kind._find_first
+        monkeypatch.setattr(kind, "_find_first", lambda self, f=find_first: stepped.append(self) or f(self))
+    backend = engine().backend
+    searcher = backend.searcher()
+    positive, negative = backend.parse_query(text)
+    q = positive if negative is None else _AndNot(positive, negative)
+    found = []
+    for subsearcher, _ in searcher.leaf_searchers():
+        context = searcher.context(weighting=searcher.weighting)
+        found.append(evaluate(q.matcher(subsearcher, context)))
+    assert not stepped
+    for (ids, scores), (subsearcher, _) in zip(found, searcher.leaf_searchers(), strict=True):
+        step_ids, step_scores = _step(q.matcher(subsearcher, searcher.context(weighting=searcher.weighting)))
+        assert ids.tolist() == step_ids.tolist() and scores.tolist() == step_scores.tolist()
+    assert stepped  # stepping through them is Whoosh's own way again
