@@ -115,7 +115,16 @@ class _Term(wq.Term):
 
     def _info(self, reader):
         """``(term bytes, TermInfo or None)`` in the segment ``reader``; None if not a segment
-        or not a term of this schema (Whoosh's own way then)."""
+        or not a term of this schema (Whoosh's own way then). Asked several times per segment
+        (the matcher, then the size at each level of the tree): answered by the query itself
+        after the first, as a query lives for one search."""
+        found = self.__dict__.setdefault("_found", {})
+        key = (id(reader), self.fieldname, self.text)  # a copy (Term.replace) shares the dict
+        if key not in found:
+            found[key] = self._look_up(reader)
+        return found[key]
+
+    def _look_up(self, reader):
         if not is_segment(reader) or self.fieldname not in reader.schema:
             return None
         try:
