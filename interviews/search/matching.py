@@ -13,7 +13,8 @@ through as Whoosh would, and their matches and scores taken as they come: slower
 different.
 
 It reads a term's posting blocks through the attributes of Whoosh 2.7.4's ``W3LeafMatcher``
-(``_ids``, ``_weights``, ``_maxid``, ``_next_block()``...), which are not a public interface:
+(``_ids``, ``_weights``, ``_maxid``, ``_next_block()``...) and the layout of a block's pickle
+(only its ids and weights are unpickled, not the positions), which are not a public interface:
 Whoosh is pinned in requirements.txt, and tests/search/test_matching.py holds every kind of
 query to Whoosh's own stepping.
 """

@@ -27,7 +27,7 @@ from interviews.search.columns import segment_columns
 #: in every language field). A segment's terms never change once written (deletions are kept
 #: apart), and a merge or a new segment has a new segment id, so nothing kept here goes stale.
 _TERM_INFOS: dict = {}
-TERM_INFOS_KEPT = 100_000  # about 30 MB a worker at most
+TERM_INFOS_KEPT = 50_000  # some 25 MB a worker at most (about 550 bytes a term found)
 
 
 def term_info(reader, fieldname: str, tbytes: bytes) -> W3TermInfo | None:

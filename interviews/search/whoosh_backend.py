@@ -18,7 +18,9 @@ docs/search.md):
 - Matches and scores: Whoosh builds its matcher tree for a query as usual, but the tree is read
   as arrays (``matching.py``), every match of a segment and its score at once, where Whoosh
   steps through it one document at a time; BM25F reads each segment's field lengths once
-  (``scoring.py``). The scores are Whoosh's, float for float.
+  (``scoring.py``). Each term of a query is looked up once per segment (``_Term``), and
+  intersections are not stepped to a first match as they are built (``_And``). The scores
+  are Whoosh's, float for float.
 - No ``django_ct`` narrow query, no spelling suggestion unless a search found nothing.
 - The index lives in a generation directory named by a pointer file; rebuilds build a new
   generation and swap the pointer atomically (Haystack's ``clear()`` + ``update()`` left searches

@@ -249,3 +249,21 @@ def test_a_search_never_steps_to_a_first_match_before_reading_arrays(archive, mo
         step_ids, step_scores = _step(q.matcher(subsearcher, searcher.context(weighting=searcher.weighting)))
         assert ids.tolist() == step_ids.tolist() and scores.tolist() == step_scores.tolist()
     assert stepped  # stepping through them is Whoosh's own way again
+
+
+def test_the_terms_kept_are_bounded_and_the_least_recently_used_go_first(archive, monkeypatch):
+    from interviews.search import scoring
+
+    monkeypatch.setattr(scoring, "_TERM_INFOS", {})
+    monkeypatch.setattr(scoring, "TERM_INFOS_KEPT", 2)
+    segment, word = next(
+        (leaf, next(iter(leaf.lexicon("text_de"))))
+        for leaf, _ in engine().backend.searcher().reader().leaf_readers()
+        if "text_de" in leaf.indexed_field_names()
+    )
+    found = scoring.term_info(segment, "text_de", word)
+    assert found is not None and found.doc_frequency() == segment.doc_frequency("text_de", word)
+    assert scoring.term_info(segment, "text_de", b"quokka") is None
+    scoring.term_info(segment, "text_de", word)  # used again: now the most recent
+    scoring.term_info(segment, "text_zh", b"quokka")
+    assert [key[2:] for key in scoring._TERM_INFOS] == [("text_de", word), ("text_zh", b"quokka")]
