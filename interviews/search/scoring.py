@@ -44,7 +44,10 @@ def term_info(reader, fieldname: str, tbytes: bytes) -> W3TermInfo | None:
         else:
             info = None
         if len(_TERM_INFOS) >= TERM_INFOS_KEPT:
-            del _TERM_INFOS[next(iter(_TERM_INFOS))]  # the least recently used
+            try:
+                del _TERM_INFOS[next(iter(_TERM_INFOS))]  # the least recently used
+            except (KeyError, RuntimeError, StopIteration):  # another thread's search got there first
+                pass
     _TERM_INFOS[key] = info
     return info
 
