@@ -13,13 +13,17 @@ through as Whoosh would, and their matches and scores taken as they come: slower
 different.
 
 It reads a term's posting blocks through the attributes of Whoosh 2.7.4's ``W3LeafMatcher``
-(``_ids``, ``_weights``, ``_maxid``, ``_next_block()``...), which are not a public interface:
+(``_ids``, ``_weights``, ``_maxid``, ``_next_block()``...) and the layout of a block's pickle
+(only its ids and weights are unpickled, not the positions), which are not a public interface:
 Whoosh is pinned in requirements.txt, and tests/search/test_matching.py holds every kind of
 query to Whoosh's own stepping.
 """
 
 from __future__ import annotations
 
+import pickle
+import re
+import zlib
 from bisect import bisect_left
 
 import numpy as np
@@ -39,14 +43,11 @@ def evaluate(matcher, within=None) -> tuple[np.ndarray, np.ndarray]:
     With ``within`` (sorted docnums), only the matches among those: an intersection reads its
     smaller side first and the other only where that one matched, skipping the blocks of
     postings it cannot need, as Whoosh's ``skip_to`` does. Consumes the matcher."""
-    if not matcher.is_active() or (within is not None and not len(within)):
+    if within is not None and not len(within):
         return _EMPTY
     kind = type(matcher)
-    if kind is W3LeafMatcher:
-        return _leaf(matcher, within)
-    if kind is binary.UnionMatcher:
-        return _union(evaluate(matcher.a, within), evaluate(matcher.b, within))
-    if kind is binary.IntersectionMatcher:
+    # Not positioned on a first match yet (Deferred): each side is read from where it stands.
+    if kind is binary.IntersectionMatcher or kind is DeferredIntersection:
         a, b = matcher.a, matcher.b
         if _size(b) < _size(a):
             b_found = evaluate(b, within)
@@ -55,16 +56,23 @@ def evaluate(matcher, within=None) -> tuple[np.ndarray, np.ndarray]:
             a_found = evaluate(a, within)
             b_found = evaluate(b, a_found[0])
         return _intersection(a_found, b_found)
-    if kind is binary.AndNotMatcher:
+    if kind is binary.AndNotMatcher or kind is DeferredAndNot:
         ids, scores = evaluate(matcher.a, within)
         keep = ~np.isin(ids, evaluate(matcher.b, ids)[0], assume_unique=True)
         return ids[keep], scores[keep]
-    if kind is binary.AndMaybeMatcher:
-        a_found = evaluate(matcher.a, within)
-        return _and_maybe(a_found, evaluate(matcher.b, a_found[0]))
+    if kind is binary.UnionMatcher:
+        return _union(evaluate(matcher.a, within), evaluate(matcher.b, within))
     if kind is wrappers.WrappingMatcher:  # a boost
         ids, scores = evaluate(matcher.child, within)
         return ids, scores * matcher.boost
+    # Asked only here, below the nodes that may hold a Deferred: is_active() would position it.
+    if not matcher.is_active():
+        return _EMPTY
+    if kind is W3LeafMatcher:
+        return _leaf(matcher, within)
+    if kind is binary.AndMaybeMatcher:
+        a_found = evaluate(matcher.a, within)
+        return _and_maybe(a_found, evaluate(matcher.b, a_found[0]))
     if kind is wrappers.FilterMatcher:  # deleted documents left out (or only some let in)
         ids, scores = evaluate(matcher.child, within)
         listed = np.isin(ids, np.fromiter(matcher._ids, dtype=np.int64, count=len(matcher._ids)))
@@ -83,13 +91,51 @@ def _size(matcher) -> float:
         return length[0] if isinstance(length, tuple) else length
     if kind is binary.UnionMatcher:
         return _size(matcher.a) + _size(matcher.b)
-    if kind is binary.IntersectionMatcher:
+    if kind is binary.IntersectionMatcher or kind is DeferredIntersection:
         return min(_size(matcher.a), _size(matcher.b))
-    if kind in (binary.AndNotMatcher, binary.AndMaybeMatcher):
+    if kind in (binary.AndNotMatcher, DeferredAndNot, binary.AndMaybeMatcher):
         return _size(matcher.a)
     if kind in (wrappers.WrappingMatcher, wrappers.FilterMatcher):
         return _size(matcher.child)
     return float("inf")  # stepped through: read it last, only where the other side matched
+
+
+class _Deferred:
+    """A Whoosh binary matcher built without looking for its first match. Whoosh's
+    ``IntersectionMatcher`` and ``AndNotMatcher`` step both sides to their first match as they are
+    built, a posting at a time (some tenth of a search's time at 100k turns); ``evaluate()`` reads
+    each side from where it stands and needs none of that. Asked anything else (Whoosh stepping
+    through it, inside a node ``evaluate()`` steps through), it becomes the Whoosh matcher it stands
+    for, positioned as that matcher's constructor would have left it."""
+
+    whooshs: type  # the Whoosh matcher class it stands for
+
+    def __init__(self, a, b):
+        self.a = a
+        self.b = b
+
+    def __getattr__(self, name):  # only for what the instance and its class do not have
+        self.__class__ = self.whooshs
+        self._find_first()
+        return getattr(self, name)
+
+    # Whoosh's matchers compare by class alone (a matcher tree's shape sorts them by size, and by
+    # this on equal sizes), so these compare as the matcher they stand for would.
+    __eq__ = mcore.Matcher.__eq__
+    __ne__ = mcore.Matcher.__ne__
+    __lt__ = mcore.Matcher.__lt__
+    __gt__ = mcore.Matcher.__gt__
+    __le__ = mcore.Matcher.__le__
+    __ge__ = mcore.Matcher.__ge__
+    __hash__ = None
+
+
+class DeferredIntersection(_Deferred):
+    whooshs = binary.IntersectionMatcher
+
+
+class DeferredAndNot(_Deferred):
+    whooshs = binary.AndNotMatcher
 
 
 def matching_docnums(searcher, q) -> np.ndarray:
@@ -131,10 +177,27 @@ def _leaf(matcher, within=None):
     """A term's postings from the current one on, block by block, scored as arrays; with
     ``within``, only the blocks that can hold one of those are read."""
     scorer = matcher.scorer
-    if not isinstance(scorer, (ArrayBM25FScorer, WeightScorer)):
+    if not isinstance(scorer, (ArrayBM25FScorer, WeightScorer)) or matcher._byteids:
         return _step(matcher, within)
-    id_parts, weight_parts = [], []
     low = 0  # no document of the current block is below this
+    head = None  # the rest of the current block, when Whoosh has stepped into it already
+    if matcher.is_active() and (matcher._ids is not None or matcher._i):
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        start = matcher._i
+        head = (
+            np.asarray(matcher._ids[start:], dtype=np.int64),
+            np.asarray(matcher._weights[start:], dtype=np.float64),
+        )
+        low = matcher._maxid + 1
+        matcher._next_block()
+    # The blocks read here, as one run of differences between ids: each block writes its first id
+    # whole and the others as differences, so its first becomes the difference to the last block's
+    # last id (its maximum, known from the block's header).
+    deltas, weights = [], []
+    last = 0
     while matcher.is_active():
         if within is not None:
             j = np.searchsorted(within, low)
@@ -144,19 +207,20 @@ def _leaf(matcher, within=None):
                 low = matcher._maxid + 1
                 matcher._next_block()
                 continue
-        if matcher._ids is None:
-            matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
-        start = matcher._i
-        id_parts.append(np.asarray(matcher._ids[start:], dtype=np.int64))
-        weight_parts.append(np.asarray(matcher._weights[start:], dtype=np.float64))
-        low = matcher._maxid + 1
+        block_deltas, block_weights = _deltas_and_weights(matcher)
+        first = len(deltas)
+        deltas += block_deltas
+        deltas[first] -= last
+        weights += block_weights
+        last = matcher._maxid
+        low = last + 1
         matcher._next_block()
-    if not id_parts:
+    ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
+    weights = np.asarray(weights, dtype=np.float64)
+    if head is not None:
+        ids, weights = np.concatenate((head[0], ids)), np.concatenate((head[1], weights))
+    if not len(ids):
         return _EMPTY
-    ids = np.concatenate(id_parts)
-    weights = np.concatenate(weight_parts)
     if within is not None:
         keep = np.isin(ids, within, assume_unique=True)
         ids, weights = ids[keep], weights[keep]
@@ -164,6 +228,50 @@ def _leaf(matcher, within=None):
         return ids, weights  # WeightScorer.score() is the weight
     # ArrayBM25FScorer.score(), element by element.
     return ids, scorer.idf * ((weights * scorer._k1_plus_1) / (weights + scorer.norm_array[ids]))
+
+
+# The start of a posting block as Whoosh 2.7.4 pickles it (protocol 2): a tuple of the ids
+# (differences, ints), the weights (None for all 1.0, one float for all alike, or a float each)
+# and the values. Each opcode's length is known from its first byte, so this matches exactly the
+# ids and the weights, and no further.
+_INT = rb"(?:K.|M..|J....)"  # BININT1, BININT2, BININT
+_FLOAT = rb"(?:G.{8})"  # BINFLOAT
+_TUPLE_N = rb"[\x85-\x87]"  # TUPLE1-3: a tuple of up to three items needs no MARK
+_BLOCK_HEAD = re.compile(
+    rb"\x80\x02"  # PROTO 2
+    rb"(?:\(" + _INT + rb"*t|" + _INT + rb"{1,3}" + _TUPLE_N + rb")"  # the ids
+    rb"(?:q.)?"  # BINPUT: the tuple remembered
+    # the weights; one float last, or it would match the first of a short tuple of them
+    rb"(?:N|\(" + _FLOAT + rb"*t|" + _FLOAT + rb"{1,3}" + _TUPLE_N + rb"|" + _FLOAT + rb")",
+    re.DOTALL,
+)
+
+
+def _deltas_and_weights(matcher) -> tuple:
+    """``(id differences, weights)`` of the current block of a ``W3LeafMatcher``, as Whoosh's
+    ``_read_ids()`` (before adding up the differences) and ``_read_weights()`` give them, without
+    unpickling the block's values: the positions of every posting, which only phrases read (the
+    phrase matchers step through Whoosh's own reading). Most of a block's pickle is its values,
+    each position list a bytes object decoded through a call to ``codecs.encode``."""
+    n = matcher._blocklength
+    raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+    if matcher._compression:
+        # The ids and weights are at most 14 bytes a posting: only that much is decompressed.
+        raw = zlib.decompressobj().decompress(raw, 14 * n + 16)
+    head = _BLOCK_HEAD.match(raw)
+    if head is not None:
+        deltas, weights = pickle.loads(head.group() + b"\x86.")  # TUPLE2, STOP: (ids, weights)
+    if head is None or len(deltas) != n or (isinstance(weights, tuple) and len(weights) != n):
+        # Not the layout above: read it as Whoosh does.
+        matcher._read_data()
+        matcher._read_weights()
+        return matcher._data[0], matcher._weights
+    if weights is None:
+        return deltas, [1.0] * n
+    if isinstance(weights, float):
+        # Whoosh spreads one weight over an array of C floats: the same rounding here.
+        return deltas, [float(np.float32(weights))] * n
+    return deltas, weights
 
 
 def _union(a, b):

@@ -18,7 +18,9 @@ docs/search.md):
 - Matches and scores: Whoosh builds its matcher tree for a query as usual, but the tree is read
   as arrays (``matching.py``), every match of a segment and its score at once, where Whoosh
   steps through it one document at a time; BM25F reads each segment's field lengths once
-  (``scoring.py``). The scores are Whoosh's, float for float.
+  (``scoring.py``). Each term of a query is looked up once per segment (``_Term``), and
+  intersections are not stepped to a first match as they are built (``_And``). The scores
+  are Whoosh's, float for float.
 - No ``django_ct`` narrow query, no spelling suggestion unless a search found nothing.
 - The index lives in a generation directory named by a pointer file; rebuilds build a new
   generation and swap the pointer atomically (Haystack's ``clear()`` + ``update()`` left searches
@@ -47,7 +49,7 @@ from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
-from whoosh.matching import NullMatcherClass
+from whoosh.matching import FilterMatcher, NullMatcher, WrappingMatcher
 from whoosh.qparser import AndGroup, QueryParser
 
 from interviews import languages
@@ -56,8 +58,8 @@ from interviews.search.columns import Columns
 from interviews.search.fields import AnalyzedTextField
 from interviews.search.generations import IndexLocation, IndexLocked, WriterCodec, bounded_merge, tiered_merge
 from interviews.search.german import GERMAN_STOPWORDS
-from interviews.search.matching import EveryScoreCollector, matching_docnums
-from interviews.search.scoring import ArrayBM25F
+from interviews.search.matching import DeferredAndNot, DeferredIntersection, EveryScoreCollector, matching_docnums
+from interviews.search.scoring import ArrayBM25F, is_segment, term_info
 
 # --- Queries ---------------------------------------------------------------------------------------
 
@@ -103,38 +105,103 @@ def _or(a, b):
 
 
 class _Term(wq.Term):
-    """Whoosh's Term, remembering how many documents of each segment have it.
+    """Whoosh's Term, looking itself up once in each segment.
 
-    Whoosh shapes a query's matcher tree by the size of each part, and asks each term's size in
-    every segment twice or more, a lookup in the segment's terms file each time; most of a
-    query's terms are in no segment at all (each word is looked for in every language field).
-    The size is kept from the first lookup, and a term that building its matcher has just found
-    missing from the segment has size 0 without one. The sizes, so the trees and the scores, are
-    those Whoosh computes. Made by ``_remember_sizes`` from a parsed query, which lives for one
-    search."""
+    To build a term's matcher Whoosh looks the term up in the segment's terms file three times
+    (whether it is there, the scorer's statistics, where its postings are) and again for its size,
+    which shapes the query's matcher tree (asked twice or more); most of a query's terms are in no
+    segment at all (each word is looked for in every language field). Here one ``TermInfo``
+    (``scoring.term_info``, kept by the process) answers all of these. The matchers, their scorers
+    and sizes, so the trees and the scores, are those Whoosh builds. Made by ``_looked_up_once``
+    from a parsed query."""
+
+    def _info(self, reader):
+        """``(term bytes, TermInfo or None)`` in the segment ``reader``; None if not a segment
+        or not a term of this schema (Whoosh's own way then). Asked several times per segment
+        (the matcher, then the size at each level of the tree): answered by the query itself
+        after the first, as a query lives for one search."""
+        found = self.__dict__.setdefault("_found", {})
+        key = (id(reader), self.fieldname, self.text)  # a copy (Term.replace) shares the dict
+        if key not in found:
+            found[key] = self._look_up(reader)
+        return found[key]
+
+    def _look_up(self, reader):
+        if not is_segment(reader) or self.fieldname not in reader.schema:
+            return None
+        try:
+            tbytes = reader.schema[self.fieldname].to_bytes(self.text)
+        except ValueError:
+            return None
+        return tbytes, term_info(reader, self.fieldname, tbytes)
 
     def matcher(self, searcher, context=None):
-        m = super().matcher(searcher, context)
-        if isinstance(m, NullMatcherClass):
-            self.__dict__.setdefault("_sizes", {})[id(searcher.reader())] = 0
+        reader = searcher.reader()
+        weighting = (searcher.weighting if context is None else context.weighting) or searcher.weighting
+        found = self._info(reader) if isinstance(weighting, ArrayBM25F) else None
+        if found is None:
+            return super().matcher(searcher, context)
+        tbytes, info = found
+        if info is None:
+            return NullMatcher()
+        # Term.matcher() -> Searcher.postings() -> SegmentReader.postings(), with the TermInfo found.
+        fieldname = self.fieldname
+        scorer = weighting.scorer(searcher, fieldname, tbytes, terminfo=info)
+        terms = reader._terms
+        m = terms._codec.postings_reader(
+            terms._postfile, info, reader.schema[fieldname].format, term=(fieldname, tbytes), scorer=scorer
+        )
+        deleted = frozenset(reader._perdoc.deleted_docs())
+        if deleted:
+            m = FilterMatcher(m, deleted, exclude=True)
+        if self.minquality:
+            m.set_min_quality(self.minquality)
+        if self.boost != 1.0:
+            m = WrappingMatcher(m, boost=self.boost)
         return m
 
     def estimate_size(self, ixreader):
-        sizes = self.__dict__.setdefault("_sizes", {})
-        key = id(ixreader)
-        if key not in sizes:
-            sizes[key] = super().estimate_size(ixreader)
-        return sizes[key]
+        found = self._info(ixreader)
+        if found is None:
+            return super().estimate_size(ixreader)
+        info = found[1]
+        return 0 if info is None else info.doc_frequency()
 
 
-def _remember_sizes(q):
-    """``q`` with its terms made ``_Term`` in place. In place, not rebuilt: rebuilding a Whoosh
-    query tree (``accept``) drops some nodes' settings, and a parser given another term class
-    no longer merges a term with the same term written as a one-word phrase."""
-    if q is not None and q is not wq.NullQuery:
-        for leaf in q.leaves():
-            if type(leaf) is wq.Term:
-                leaf.__class__ = _Term
+class _And(wq.And):
+    """Whoosh's And, its intersections built without looking for their first match
+    (``matching.DeferredIntersection``): the same tree, shaped by the same sizes."""
+
+    def _matcher(self, subs, searcher, context):
+        r = searcher.reader()
+        return self._tree_matcher(subs, DeferredIntersection, searcher, context, lambda q: 0 - q.estimate_size(r))
+
+
+class _AndNot(wq.AndNot):
+    """Whoosh's AndNot, built without looking for its first match (``matching.DeferredAndNot``)."""
+
+    def matcher(self, searcher, context=None):
+        return DeferredAndNot(self.a.matcher(searcher, context), self.b.matcher(searcher, searcher.boolean_context()))
+
+
+def _looked_up_once(q):
+    """``q`` with its terms made ``_Term`` and its intersections ``_And``, in place. In place,
+    not rebuilt: rebuilding a Whoosh query tree (``accept``) drops some nodes' settings, and a
+    parser given another term class no longer merges a term with the same term written as a
+    one-word phrase."""
+    if q is None or q is wq.NullQuery:
+        return q
+    nodes = [q]
+    while nodes:
+        node = nodes.pop()
+        if type(node) is wq.Term:
+            node.__class__ = _Term
+        elif type(node) is wq.And:
+            node.__class__ = _And
+        elif type(node) is wq.AndNot:
+            node.__class__ = _AndNot
+        if not isinstance(node, _Term):  # a phrase's words are looked up by the phrase's own terms
+            nodes.extend(node.children())
     return q
 
 
@@ -263,7 +330,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         # into arrays in pure Python, which took most of a search's time on the seed archive.
         positive = wq.DefaultOr(positive_parts).normalize() if positive_parts else None
         negative = wq.DefaultOr(negative_parts).normalize() if negative_parts else None
-        return _remember_sizes(positive), _remember_sizes(negative)
+        return _looked_up_once(positive), _looked_up_once(negative)
 
     def _field_parsers(self):
         if getattr(self, "_parsers", None) is None:
@@ -352,7 +419,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             if negative is not None:
                 hits &= ~self._docs_mask(searcher, columns, negative)
             return hits, None
-        q = positive if negative is None or positive is wq.NullQuery else wq.AndNot(positive, negative)
+        q = positive if negative is None or positive is wq.NullQuery else _AndNot(positive, negative)
         if not ranked:
             return self._docs_mask(searcher, columns, q), None
         hits = np.zeros(columns.size, dtype=bool)

@@ -88,3 +88,182 @@ def test_within_some_documents_finds_those_of_them_that_match(archive, text):
         wanted = np.isin(every, within)
         assert ids.tolist() == every[wanted].tolist()
         assert scores.tolist() == every_score[wanted].tolist()
+
+
+def _many_postings_index(tmp_path, *, compression):
+    """A plain Whoosh index (the archive's codec) with posting lists of several blocks: a word in
+    every document, once or twice (weights of a float each), one in 300 documents once (no
+    weights written), one in 200 twice (one weight for the whole block) and one in 2 or 3."""
+    from whoosh import fields
+    from whoosh.codec.whoosh3 import W3Codec
+    from whoosh.filedb.filestore import FileStorage
+
+    schema = fields.Schema(body=fields.TEXT(phrase=True))
+    ix = FileStorage(str(tmp_path)).create_index(schema)
+    writer = ix.writer(codec=W3Codec(compression=compression))
+    for n in range(600):
+        words = ["every"] * (1 + n % 2)
+        if n % 2:
+            words.append("odd")
+        if n < 400 and n % 2 == 0:
+            words += ["twice", "twice"]
+        if n in (7, 300, 599):
+            words.append("rare")
+        if n in (11, 500):
+            words += ["pair"] * (1 + n % 2)
+        writer.add_document(body=" ".join(words + ["filler"] * (n % 5)))
+    writer.commit()
+    return ix
+
+
+@pytest.mark.parametrize("compression", [0, 3])
+def test_blocks_read_without_their_positions_give_whooshs_ids_and_weights(tmp_path, compression):
+    from whoosh.util.numlists import delta_decode
+
+    from interviews.search.matching import _deltas_and_weights
+
+    with _many_postings_index(tmp_path, compression=compression).reader() as reader:
+        blocks = 0
+        for word in ("every", "odd", "twice", "rare", "pair"):
+            m = reader.postings("body", word)
+            while m.is_active():
+                deltas, weights = _deltas_and_weights(m)
+                m._read_ids()
+                m._read_weights()
+                assert list(delta_decode(deltas)) == list(m._ids)
+                assert list(weights) == list(m._weights)
+                blocks += 1
+                m._next_block()
+        assert blocks > 5
+
+
+@pytest.mark.parametrize("compression", [0, 3])
+@pytest.mark.parametrize("word", ["every", "odd", "twice", "rare", "pair"])
+def test_long_posting_lists_score_as_whoosh_steps_them(tmp_path, compression, word):
+    """Every block of a term, whole or only where wanted, or from where stepping left it."""
+    from interviews.search.scoring import ArrayBM25F
+
+    with _many_postings_index(tmp_path, compression=compression).searcher(weighting=ArrayBM25F()) as searcher:
+        q = wq.Term("body", word)
+        every, every_score = _step(q.matcher(searcher))
+        ids, scores = evaluate(q.matcher(searcher))
+        assert ids.tolist() == every.tolist() and scores.tolist() == every_score.tolist()
+        within = np.arange(0, 600, 7)
+        ids, scores = evaluate(q.matcher(searcher), within)
+        wanted = np.isin(every, within)
+        assert ids.tolist() == every[wanted].tolist() and scores.tolist() == every_score[wanted].tolist()
+        stepped = q.matcher(searcher)
+        for _ in range(min(150, len(every) - 1)):
+            stepped.next()
+        ids, scores = evaluate(stepped)
+        assert ids.tolist() == every[-len(ids) :].tolist() and scores.tolist() == every_score[-len(ids) :].tolist()
+
+
+def _as_whooshs_terms(q):
+    """``q`` with its terms Whoosh's own ``Term`` again (the backend makes them look up once)."""
+    for leaf in q.leaves():
+        if isinstance(leaf, wq.Term):
+            leaf.__class__ = wq.Term
+    return q
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_terms_looked_up_once_give_whooshs_sizes_matches_and_scores(archive, text):
+    searcher, q = _parsed(text)
+    _, whooshs = _parsed(text)
+    _as_whooshs_terms(whooshs)
+    for subsearcher, _ in searcher.leaf_searchers():
+        reader = subsearcher.reader()
+        for ours, theirs in zip(q.leaves(), whooshs.leaves(), strict=True):
+            assert ours.estimate_size(reader) == theirs.estimate_size(reader)
+        context = searcher.context(weighting=searcher.weighting)
+        ids, scores = evaluate(q.matcher(subsearcher, context))
+        their_ids, their_scores = evaluate(whooshs.matcher(subsearcher, context))
+        assert ids.tolist() == their_ids.tolist()
+        assert scores.tolist() == their_scores.tolist()
+
+
+def test_a_search_looks_each_term_up_once_per_segment(archive, monkeypatch):
+    """Whoosh would look a term up three or four times in each segment to build its matcher."""
+    from collections import Counter
+
+    from whoosh.filedb.filetables import HashReader
+
+    from interviews.search import scoring
+
+    looked_up = Counter()
+    ranges_for_key = HashReader.ranges_for_key
+
+    def counted(self, key):
+        looked_up[(id(self), key)] += 1
+        return ranges_for_key(self, key)
+
+    monkeypatch.setattr(scoring, "_TERM_INFOS", {})
+    monkeypatch.setattr(HashReader, "ranges_for_key", counted)
+    searcher, q = _parsed("modelle lernen OR daten -rechenleistung")
+    searcher._idf_cache.clear()
+    for subsearcher, _ in searcher.leaf_searchers():
+        evaluate(q.matcher(subsearcher, searcher.context(weighting=searcher.weighting)))
+    assert looked_up and set(looked_up.values()) == {1}
+    looked_up.clear()
+    for subsearcher, _ in searcher.leaf_searchers():  # the same words again: known already
+        evaluate(q.matcher(subsearcher, searcher.context(weighting=searcher.weighting)))
+    assert not looked_up
+
+
+# A search after a write refreshes the searcher: Whoosh leaves some of the old readers to the
+# garbage collector (a ResourceWarning; see tests/search/test_cache.py).
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_term_is_looked_up_again_in_a_new_segment(archive, indexed):
+    """What the process keeps of a segment's terms is never taken for another segment's."""
+    from interviews.search.engines import engine
+
+    backend = engine().backend
+    assert backend.search("Kochrezepte")["hits"] == 0
+    indexed(text="Gita Guest: Kochrezepte sind wichtig.\n", filename="rezepte.txt", slug="rezepte", language="de")
+    assert backend.search("Kochrezepte")["hits"] == 1
+
+
+@pytest.mark.parametrize("text", ["modelle lernen", "daten -modelle", "(modelle lernen)^10 OR daten -rechenleistung"])
+def test_a_search_never_steps_to_a_first_match_before_reading_arrays(archive, monkeypatch, text):
+    """Whoosh's intersections and exclusions step both sides to their first match as they are
+    built; the archive's read each side as arrays from where it stands, and find the same."""
+    from whoosh.matching import binary
+
+    from interviews.search.whoosh_backend import _AndNot
+
+    stepped = []
+    for kind in (binary.IntersectionMatcher, binary.AndNotMatcher):
+        find_first = kind._find_first
+        monkeypatch.setattr(kind, "_find_first", lambda self, f=find_first: stepped.append(self) or f(self))
+    backend = engine().backend
+    searcher = backend.searcher()
+    positive, negative = backend.parse_query(text)
+    q = positive if negative is None else _AndNot(positive, negative)
+    found = []
+    for subsearcher, _ in searcher.leaf_searchers():
+        context = searcher.context(weighting=searcher.weighting)
+        found.append(evaluate(q.matcher(subsearcher, context)))
+    assert not stepped
+    for (ids, scores), (subsearcher, _) in zip(found, searcher.leaf_searchers(), strict=True):
+        step_ids, step_scores = _step(q.matcher(subsearcher, searcher.context(weighting=searcher.weighting)))
+        assert ids.tolist() == step_ids.tolist() and scores.tolist() == step_scores.tolist()
+    assert stepped  # stepping through them is Whoosh's own way again
+
+
+def test_the_terms_kept_are_bounded_and_the_least_recently_used_go_first(archive, monkeypatch):
+    from interviews.search import scoring
+
+    monkeypatch.setattr(scoring, "_TERM_INFOS", {})
+    monkeypatch.setattr(scoring, "TERM_INFOS_KEPT", 2)
+    segment, word = next(
+        (leaf, next(iter(leaf.lexicon("text_de"))))
+        for leaf, _ in engine().backend.searcher().reader().leaf_readers()
+        if "text_de" in leaf.indexed_field_names()
+    )
+    found = scoring.term_info(segment, "text_de", word)
+    assert found is not None and found.doc_frequency() == segment.doc_frequency("text_de", word)
+    assert scoring.term_info(segment, "text_de", b"quokka") is None
+    scoring.term_info(segment, "text_de", word)  # used again: now the most recent
+    scoring.term_info(segment, "text_zh", b"quokka")
+    assert [key[2:] for key in scoring._TERM_INFOS] == [("text_de", word), ("text_zh", b"quokka")]
