@@ -357,13 +357,15 @@ def aligned_pairs(keys) -> list[tuple[str, str]]:
     ]
 
 
-def _translations(condition, wanted, identify) -> dict:
+def _translations(condition, wanted, identify, only=()) -> dict:
     result: dict = {value: [] for value in wanted}
     rows = (
         TurnAlignment.objects.filter(condition)
         .exclude(status=TurnAlignment.REJECTED)
         .select_related("source__transcript", "source__speaker", "target__transcript", "target__speaker")
     )
+    if only:
+        rows = rows.only(*only)
     for row in rows:
         if identify(row.source) in result:
             result[identify(row.source)].append(Translation(row.target, row.confidence, row.status))
