@@ -26,27 +26,23 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Count, Exists, Max, Q
-from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from interviews import queries, turn_html
 from interviews.charts import data as charts
+from interviews.charts import transcript_html as chart_html
 from interviews.models import IndexTask, Transcript, Turn, TurnAlignment
 from interviews.search import cache
 from interviews.search.engines import engine
 from interviews.translations import store as translations
 
-_TEMPLATES = ("_conversation_strip.html", "_shares.html")
-
 
 def _code_stamp() -> str:
-    """A digest of what draws the turns and the charts: a deploy that changes it changes every key."""
+    """A digest of what draws the turns and the charts (the charts package's stamp covers their
+    HTML): a deploy that changes it changes every key."""
     digest = hashlib.sha256(Path(__file__).read_bytes() + charts.CODE_STAMP.encode())
     digest.update(Path(turn_html.__file__).read_bytes())
-    templates = Path(settings.BASE_DIR) / "templates" / "interviews"
-    for name in _TEMPLATES:
-        digest.update((templates / name).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -116,19 +112,15 @@ def turn_list(transcript: Transcript, number: int, *, aligned: bool, index_pendi
 
 
 def transcript_charts(transcript: Transcript, *, index_pending: bool) -> dict:
-    """The conversation strip and the shares of who speaks about what, drawn
-    (interviews/charts/) and rendered: ``{"strip": html, "shares": html}``, empty strings for a
-    transcript with no turns. The same for every page of the transcript; shared like `turn_list`."""
+    """The conversation strip and the shares of who speaks about what, counted and drawn
+    (interviews/charts/): ``{"strip": html, "shares": html}``, empty strings for a transcript with
+    no turns. The same for every page of the transcript; shared like `turn_list`."""
 
     def draw():
         drawn = charts.transcript_charts(transcript)
         if drawn.is_empty:
             return {"strip": "", "shares": ""}
-        context = {"charts": drawn}
-        return {
-            "strip": render_to_string("interviews/_conversation_strip.html", context),
-            "shares": render_to_string("interviews/_shares.html", context),
-        }
+        return {"strip": chart_html.strip(drawn), "shares": chart_html.shares(drawn)}
 
     html = _shared(
         lambda: ("transcript-charts-html", transcript.pk, transcript.updated_at.isoformat()),
