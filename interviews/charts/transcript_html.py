@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from html import escape
 
+from django.conf import settings
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
@@ -24,10 +25,10 @@ from django.utils.translation import gettext, ngettext
 from interviews.charts.data import TranscriptCharts
 
 
-def _number(value: int) -> str:
-    """A count as a template writes ``{{ value }}``: localised (no grouping unless the settings
-    ask for it)."""
-    return localize(value)
+def _number_format():
+    """How a template writes a count, ``{{ value }}``: ``localize``, which for an integer is
+    ``str`` unless the settings group thousands (a table of 300 rows calls it 900 times)."""
+    return localize if settings.USE_THOUSAND_SEPARATOR else str
 
 
 def strip(charts: TranscriptCharts) -> SafeString:
@@ -35,6 +36,7 @@ def strip(charts: TranscriptCharts) -> SafeString:
     transcript's most frequent topics marked under it, and the same as a table behind a toggle.
     Folded on phones, like the details beside it (.fold, whose rules archive.css repeats for it),
     so that the conversation starts on the first screen."""
+    _number = _number_format()
     at_a_glance = gettext("The conversation at a glance")
     lanes = "".join(
         f'<span class="strip-label" lang="{escape(lang)}">{escape(name)}</span>{lane}'
@@ -93,6 +95,7 @@ def strip(charts: TranscriptCharts) -> SafeString:
 def shares(charts: TranscriptCharts) -> SafeString:
     """Who speaks how much, and about what, in this transcript: bars, each with its table behind a
     toggle."""
+    _number = _number_format()
     words = ngettext(
         "%(counter)s word in this transcript.", "%(counter)s words in this transcript.", charts.total_words
     ) % {"counter": _number(charts.total_words)}

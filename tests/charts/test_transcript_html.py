@@ -62,3 +62,14 @@ def test_a_transcript_without_turns_has_no_charts(archive, settings):
     settings.ARCHIVE_SEARCH_CACHE = False
     archive["zh"].turns.all().delete()
     assert transcript_pages.transcript_charts(archive["zh"], index_pending=False) == {"strip": "", "shares": ""}
+
+
+def test_counts_are_localised_as_a_template_writes_them(archive, settings):
+    """With thousands grouped by the settings, the tables group them as ``{{ n }}`` did."""
+    settings.ARCHIVE_SEARCH_CACHE = False
+    settings.USE_THOUSAND_SEPARATOR = True
+    with translation.override("de"):
+        html = transcript_pages.transcript_charts(archive["de"], index_pending=False)
+    total = sum(share.words for share in data.transcript_charts(archive["de"]).speaker_shares)
+    assert total >= 1000
+    assert f"{total // 1000}.{total % 1000:03d} Wörter in diesem Transkript." in html["shares"]
