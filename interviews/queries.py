@@ -20,15 +20,10 @@ def turn_or_removed(key):
     turn = Turn.objects.for_display().filter(key=key).first()
     if turn is not None:
         return turn, None
-    return None, removed_turn(key)
-
-
-def removed_turn(key):
-    """The record of the turn a correction removed with this key; else Http404."""
     removed = RemovedTurn.objects.select_related("transcript__interview").filter(key=key).first()
     if removed is None:
         raise Http404("No quote has this key")
-    return removed
+    return None, removed
 
 
 def attach_roles(turns, *, interview=None):

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, F, Min, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import Count, Min, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -226,20 +226,23 @@ def speaker(request, slug):
 def quote(request, key):
     if key != key.lower():
         return sharing.lower_case_redirect(request, "interviews:quote", key)
-    # The quote and the turns just before and after it (Turn.neighbours), with their topics (the
-    # turns around are drawn with theirs), in two queries, not one per turn and its topics.
-    around = _quote_and_neighbours(key)
-    turn = next((t for t in around.values() if t.key == key), None)
-    if turn is None:
-        removed = queries.removed_turn(key)  # Http404 for a key no turn ever had
+    turn, removed = queries.turn_or_removed(key)
+    if removed:
         return render(request, "interviews/quote_gone.html", {"removed": removed}, status=410)
-    previous, next_turn = around.get(turn.ordinal - 1), around.get(turn.ordinal + 1)
     interview = turn.transcript.interview
     # The roles and the citation both read the interview's participants and their names: one query.
     prefetch_related_objects(
         [interview], Prefetch("participants", queryset=Participant.objects.select_related("speaker"))
     )
     shared = sharing.SharedQuote.from_request(request, turn)
+    # The turns just before and after (Turn.neighbours), drawn with their topics: the topics of
+    # both in one query, not one each.
+    around = Turn.objects.for_display().with_topics()
+    around = {
+        t.ordinal: t
+        for t in around.filter(transcript_id=turn.transcript_id, ordinal__in=[turn.ordinal - 1, turn.ordinal + 1])
+    }
+    previous, next_turn = around.get(turn.ordinal - 1), around.get(turn.ordinal + 1)
     queries.attach_roles([turn, previous, next_turn], interview=interview)
     context = {
         "turn": turn,
@@ -250,22 +253,6 @@ def quote(request, key):
         "canonical_url": shared.permalink,
     }
     return render(request, "interviews/quote.html", context)
-
-
-def _quote_and_neighbours(key):
-    """{ordinal: turn} of the turn with ``key`` and its neighbours in its transcript, ready to
-    draw (`for_display`, `with_topics`); empty when no turn has the key."""
-    this = Turn.objects.filter(key=key)
-    return {
-        turn.ordinal: turn
-        for turn in Turn.objects.for_display()
-        .with_topics()
-        .filter(
-            transcript_id=Subquery(this.values("transcript_id")),
-            ordinal__gte=Subquery(this.values(before=F("ordinal") - 1)),
-            ordinal__lte=Subquery(this.values(after=F("ordinal") + 1)),
-        )
-    }
 
 
 def side_by_side(request, slug):
