@@ -23,48 +23,59 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Count, Exists, Max, Q
-from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from interviews import queries, turn_html
 from interviews.charts import data as charts
-from interviews.models import IndexTask, Transcript, Turn, TurnAlignment
+from interviews.charts import transcript_html as chart_html
+from interviews.models import IndexTask, Section, Topic, Transcript, Turn, TurnAlignment, TurnTopic
 from interviews.search import cache
 from interviews.search.engines import engine
 from interviews.translations import store as translations
 
-_TEMPLATES = ("_conversation_strip.html", "_shares.html")
-
 
 def _code_stamp() -> str:
-    """A digest of what draws the turns and the charts: a deploy that changes it changes every key."""
+    """A digest of what draws the turns and the charts (the charts package's stamp covers their
+    HTML): a deploy that changes it changes every key."""
     digest = hashlib.sha256(Path(__file__).read_bytes() + charts.CODE_STAMP.encode())
     digest.update(Path(turn_html.__file__).read_bytes())
-    templates = Path(settings.BASE_DIR) / "templates" / "interviews"
-    for name in _TEMPLATES:
-        digest.update((templates / name).read_bytes())
     return digest.hexdigest()[:16]
 
 
 CODE_STAMP = _code_stamp()
 
 
-def page_turns(transcript: Transcript, number: int, *, aligned: bool) -> list[Turn]:
+def page_turns(transcript: Transcript, number: int, *, aligned: bool) -> list[PageTurn]:
     """The turns of page ``number`` with what a reader sees on each: speaker, section, role,
-    topics and, with ``aligned``, the same passage in the other transcripts (``also_in``)."""
+    topics and, with ``aligned``, the same passage in the other transcripts (``also_in``).
+
+    Two queries and rows, not model instances: a page of 200 turns was some 1,300 instances (each
+    turn, its speaker and section, each topic link and its topic), a third of a drawn page's CPU.
+    The speakers, sections and topics are one object each however many turns share them."""
     start, end = Transcript.page_bounds(number)
-    # Only what a turn shows (_TURN_FIELDS); each turn's transcript is ``transcript`` itself (the
-    # related manager sets it), not a copy read with every row.
-    turns = list(
-        transcript.turns.filter(ordinal__gte=start, ordinal__lt=end)
-        .select_related("speaker", "section")
-        .only(*_TURN_FIELDS)
-        .with_topics()
-    )
+    speakers, sections = {}, {}
+    turns = []
+    for pk, ordinal, key, label, text, start_time, speaker_id, name, slug, section_id, section_ordinal, heading in (
+        Turn.objects.filter(transcript=transcript, ordinal__gte=start, ordinal__lt=end)
+        .order_by("ordinal")
+        .values_list(*_TURN_COLUMNS)
+    ):
+        if speaker_id not in speakers:
+            speakers[speaker_id] = PageSpeaker(name, slug)
+        if section_id is not None and section_id not in sections:
+            sections[section_id] = PageSection(section_ordinal, heading)
+        turns.append(
+            PageTurn(
+                pk, transcript, ordinal, key, label, text, start_time,
+                speaker_id, speakers[speaker_id], section_id, sections.get(section_id),
+            )
+        )  # fmt: skip
+    _attach_topics(turns)
     queries.attach_roles(turns, interview=transcript.interview)
     also_in = translations.also_in(turns) if aligned else {}
     for turn in turns:
@@ -73,18 +84,82 @@ def page_turns(transcript: Transcript, number: int, *, aligned: bool) -> list[Tu
 
 
 #: What interviews/turn_html.py draws of a turn, its speaker and its section.
-_TURN_FIELDS = (
-    "transcript",
+_TURN_COLUMNS = (
+    "pk",
     "ordinal",
     "key",
     "label",
     "text",
     "start",
+    "speaker_id",
     "speaker__name",
     "speaker__slug",
+    "section_id",
     "section__ordinal",
     "section__heading",
 )
+
+
+class PageSpeaker(NamedTuple):
+    name: str
+    slug: str
+
+
+class PageSection(NamedTuple):
+    ordinal: int
+    heading: str
+
+    anchor = Section.anchor
+
+
+class PageTurn:
+    """A turn as its transcript page draws it (interviews/turn_html.py): its columns, the page's
+    transcript, and what a Turn computes from them, by Turn's own code."""
+
+    __slots__ = (
+        "pk", "transcript", "ordinal", "key", "label", "text", "start",
+        "speaker_id", "speaker", "section_id", "section", "topics", "role", "also_in",
+    )  # fmt: skip
+
+    def __init__(self, pk, transcript, ordinal, key, label, text, start, speaker_id, speaker, section_id, section):
+        self.pk, self.transcript, self.ordinal, self.key = pk, transcript, ordinal, key
+        self.label, self.text, self.start = label, text, start
+        self.speaker_id, self.speaker, self.section_id, self.section = speaker_id, speaker, section_id, section
+        self.topics = []
+
+    anchor_for = staticmethod(Turn.anchor_for)
+    anchor = Turn.anchor
+    clock = Turn.clock
+    get_media_url = Turn.get_media_url
+    paragraph_parts = Turn.paragraph_parts
+
+    def effective_topics(self) -> list[Topic]:
+        return self.topics
+
+
+def _attach_topics(turns: list[PageTurn]) -> None:
+    """Each turn's topics as `Turn.effective_topics` gives them (the rules' and an editor's, less
+    what an editor removed, by English name), one query for the page; a Topic is built once per
+    topic with only what a turn shows of it (its slug and names)."""
+    by_pk = {turn.pk: turn for turn in turns}
+    topics: dict[int, Topic] = {}
+    links: dict[int, list] = {}
+    for turn_id, topic_id, source, slug, name_en, name_de, name_zh in (
+        TurnTopic.objects.filter(turn_id__in=list(by_pk))
+        .order_by()
+        .values_list(
+            "turn_id", "topic_id", "source", "topic__slug", "topic__name_en", "topic__name_de", "topic__name_zh"
+        )
+    ):
+        if topic_id not in topics:
+            topics[topic_id] = Topic(pk=topic_id, slug=slug, name_en=name_en, name_de=name_de, name_zh=name_zh)
+        links.setdefault(turn_id, []).append((topic_id, source))
+    for turn_id, turn_links in links.items():
+        removed = {topic_id for topic_id, source in turn_links if source == TurnTopic.REMOVED}
+        by_pk[turn_id].topics = sorted(
+            (topics[topic_id] for topic_id, source in turn_links if topic_id not in removed),
+            key=lambda topic: topic.name_en.casefold(),
+        )
 
 
 def render_turns(transcript: Transcript, number: int, *, aligned: bool) -> SafeString:
@@ -116,19 +191,15 @@ def turn_list(transcript: Transcript, number: int, *, aligned: bool, index_pendi
 
 
 def transcript_charts(transcript: Transcript, *, index_pending: bool) -> dict:
-    """The conversation strip and the shares of who speaks about what, drawn
-    (interviews/charts/) and rendered: ``{"strip": html, "shares": html}``, empty strings for a
-    transcript with no turns. The same for every page of the transcript; shared like `turn_list`."""
+    """The conversation strip and the shares of who speaks about what, counted and drawn
+    (interviews/charts/): ``{"strip": html, "shares": html}``, empty strings for a transcript with
+    no turns. The same for every page of the transcript; shared like `turn_list`."""
 
     def draw():
         drawn = charts.transcript_charts(transcript)
         if drawn.is_empty:
             return {"strip": "", "shares": ""}
-        context = {"charts": drawn}
-        return {
-            "strip": render_to_string("interviews/_conversation_strip.html", context),
-            "shares": render_to_string("interviews/_shares.html", context),
-        }
+        return {"strip": chart_html.strip(drawn), "shares": chart_html.shares(drawn)}
 
     html = _shared(
         lambda: ("transcript-charts-html", transcript.pk, transcript.updated_at.isoformat()),

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -28,6 +28,7 @@ from interviews.charts import data as charts
 from interviews.forms import InterviewListForm, SearchForm, SideBySideForm
 from interviews.models import (
     Interview,
+    Participant,
     Speaker,
     SpeakerRedirect,
     Topic,
@@ -228,9 +229,21 @@ def quote(request, key):
     turn, removed = queries.turn_or_removed(key)
     if removed:
         return render(request, "interviews/quote_gone.html", {"removed": removed}, status=410)
+    interview = turn.transcript.interview
+    # The roles and the citation both read the interview's participants and their names: one query.
+    prefetch_related_objects(
+        [interview], Prefetch("participants", queryset=Participant.objects.select_related("speaker"))
+    )
     shared = sharing.SharedQuote.from_request(request, turn)
-    previous, next_turn = turn.neighbours()
-    queries.attach_roles([turn, previous, next_turn], interview=turn.transcript.interview)
+    # The turns just before and after (Turn.neighbours), drawn with their topics: the topics of
+    # both in one query, not one each.
+    around = Turn.objects.for_display().with_topics()
+    around = {
+        t.ordinal: t
+        for t in around.filter(transcript_id=turn.transcript_id, ordinal__in=[turn.ordinal - 1, turn.ordinal + 1])
+    }
+    previous, next_turn = around.get(turn.ordinal - 1), around.get(turn.ordinal + 1)
+    queries.attach_roles([turn, previous, next_turn], interview=interview)
     context = {
         "turn": turn,
         "shared": shared,

@@ -196,7 +196,7 @@ QUERY_BOUNDS = {
     "speaker": 7,  # 5, for 99 turns
     "topics": 4,  # 2, for 19 topics
     "topic": 8,  # 6, for 22 turns
-    "quote": 12,  # 10, for the quote, its two neighbours and a translation
+    "quote": 10,  # 8, for the quote, its two neighbours (their topics in one query) and a translation
 }
 
 

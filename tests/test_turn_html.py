@@ -18,8 +18,8 @@ from django.core.management import call_command
 from django.urls import NoReverseMatch, get_script_prefix, set_script_prefix
 from django.utils import translation
 
-from interviews import transcript_pages
-from interviews.models import Section, Speaker, Topic, Transcript, Turn
+from interviews import queries, transcript_pages
+from interviews.models import Section, Speaker, Topic, Transcript, Turn, TurnTopic
 from interviews.turn_html import TurnDrawer
 from tests.hostile_inputs import XSS_PAYLOADS, XSS_URLS
 
@@ -191,3 +191,30 @@ OWN_ATTRIBUTES = {"class", "id", "lang", "data-key", "href", "title", "rel", "ar
     "data-permalink",
     "data-offset",
 }
+
+
+def test_a_pages_turns_carry_what_a_turn_computes_for_itself(archive, settings):
+    """Read as rows (transcript_pages.page_turns), a page's turns have the topics, anchors, time
+    codes and roles the Turn model gives, an editor's additions and removals included."""
+    settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE = 30
+    de = archive["de"]
+    tagged = Turn.objects.filter(transcript=de, ordinal__lt=30, topic_links__isnull=False).distinct()[:2]
+    removed, added = tagged[0], tagged[1]
+    TurnTopic.objects.filter(turn=removed, topic=removed.effective_topics()[0]).update(source=TurnTopic.REMOVED)
+    TurnTopic.objects.update_or_create(
+        turn=added, topic=Topic.objects.exclude(pk__in=[t.pk for t in added.effective_topics()]).first(),
+        defaults={"source": TurnTopic.ADDED},
+    )  # fmt: skip
+    turns = transcript_pages.page_turns(de, 1, aligned=True)
+    models = {turn.pk: turn for turn in Turn.objects.filter(transcript=de, ordinal__lt=30).for_display()}
+    queries.attach_roles(list(models.values()), interview=de.interview)
+    assert [turn.ordinal for turn in turns] == list(range(30))
+    for turn in turns:
+        model = models[turn.pk]
+        assert [topic.slug for topic in turn.effective_topics()] == [t.slug for t in model.effective_topics()]
+        assert (turn.anchor, turn.clock, turn.get_media_url(), turn.role) == (
+            model.anchor, model.clock, model.get_media_url(), model.role,
+        )  # fmt: skip
+        assert (turn.speaker.name, turn.section and turn.section.anchor) == (
+            model.speaker.name, model.section and model.section.anchor,
+        )  # fmt: skip
