@@ -65,11 +65,11 @@ def page_context(found: archive_search.Found) -> dict:
     has_filters = any(params.filters.get(name) for name in archive_search.FACETS)
     # The same search as an Atom feed: the checked query and filters, without page or sort.
     feed_url = reverse("interviews:feed_search") + "?" + _search_url(params, page=None, sort="").partition("?")[2]
-    html = _shared(
-        found,
-        "search-results-html",
-        lambda: str(render_to_string("interviews/_search_results.html", results_context(found.page()))),
-    )
+
+    def draw_results():
+        return str(render_to_string("interviews/_search_results.html", results_context(found.page())))
+
+    html = _shared(found, "search-results-html", draw_results)
     return {
         "q": params.q,
         "this_page_url": _search_url(params),
@@ -83,16 +83,16 @@ def page_context(found: archive_search.Found) -> dict:
 def api_body(request, found: archive_search.Found) -> str:
     """The API's JSON answer for ``found``, from the shared cache when it was made before. Its
     links are absolute: the scheme and host the request came by are part of the key."""
-    return _shared(
-        found,
-        ("search-api-json", request.build_absolute_uri("/")),
-        lambda: json.dumps(serializers.search_page(request, found.page()), cls=DjangoJSONEncoder),
-    )
+
+    def draw_json():
+        return json.dumps(serializers.search_page(request, found.page()), cls=DjangoJSONEncoder)
+
+    return _shared(found, ("search-api-json", request.build_absolute_uri("/")), draw_json)
 
 
 def _shared(found, kind, draw) -> str:
-    version = found.version()
-    if version is None or not settings.ARCHIVE_SEARCH_CACHE:
+    version = found.version() if settings.ARCHIVE_SEARCH_CACHE else None
+    if version is None:
         return draw()
     return cache.cached(found.stamp, (CODE_STAMP, kind, version), draw)
 
