@@ -25,15 +25,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from interviews import serializers
 from interviews.search import cache
@@ -58,9 +63,10 @@ def _code_stamp() -> str:
 CODE_STAMP = _code_stamp()
 
 
-def page_context(found: archive_search.Found) -> dict:
-    """The search page's context: the query echoed in the search box and the title, and the
-    results part drawn (`results_html`), from the shared cache when it was drawn before."""
+def page_response(request, found: archive_search.Found) -> HttpResponse:
+    """The search page: the results part (`results_html`) drawn or read from the shared cache, in
+    the page around it (search.html and base.html), which is drawn once per process for each
+    language and shape (`_frame`) and filled in with this request's values."""
     params = found.params
     has_filters = any(params.filters.get(name) for name in archive_search.FACETS)
     # The same search as an Atom feed: the checked query and filters, without page or sort.
@@ -69,15 +75,45 @@ def page_context(found: archive_search.Found) -> dict:
     def draw_results():
         return str(render_to_string("interviews/_search_results.html", results_context(found.page())))
 
-    html = _shared(found, "search-results-html", draw_results)
-    return {
+    values = {
         "q": params.q,
         "this_page_url": _search_url(params),
         "count": found.count,
         "sort_param": params.sort,
         "feed_url": feed_url if (params.q or has_filters) else None,
-        "results_html": mark_safe(html),
+        "results_html": mark_safe(_shared(found, "search-results-html", draw_results)),
     }
+    if settings.DEBUG:  # templates are read again on every request while developing: so is the page
+        return render(request, "interviews/search.html", values)
+    token = get_token(request)
+    parts = _frame(request, values)
+    filled = {**{name: conditional_escape(values[name] or "") for name in _SLOTS}, _TOKEN: conditional_escape(token)}
+    return HttpResponse("".join(filled[part] if index % 2 else part for index, part in enumerate(parts)))
+
+
+#: The page's values that are text in the page around the results; each drawn once as a marker
+#: that escaping leaves alone, then replaced by the request's own (escaped) value.
+_SLOTS = ("q", "this_page_url", "feed_url", "sort_param", "results_html")
+_TOKEN = "csrf_token"
+_MARKER = "zq9slot{}zq9"
+_MARKERS = re.compile(_MARKER.format("([a-z_]+)"))
+_frames: dict = {}
+
+
+def _frame(request, values) -> list[str]:
+    """search.html drawn with markers for the request's values: [text, slot, text, slot, ...].
+    What else it shows is the same for every request of one interface language, host and shape
+    (which of its optional parts are there), so it is drawn once per process for each."""
+    shape = (bool(values["q"]), bool(values["feed_url"]), bool(values["count"]), bool(values["sort_param"]))
+    key = (get_language(), request.build_absolute_uri(request.path), get_script_prefix(), shape)
+    if key not in _frames:
+        markers = {name: mark_safe(_MARKER.format(name)) if values[name] else values[name] for name in _SLOTS}
+        markers[_TOKEN] = _MARKER.format(_TOKEN)  # the view's context wins over the CSRF context processor's
+        html = render_to_string("interviews/search.html", {**values, **markers}, request=request)
+        if len(_frames) > 1000:  # a few languages, hosts and shapes: never reached but by a flood of hosts
+            _frames.clear()
+        _frames[key] = _MARKERS.split(html)
+    return _frames[key]
 
 
 def api_body(request, found: archive_search.Found) -> str:

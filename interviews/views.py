@@ -480,4 +480,4 @@ def search(request):
         found = archive_search.find(form.params())
     except archive_search.PageNotFound:
         raise Http404(_("No such page of results.")) from None
-    return render(request, "interviews/search.html", {"form": form, **search_pages.page_context(found)})
+    return search_pages.page_response(request, found)

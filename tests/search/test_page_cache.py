@@ -54,13 +54,16 @@ def test_a_repeated_search_page_is_read_from_the_cache(client, archive, django_a
 
 @pytest.mark.parametrize("language", ["en", "de", "zh-hans"])
 def test_a_cached_page_is_the_page_drawn_afresh(client, archive, settings, language):
-    """Byte for byte (the CSRF token aside), for pages with filters, translations, no hits, no query."""
+    """Byte for byte (the CSRF token aside), for pages with filters, translations, no hits, no
+    query, with the page around the results drawn once or through the whole template."""
     headers = {"HTTP_ACCEPT_LANGUAGE": language}
     cached = [(get(client, url, **headers), get(client, url, **headers)) for url in SEARCHES]
     settings.ARCHIVE_SEARCH_CACHE = False
     fresh = [get(client, url, **headers) for url in SEARCHES]
-    for (drawn, read_back), uncached in zip(cached, fresh, strict=True):
-        assert drawn == read_back == uncached
+    settings.DEBUG = True  # the whole page through the template, not the page around drawn once
+    templated = [get(client, url, **headers) for url in SEARCHES]
+    for (drawn, read_back), uncached, whole in zip(cached, fresh, templated, strict=True):
+        assert drawn == read_back == uncached == whole
 
 
 def test_a_cached_api_answer_is_the_answer_made_afresh(client, archive, settings):
@@ -173,3 +176,17 @@ def test_a_write_from_another_process_changes_the_next_page_at_once(client, arch
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert "Have you ever met a <mark>quokka</mark>?" in get(client, "/search/?q=quokka")
+
+
+def test_each_page_carries_its_own_csrf_token_for_the_language_switch(client, archive):
+    """The page around the results is drawn once per process: the language menu's token is still
+    each visitor's own, the one their CSRF cookie confirms."""
+    from django.middleware.csrf import _unmask_cipher_token
+
+    tokens = []
+    for browser in (client, type(client)()):
+        response = browser.get("/search/?q=daten")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
+        assert _unmask_cipher_token(token) == response.cookies["csrftoken"].value
+        tokens.append(response.cookies["csrftoken"].value)
+    assert tokens[0] != tokens[1]
