@@ -56,8 +56,7 @@ PARTS = {
         ("      hits with snippets", "interviews/search/query.py", "_hit"),
         ("    translations read (database)", "interviews/translations/store.py", "translations_for_keys"),
         ("    facet labels (database)", "interviews/search/query.py", "_facet_values"),
-        ("  JSON body (cached or made)", "interviews/search_pages.py", "_shared"),
-        ("    JSON shape (serializers)", "interviews/serializers.py", "search_page"),
+        ("  JSON shape (serializers)", "interviews/serializers.py", "search_page"),
         SQL,
     ),
     "transcript": (

@@ -1,11 +1,11 @@
 """Read-only JSON views mirroring the HTML pages: the same queries (`queries.py`), shaped by
 `serializers.py`."""
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from interviews import queries, search_pages, serializers
+from interviews import queries, serializers
 from interviews.api_errors import error_response, read_only
 from interviews.forms import SearchForm, SideBySideForm
 from interviews.models import Interview, Transcript
@@ -88,7 +88,7 @@ def search(request):
     try:
         if not form.is_valid():
             raise archive_search.PageNotFound()
-        found = archive_search.find(form.params())
+        page = archive_search.search(form.params())
     except archive_search.PageNotFound:
         return error_response(404, _("No such page of results."))
-    return HttpResponse(search_pages.api_body(request, found), content_type="application/json")
+    return JsonResponse(serializers.search_page(request, page))

@@ -1,36 +1,38 @@
 """One page of search results, drawn once per version of what it shows and shared by the workers
-of the machine; the JSON API's answer likewise.
+of the machine.
 
 A search page is the search (interviews/search/query.py, whose index part the result cache
 already keeps) and then its drawing: the hits' translations and snippets, the filters with their
 names, the pages, the links of every control, and the template around them. What is drawn is the
 same for every visitor in one interface language (the page's CSRF token and language menu are
-in base.html, outside it), so the results part of the page and the API's JSON body are kept in
-the search result cache (interviews/search/cache.py) under ``Found.version()``: a digest of the
-request, the index's version (``Engine.index_stamp()``, changed by any write to the index from
-any process) and everything the database gave this request (the hits' translations with every
-column shown of them, the filters' names, the speakers the query names), with the interface
-language and the code and templates that draw it. A page drawn from the same inputs is the same
-page, so the cache never answers with what an uncached request would not show: a write from any
-process changes the key of the next request at once, including a write whose index work is still
-pending (its database part is read by every request and is in the key; its index part is not
-seen by an uncached request either until the index commits it).
+in base.html, outside it), so the results part of the page is kept in the search result cache
+(interviews/search/cache.py) under ``Found.version()``: a digest of the request, the index's
+version (``Engine.index_stamp()``, changed by any write to the index from any process) and
+everything the database gave this request (the hits' translations with every column shown of
+them, the filters' names, the speakers the query names), with the interface language and the
+code, templates and translated strings that draw it. A page drawn from the same inputs is the
+same page, so the cache never answers with what an uncached request would not show: a write from
+any process changes the key of the next request at once, including a write whose index work is
+still pending (its database part is read by every request and is in the key; its index part is
+not seen by an uncached request either until the index commits it).
+
+The page around the results (search.html and base.html) is drawn once per process for each
+interface language, host and shape, and filled in with the request's own values (`_frame`).
 
 What a repeated request still pays: the form, the query's parsing and expansion, the index page
-from the result cache, one query for the hits' translations, the digest, and the page around the
-results (base.html).
+from the result cache, one query for the hits' translations, the facets' names, the digest and
+the second cache read. The API's JSON is not kept: it costs little to make once the search is
+read (measured: a repeated API request cost the same with its body kept, a first one more).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -40,7 +42,6 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 
-from interviews import serializers
 from interviews.search import cache
 from interviews.search import query as archive_search
 
@@ -48,15 +49,16 @@ _TEMPLATES = ("_search_results.html", "_facets.html")
 
 
 def _code_stamp() -> str:
-    """A digest of what draws a page of results and the API's answer: a deploy that changes it
-    changes every key."""
+    """A digest of what draws a page of results, the translated strings included: a deploy that
+    changes it changes every key."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    for module in (serializers,):
-        digest.update(Path(module.__file__).read_bytes())
-    digest.update((Path(__file__).resolve().parent / "templatetags" / "search_hits.py").read_bytes())
+    for name in ("search_hits.py", "search_facets.py"):
+        digest.update((Path(__file__).resolve().parent / "templatetags" / name).read_bytes())
     templates = Path(settings.BASE_DIR) / "templates" / "interviews"
     for name in _TEMPLATES:
         digest.update((templates / name).read_bytes())
+    for catalogue in sorted(Path(settings.BASE_DIR).glob("locale/*/LC_MESSAGES/*.mo")):  # the strings drawn
+        digest.update(catalogue.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -114,16 +116,6 @@ def _frame(request, values) -> list[str]:
             _frames.clear()
         _frames[key] = _MARKERS.split(html)
     return _frames[key]
-
-
-def api_body(request, found: archive_search.Found) -> str:
-    """The API's JSON answer for ``found``, from the shared cache when it was made before. Its
-    links are absolute: the scheme and host the request came by are part of the key."""
-
-    def draw_json():
-        return json.dumps(serializers.search_page(request, found.page()), cls=DjangoJSONEncoder)
-
-    return _shared(found, ("search-api-json", request.build_absolute_uri("/")), draw_json)
 
 
 def _shared(found, kind, draw) -> str:

@@ -1,6 +1,6 @@
-"""A search page's results and the API's answer are drawn once and kept in the shared result cache:
-a repeat reads them back, the same bytes as drawn afresh, in the reader's interface language,
-and never what was drawn before a write."""
+"""A search page's results are drawn once and kept in the shared result cache: a repeat reads them
+back, the same bytes as drawn afresh, in the reader's interface language, and never what was
+drawn before a write. The API's answers, made from the same search, stay the same too."""
 
 import json
 import os
@@ -66,7 +66,7 @@ def test_a_cached_page_is_the_page_drawn_afresh(client, archive, settings, langu
         assert drawn == read_back == uncached == whole
 
 
-def test_a_cached_api_answer_is_the_answer_made_afresh(client, archive, settings):
+def test_an_api_answer_is_the_same_with_the_cache_on_and_off(client, archive, settings):
     urls = [url.replace("/search/", "/api/search") for url in SEARCHES]
     cached = [(client.get(url), client.get(url)) for url in urls]
     settings.ARCHIVE_SEARCH_CACHE = False
