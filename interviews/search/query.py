@@ -680,7 +680,7 @@ def _facet_values(facet_counts, filters, stamp) -> dict:
         if name == "year":
             values.sort(key=lambda v: v.value, reverse=True)
         # A selected value stays visible (and removable) even when the other filters leave it no hits.
-        for value in selected - {v.value for v in values}:
+        for value in sorted(selected - {v.value for v in values}):  # one order in every process
             values.append(FacetValue(value, labels[name].get(value, value), 0, True))
         facets[name] = values
     return facets
