@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -21,6 +21,7 @@ from interviews import (
     overview,
     queries,
     ratelimit,
+    search_pages,
     timecodes,
     transcript_pages,
 )
@@ -484,119 +485,12 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
-FACET_SHOWN = 8  # values listed per facet; the rest behind "more"
-# At most this many more behind "more": every value is rendered hidden on every page (measured: 200
-# per facet made the template the largest part of a search request), and a longer list is no use
-# to scroll through; the note under it says how many are left out.
-FACET_MORE = 40
-FACET_TITLES = {
-    "speaker": gettext_lazy("Speaker"),
-    "topic": gettext_lazy("Topic"),
-    "language": gettext_lazy("Language"),
-    "interview": gettext_lazy("Interview"),
-    "year": gettext_lazy("Year"),
-}
-
-
-def _search_url(params, **changes):
-    """The search URL for ``params`` with some parts changed (``page=None`` drops the page)."""
-    values = {
-        "q": params.q,
-        "sort": params.sort,
-        "page": params.page if params.page != 1 else None,
-        "translations": params.translations,
-        "exact": params.exact,
-        "group": params.group,
-    }
-    values.update(changes)
-    filters = changes.get("filters", params.filters)
-    pairs = [("q", values["q"])] if values["q"] else []
-    for name in archive_search.FACETS:
-        pairs += [(name, value) for value in filters.get(name, ())]
-    if values["sort"]:
-        pairs.append(("sort", values["sort"]))
-    if values["translations"] and filters.get("language"):  # it means nothing without a language filter
-        pairs.append(("translations", "1"))
-    if values["exact"]:
-        pairs.append(("exact", "1"))
-    if not values["group"]:
-        pairs.append(("group", "0"))
-    if values["page"]:
-        pairs.append(("page", values["page"]))
-    return reverse("interviews:search") + ("?" + urlencode(pairs) if pairs else "")
-
-
-def _without(filters, name, value):
-    return {**filters, name: [v for v in filters.get(name, ()) if v != value]}
-
-
 def search(request):
     form = SearchForm(request.GET, vocabulary=archive_search.facet_vocabulary())
     if not form.is_valid():  # only the page number can be invalid; everything else is forgiven
         raise Http404(_("No such page of results."))
-    params = form.params()
     try:
-        results = archive_search.search(params)
+        found = archive_search.find(form.params())
     except archive_search.PageNotFound:
         raise Http404(_("No such page of results.")) from None
-    labels = {name: {v.value: v.label for v in values} for name, values in results.facets.items()}
-    chips = [
-        {
-            "facet": FACET_TITLES[name],
-            "label": labels[name].get(value, value),
-            "remove_url": _search_url(params, filters=_without(params.filters, name, value), page=None),
-        }
-        for name in archive_search.FACETS
-        for value in params.filters.get(name, ())
-    ]
-    facets = []
-    for name, values in results.facets.items():
-        # Ticked values first so they are never hidden under "more".
-        ordered = [v for v in values if v.selected] + [v for v in values if not v.selected]
-        shown = max(FACET_SHOWN, sum(v.selected for v in values))
-        facets.append(
-            {
-                "name": name,
-                "title": FACET_TITLES[name],
-                "values": ordered[:shown],
-                "more": ordered[shown : shown + FACET_MORE],
-                "hidden": max(0, len(ordered) - shown - FACET_MORE),
-            }
-        )
-    # The same search as an Atom feed: the checked query and filters, without page or sort.
-    feed_url = reverse("interviews:feed_search") + "?" + _search_url(params, page=None, sort="").partition("?")[2]
-    return render(
-        request,
-        "interviews/search.html",
-        {
-            "form": form,
-            "q": params.q,
-            "this_page_url": _search_url(params),
-            "results": results,
-            "facets": facets,
-            "chips": chips,
-            "clear_filters_url": _search_url(params, filters={}, page=None) if chips else None,
-            "feed_url": feed_url if (params.q or chips) else None,
-            "suggestion_url": _search_url(params, q=results.suggestion, page=None) if results.suggestion else None,
-            # What else was searched (translations, other spellings), and the way back to the words typed.
-            "exact_url": _search_url(params, exact=True, page=None) if results.query.expansions else None,
-            "expand_url": _search_url(params, exact=False, page=None) if params.exact else None,
-            "sort_urls": {sort: _search_url(params, sort=sort, page=None) for sort in archive_search.SORTS},
-            "page_links": [
-                {"number": n, "url": _search_url(params, page=n), "current": n == results.page} if n else None
-                for n in results.page_window()
-            ],
-            "previous_url": _search_url(params, page=results.page - 1) if results.has_previous else None,
-            "next_url": _search_url(params, page=results.page + 1) if results.has_next else None,
-            # Grouping the languages changes the count, so the reader goes back to the first page.
-            "group_url": (
-                _search_url(params, group=not params.group, page=None)
-                if results.grouped or (not params.group and results.query.expansions)
-                else None
-            ),
-            # Showing or hiding translations changes no count, so the reader stays on this page.
-            "translations_url": (
-                _search_url(params, translations=not params.translations) if params.filters.get("language") else None
-            ),
-        },
-    )
+    return search_pages.page_response(request, found)

@@ -15,6 +15,7 @@ Whoosh backend and any other Haystack engine (Solr, Elasticsearch) is ``engines.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 import re
 import time
@@ -300,6 +301,12 @@ def _narrow_query(fieldname, values) -> str:
 
 def search(params: SearchParams) -> SearchPage:
     """One page of results for ``params``. Raises ``PageNotFound`` past the last page."""
+    return find(params).page()
+
+
+def find(params: SearchParams) -> Found:
+    """What one page of results for ``params`` shows, read but not drawn (``Found``). Raises
+    ``PageNotFound`` past the last page."""
     started = time.perf_counter()
     current = engine()
     stamp = current.index_stamp()
@@ -358,25 +365,114 @@ def search(params: SearchParams) -> SearchPage:
     if page > num_pages:
         raise PageNotFound(page)
 
-    results = found.hits
     shows_translations = grouped or (params.translations and bool(filters.get("language")))
-    _add_translations(results, terms, nested=shows_translations)
-    return SearchPage(
-        query=query,
+    return Found(
         params=params,
+        query=query,
         sort=sort,
-        count=found.count,
-        page=page,
+        stamp=stamp,
+        index_page=found,
         num_pages=num_pages,
-        results=results,
         facets=_facet_values(found.facet_counts, filters, stamp),
-        suggestion=found.suggestion,
-        took_ms=(time.perf_counter() - started) * 1000,
-        shows_translations=shows_translations,
-        grouped=grouped,
+        aligned=translations_for_keys(hit.key for hit in found.hits),
         speakers=list(Speaker.objects.filter(slug__in=query.speakers)) if query.speakers else [],
+        terms=terms,
+        grouped=grouped,
+        shows_translations=shows_translations,
         relaxed=relaxed,
+        started=started,
     )
+
+
+@dataclass
+class Found:
+    """One page of results as the index and the database decide it, before it is drawn:
+    ``page()`` gives each hit its translations (with snippets, when the page shows them) and
+    makes the ``SearchPage``; ``version()`` names everything the page shows, so a page drawn
+    once can be kept under it (interviews/search_pages.py)."""
+
+    params: SearchParams
+    query: UserQuery
+    sort: str
+    stamp: str | None
+    index_page: _IndexPage
+    num_pages: int
+    facets: dict  # facet name -> [FacetValue, ...]
+    aligned: dict  # hit key -> [Translation]: read from the database on every request
+    speakers: list
+    terms: _HighlightTerms
+    grouped: bool
+    shows_translations: bool
+    relaxed: bool
+    started: float
+
+    @property
+    def count(self) -> int:
+        return self.index_page.count
+
+    def version(self) -> str | None:
+        """A digest of everything the page shows: the request, the index's version (which
+        decides the hits, their snippets and the counts), the interface language and script
+        prefix, and what the database gave this request (the facets' names, the hits'
+        translations with every column shown of them, the speakers named). A page drawn from
+        the same inputs is the same page, so a write to the database (even one whose index
+        work is still pending) or to the index changes it. None when the index cannot tell
+        its version."""
+        if self.stamp is None:
+            return None
+        translations = [
+            (key, [(t.turn.key, t.turn.ordinal, t.turn.text, t.turn.transcript.language, t.turn.transcript.slug,
+                    t.turn.speaker.name, t.confidence, t.status) for t in found])
+            for key, found in sorted(self.aligned.items())
+        ]  # fmt: skip
+        facets = [
+            (name, [(v.value, v.label, v.count, v.selected) for v in values]) for name, values in self.facets.items()
+        ]
+        parts = (
+            self.stamp,
+            cache.CODE_STAMP,
+            get_language(),
+            get_script_prefix(),
+            self.params,
+            self.query,
+            self.sort,
+            self.count,
+            self.num_pages,
+            self.index_page.suggestion,
+            [hit.key for hit in self.index_page.hits],
+            self.grouped,
+            self.shows_translations,
+            self.relaxed,
+            facets,
+            translations,
+            [(speaker.slug, speaker.name) for speaker in self.speakers],
+        )
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+    def page(self) -> SearchPage:
+        results = self.index_page.hits
+        nested = self.shows_translations
+        for hit in results:
+            found = self.aligned.get(hit.key, [])
+            hit.also_in = [_counterpart(t) for t in first_per_transcript(found)]
+            if nested:
+                hit.translations = [_counterpart(t, self.terms) for t in found]
+        return SearchPage(
+            query=self.query,
+            params=self.params,
+            sort=self.sort,
+            count=self.count,
+            page=self.params.page,
+            num_pages=self.num_pages,
+            results=results,
+            facets=self.facets,
+            suggestion=self.index_page.suggestion,
+            took_ms=(time.perf_counter() - self.started) * 1000,
+            shows_translations=self.shows_translations,
+            grouped=self.grouped,
+            speakers=self.speakers,
+            relaxed=self.relaxed,
+        )
 
 
 def vocabulary(current) -> Vocabulary | None:
@@ -545,17 +641,6 @@ def _path(name: str, slug: str, script_prefix: str) -> str:
     return reverse(name, args=[slug])
 
 
-def _add_translations(hits, highlight_terms, *, nested: bool) -> None:
-    """Give each hit its "also in" links (and, if ``nested``, all its aligned turns with a
-    snippet): one database query for the whole page, by the keys the index stored."""
-    aligned = translations_for_keys(hit.key for hit in hits)
-    for hit in hits:
-        found = aligned.get(hit.key, [])
-        hit.also_in = [_counterpart(t) for t in first_per_transcript(found)]
-        if nested:
-            hit.translations = [_counterpart(t, highlight_terms) for t in found]
-
-
 def _counterpart(translation: Translation, highlight_terms=None) -> Counterpart:
     turn, transcript = translation.turn, translation.turn.transcript
     snippet = ""
@@ -595,7 +680,7 @@ def _facet_values(facet_counts, filters, stamp) -> dict:
         if name == "year":
             values.sort(key=lambda v: v.value, reverse=True)
         # A selected value stays visible (and removable) even when the other filters leave it no hits.
-        for value in selected - {v.value for v in values}:
+        for value in sorted(selected - {v.value for v in values}):  # one order in every process
             values.append(FacetValue(value, labels[name].get(value, value), 0, True))
         facets[name] = values
     return facets
