@@ -92,11 +92,10 @@ def batched(*, waiting=None):
     load = BulkLoad(waiting=waiting)
     try:
         yield load
-    except BaseException:
+        load.finish()
+    except BaseException:  # the ingest failed or was interrupted (Ctrl-C), the last wait included
         load.abort()
         raise
-    else:
-        load.finish()
     finally:
         _batching = False
 
