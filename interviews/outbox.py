@@ -206,7 +206,9 @@ class BulkLoad:
         self._receive, send = context.Pipe(duplex=False)
         # Nothing open is shared with the child: it opens its own connection and index files.
         connections.close_all()
-        search_connections["default"].get_backend().close()
+        backend = search_connections["default"].get_backend()
+        if hasattr(backend, "close"):  # our Whoosh backend keeps a searcher open
+            backend.close()
         self._process = context.Process(
             target=_drain, args=(self._stop, self._abort, send, os.getpid()), name="archive index"
         )
@@ -248,8 +250,12 @@ class BulkLoad:
 
 
 def _second_process_can_see_rows():
+    import multiprocessing
+
     from django.db import connection
 
+    if "fork" not in multiprocessing.get_all_start_methods():  # Windows: the index work stays here
+        return False
     if connection.in_atomic_block:
         return False
     return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
@@ -278,13 +284,17 @@ def _drain(stop, abort, report, parent):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches both: the ingest decides, then stops this
     _die_with_parent()
     commits = []
+    # Rows a commit applied but could not clear: a rebuild in progress keeps them and drains them
+    # after its swap. They do not count towards the next batch, or this would commit them forever.
+    kept = 0
     try:
         while not abort.is_set():
             if os.getppid() != parent:
                 return  # the ingest died: its rows wait for the next run
             finishing = stop.is_set()
             pending = IndexTask.objects.count()
-            if pending >= BATCH_TURNS or (finishing and pending):
+            kept = min(kept, pending)  # the rebuild has drained them since
+            if pending - kept >= BATCH_TURNS or (finishing and pending > kept):
                 size = _last_commit_size(pending) if finishing else _commit_size(pending)
                 started = time.monotonic()
                 run = _processor(batch_size=size, bulk=True, max_batches=1)
@@ -293,6 +303,7 @@ def _drain(stop, abort, report, parent):
                 if failure:
                     report.send(("error", failure))
                     return
+                kept = pending if run.kept and not run.applied else 0
             elif finishing:
                 break
             else:
