@@ -33,8 +33,9 @@ class Command(BaseCommand):
                     self._ingest_all(sources, failures, counts, show_progress, options, apply_index_work_if_due)
             except outbox.IndexWorkFailed as exc:
                 raise CommandError(
-                    f"the search index could not be updated: {exc}. The transcripts are saved; their index "
-                    "work stays pending for the next `manage.py ingest` or `manage.py check_index --fix`."
+                    f"the search index could not be updated: {exc}. The transcripts ingested so far are "
+                    "saved; their index work stays pending for the next `manage.py ingest` or "
+                    "`manage.py check_index --fix`."
                 ) from exc
         if not options["dry_run"]:
             summary = ", ".join(f"{n} {status}" for status, n in counts.items())
