@@ -17,6 +17,7 @@ places apply them, so nobody has to remember to:
 """
 
 import datetime
+import gc
 import logging
 import os
 import time
@@ -212,7 +213,13 @@ class BulkLoad:
         self._process = context.Process(
             target=_drain, args=(self._stop, self._abort, send, os.getpid()), name="archive index"
         )
-        self._process.start()
+        # The index process never collects what it inherits (the analyzers, the dictionaries):
+        # its collections would otherwise touch, and so copy, every page of this process's memory.
+        gc.freeze()
+        try:
+            self._process.start()
+        finally:
+            gc.unfreeze()
         send.close()
 
     def _wait(self, still):
