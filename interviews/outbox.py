@@ -213,8 +213,8 @@ class BulkLoad:
         self._process = context.Process(
             target=_drain, args=(self._stop, self._abort, send, os.getpid()), name="archive index"
         )
-        # The index process never collects what it inherits (the analyzers, the dictionaries):
-        # its collections would otherwise touch, and so copy, every page of this process's memory.
+        # The index process never collects what it inherits (the analyzers, the dictionaries), so
+        # the pages they sit on stay shared rather than copied by its collections.
         gc.freeze()
         try:
             self._process.start()
