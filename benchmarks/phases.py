@@ -110,6 +110,7 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
 
     warm_analyzers()
     profiler = cProfile.Profile() if profile else None
+    cpu = _cpu_seconds()
     started = time.monotonic()
     if profiler:
         profiler.enable()
@@ -117,6 +118,7 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
     if profiler:
         profiler.disable()
     ingest_s = time.monotonic() - started
+    cpu = {who: round(after - before, 1) for (who, before), after in zip(cpu.items(), _cpu_seconds().values())}
 
     result = _archive_figures(turns)
     result.update(
@@ -129,11 +131,21 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
             "ingest_turns_per_s_by_tenth": [
                 round((n - n0) / (t - t0), 1) for (n0, t0), (n, t) in zip([(0, started)] + marks, marks) if t > t0
             ],
-            # The longest the bulk load stood still on one index commit (a merge of large segments
-            # shows here), and on one transcript from start to searchable-in-batch.
+            # The longest index commit (a merge of large segments shows here; in the second process
+            # it does not stop the ingest), and the longest the ingest stood still on one
+            # transcript with the index work it waited for (or on the last commits at the end).
             "ingest_longest_commit_s": round(max(pauses["commits"], default=0.0), 2),
             "ingest_index_commits": len(pauses["commits"]),
             "ingest_longest_pause_s": round(max(pauses["steps"], default=0.0), 2),
+            # How long the ingest waited for the index process in all (too much pending, and the
+            # last commits), and whether the index work ran in a second process at all.
+            "ingest_waited_for_index_s": round(sum(pauses["waited"]), 2),
+            "ingest_index_in_second_process": pauses["concurrent"],
+            # CPU seconds of this process (the ingest, and the index work when it runs here) and of
+            # the index process: on a quiet machine with a core for each, the load takes about as
+            # long as the larger of the two, whatever else runs beside it.
+            "ingest_cpu_s": cpu["self"],
+            "index_process_cpu_s": cpu["children"],
             "db_size_mb": _database_mb(),
         }
     )
@@ -143,6 +155,19 @@ def phase_build(directory: Path, *, turns: int, seed: int, profile: str = "") ->
 
     result["peak_rss_mb"] = peak_rss_mb()
     return result
+
+
+def _cpu_seconds() -> dict:
+    """User and system CPU seconds so far of this process and of its children that have ended."""
+    import resource
+
+    return {
+        who: (usage.ru_utime + usage.ru_stime)
+        for who, usage in (
+            ("self", resource.getrusage(resource.RUSAGE_SELF)),
+            ("children", resource.getrusage(resource.RUSAGE_CHILDREN)),
+        )
+    }
 
 
 def _generate(directory: Path, generator: Generator, turns: int) -> list[tuple[Path, int]]:
@@ -160,19 +185,19 @@ def _generate(directory: Path, generator: Generator, turns: int) -> list[tuple[P
 def _ingest(folders: list[tuple[Path, int]], turns: int) -> tuple[list[tuple[int, float]], dict]:
     """Ingest every folder as the ingest command does; returns (turns done, time) at each tenth,
     and the pauses: {"commits": seconds of each index commit, "steps": seconds of each transcript
-    with the index work it set off}."""
+    with the index work it waited for, "waited": seconds the ingest waited for the index in all,
+    "concurrent": whether the index work ran in a second process}."""
     import time
 
     from interviews import outbox
     from interviews.ingest import ingest_transcript
-    from interviews.models import IndexTask
     from interviews.sources import IngestError, collect_sources
 
     progress = Progress("ingest", turns, "turns")
     done = 0
     marks: list[tuple[int, float]] = []
-    pauses: dict[str, list[float]] = {"commits": [], "steps": []}
-    with outbox.batched() as apply_index_work_if_due:  # as the ingest command does
+    pauses: dict = {"commits": [], "steps": []}
+    with outbox.batched() as load:  # as the ingest command does: the index work in a second process
         for folder, count in folders:
             sources, errors = collect_sources([folder])
             for name, source in sources:
@@ -181,11 +206,7 @@ def _ingest(folders: list[tuple[Path, int]], turns: int) -> tuple[list[tuple[int
                     ingest_transcript(source)
                 except IngestError as exc:
                     errors.append((name, str(exc)))
-                pending = IndexTask.objects.count()
-                applied = time.monotonic()
-                apply_index_work_if_due()
-                if IndexTask.objects.count() < pending:
-                    pauses["commits"].append(time.monotonic() - applied)
+                load()
                 pauses["steps"].append(time.monotonic() - started)
             if errors:
                 raise BenchError(
@@ -196,8 +217,12 @@ def _ingest(folders: list[tuple[Path, int]], turns: int) -> tuple[list[tuple[int
             progress.update(done)
             if done * 10 >= turns * (len(marks) + 1):
                 marks.append((done, time.monotonic()))
-        last_commit = time.monotonic()  # leaving the `with` commits what is left pending
-    pauses["commits"].append(time.monotonic() - last_commit)
+        waited = load.waited_seconds
+        last_commits = time.monotonic()  # leaving the `with` waits for the last index commits
+    pauses["steps"].append(time.monotonic() - last_commits)
+    pauses["commits"] = load.commit_seconds
+    pauses["waited"] = [waited + time.monotonic() - last_commits]
+    pauses["concurrent"] = load.concurrent
     marks[-1] = (marks[-1][0], time.monotonic())
     progress.finish()
     return marks, pauses

@@ -115,8 +115,11 @@ class Engine:
 
     # --- Keeping the index in step with the database ---
 
-    def apply_index_tasks(self, run, *, batch_size, lock_timeout=None, max_seconds=None, bulk=False) -> None:
-        """Apply pending IndexTask rows, counting into ``run`` (an ``indexing.IndexRun``)."""
+    def apply_index_tasks(
+        self, run, *, batch_size, lock_timeout=None, max_seconds=None, bulk=False, max_batches=None
+    ) -> None:
+        """Apply pending IndexTask rows, counting into ``run`` (an ``indexing.IndexRun``); with
+        ``max_batches``, no more than that many commits."""
         raise NotImplementedError
 
     def index_turns(self, turns) -> int:
@@ -165,15 +168,19 @@ class TunedWhoosh(Engine):
         columns = self.backend.columns()
         return {fieldname: set(map(str, columns.vocabulary(fieldname))) for fieldname in fieldnames}
 
-    def apply_index_tasks(self, run, *, batch_size, lock_timeout=None, max_seconds=None, bulk=False):
+    def apply_index_tasks(self, run, *, batch_size, lock_timeout=None, max_seconds=None, bulk=False, max_batches=None):
         """Rows are read and turns loaded while holding the index's write lock, so two processes
         draining at once cannot write an older version over a newer one."""
         last_id = 0
         started = time.monotonic()
         location = self.backend.location
+        batches = 0
         while True:
             if max_seconds is not None and time.monotonic() - started > max_seconds:
                 return
+            if max_batches is not None and batches >= max_batches:
+                return
+            batches += 1
             pending_ids = list(IndexTask.objects.filter(id__gt=last_id).values_list("id", flat=True)[:batch_size])
             if not pending_ids:
                 return
@@ -356,11 +363,13 @@ class GenericHaystack(Engine):
             self.backend.update(self.index, good)
         return good, failed
 
-    def apply_index_tasks(self, run, *, batch_size, lock_timeout=None, max_seconds=None, bulk=False):
+    def apply_index_tasks(self, run, *, batch_size, lock_timeout=None, max_seconds=None, bulk=False, max_batches=None):
         """``lock_timeout``, ``max_seconds`` and ``bulk`` are the tuned engine's: here each batch
         is one transaction and the engine's own commit."""
         last_id = 0
-        while True:
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            batches += 1
             tasks = list(IndexTask.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
             if not tasks:
                 return

@@ -31,7 +31,9 @@ class IndexRun:
     error: str = ""
 
 
-def process_index_tasks(*, batch_size=1000, lock_timeout=None, max_seconds=None, bulk=False) -> IndexRun:
+def process_index_tasks(
+    *, batch_size=1000, lock_timeout=None, max_seconds=None, bulk=False, max_batches=None
+) -> IndexRun:
     """Apply pending IndexTask rows to the index, one commit per batch.
 
     The database is the truth: a key whose turn exists is (re)indexed from it, a key whose turn is
@@ -39,11 +41,18 @@ def process_index_tasks(*, batch_size=1000, lock_timeout=None, max_seconds=None,
     the next run (the next ingest, or ``manage.py check_index --fix``). Never raises: it runs after
     a commit that has succeeded. With ``max_seconds``, no new batch starts after that long (the
     rest waits for the next run). ``bulk`` (a command-line bulk load) merges segments in tiers of
-    similar size, never more than a bound at once (``generations.tiered_merge``).
+    similar size, never more than a bound at once (``generations.tiered_merge``). With
+    ``max_batches``, no more than that many commits (a bulk load's drainer makes one at a time, so
+    that rows written meanwhile never make a small segment of their own).
     """
     run = IndexRun()
     engine().apply_index_tasks(
-        run, batch_size=batch_size, lock_timeout=lock_timeout, max_seconds=max_seconds, bulk=bulk
+        run,
+        batch_size=batch_size,
+        lock_timeout=lock_timeout,
+        max_seconds=max_seconds,
+        bulk=bulk,
+        max_batches=max_batches,
     )
     return run
 

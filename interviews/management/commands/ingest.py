@@ -2,7 +2,7 @@ import json
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from interviews import outbox
 from interviews.ingest import PROGRESS_EVERY, ingest_transcript, parse_source
@@ -28,8 +28,15 @@ class Command(BaseCommand):
         if options["dry_run"]:  # writes nothing, the index included
             self._ingest_all(sources, failures, counts, show_progress, options, lambda: None)
         else:
-            with outbox.batched() as apply_index_work_if_due:
-                self._ingest_all(sources, failures, counts, show_progress, options, apply_index_work_if_due)
+            try:
+                with outbox.batched(waiting=self._waiting_printer) as apply_index_work_if_due:
+                    self._ingest_all(sources, failures, counts, show_progress, options, apply_index_work_if_due)
+            except outbox.IndexWorkFailed as exc:
+                raise CommandError(
+                    f"the search index could not be updated: {exc}. The transcripts ingested so far are "
+                    "saved; their index work stays pending for the next `manage.py ingest` or "
+                    "`manage.py check_index --fix`."
+                ) from exc
         if not options["dry_run"]:
             summary = ", ".join(f"{n} {status}" for status, n in counts.items())
             self.stdout.write(f"{summary}, {len(failures)} failed")
@@ -57,6 +64,9 @@ class Command(BaseCommand):
             for pair in result.alignment.pairs if result.alignment else []:
                 self.stdout.write(f"  aligned {pair}")
             apply_index_work_if_due()
+
+    def _waiting_printer(self, pending):
+        self.stderr.write(f"index: {pending:,} turns still to index")
 
     def _progress_printer(self, name):
         """Progress lines on stderr for a file big enough to take a while (over 1,000 turns)."""
