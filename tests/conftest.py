@@ -7,6 +7,17 @@ pytest_plugins = ["tests.search.fixtures"]
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request with another Accept-Language leaves
+    the language it activated on the thread, and a later test would then draw in it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Uploaded originals and staged uploads go to a per-test directory, never the developer's var/."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -246,3 +246,16 @@ def test_the_committed_mo_files_are_compiled_from_the_po_files(tmp_path, locale)
         assert gettext.GNUTranslations(committed)._catalog == gettext.GNUTranslations(fresh)._catalog, (
             f"locale/{locale}: run `make messages` to recompile the .mo file"
         )
+
+
+def test_no_translated_string_is_looked_up_inside_an_f_string():
+    """makemessages (xgettext) does not read calls inside an f-string's braces: a string looked up
+    there silently leaves the catalogues, and German and Chinese readers see it in English."""
+    call = re.compile(r"\{(?:gettext|ngettext|pgettext|npgettext|gettext_lazy|_)\(")
+    offenders = [
+        f"{path.relative_to(settings.BASE_DIR)}:{number}"
+        for path in sorted((Path(settings.BASE_DIR) / "interviews").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if call.search(line)
+    ]
+    assert offenders == []

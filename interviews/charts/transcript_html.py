@@ -38,6 +38,15 @@ def strip(charts: TranscriptCharts) -> SafeString:
     so that the conversation starts on the first screen."""
     _number = _number_format()
     at_a_glance = gettext("The conversation at a glance")
+    # Strings are looked up before the f-strings below: makemessages (xgettext) does not read calls
+    # inside an f-string, and would drop them from the catalogues.
+    who_speaks, speakers, as_table_label = (
+        gettext("Who speaks"),
+        gettext("Speakers"),
+        gettext("The conversation as a table"),
+    )
+    turn_head, speaker_head = gettext("Turn"), gettext("Speaker")
+    words_head, topics_head = gettext("Words"), gettext("Topics")
     lanes = "".join(
         f'<span class="strip-label" lang="{escape(lang)}">{escape(name)}</span>{lane}'
         for name, lang, lane in charts.lanes
@@ -68,19 +77,19 @@ def strip(charts: TranscriptCharts) -> SafeString:
         '<figure class="strip" aria-labelledby="strip-caption">\n'
         f'  <figcaption id="strip-caption" class="strip-caption">{at_a_glance}</figcaption>\n'
         '  <div class="strip-rows">\n'
-        f'    <span class="strip-label">{gettext("Who speaks")}</span>{charts.strip}\n'
+        f'    <span class="strip-label">{who_speaks}</span>{charts.strip}\n'
         f"    {lanes}\n"
         "  </div>\n"
-        f'  <ul class="chart-legend" aria-label="{gettext("Speakers")}">\n'
+        f'  <ul class="chart-legend" aria-label="{speakers}">\n'
         f"    {legend}\n"
         "  </ul>\n"
         '  <details class="chart-table">\n'
         f"    <summary>{summary}</summary>\n"
         '    <div class="table-scroll" tabindex="0" role="region" '
-        f'aria-label="{gettext("The conversation as a table")}">\n'
+        f'aria-label="{as_table_label}">\n'
         "      <table>\n"
-        f'        <thead><tr><th scope="col">{gettext("Turn")}</th><th scope="col">{gettext("Speaker")}</th>'
-        f'<th scope="col" class="num">{gettext("Words")}</th><th scope="col">{gettext("Topics")}</th></tr></thead>\n'
+        f'        <thead><tr><th scope="col">{turn_head}</th><th scope="col">{speaker_head}</th>'
+        f'<th scope="col" class="num">{words_head}</th><th scope="col">{topics_head}</th></tr></thead>\n'
         "        <tbody>\n"
         f"          {''.join(rows)}\n"
         "        </tbody>\n"
@@ -100,9 +109,12 @@ def shares(charts: TranscriptCharts) -> SafeString:
         "%(counter)s word in this transcript.", "%(counter)s words in this transcript.", charts.total_words
     ) % {"counter": _number(charts.total_words)}
     as_a_table = gettext("As a table")
-    share_head = (
-        f'<th scope="col" class="num">{gettext("Words")}</th><th scope="col" class="num">{gettext("Share")}</th>'
-    )
+    # Looked up outside the f-strings, which makemessages does not read (see strip()).
+    words_head, share_head_text = gettext("Words"), gettext("Share")
+    words_per_topic, topic_head = gettext("Words per topic"), gettext("Topic")
+    heading, both_hint = gettext("Who speaks, about what"), gettext("A turn with two topics counts for both.")
+    words_per_speaker, speaker_head = gettext("Words per speaker"), gettext("Speaker")
+    share_head = f'<th scope="col" class="num">{words_head}</th><th scope="col" class="num">{share_head_text}</th>'
     speaker_rows = "".join(
         f'<tr><td>{escape(share.label)}</td><td class="num">{_number(share.words)}</td>'
         f'<td class="num">{_number(share.percent)}%</td></tr>'
@@ -117,12 +129,12 @@ def shares(charts: TranscriptCharts) -> SafeString:
         )
         topics = (
             '\n  <figure class="chart">\n'
-            f"    <figcaption>{gettext('Words per topic')}</figcaption>\n"
+            f"    <figcaption>{words_per_topic}</figcaption>\n"
             f"    {charts.topic_bars}\n"
             '    <details class="chart-table">\n'
             f"      <summary>{as_a_table}</summary>\n"
             "      <table>\n"
-            f'        <thead><tr><th scope="col">{gettext("Topic")}</th>{share_head}</tr></thead>\n'
+            f'        <thead><tr><th scope="col">{topic_head}</th>{share_head}</tr></thead>\n'
             f"        <tbody>{topic_rows}</tbody>\n"
             "      </table>\n"
             "    </details>\n"
@@ -132,15 +144,15 @@ def shares(charts: TranscriptCharts) -> SafeString:
     return mark_safe(
         "\n\n"
         '<section class="shares" aria-labelledby="shares-heading">\n'
-        f'  <h2 id="shares-heading">{gettext("Who speaks, about what")}</h2>\n'
-        f'  <p class="hint">{words} {gettext("A turn with two topics counts for both.")}</p>\n'
+        f'  <h2 id="shares-heading">{heading}</h2>\n'
+        f'  <p class="hint">{words} {both_hint}</p>\n'
         '  <figure class="chart">\n'
-        f"    <figcaption>{gettext('Words per speaker')}</figcaption>\n"
+        f"    <figcaption>{words_per_speaker}</figcaption>\n"
         f"    {charts.speaker_bars}\n"
         '    <details class="chart-table">\n'
         f"      <summary>{as_a_table}</summary>\n"
         "      <table>\n"
-        f'        <thead><tr><th scope="col">{gettext("Speaker")}</th>{share_head}</tr></thead>\n'
+        f'        <thead><tr><th scope="col">{speaker_head}</th>{share_head}</tr></thead>\n'
         f"        <tbody>{speaker_rows}</tbody>\n"
         "      </table>\n"
         "    </details>\n"
