@@ -49,3 +49,29 @@ def make_source(
 
 def ingest_text(**kwargs):
     return ingest_transcript(make_source(**kwargs))
+
+
+def index_first_turn_in_another_process(text):
+    """Another process (forked) commits the archive's first turn to the index with `text`, through
+    its own backend instance, writing nothing to the database; returns the changed turn."""
+    import os
+
+    from haystack import connections
+
+    from interviews.models import Turn
+    from interviews.search.engines import engine
+
+    turn = engine().index_queryset().get(key=Turn.objects.order_by("pk").values_list("key", flat=True)[0])
+    turn.text = text
+    pid = os.fork()
+    if pid == 0:  # the other process: writes the index only
+        status = 1
+        try:
+            connections.reload("default")
+            engine().index_turns([turn])
+            status = 0
+        finally:
+            os._exit(status)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    return turn

@@ -1,12 +1,10 @@
 """The search result cache: shared through files, keyed by the index's version, never stale."""
 
-import os
-
 import pytest
 from django.core.cache import caches
 
-from interviews.search.engines import engine
 from interviews.search.query import SearchParams, search
+from tests.factories import index_first_turn_in_another_process
 
 
 def cache_entries():
@@ -65,24 +63,7 @@ def test_a_write_from_another_process_is_seen_through_the_cache_at_once(archive,
     assert before.count == 0
     assert search(SearchParams(q="quokka")).count == 0  # now from the cache
 
-    from interviews.models import Turn
-
-    current = engine()
-    turn = current.index_queryset().get(key=Turn.objects.order_by("pk").values_list("key", flat=True)[0])
-    turn.text = "Have you ever met a quokka?"
-    pid = os.fork()
-    if pid == 0:  # the other process: writes the index only, through its own backend instance
-        status = 1
-        try:
-            from haystack import connections
-
-            connections.reload("default")
-            engine().index_turns([turn])
-            status = 0
-        finally:
-            os._exit(status)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    turn = index_first_turn_in_another_process("Have you ever met a quokka?")
 
     after = search(SearchParams(q="quokka"))
     assert after.count == 1 and keys(after) == [turn.key]

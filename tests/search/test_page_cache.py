@@ -3,7 +3,6 @@ back, the same bytes as drawn afresh, in the reader's interface language, and ne
 drawn before a write. The API's answers, made from the same search, stay the same too."""
 
 import json
-import os
 import re
 
 import pytest
@@ -11,10 +10,10 @@ from django.core.cache import caches
 from django.db import transaction
 
 from interviews import editing
-from interviews.models import IndexTask, Speaker, Topic, Turn, TurnAlignment
-from interviews.search.engines import engine
+from interviews.models import IndexTask, Speaker, Topic, TurnAlignment
 from interviews.topics import tagging
 from interviews.translations import store as translations
+from tests.factories import index_first_turn_in_another_process
 
 SEARCHES = [
     "/search/?q=daten",
@@ -159,22 +158,7 @@ def test_a_write_from_another_process_changes_the_next_page_at_once(client, arch
     request shows it: the index's version is in the key."""
     assert "No results" in get(client, "/search/?q=quokka")
     assert "No results" in get(client, "/search/?q=quokka")  # now from the cache
-    current = engine()
-    turn = current.index_queryset().get(key=Turn.objects.order_by("pk").values_list("key", flat=True)[0])
-    turn.text = "Have you ever met a quokka?"
-    pid = os.fork()
-    if pid == 0:  # the other process: writes the index only, through its own backend instance
-        status = 1
-        try:
-            from haystack import connections
-
-            connections.reload("default")
-            engine().index_turns([turn])
-            status = 0
-        finally:
-            os._exit(status)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    index_first_turn_in_another_process("Have you ever met a quokka?")
     assert "Have you ever met a <mark>quokka</mark>?" in get(client, "/search/?q=quokka")
 
 
