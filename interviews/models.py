@@ -338,11 +338,11 @@ class Turn(models.Model):
         """Paragraphs with their character offsets, as pages render them for span links."""
         return spans.paragraphs(self.text)
 
-    def neighbours(self):
-        """(previous turn, next turn) in the transcript; None at either end."""
-        around = Turn.objects.for_display().filter(
-            transcript_id=self.transcript_id, ordinal__in=[self.ordinal - 1, self.ordinal + 1]
-        )
+    def neighbours(self, turns=None):
+        """(previous turn, next turn) in the transcript; None at either end. ``turns``: the
+        queryset to read them from (default `for_display()`), e.g. with their topics."""
+        turns = Turn.objects.for_display() if turns is None else turns
+        around = turns.filter(transcript_id=self.transcript_id, ordinal__in=[self.ordinal - 1, self.ordinal + 1])
         by_ordinal = {turn.ordinal: turn for turn in around}
         return by_ordinal.get(self.ordinal - 1), by_ordinal.get(self.ordinal + 1)
 
@@ -352,9 +352,7 @@ class Turn(models.Model):
             links = list(self.topic_links.all())  # prefetch_related("topic_links__topic"): no query per turn
         else:
             links = list(self.topic_links.select_related("topic"))
-        removed = {link.topic_id for link in links if link.source == TurnTopic.REMOVED}
-        topics = [link.topic for link in links if link.topic_id not in removed and link.source != TurnTopic.REMOVED]
-        return sorted(topics, key=lambda topic: topic.name_en.casefold())
+        return TurnTopic.effective((link.topic_id, link.source, link.topic) for link in links)
 
     def localized_topics(self):
         """[(topic, its name in this turn's language, its page in that language)]: what a reader
@@ -447,6 +445,16 @@ class TurnTopic(models.Model):
 
     def __str__(self):
         return f"{self.topic} on {self.turn.key} ({self.source})"
+
+    @classmethod
+    def effective(cls, links):
+        """A turn's topics from its links, given as (topic id, source, topic): the rules' and an
+        editor's, less those an editor removed, by English name."""
+        links = list(links)
+        removed = {topic_id for topic_id, source, _ in links if source == cls.REMOVED}
+        return sorted(
+            (topic for topic_id, _, topic in links if topic_id not in removed), key=lambda t: t.name_en.casefold()
+        )
 
 
 class TurnAlignment(models.Model):

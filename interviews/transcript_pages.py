@@ -138,9 +138,9 @@ class PageTurn:
 
 
 def _attach_topics(turns: list[PageTurn]) -> None:
-    """Each turn's topics as `Turn.effective_topics` gives them (the rules' and an editor's, less
-    what an editor removed, by English name), one query for the page; a Topic is built once per
-    topic with only what a turn shows of it (its slug and names)."""
+    """Each turn's topics as `Turn.effective_topics` gives them (`TurnTopic.effective`), one query
+    for the page; a Topic is built once per topic with only what a turn shows of it (its slug and
+    names)."""
     by_pk = {turn.pk: turn for turn in turns}
     topics: dict[int, Topic] = {}
     links: dict[int, list] = {}
@@ -155,10 +155,8 @@ def _attach_topics(turns: list[PageTurn]) -> None:
             topics[topic_id] = Topic(pk=topic_id, slug=slug, name_en=name_en, name_de=name_de, name_zh=name_zh)
         links.setdefault(turn_id, []).append((topic_id, source))
     for turn_id, turn_links in links.items():
-        removed = {topic_id for topic_id, source in turn_links if source == TurnTopic.REMOVED}
-        by_pk[turn_id].topics = sorted(
-            (topics[topic_id] for topic_id, source in turn_links if topic_id not in removed),
-            key=lambda topic: topic.name_en.casefold(),
+        by_pk[turn_id].topics = TurnTopic.effective(
+            (topic_id, source, topics[topic_id]) for topic_id, source in turn_links
         )
 
 

@@ -236,14 +236,8 @@ def quote(request, key):
         [interview], Prefetch("participants", queryset=Participant.objects.select_related("speaker"))
     )
     shared = sharing.SharedQuote.from_request(request, turn)
-    # The turns just before and after (Turn.neighbours), drawn with their topics: the topics of
-    # both in one query, not one each.
-    around = Turn.objects.for_display().with_topics()
-    around = {
-        t.ordinal: t
-        for t in around.filter(transcript_id=turn.transcript_id, ordinal__in=[turn.ordinal - 1, turn.ordinal + 1])
-    }
-    previous, next_turn = around.get(turn.ordinal - 1), around.get(turn.ordinal + 1)
+    # The turns just before and after, drawn with their topics: the topics of both in one query.
+    previous, next_turn = turn.neighbours(Turn.objects.for_display().with_topics())
     queries.attach_roles([turn, previous, next_turn], interview=interview)
     context = {
         "turn": turn,
