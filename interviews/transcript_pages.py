@@ -17,23 +17,47 @@ for every reader in one interface language, so the HTML is kept in the search re
   number and latest change of the page's translation links, which editors change in the database
   only (interviews/translations/admin.py);
 - the page, the turns per page, the interface language and the code and templates that draw it.
+
+The whole page around them (interview.html and base.html: the interview, its people, its
+transcripts, the contents, the page links) is kept the same way (`page_response`), under the
+turns' key and everything else it shows, as read for the request (the interview's, its
+participants', its transcripts' and the sections' columns): a page drawn from the same inputs is
+the same page. What is the request's own (its CSRF token, its address for the language menu,
+its absolute canonical address) is filled in per request.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+import secrets
 from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db.models import Count, Exists, Max, Q
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from interviews import queries, turn_html
 from interviews.charts import data as charts
 from interviews.charts import transcript_html as chart_html
-from interviews.models import IndexTask, Section, Topic, Transcript, Turn, TurnAlignment, TurnTopic
+from interviews.models import (
+    IndexTask,
+    Interview,
+    Section,
+    Topic,
+    Transcript,
+    Turn,
+    TurnAlignment,
+    TurnTopic,
+)
 from interviews.search import cache
 from interviews.search.engines import engine
 from interviews.translations import store as translations
@@ -48,6 +72,23 @@ def _code_stamp() -> str:
 
 
 CODE_STAMP = _code_stamp()
+
+
+def _page_stamp() -> str:
+    """A digest of what draws the page around the turns: its templates, their tags and the
+    translated strings."""
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for name in ("base.html", "interviews/interview.html", "interviews/_transcript_pages.html"):
+        digest.update((base / "templates" / name).read_bytes())
+    for name in ("interface.py", "archive_urls.py"):
+        digest.update((Path(__file__).resolve().parent / "templatetags" / name).read_bytes())
+    for catalogue in sorted(base.glob("locale/*/LC_MESSAGES/*.mo")):
+        digest.update(catalogue.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+PAGE_STAMP = _page_stamp()
 
 
 def page_turns(transcript: Transcript, number: int, *, aligned: bool) -> list[PageTurn]:
@@ -205,6 +246,66 @@ def transcript_charts(transcript: Transcript, *, index_pending: bool) -> dict:
         index_pending=index_pending,
     )
     return {part: mark_safe(value) for part, value in html.items()}
+
+
+#: The page's values that are the request's own, drawn as markers and filled in per request.
+_SLOTS = ("csrf_token", "this_page_url", "canonical_url")
+# A marker no text of the archive holds: random for each process (what is kept is already split).
+_NONCE = secrets.token_hex(8)
+_MARKERS = re.compile(f"zq{_NONCE}slot([a-z_]+)zq")
+
+
+def page_response(request, context: dict, drawn_parts, *, number: int, aligned: bool, index_pending: bool):
+    """The transcript page (interview.html): ``context`` (the view's, without the turns and the
+    charts, which ``drawn_parts()`` gives) drawn once, then read from the shared cache while
+    nothing it shows has changed (module doc); the request's own values filled in."""
+    transcript = context["transcript"]
+    values = {
+        "csrf_token": get_token(request),
+        "this_page_url": request.get_full_path(),
+        "canonical_url": context["canonical_url"] or request.build_absolute_uri(request.path),
+    }
+
+    def draw():
+        markers = {name: mark_safe(f"zq{_NONCE}slot{name}zq") for name in _SLOTS}
+        html = render_to_string("interviews/interview.html", {**context, **drawn_parts(), **markers}, request=request)
+        parts = _MARKERS.split(html)
+        assert sorted(parts[1::2]) == sorted(_SLOTS), "each of the page's slots is drawn once"
+        return parts
+
+    parts = _shared(
+        lambda: (
+            "transcript-page",
+            PAGE_STAMP,
+            transcript.pk,
+            number,
+            settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE,
+            _links_version(transcript, number) if aligned else None,
+            request.resolver_match.url_name,
+            get_script_prefix(),
+            getattr(staticfiles_storage, "manifest_hash", None),
+            _shown(context),
+        ),
+        draw,
+        index_pending=index_pending,
+    )
+    return HttpResponse("".join(conditional_escape(values[part]) if i % 2 else part for i, part in enumerate(parts)))
+
+
+def _shown(context) -> tuple:
+    """Every column of the database the page shows around the turns and charts, as read for this
+    request: the interview, its participants with their speakers, its transcripts, the sections."""
+    interview = context["interview"]
+    return (
+        _columns(Interview, interview),
+        [(p.pk, p.role, p.speaker_id, p.speaker.name, p.speaker.slug) for p in interview.participants.all()],
+        [_columns(Transcript, t) for t in context["transcripts"]],
+        [(s.pk, s.ordinal, s.heading, s.first_ordinal) for s in context["sections"]],
+    )
+
+
+def _columns(model, instance) -> tuple:
+    return tuple(getattr(instance, field.attname) for field in model._meta.concrete_fields)
 
 
 def _shared(request, draw, *, index_pending):

@@ -92,23 +92,33 @@ def interview(request, slug, transcript_slug=None):
         "side_by_side": interview.get_side_by_side_url(transcript, others[0]) if transcript and others else None,
         "sections": [],
     }
-    if transcript:
-        context.update(
-            _transcript_page(request, transcript, aligned=len(transcripts) > 1, index_pending=interview.index_pending)
-        )
-        context.update(transcript_pages.transcript_charts(transcript, index_pending=interview.index_pending))
-        words = request.GET.get("find", "").strip()
+    if not transcript:
+        return render(request, "interviews/interview.html", context)
+    number = _transcript_page_number(request, transcript)
+    context.update(_transcript_page(request, transcript, number))
+    aligned, pending = len(transcripts) > 1, interview.index_pending
+
+    def drawn_parts():
+        """The turns and the charts: each kept in the shared cache on its own."""
+        return {
+            "turn_list": transcript_pages.turn_list(transcript, number, aligned=aligned, index_pending=pending),
+            **transcript_pages.transcript_charts(transcript, index_pending=pending),
+        }
+
+    words = request.GET.get("find", "").strip()
+    if words or settings.DEBUG:  # the find panel is this request's own; templates are read again while developing
+        context.update(drawn_parts())
         if words:
             context["find"] = _find_in_transcript(transcript, words, clear_url=context["page_url"])
-    return render(request, "interviews/interview.html", context)
+        return render(request, "interviews/interview.html", context)
+    return transcript_pages.page_response(
+        request, context, drawn_parts, number=number, aligned=aligned, index_pending=pending
+    )
 
 
-def _transcript_page(request, transcript, *, aligned, index_pending):
-    """One page of a transcript: a fixed range of turn positions (Transcript.page_of), so a link to
-    any turn names its page without a query, and a 20,000-turn transcript stays light."""
-    # An aggregate groups the query, and Django leaves Meta.ordering out of grouped queries: without
-    # order_by() PostgreSQL listed the contents in hash order.
-    sections = list(transcript.sections.annotate(first_ordinal=Min("turns__ordinal")).order_by("ordinal"))
+def _transcript_page_number(request, transcript):
+    """The page asked for: a fixed range of turn positions (Transcript.page_of), so a link to any
+    turn names its page without a query, and a 20,000-turn transcript stays light."""
     # turn_count is stored with the turns (one ingest writes both): no query for the last position.
     page_count = transcript.page_of(transcript.turn_count - 1) if transcript.turn_count else 1
     try:
@@ -117,13 +127,21 @@ def _transcript_page(request, transcript, *, aligned, index_pending):
         raise Http404(_("No such page of this transcript.")) from None
     if not 1 <= number <= page_count:
         raise Http404(_("No such page of this transcript."))
+    return number
+
+
+def _transcript_page(request, transcript, number):
+    """What page ``number`` of a transcript shows around its turns: the contents and the page links."""
+    # An aggregate groups the query, and Django leaves Meta.ordering out of grouped queries: without
+    # order_by() PostgreSQL listed the contents in hash order.
+    sections = list(transcript.sections.annotate(first_ordinal=Min("turns__ordinal")).order_by("ordinal"))
     for section in sections:  # the contents link each section on the page that holds its first turn
         on_page = section.first_ordinal is None or transcript.page_of(section.first_ordinal) == number
         page_url = "" if on_page else transcript.get_page_url(transcript.page_of(section.first_ordinal))
         section.url = f"{page_url}#{section.anchor}"
+    page_count = transcript.page_of(transcript.turn_count - 1) if transcript.turn_count else 1
     return {
         "sections": sections,
-        "turn_list": transcript_pages.turn_list(transcript, number, aligned=aligned, index_pending=index_pending),
         "pages": _page_links(transcript, number, page_count),
         "page_url": transcript.get_page_url(number),
         # Page 1 keeps the address it was reached by as canonical; later pages are pages of their own.
