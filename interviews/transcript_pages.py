@@ -19,47 +19,32 @@ for every reader in one interface language, so the HTML is kept in the search re
 - the page, the turns per page, the interface language and the code and templates that draw it.
 
 The whole page around them (interview.html and base.html: the interview, its people, its
-transcripts, the contents, the page links) is kept the same way (`page_response`), under the
-turns' key and everything else it shows, as read for the request (the interview's, its
-participants', its transcripts' and the sections' columns): a page drawn from the same inputs is
-the same page. What is the request's own (its CSRF token, its address for the language menu,
-its absolute canonical address) is filled in per request.
+transcripts, the contents, the page links) is kept the same way (`page_response`,
+interviews/page_cache.py), under the turns' key and everything else it shows, as read for the
+request (the interview's, its participants', its transcripts' and the sections' columns): a page
+drawn from the same inputs is the same page. What is the request's own (its CSRF token, its
+address for the language menu, its absolute canonical address) is filled in per request.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-import secrets
 from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
-from django.contrib.staticfiles.storage import staticfiles_storage
-from django.db.models import Count, Exists, Max, Q
-from django.http import HttpResponse
-from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
-from django.urls import get_script_prefix
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 
-from interviews import queries, turn_html
+from interviews import page_cache, queries, turn_html
 from interviews.charts import data as charts
 from interviews.charts import transcript_html as chart_html
 from interviews.models import (
-    IndexTask,
-    Interview,
     Section,
     Topic,
     Transcript,
     Turn,
-    TurnAlignment,
     TurnTopic,
 )
-from interviews.search import cache
-from interviews.search.engines import engine
 from interviews.translations import store as translations
 
 
@@ -72,23 +57,6 @@ def _code_stamp() -> str:
 
 
 CODE_STAMP = _code_stamp()
-
-
-def _page_stamp() -> str:
-    """A digest of what draws the page around the turns: its templates, their tags and the
-    translated strings."""
-    base = Path(settings.BASE_DIR)
-    digest = hashlib.sha256()
-    for name in ("base.html", "interviews/interview.html", "interviews/_transcript_pages.html"):
-        digest.update((base / "templates" / name).read_bytes())
-    for name in ("interface.py", "archive_urls.py"):
-        digest.update((Path(__file__).resolve().parent / "templatetags" / name).read_bytes())
-    for catalogue in sorted(base.glob("locale/*/LC_MESSAGES/*.mo")):
-        digest.update(catalogue.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-PAGE_STAMP = _page_stamp()
 
 
 def page_turns(transcript: Transcript, number: int, *, aligned: bool) -> list[PageTurn]:
@@ -206,15 +174,9 @@ def render_turns(transcript: Transcript, number: int, *, aligned: bool) -> SafeS
     return turn_html.TurnDrawer().turn_list(page_turns(transcript, number, aligned=aligned), transcript)
 
 
-def with_index_pending(interviews):
-    """The interviews annotated with ``index_pending``: whether any index work is pending, read
-    with the interview rather than by a query of its own."""
-    return interviews.annotate(index_pending=Exists(IndexTask.objects.all()))
-
-
 def turn_list(transcript: Transcript, number: int, *, aligned: bool, index_pending: bool) -> SafeString:
     """`render_turns`, from the shared cache when what it shows has not changed (module doc).
-    ``index_pending`` must be read before this is called (`with_index_pending`)."""
+    ``index_pending`` must be read before this is called (`page_cache.with_index_pending`)."""
     return _shared(
         lambda: (
             "transcript-turns",
@@ -248,48 +210,26 @@ def transcript_charts(transcript: Transcript, *, index_pending: bool) -> dict:
     return {part: mark_safe(value) for part, value in html.items()}
 
 
-#: The page's values that are the request's own, drawn as markers and filled in per request.
-_SLOTS = ("csrf_token", "this_page_url", "canonical_url")
-# A marker no text of the archive holds: random for each process (what is kept is already split).
-_NONCE = secrets.token_hex(8)
-_MARKERS = re.compile(f"zq{_NONCE}slot([a-z_]+)zq")
-
-
 def page_response(request, context: dict, drawn_parts, *, number: int, aligned: bool, index_pending: bool):
     """The transcript page (interview.html): ``context`` (the view's, without the turns and the
     charts, which ``drawn_parts()`` gives) drawn once, then read from the shared cache while
-    nothing it shows has changed (module doc); the request's own values filled in."""
+    nothing it shows has changed (module doc); the request's own values filled in
+    (interviews/page_cache.py)."""
     transcript = context["transcript"]
-    values = {
-        "csrf_token": get_token(request),
-        "this_page_url": request.get_full_path(),
-        "canonical_url": context["canonical_url"] or request.build_absolute_uri(request.path),
-    }
-
-    def draw():
-        markers = {name: mark_safe(f"zq{_NONCE}slot{name}zq") for name in _SLOTS}
-        html = render_to_string("interviews/interview.html", {**context, **drawn_parts(), **markers}, request=request)
-        parts = _MARKERS.split(html)
-        assert sorted(parts[1::2]) == sorted(_SLOTS), "each of the page's slots is drawn once"
-        return parts
-
-    parts = _shared(
-        lambda: (
-            "transcript-page",
-            PAGE_STAMP,
+    return page_cache.response(
+        request,
+        "interviews/interview.html",
+        context,
+        key=lambda: (
             transcript.pk,
             number,
             settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE,
             _links_version(transcript, number) if aligned else None,
-            request.resolver_match.url_name,
-            get_script_prefix(),
-            getattr(staticfiles_storage, "manifest_hash", None),
             _shown(context),
         ),
-        draw,
         index_pending=index_pending,
+        more=drawn_parts,
     )
-    return HttpResponse("".join(conditional_escape(values[part]) if i % 2 else part for i, part in enumerate(parts)))
 
 
 def _shown(context) -> tuple:
@@ -297,37 +237,22 @@ def _shown(context) -> tuple:
     request: the interview, its participants with their speakers, its transcripts, the sections."""
     interview = context["interview"]
     return (
-        _columns(Interview, interview),
+        page_cache.columns(interview),
         [(p.pk, p.role, p.speaker_id, p.speaker.name, p.speaker.slug) for p in interview.participants.all()],
-        [_columns(Transcript, t) for t in context["transcripts"]],
+        [page_cache.columns(t) for t in context["transcripts"]],
         [(s.pk, s.ordinal, s.heading, s.first_ordinal) for s in context["sections"]],
     )
 
 
-def _columns(model, instance) -> tuple:
-    return tuple(getattr(instance, field.attname) for field in model._meta.concrete_fields)
-
-
 def _shared(request, draw, *, index_pending):
-    """``draw()``, or what it drew for the same ``request()`` (the key's parts that the database
-    decides) in the current version of the index, code and interface language."""
-    if index_pending or not settings.ARCHIVE_SEARCH_CACHE:
-        value = draw()
-    else:
-        # The index's version is read before anything drawn: a write landing in between is then
-        # drawn under the old version (which no reader asks for once the index has the write),
-        # never the reverse.
-        stamp = engine().index_stamp()
-        value = cache.cached(stamp, (CODE_STAMP, *request(), get_language()), draw)
+    """`page_cache.shared` with this module's code in the key; a string drawn is safe HTML."""
+    value = page_cache.shared(lambda: (CODE_STAMP, *request()), draw, index_pending=index_pending)
     return mark_safe(value) if isinstance(value, str) else value
 
 
 def _links_version(transcript: Transcript, number: int) -> tuple:
-    """The number of the page's translation links and their latest change: an editor's new,
-    changed or removed link changes it (a removal the count, the others the time). One query."""
+    """`translations.links_version` of the page's turns. One query."""
     start, end = Transcript.page_bounds(number)
-    ids = Turn.objects.filter(transcript=transcript, ordinal__gte=start, ordinal__lt=end).values("pk")
-    version = TurnAlignment.objects.filter(Q(source_id__in=ids) | Q(target_id__in=ids)).aggregate(
-        links=Count("pk"), latest=Max("updated_at")
+    return translations.links_version(
+        Turn.objects.filter(transcript=transcript, ordinal__gte=start, ordinal__lt=end).values("pk")
     )
-    return version["links"], version["latest"].isoformat() if version["latest"] else None

@@ -19,6 +19,7 @@ from interviews import (
     languages,
     lists,
     overview,
+    page_cache,
     queries,
     ratelimit,
     search_pages,
@@ -76,7 +77,7 @@ def speaker_list(request):
 
 
 def interview(request, slug, transcript_slug=None):
-    interview = get_object_or_404(transcript_pages.with_index_pending(queries.interviews_with_details()), slug=slug)
+    interview = get_object_or_404(page_cache.with_index_pending(queries.interviews_with_details()), slug=slug)
     transcripts = list(interview.transcripts.all())
     if transcript_slug is None:
         transcript = interview.default_transcript()
@@ -245,9 +246,22 @@ def speaker(request, slug):
 def quote(request, key):
     if key != key.lower():
         return sharing.lower_case_redirect(request, "interviews:quote", key)
-    turn, removed = queries.turn_or_removed(key)
+    turn, removed = queries.turn_or_removed(key, turns=page_cache.with_index_pending(Turn.objects.for_display()))
     if removed:
         return render(request, "interviews/quote_gone.html", {"removed": removed}, status=410)
+    if settings.DEBUG:  # templates are read again on every request while developing: so is the page
+        return render(request, "interviews/quote.html", _quote_context(request, turn))
+    return page_cache.response(
+        request,
+        "interviews/quote.html",
+        {"canonical_url": request.build_absolute_uri(turn.get_absolute_url())},
+        key=lambda: sharing.quote_page_key(request, turn),
+        index_pending=turn.index_pending,
+        more=lambda: _quote_context(request, turn),
+    )
+
+
+def _quote_context(request, turn):
     interview = turn.transcript.interview
     # The roles and the citation both read the interview's participants and their names: one query.
     prefetch_related_objects(
@@ -257,7 +271,7 @@ def quote(request, key):
     # The turns just before and after, drawn with their topics: the topics of both in one query.
     previous, next_turn = turn.neighbours(Turn.objects.for_display().with_topics())
     queries.attach_roles([turn, previous, next_turn], interview=interview)
-    context = {
+    return {
         "turn": turn,
         "shared": shared,
         "previous": previous,
@@ -265,7 +279,6 @@ def quote(request, key):
         "translations": translations.translations_of(turn),
         "canonical_url": shared.permalink,
     }
-    return render(request, "interviews/quote.html", context)
 
 
 def side_by_side(request, slug):

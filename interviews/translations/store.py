@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from interviews.models import Interview, Speaker, Transcript, Turn, TurnAlignment
@@ -259,6 +259,17 @@ def also_in(turns) -> dict[int, list[Translation]]:
         Q(source_id__in=ids) | Q(target_id__in=ids), ids, lambda turn: turn.pk, only=_LINK_FIELDS
     )
     return {pk: first_per_transcript(translations) for pk, translations in translated.items()}
+
+
+def links_version(turn_ids) -> tuple:
+    """The number of the translation links of the turns ``turn_ids`` (ids, or a query of them) and
+    their latest change, rejected links included: an editor's new, changed or removed link changes
+    it (a removal the count, the others the time; `reject` sets the time). One query. What a page
+    that shows these turns' translations keeps in its cache key (interviews/page_cache.py)."""
+    version = TurnAlignment.objects.filter(Q(source_id__in=turn_ids) | Q(target_id__in=turn_ids)).aggregate(
+        links=Count("pk"), latest=Max("updated_at")
+    )
+    return version["links"], version["latest"].isoformat() if version["latest"] else None
 
 
 def translations_of(turn) -> list[Translation]:
