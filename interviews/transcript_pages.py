@@ -251,8 +251,12 @@ def _shared(request, draw, *, index_pending):
 
 
 def _links_version(transcript: Transcript, number: int) -> tuple:
-    """`translations.links_version` of the page's turns. One query."""
-    start, end = Transcript.page_bounds(number)
-    return translations.links_version(
-        Turn.objects.filter(transcript=transcript, ordinal__gte=start, ordinal__lt=end).values("pk")
-    )
+    """`translations.links_version` of the page's turns: one query, read once per request (the
+    page's key and the turns' both hold it)."""
+    known = transcript.__dict__.setdefault("_links_versions", {})
+    if number not in known:
+        start, end = Transcript.page_bounds(number)
+        known[number] = translations.links_version(
+            Turn.objects.filter(transcript=transcript, ordinal__gte=start, ordinal__lt=end).values("pk")
+        )
+    return known[number]

@@ -246,7 +246,9 @@ def speaker(request, slug):
 def quote(request, key):
     if key != key.lower():
         return sharing.lower_case_redirect(request, "interviews:quote", key)
-    turn, removed = queries.turn_or_removed(key, turns=page_cache.with_index_pending(Turn.objects.for_display()))
+    # What the page's cache key needs is read with the quote: no query of its own.
+    turns = translations.with_links_version(page_cache.with_index_pending(Turn.objects.for_display()))
+    turn, removed = queries.turn_or_removed(key, turns=turns)
     if removed:
         return render(request, "interviews/quote_gone.html", {"removed": removed}, status=410)
     if settings.DEBUG:  # templates are read again on every request while developing: so is the page

@@ -215,7 +215,7 @@ class SharedQuote:
 
 def quote_page_key(request, turn) -> tuple:
     """What a quote page shows that the search index's version does not decide, for its cache key
-    (interviews/page_cache.py): the turn's, its speaker's, section's, transcript's and interview's
+    (interviews/page_cache.py), from ``turn`` read `translations.with_links_version`: the turn's, its speaker's, section's, transcript's and interview's
     columns as read for the request, the version of its translation links (editors change those
     in the database only), the span asked for, and the host its absolute links name. The turns
     before and after, their topics, the translations' text and the interview's people are
@@ -226,7 +226,7 @@ def quote_page_key(request, turn) -> tuple:
     return (
         "quote",
         [page_cache.columns(instance) for instance in related],
-        translations.links_version([turn.pk]),
+        translations.turn_links_version(turn),
         request.GET.get("s"),
         request.GET.get("h"),
         request.build_absolute_uri("/"),

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, DateTimeField, Func, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from interviews.models import Interview, Speaker, Transcript, Turn, TurnAlignment
@@ -269,7 +269,28 @@ def links_version(turn_ids) -> tuple:
     version = TurnAlignment.objects.filter(Q(source_id__in=turn_ids) | Q(target_id__in=turn_ids)).aggregate(
         links=Count("pk"), latest=Max("updated_at")
     )
-    return version["links"], version["latest"].isoformat() if version["latest"] else None
+    return _version(version["links"], version["latest"])
+
+
+def with_links_version(turns):
+    """The turns annotated with ``links_version``'s two parts, ``links_count`` and
+    ``links_latest``, read with each turn rather than by a query of its own."""
+    linked = TurnAlignment.objects.filter(Q(source_id=OuterRef("pk")) | Q(target_id=OuterRef("pk"))).order_by()
+    return turns.annotate(
+        links_count=Subquery(linked.annotate(n=Func("pk", function="COUNT")).values("n")[:1]),
+        links_latest=Subquery(
+            linked.annotate(m=Func("updated_at", function="MAX", output_field=DateTimeField())).values("m")[:1]
+        ),
+    )
+
+
+def turn_links_version(turn) -> tuple:
+    """`links_version` of one turn read `with_links_version`."""
+    return _version(turn.links_count, turn.links_latest)
+
+
+def _version(count, latest) -> tuple:
+    return count, latest.isoformat() if latest else None
 
 
 def translations_of(turn) -> list[Translation]:
