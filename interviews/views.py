@@ -246,8 +246,9 @@ def speaker(request, slug):
 def quote(request, key):
     if key != key.lower():
         return sharing.lower_case_redirect(request, "interviews:quote", key)
-    # What the page's cache key needs is read with the quote: no query of its own.
-    turns = translations.with_links_version(page_cache.with_index_pending(Turn.objects.for_display()))
+    turns = page_cache.with_index_pending(Turn.objects.for_display())
+    if settings.ARCHIVE_SEARCH_CACHE:  # what the page's cache key needs, read with the quote
+        turns = translations.with_links_version(turns)
     turn, removed = queries.turn_or_removed(key, turns=turns)
     if removed:
         return render(request, "interviews/quote_gone.html", {"removed": removed}, status=410)
