@@ -120,8 +120,7 @@ def interview(request, slug, transcript_slug=None):
 def _transcript_page_number(request, transcript):
     """The page asked for: a fixed range of turn positions (Transcript.page_of), so a link to any
     turn names its page without a query, and a 20,000-turn transcript stays light."""
-    # turn_count is stored with the turns (one ingest writes both): no query for the last position.
-    page_count = transcript.page_of(transcript.turn_count - 1) if transcript.turn_count else 1
+    page_count = _page_count(transcript)
     try:
         number = int(request.GET.get("page") or 1)
     except ValueError:
@@ -129,6 +128,11 @@ def _transcript_page_number(request, transcript):
     if not 1 <= number <= page_count:
         raise Http404(_("No such page of this transcript."))
     return number
+
+
+def _page_count(transcript):
+    # turn_count is stored with the turns (one ingest writes both): no query for the last position.
+    return transcript.page_of(transcript.turn_count - 1) if transcript.turn_count else 1
 
 
 def _transcript_page(request, transcript, number):
@@ -140,10 +144,9 @@ def _transcript_page(request, transcript, number):
         on_page = section.first_ordinal is None or transcript.page_of(section.first_ordinal) == number
         page_url = "" if on_page else transcript.get_page_url(transcript.page_of(section.first_ordinal))
         section.url = f"{page_url}#{section.anchor}"
-    page_count = transcript.page_of(transcript.turn_count - 1) if transcript.turn_count else 1
     return {
         "sections": sections,
-        "pages": _page_links(transcript, number, page_count),
+        "pages": _page_links(transcript, number, _page_count(transcript)),
         "page_url": transcript.get_page_url(number),
         # Page 1 keeps the address it was reached by as canonical; later pages are pages of their own.
         "canonical_url": request.build_absolute_uri(f"{request.path}?page={number}") if number > 1 else None,

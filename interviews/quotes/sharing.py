@@ -215,12 +215,12 @@ class SharedQuote:
 
 def quote_page_key(request, turn) -> tuple:
     """What a quote page shows that the search index's version does not decide, for its cache key
-    (interviews/page_cache.py), from ``turn`` read `translations.with_links_version`: the turn's, its speaker's, section's, transcript's and interview's
-    columns as read for the request, the version of its translation links (editors change those
-    in the database only), the span asked for, and the host its absolute links name. The turns
-    before and after, their topics, the translations' text and the interview's people are
-    re-indexed by every write that changes them (interviews/transcript_pages.py), which changes
-    the index's version."""
+    (interviews/page_cache.py), from ``turn`` read `translations.with_links_version`: the turn's,
+    its speaker's, section's, transcript's and interview's columns as read for the request, the
+    version of its translation links (editors change those in the database only), the span asked
+    for, and the host its absolute links name. The turns before and after, their topics, the
+    translations' text and the interview's people are re-indexed by every write that changes
+    them (interviews/transcript_pages.py), which changes the index's version."""
     transcript = turn.transcript
     related = (turn, turn.speaker, turn.section, transcript, transcript.interview)
     return (
