@@ -15,9 +15,10 @@ def interviews_with_details():
     )
 
 
-def turn_or_removed(key):
-    """(turn, None) for a live key, (None, removed) for a key a correction removed; else Http404."""
-    turn = Turn.objects.for_display().filter(key=key).first()
+def turn_or_removed(key, *, turns=None):
+    """(turn, None) for a live key, (None, removed) for a key a correction removed; else Http404.
+    ``turns``: the query to read the turn from (default `Turn.objects.for_display()`)."""
+    turn = (Turn.objects.for_display() if turns is None else turns).filter(key=key).first()
     if turn is not None:
         return turn, None
     removed = RemovedTurn.objects.select_related("transcript__interview").filter(key=key).first()

@@ -139,8 +139,9 @@ FACET_TITLES = {
 }
 
 
-def _search_url(params, **changes):
-    """The search URL for ``params`` with some parts changed (``page=None`` drops the page)."""
+def _search_url(params, *, path=None, **changes):
+    """The search URL for ``params`` with some parts changed (``page=None`` drops the page);
+    ``path``: the search page's path, when the caller has it (`results_context` draws some 15)."""
     values = {
         "q": params.q,
         "sort": params.sort,
@@ -164,7 +165,7 @@ def _search_url(params, **changes):
         pairs.append(("group", "0"))
     if values["page"]:
         pairs.append(("page", values["page"]))
-    return reverse("interviews:search") + ("?" + urlencode(pairs) if pairs else "")
+    return (path or reverse("interviews:search")) + ("?" + urlencode(pairs) if pairs else "")
 
 
 def _without(filters, name, value):
@@ -175,12 +176,17 @@ def results_context(page: archive_search.SearchPage) -> dict:
     """What _search_results.html draws of ``page``: its hits, filters, pages and the links of
     every control."""
     params = page.params
+    path = reverse("interviews:search")
+
+    def url(**changes):
+        return _search_url(params, path=path, **changes)
+
     labels = {name: {v.value: v.label for v in values} for name, values in page.facets.items()}
     chips = [
         {
             "facet": FACET_TITLES[name],
             "label": labels[name].get(value, value),
-            "remove_url": _search_url(params, filters=_without(params.filters, name, value), page=None),
+            "remove_url": url(filters=_without(params.filters, name, value), page=None),
         }
         for name in archive_search.FACETS
         for value in params.filters.get(name, ())
@@ -204,26 +210,23 @@ def results_context(page: archive_search.SearchPage) -> dict:
         "results": page,
         "facets": facets,
         "chips": chips,
-        "clear_filters_url": _search_url(params, filters={}, page=None) if chips else None,
-        "suggestion_url": _search_url(params, q=page.suggestion, page=None) if page.suggestion else None,
+        "clear_filters_url": url(filters={}, page=None) if chips else None,
+        "suggestion_url": url(q=page.suggestion, page=None) if page.suggestion else None,
         # What else was searched (translations, other spellings), and the way back to the words typed.
-        "exact_url": _search_url(params, exact=True, page=None) if page.query.expansions else None,
-        "expand_url": _search_url(params, exact=False, page=None) if params.exact else None,
-        "sort_urls": {sort: _search_url(params, sort=sort, page=None) for sort in archive_search.SORTS},
+        "exact_url": url(exact=True, page=None) if page.query.expansions else None,
+        "expand_url": url(exact=False, page=None) if params.exact else None,
+        "sort_urls": {sort: url(sort=sort, page=None) for sort in archive_search.SORTS},
         "page_links": [
-            {"number": n, "url": _search_url(params, page=n), "current": n == page.page} if n else None
-            for n in page.page_window()
+            {"number": n, "url": url(page=n), "current": n == page.page} if n else None for n in page.page_window()
         ],
-        "previous_url": _search_url(params, page=page.page - 1) if page.has_previous else None,
-        "next_url": _search_url(params, page=page.page + 1) if page.has_next else None,
+        "previous_url": url(page=page.page - 1) if page.has_previous else None,
+        "next_url": url(page=page.page + 1) if page.has_next else None,
         # Grouping the languages changes the count, so the reader goes back to the first page.
         "group_url": (
-            _search_url(params, group=not params.group, page=None)
+            url(group=not params.group, page=None)
             if page.grouped or (not params.group and page.query.expansions)
             else None
         ),
         # Showing or hiding translations changes no count, so the reader stays on this page.
-        "translations_url": (
-            _search_url(params, translations=not params.translations) if params.filters.get("language") else None
-        ),
+        "translations_url": (url(translations=not params.translations) if params.filters.get("language") else None),
     }

@@ -17,6 +17,13 @@ for every reader in one interface language, so the HTML is kept in the search re
   number and latest change of the page's translation links, which editors change in the database
   only (interviews/translations/admin.py);
 - the page, the turns per page, the interface language and the code and templates that draw it.
+
+The whole page around them (interview.html and base.html: the interview, its people, its
+transcripts, the contents, the page links) is kept the same way (`page_response`,
+interviews/page_cache.py), under the turns' key and everything else it shows, as read for the
+request (the interview's, its participants', its transcripts' and the sections' columns): a page
+drawn from the same inputs is the same page. What is the request's own (its CSRF token, its
+address for the language menu, its absolute canonical address) is filled in per request.
 """
 
 from __future__ import annotations
@@ -26,16 +33,18 @@ from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, Q
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 
-from interviews import queries, turn_html
+from interviews import page_cache, queries, turn_html
 from interviews.charts import data as charts
 from interviews.charts import transcript_html as chart_html
-from interviews.models import IndexTask, Section, Topic, Transcript, Turn, TurnAlignment, TurnTopic
-from interviews.search import cache
-from interviews.search.engines import engine
+from interviews.models import (
+    Section,
+    Topic,
+    Transcript,
+    Turn,
+    TurnTopic,
+)
 from interviews.translations import store as translations
 
 
@@ -165,15 +174,9 @@ def render_turns(transcript: Transcript, number: int, *, aligned: bool) -> SafeS
     return turn_html.TurnDrawer().turn_list(page_turns(transcript, number, aligned=aligned), transcript)
 
 
-def with_index_pending(interviews):
-    """The interviews annotated with ``index_pending``: whether any index work is pending, read
-    with the interview rather than by a query of its own."""
-    return interviews.annotate(index_pending=Exists(IndexTask.objects.all()))
-
-
 def turn_list(transcript: Transcript, number: int, *, aligned: bool, index_pending: bool) -> SafeString:
     """`render_turns`, from the shared cache when what it shows has not changed (module doc).
-    ``index_pending`` must be read before this is called (`with_index_pending`)."""
+    ``index_pending`` must be read before this is called (`page_cache.with_index_pending`)."""
     return _shared(
         lambda: (
             "transcript-turns",
@@ -207,26 +210,53 @@ def transcript_charts(transcript: Transcript, *, index_pending: bool) -> dict:
     return {part: mark_safe(value) for part, value in html.items()}
 
 
+def page_response(request, context: dict, drawn_parts, *, number: int, aligned: bool, index_pending: bool):
+    """The transcript page (interview.html): ``context`` (the view's, without the turns and the
+    charts, which ``drawn_parts()`` gives) drawn once, then read from the shared cache while
+    nothing it shows has changed (module doc); the request's own values filled in
+    (interviews/page_cache.py)."""
+    transcript = context["transcript"]
+    return page_cache.response(
+        request,
+        "interviews/interview.html",
+        context,
+        key=lambda: (
+            transcript.pk,
+            number,
+            settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE,
+            _links_version(transcript, number) if aligned else None,
+            _shown(context),
+        ),
+        index_pending=index_pending,
+        more=drawn_parts,
+    )
+
+
+def _shown(context) -> tuple:
+    """Every column of the database the page shows around the turns and charts, as read for this
+    request: the interview, its participants with their speakers, its transcripts, the sections."""
+    interview = context["interview"]
+    return (
+        page_cache.columns(interview),
+        [(p.pk, p.role, p.speaker_id, p.speaker.name, p.speaker.slug) for p in interview.participants.all()],
+        [page_cache.columns(t) for t in context["transcripts"]],
+        [(s.pk, s.ordinal, s.heading, s.first_ordinal) for s in context["sections"]],
+    )
+
+
 def _shared(request, draw, *, index_pending):
-    """``draw()``, or what it drew for the same ``request()`` (the key's parts that the database
-    decides) in the current version of the index, code and interface language."""
-    if index_pending or not settings.ARCHIVE_SEARCH_CACHE:
-        value = draw()
-    else:
-        # The index's version is read before anything drawn: a write landing in between is then
-        # drawn under the old version (which no reader asks for once the index has the write),
-        # never the reverse.
-        stamp = engine().index_stamp()
-        value = cache.cached(stamp, (CODE_STAMP, *request(), get_language()), draw)
+    """`page_cache.shared` with this module's code in the key; a string drawn is safe HTML."""
+    value = page_cache.shared(lambda: (CODE_STAMP, *request()), draw, index_pending=index_pending)
     return mark_safe(value) if isinstance(value, str) else value
 
 
 def _links_version(transcript: Transcript, number: int) -> tuple:
-    """The number of the page's translation links and their latest change: an editor's new,
-    changed or removed link changes it (a removal the count, the others the time). One query."""
-    start, end = Transcript.page_bounds(number)
-    ids = Turn.objects.filter(transcript=transcript, ordinal__gte=start, ordinal__lt=end).values("pk")
-    version = TurnAlignment.objects.filter(Q(source_id__in=ids) | Q(target_id__in=ids)).aggregate(
-        links=Count("pk"), latest=Max("updated_at")
-    )
-    return version["links"], version["latest"].isoformat() if version["latest"] else None
+    """`translations.links_version` of the page's turns: one query, read once per request (the
+    page's key and the turns' both hold it)."""
+    known = transcript.__dict__.setdefault("_links_versions", {})
+    if number not in known:
+        start, end = Transcript.page_bounds(number)
+        known[number] = translations.links_version(
+            Turn.objects.filter(transcript=transcript, ordinal__gte=start, ordinal__lt=end).values("pk")
+        )
+    return known[number]

@@ -19,6 +19,7 @@ from interviews import (
     languages,
     lists,
     overview,
+    page_cache,
     queries,
     ratelimit,
     search_pages,
@@ -76,7 +77,7 @@ def speaker_list(request):
 
 
 def interview(request, slug, transcript_slug=None):
-    interview = get_object_or_404(transcript_pages.with_index_pending(queries.interviews_with_details()), slug=slug)
+    interview = get_object_or_404(page_cache.with_index_pending(queries.interviews_with_details()), slug=slug)
     transcripts = list(interview.transcripts.all())
     if transcript_slug is None:
         transcript = interview.default_transcript()
@@ -92,39 +93,60 @@ def interview(request, slug, transcript_slug=None):
         "side_by_side": interview.get_side_by_side_url(transcript, others[0]) if transcript and others else None,
         "sections": [],
     }
-    if transcript:
-        context.update(
-            _transcript_page(request, transcript, aligned=len(transcripts) > 1, index_pending=interview.index_pending)
-        )
-        context.update(transcript_pages.transcript_charts(transcript, index_pending=interview.index_pending))
-        words = request.GET.get("find", "").strip()
+    if not transcript:
+        return render(request, "interviews/interview.html", context)
+    number = _transcript_page_number(request, transcript)
+    context.update(_transcript_page(request, transcript, number))
+    aligned, pending = len(transcripts) > 1, interview.index_pending
+
+    def drawn_parts():
+        """The turns and the charts: each kept in the shared cache on its own."""
+        return {
+            "turn_list": transcript_pages.turn_list(transcript, number, aligned=aligned, index_pending=pending),
+            **transcript_pages.transcript_charts(transcript, index_pending=pending),
+        }
+
+    words = request.GET.get("find", "").strip()
+    if words or settings.DEBUG:  # the find panel is this request's own; templates are read again while developing
+        context.update(drawn_parts())
         if words:
             context["find"] = _find_in_transcript(transcript, words, clear_url=context["page_url"])
-    return render(request, "interviews/interview.html", context)
+        return render(request, "interviews/interview.html", context)
+    return transcript_pages.page_response(
+        request, context, drawn_parts, number=number, aligned=aligned, index_pending=pending
+    )
 
 
-def _transcript_page(request, transcript, *, aligned, index_pending):
-    """One page of a transcript: a fixed range of turn positions (Transcript.page_of), so a link to
-    any turn names its page without a query, and a 20,000-turn transcript stays light."""
-    # An aggregate groups the query, and Django leaves Meta.ordering out of grouped queries: without
-    # order_by() PostgreSQL listed the contents in hash order.
-    sections = list(transcript.sections.annotate(first_ordinal=Min("turns__ordinal")).order_by("ordinal"))
-    # turn_count is stored with the turns (one ingest writes both): no query for the last position.
-    page_count = transcript.page_of(transcript.turn_count - 1) if transcript.turn_count else 1
+def _transcript_page_number(request, transcript):
+    """The page asked for: a fixed range of turn positions (Transcript.page_of), so a link to any
+    turn names its page without a query, and a 20,000-turn transcript stays light."""
+    page_count = _page_count(transcript)
     try:
         number = int(request.GET.get("page") or 1)
     except ValueError:
         raise Http404(_("No such page of this transcript.")) from None
     if not 1 <= number <= page_count:
         raise Http404(_("No such page of this transcript."))
+    return number
+
+
+def _page_count(transcript):
+    # turn_count is stored with the turns (one ingest writes both): no query for the last position.
+    return transcript.page_of(transcript.turn_count - 1) if transcript.turn_count else 1
+
+
+def _transcript_page(request, transcript, number):
+    """What page ``number`` of a transcript shows around its turns: the contents and the page links."""
+    # An aggregate groups the query, and Django leaves Meta.ordering out of grouped queries: without
+    # order_by() PostgreSQL listed the contents in hash order.
+    sections = list(transcript.sections.annotate(first_ordinal=Min("turns__ordinal")).order_by("ordinal"))
     for section in sections:  # the contents link each section on the page that holds its first turn
         on_page = section.first_ordinal is None or transcript.page_of(section.first_ordinal) == number
         page_url = "" if on_page else transcript.get_page_url(transcript.page_of(section.first_ordinal))
         section.url = f"{page_url}#{section.anchor}"
     return {
         "sections": sections,
-        "turn_list": transcript_pages.turn_list(transcript, number, aligned=aligned, index_pending=index_pending),
-        "pages": _page_links(transcript, number, page_count),
+        "pages": _page_links(transcript, number, _page_count(transcript)),
         "page_url": transcript.get_page_url(number),
         # Page 1 keeps the address it was reached by as canonical; later pages are pages of their own.
         "canonical_url": request.build_absolute_uri(f"{request.path}?page={number}") if number > 1 else None,
@@ -227,9 +249,25 @@ def speaker(request, slug):
 def quote(request, key):
     if key != key.lower():
         return sharing.lower_case_redirect(request, "interviews:quote", key)
-    turn, removed = queries.turn_or_removed(key)
+    turns = page_cache.with_index_pending(Turn.objects.for_display())
+    if settings.ARCHIVE_SEARCH_CACHE:  # what the page's cache key needs, read with the quote
+        turns = translations.with_links_version(turns)
+    turn, removed = queries.turn_or_removed(key, turns=turns)
     if removed:
         return render(request, "interviews/quote_gone.html", {"removed": removed}, status=410)
+    if settings.DEBUG:  # templates are read again on every request while developing: so is the page
+        return render(request, "interviews/quote.html", _quote_context(request, turn))
+    return page_cache.response(
+        request,
+        "interviews/quote.html",
+        {"canonical_url": request.build_absolute_uri(turn.get_absolute_url())},
+        key=lambda: sharing.quote_page_key(request, turn),
+        index_pending=turn.index_pending,
+        more=lambda: _quote_context(request, turn),
+    )
+
+
+def _quote_context(request, turn):
     interview = turn.transcript.interview
     # The roles and the citation both read the interview's participants and their names: one query.
     prefetch_related_objects(
@@ -239,7 +277,7 @@ def quote(request, key):
     # The turns just before and after, drawn with their topics: the topics of both in one query.
     previous, next_turn = turn.neighbours(Turn.objects.for_display().with_topics())
     queries.attach_roles([turn, previous, next_turn], interview=interview)
-    context = {
+    return {
         "turn": turn,
         "shared": shared,
         "previous": previous,
@@ -247,7 +285,6 @@ def quote(request, key):
         "translations": translations.translations_of(turn),
         "canonical_url": shared.permalink,
     }
-    return render(request, "interviews/quote.html", context)
 
 
 def side_by_side(request, slug):

@@ -21,11 +21,12 @@ from django.conf import settings
 from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 
-from interviews import languages
+from interviews import languages, page_cache
 from interviews.quotes import spans
 from interviews.quotes.card_text import is_breakable_cjk
 from interviews.quotes.cards import CardContent, card_cache_key, render_card
 from interviews.quotes.citations import Citation, citation_for_turn
+from interviews.translations import store as translations
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +211,26 @@ class SharedQuote:
             site_name=settings.ARCHIVE_SITE_NAME,
             time=self.turn.clock,  # where the turn starts: a span of it starts there or a little later
         )
+
+
+def quote_page_key(request, turn) -> tuple:
+    """What a quote page shows that the search index's version does not decide, for its cache key
+    (interviews/page_cache.py), from ``turn`` read `translations.with_links_version`: the turn's,
+    its speaker's, section's, transcript's and interview's columns as read for the request, the
+    version of its translation links (editors change those in the database only), the span asked
+    for, and the host its absolute links name. The turns before and after, their topics, the
+    translations' text and the interview's people are re-indexed by every write that changes
+    them (interviews/transcript_pages.py), which changes the index's version."""
+    transcript = turn.transcript
+    related = (turn, turn.speaker, turn.section, transcript, transcript.interview)
+    return (
+        "quote",
+        [page_cache.columns(instance) for instance in related],
+        translations.turn_links_version(turn),
+        request.GET.get("s"),
+        request.GET.get("h"),
+        request.build_absolute_uri("/"),
+    )
 
 
 def lower_case_redirect(request, url_name, key):

@@ -6,9 +6,14 @@ from html import escape
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 
 register = template.Library()
+
+
+#: {interface language: {count: "turn" / "turns", escaped}}: a page has up to 48 counts per facet,
+#: and the plural of each is the same on every page.
+_turns: dict = {}
 
 
 @register.simple_tag
@@ -16,7 +21,9 @@ def facet_options(name: str, values) -> SafeString:
     """One ``<li>`` checkbox per facet value (``FacetValue``), named and valued as the search form
     reads them back; a language's label carries its ``lang``. Every value is escaped (quotes
     too: they go into attributes), as the template language would escape it."""
-    turns = {}  # count -> "turn" / "turns" in the interface language, escaped
+    turns = _turns.setdefault(get_language(), {})
+    if len(turns) > 20_000:  # the counts a process meets: bounded, but by a flood
+        turns.clear()
     name_attr = escape(name)
     options = []
     for value in values:

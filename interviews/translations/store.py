@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, DateTimeField, Func, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from interviews.models import Interview, Speaker, Transcript, Turn, TurnAlignment
@@ -259,6 +259,38 @@ def also_in(turns) -> dict[int, list[Translation]]:
         Q(source_id__in=ids) | Q(target_id__in=ids), ids, lambda turn: turn.pk, only=_LINK_FIELDS
     )
     return {pk: first_per_transcript(translations) for pk, translations in translated.items()}
+
+
+def links_version(turn_ids) -> tuple:
+    """The number of the translation links of the turns ``turn_ids`` (ids, or a query of them) and
+    their latest change, rejected links included: an editor's new, changed or removed link changes
+    it (a removal the count, the others the time; `reject` sets the time). One query. What a page
+    that shows these turns' translations keeps in its cache key (interviews/page_cache.py)."""
+    version = TurnAlignment.objects.filter(Q(source_id__in=turn_ids) | Q(target_id__in=turn_ids)).aggregate(
+        links=Count("pk"), latest=Max("updated_at")
+    )
+    return _version(version["links"], version["latest"])
+
+
+def with_links_version(turns):
+    """The turns annotated with ``links_version``'s two parts, ``links_count`` and
+    ``links_latest``, read with each turn rather than by a query of its own."""
+    linked = TurnAlignment.objects.filter(Q(source_id=OuterRef("pk")) | Q(target_id=OuterRef("pk"))).order_by()
+    return turns.annotate(
+        links_count=Subquery(linked.annotate(n=Func("pk", function="COUNT")).values("n")[:1]),
+        links_latest=Subquery(
+            linked.annotate(m=Func("updated_at", function="MAX", output_field=DateTimeField())).values("m")[:1]
+        ),
+    )
+
+
+def turn_links_version(turn) -> tuple:
+    """`links_version` of one turn read `with_links_version`."""
+    return _version(turn.links_count, turn.links_latest)
+
+
+def _version(count, latest) -> tuple:
+    return count, latest.isoformat() if latest else None
 
 
 def translations_of(turn) -> list[Translation]:

@@ -65,6 +65,17 @@ def test_results_show_speaker_interview_language_date_snippet_and_permalink(clie
     assert links(html, "result-link") == [synthetic.get_absolute_url()]
 
 
+def test_dates_and_counts_are_drawn_in_each_reader_s_language(client, archive):
+    """A hit's date and a count's "turns" are kept per process once drawn: per interface language."""
+    english = get(client, q="合成数据")
+    assert '<time datetime="2024-06-01">1 Jun 2024</time>' in english
+    assert '<span class="count">1<span class="visually-hidden"> turn</span></span>' in english
+    german = client.get(reverse("interviews:search"), {"q": "合成数据"}, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert '<time datetime="2024-06-01">01.06.2024</time>' in german
+    assert '<span class="count">1<span class="visually-hidden"> Redebeitrag</span></span>' in german
+    assert '<time datetime="2024-06-01">1 Jun 2024</time>' in get(client, q="合成数据")
+
+
 def test_facet_sidebar_has_checkboxes_with_counts(client, archive):
     html = get(client)
     boxes = {
