@@ -13,7 +13,6 @@ strings; while index work is pending nothing is read or kept (`shared`).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from collections.abc import Callable
@@ -34,25 +33,37 @@ from interviews.models import IndexTask
 from interviews.search import cache
 from interviews.search.engines import engine
 
-
-def _code_stamp() -> str:
-    """A digest of the app's code, its templates and its translated strings: a deploy that
-    changes any of them changes every page's key."""
-    base = Path(settings.BASE_DIR)
-    digest = hashlib.sha256()
-    files = [*Path(__file__).resolve().parent.rglob("*.py"), *(base / "templates").rglob("*.html")]
-    for path in sorted(files + sorted(base.glob("locale/*/LC_MESSAGES/*.mo"))):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-CODE_STAMP = _code_stamp()
+#: A digest of the app's code, its templates and its translated strings: a deploy that changes any
+#: of them changes the key of every page drawn (transcript, quote and search pages).
+CODE_STAMP = cache.files_stamp(
+    [
+        *Path(__file__).resolve().parent.rglob("*.py"),
+        *(Path(settings.BASE_DIR) / "templates").rglob("*.html"),
+        *Path(settings.BASE_DIR).glob("locale/*/LC_MESSAGES/*.mo"),
+    ]
+)
 
 #: The page's values that are the request's own, drawn as markers and filled in per request.
 SLOTS = ("csrf_token", "this_page_url", "canonical_url")
 # A marker no text of the archive holds: random for each process (what is kept is already split).
 _NONCE = secrets.token_hex(8)
 _MARKERS = re.compile(f"zq{_NONCE}slot([a-z_]+)zq")
+
+
+def marker(name: str) -> str:
+    """What a page is drawn with in place of the request's own value ``name``: text that
+    escaping leaves alone and no text of the archive holds."""
+    return mark_safe(f"zq{_NONCE}slot{name}zq")
+
+
+def split(html: str) -> list[str]:
+    """A page drawn with markers, split at them: ``[text, name, text, name, ..., text]``."""
+    return _MARKERS.split(html)
+
+
+def fill(parts: list[str], values: dict) -> str:
+    """The page of `split` with each marker's value put in, escaped as the template would."""
+    return "".join(conditional_escape(values[part]) if i % 2 else part for i, part in enumerate(parts))
 
 
 def response(request, template: str, context: dict, *, key: Callable[[], tuple], index_pending: bool, more=dict):
@@ -67,8 +78,8 @@ def response(request, template: str, context: dict, *, key: Callable[[], tuple],
     }
 
     def draw():
-        markers = {name: mark_safe(f"zq{_NONCE}slot{name}zq") for name in SLOTS}
-        parts = _MARKERS.split(render_to_string(template, {**context, **more(), **markers}, request=request))
+        markers = {name: marker(name) for name in SLOTS}
+        parts = split(render_to_string(template, {**context, **more(), **markers}, request=request))
         if sorted(parts[1::2]) != sorted(SLOTS):
             raise ValueError(f"{template} must draw each of {SLOTS} once (base.html does)")
         return parts
@@ -86,7 +97,7 @@ def response(request, template: str, context: dict, *, key: Callable[[], tuple],
         draw,
         index_pending=index_pending,
     )
-    return HttpResponse("".join(conditional_escape(values[part]) if i % 2 else part for i, part in enumerate(parts)))
+    return HttpResponse(fill(parts, values))
 
 
 def shared(request: Callable[[], tuple], draw: Callable, *, index_pending: bool):

@@ -27,9 +27,6 @@ read (measured: a repeated API request cost the same with its body kept, a first
 
 from __future__ import annotations
 
-import hashlib
-import re
-from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -38,31 +35,14 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 
+from interviews import page_cache
 from interviews.search import cache
 from interviews.search import query as archive_search
 
 _TEMPLATES = ("_search_results.html", "_facets.html")
-
-
-def _code_stamp() -> str:
-    """A digest of what draws a page of results, the translated strings included: a deploy that
-    changes it changes every key."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    for name in ("search_hits.py", "search_facets.py"):
-        digest.update((Path(__file__).resolve().parent / "templatetags" / name).read_bytes())
-    templates = Path(settings.BASE_DIR) / "templates" / "interviews"
-    for name in _TEMPLATES:
-        digest.update((templates / name).read_bytes())
-    for catalogue in sorted(Path(settings.BASE_DIR).glob("locale/*/LC_MESSAGES/*.mo")):  # the strings drawn
-        digest.update(catalogue.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-CODE_STAMP = _code_stamp()
 
 
 def page_response(request, found: archive_search.Found) -> HttpResponse:
@@ -87,18 +67,14 @@ def page_response(request, found: archive_search.Found) -> HttpResponse:
     }
     if settings.DEBUG:  # templates are read again on every request while developing: so is the page
         return render(request, "interviews/search.html", values)
-    token = get_token(request)
-    parts = _frame(request, values)
-    filled = {**{name: conditional_escape(values[name] or "") for name in _SLOTS}, _TOKEN: conditional_escape(token)}
-    return HttpResponse("".join(filled[part] if index % 2 else part for index, part in enumerate(parts)))
+    filled = {**{name: values[name] or "" for name in _SLOTS}, _TOKEN: get_token(request)}
+    return HttpResponse(page_cache.fill(_frame(request, values), filled))
 
 
 #: The page's values that are text in the page around the results; each drawn once as a marker
-#: that escaping leaves alone, then replaced by the request's own (escaped) value.
+#: (interviews/page_cache.py), then replaced by the request's own (escaped) value.
 _SLOTS = ("q", "this_page_url", "feed_url", "sort_param", "results_html")
 _TOKEN = "csrf_token"
-_MARKER = "zq9slot{}zq9"
-_MARKERS = re.compile(_MARKER.format("([a-z_]+)"))
 _frames: dict = {}
 
 
@@ -109,12 +85,12 @@ def _frame(request, values) -> list[str]:
     shape = (bool(values["q"]), bool(values["feed_url"]), bool(values["count"]), bool(values["sort_param"]))
     key = (get_language(), request.build_absolute_uri(request.path), get_script_prefix(), shape)
     if key not in _frames:
-        markers = {name: mark_safe(_MARKER.format(name)) if values[name] else values[name] for name in _SLOTS}
-        markers[_TOKEN] = _MARKER.format(_TOKEN)  # the view's context wins over the CSRF context processor's
+        markers = {name: page_cache.marker(name) if values[name] else values[name] for name in _SLOTS}
+        markers[_TOKEN] = page_cache.marker(_TOKEN)  # the view's context wins over the CSRF context processor's
         html = render_to_string("interviews/search.html", {**values, **markers}, request=request)
         if len(_frames) > 1000:  # a few languages, hosts and shapes: never reached but by a flood of hosts
             _frames.clear()
-        _frames[key] = _MARKERS.split(html)
+        _frames[key] = page_cache.split(html)
     return _frames[key]
 
 
@@ -122,7 +98,7 @@ def _shared(found, kind, draw) -> str:
     version = found.version() if settings.ARCHIVE_SEARCH_CACHE else None
     if version is None:
         return draw()
-    return cache.cached(found.stamp, (CODE_STAMP, kind, version), draw)
+    return cache.cached(found.stamp, (page_cache.CODE_STAMP, kind, version), draw)
 
 
 FACET_SHOWN = 8  # values listed per facet; the rest behind "more"

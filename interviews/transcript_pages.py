@@ -28,8 +28,6 @@ address for the language menu, its absolute canonical address) is filled in per 
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
@@ -46,17 +44,6 @@ from interviews.models import (
     TurnTopic,
 )
 from interviews.translations import store as translations
-
-
-def _code_stamp() -> str:
-    """A digest of what draws the turns and the charts (the charts package's stamp covers their
-    HTML): a deploy that changes it changes every key."""
-    digest = hashlib.sha256(Path(__file__).read_bytes() + charts.CODE_STAMP.encode())
-    digest.update(Path(turn_html.__file__).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-CODE_STAMP = _code_stamp()
 
 
 def page_turns(transcript: Transcript, number: int, *, aligned: bool) -> list[PageTurn]:
@@ -246,7 +233,7 @@ def _shown(context) -> tuple:
 
 def _shared(request, draw, *, index_pending):
     """`page_cache.shared` with this module's code in the key; a string drawn is safe HTML."""
-    value = page_cache.shared(lambda: (CODE_STAMP, *request()), draw, index_pending=index_pending)
+    value = page_cache.shared(lambda: (page_cache.CODE_STAMP, *request()), draw, index_pending=index_pending)
     return mark_safe(value) if isinstance(value, str) else value
 
 

@@ -33,12 +33,17 @@ from django.core.cache.backends.filebased import FileBasedCache
 ALIAS = "search"
 
 
-def source_stamp(package_dir: Path) -> str:
-    """A digest of a package's source: a deploy that changes how a result is made changes every key."""
+def files_stamp(paths) -> str:
+    """A digest of some files' bytes: a deploy that changes any of them changes every key made with it."""
     digest = hashlib.sha256()
-    for path in sorted(package_dir.glob("*.py")):
+    for path in sorted(paths):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def source_stamp(package_dir: Path) -> str:
+    """A digest of a package's source: a deploy that changes how a result is made changes every key."""
+    return files_stamp(package_dir.glob("*.py"))
 
 
 CODE_STAMP = source_stamp(Path(__file__).resolve().parent)  # the search package's
