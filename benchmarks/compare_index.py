@@ -8,7 +8,7 @@ Each DIR is an archive's data directory's parent (``DIR/data/whoosh/CURRENT``, a
 two may number them differently. Compared: the number of live documents; for every indexed field,
 its lexicon and each term's postings (the document, the weight and the encoded posting value,
 which holds the frequency and, in phrase fields, the positions); every field's length per
-document; and the stored fields. Prints the first differences and exits non-zero if there are any.
+document; the stored fields; and the hits (turns and scores) of a few searches. Prints the first differences and exits non-zero if there are any.
 """
 
 from __future__ import annotations
@@ -58,6 +58,34 @@ def _snapshot(directory: Path) -> dict:
     return {"documents": len(live), "stored": stored, "postings": postings, "lengths": lengths}
 
 
+#: Searches run on both indexes: each must find the same turns with the same scores.
+SEARCHES = (
+    ("text_de", "daten"),
+    ("text_de", "qualitat"),
+    ("text_de", '"die daten"'),
+    ("text_zh", "数据"),
+    ("text_zh", "质量 模型"),
+    ("text_en", "founder"),
+    ("text_en", "data NOT model"),
+    ("text_en", '"data quality"'),
+    ("text", "gpt"),
+)
+
+
+def _hits(directory: Path) -> dict:
+    from whoosh.qparser import QueryParser
+
+    ix = _open(directory)
+    found = {}
+    with ix.searcher() as searcher:
+        for fieldname, text in SEARCHES:
+            q = QueryParser(fieldname, ix.schema).parse(text)
+            found[(fieldname, text)] = sorted(
+                (hit["key"], round(hit.score, 6)) for hit in searcher.search(q, limit=None)
+            )
+    return found
+
+
 def differences(a: dict, b: dict, limit: int = 20) -> list[str]:
     found = []
     if a["documents"] != b["documents"]:
@@ -89,10 +117,15 @@ def main() -> None:
     terms = sum(len(terms) for terms in a["postings"].values())
     postings = sum(len(items) for terms in a["postings"].values() for items in terms.values())
     found = differences(a, b)
+    hits_a, hits_b = _hits(args.first), _hits(args.second)
+    for search, hits in hits_a.items():
+        if hits != hits_b[search]:
+            found.append(f"search {search}: {len(hits)} hits against {len(hits_b[search])}, or other turns or scores")
     for line in found:
         print(line)
     print(
-        f"{a['documents']} documents, {terms} terms, {postings} postings in the first: "
+        f"{a['documents']} documents, {terms} terms, {postings} postings in the first; "
+        f"{len(SEARCHES)} searches, {sum(map(len, hits_a.values()))} hits: "
         + ("the same in both" if not found else "DIFFERENT")
     )
     sys.exit(1 if found else 0)
