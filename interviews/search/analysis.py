@@ -93,7 +93,15 @@ in a writable directory (``$JIEBA_CACHE_DIR``, else the system temp dir, else ``
 from __future__ import annotations
 
 from whoosh import query as wq
-from whoosh.analysis import CompositeAnalyzer, StemmingAnalyzer, StopFilter
+from whoosh.analysis import (
+    CompositeAnalyzer,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StemmingAnalyzer,
+    StopFilter,
+    Token,
+)
 from whoosh.fields import TEXT
 from whoosh.qparser import AndGroup, QueryParser
 
@@ -105,7 +113,7 @@ from interviews.search.german import (
     PositionKeepingStopFilter,
     split_german_compound,
 )
-from interviews.search.tokenizer import FoldFilter, MixedScriptTokenizer
+from interviews.search.tokenizer import _RUN_RE, FoldFilter, MixedScriptTokenizer
 
 # The analyzers' classes are importable from here: Whoosh pickles an index's analyzers into its
 # table of contents by module and name, and indexes written before they moved name this module.
@@ -117,6 +125,7 @@ __all__ = [
     "FoldFilter",
     "GermanCompoundFilter",
     "GermanStemFilter",
+    "IndexingAnalyzer",
     "MixedScriptTokenizer",
     "PositionKeepingStopFilter",
     "analyzer_for",
@@ -145,7 +154,7 @@ ANALYSIS_VERSION = 3
 
 def german_analyzer():
     """Fold, modest stop list, compound parts (index time), Snowball German + loan-word fix."""
-    return (
+    return IndexingAnalyzer(
         MixedScriptTokenizer()
         | FoldFilter()
         | PositionKeepingStopFilter(GERMAN_STOPWORDS)
@@ -156,7 +165,7 @@ def german_analyzer():
 
 def chinese_analyzer():
     """jieba on Han runs (atoms + search-mode sub-words), folded ``\\w+`` tokens elsewhere."""
-    return MixedScriptTokenizer() | FoldFilter(simplify=True)
+    return IndexingAnalyzer(MixedScriptTokenizer() | FoldFilter(simplify=True))
 
 
 def english_analyzer():
@@ -164,7 +173,7 @@ def english_analyzer():
     accents and ligatures instead of only lower-casing: Wiśniewski, naïve café find Wisniewski,
     naive cafe and the other way round. Single digits are words (``EnglishStopFilter``)."""
     tokenizer, _lowercase, stops, *rest = StemmingAnalyzer().items
-    return CompositeAnalyzer(tokenizer, FoldFilter(), EnglishStopFilter(stops.stops), *rest)
+    return IndexingAnalyzer(tokenizer, FoldFilter(), EnglishStopFilter(stops.stops), *rest)
 
 
 class EnglishStopFilter(StopFilter):
@@ -191,7 +200,120 @@ class EnglishStopFilter(StopFilter):
 
 def generic_analyzer():
     """Fallback for other languages: jieba on Han runs, kana bigrams, folded words elsewhere."""
-    return MixedScriptTokenizer(kana_bigrams=True) | FoldFilter()
+    return IndexingAnalyzer(MixedScriptTokenizer(kana_bigrams=True) | FoldFilter())
+
+
+class IndexingAnalyzer(CompositeAnalyzer):
+    """A Whoosh analyzer with a fast path for what a writer asks when it indexes a field
+    (``mode="index"``, with positions or without, nothing else); any other call (queries,
+    highlighting, ``tokenize=False``) runs the generic token pipeline.
+
+    Every filter here but the stop filters is a pure function of one token's text (folding,
+    compound parts, stemming), so the fast path remembers what the filters make of each word (its
+    terms, or nothing for a stop word) and replays the stop filter's numbering of positions: the
+    same terms at the same positions, in the same order, as the pipeline gives, without running
+    each word of a turn through four or five filters' generators. The memo is per analyzer and
+    per process, emptied when it reaches ``MEMO_WORDS`` words, and never pickled into an index. A
+    chain with a part the fast path does not know runs the generic pipeline.
+    ``tests/search/test_indexing_analyzer.py`` holds the two to the same postings."""
+
+    MEMO_WORDS = 200_000
+
+    def __getstate__(self):
+        return {name: value for name, value in self.__dict__.items() if not name.startswith("_fast")}
+
+    def __call__(self, value, no_morph=False, **kwargs):
+        if no_morph or kwargs.get("mode") != "index" or not kwargs.keys() <= _INDEX_CALL or not isinstance(value, str):
+            return super().__call__(value, no_morph=no_morph, **kwargs)
+        plan = self.__dict__.get("_fast_plan")
+        if plan is None:
+            plan = self._fast_plan = _fast_plan(self.items)
+        if not plan:
+            return super().__call__(value, **kwargs)
+        return self._index_tokens(value, plan, kwargs.get("positions", False), kwargs.get("boosts", False))
+
+    def _index_tokens(self, value, plan, positions, boosts):
+        numbering, filters = plan
+        memo = self.__dict__.get("_fast_memo")
+        if memo is None or len(memo) >= self.MEMO_WORDS:
+            memo = self._fast_memo = {}
+        t = Token(positions, False, boosts=boosts, removestops=True, mode="index")
+        t.stopped = False
+        removed, last_removed, renumbered = 0, None, None
+        for pos, text in self._words(value):
+            terms = memo.get(text)
+            if terms is None:
+                terms = memo[text] = _filtered(text, filters)
+            if not terms:  # a stop word: number the positions as the stop filter does
+                if numbering == "keep" and pos != last_removed:
+                    removed += 1
+                    last_removed = pos
+                continue
+            if numbering == "keep":
+                pos -= removed
+            elif numbering == "renumber":
+                pos = renumbered = pos if renumbered is None else renumbered + 1
+            for term, boost in terms:
+                t.text = term
+                t.boost = boost
+                t.pos = pos
+                yield t
+
+    def _words(self, value):
+        """``[(position, text), ...]`` of the tokens the tokenizer makes, in its order. A turn's
+        text is indexed in two fields whose analyzers start with the same tokenizer (``text`` and
+        its language's): the last text's tokens are kept for the next field."""
+        tokenizer = self.items[0]
+        if not isinstance(tokenizer, MixedScriptTokenizer):
+            return [(pos, match.group(0)) for pos, match in enumerate(tokenizer.expression.finditer(value))]
+        global _last_words
+        key = (value, tokenizer.kana_bigrams)
+        last_key, last_words = _last_words
+        if last_key == key:
+            return last_words
+        words = []
+        pos = 0
+        for match in _RUN_RE.finditer(value):
+            if match.lastgroup == "word":
+                words.append((pos, match.group()))
+                pos += 1
+                continue
+            pieces, used = tokenizer._pieces(match, True)
+            words.extend((pos + rel_pos, text) for rel_pos, text, _start, _end in pieces)
+            pos += used
+        _last_words = (key, words)
+        return words
+
+
+_last_words = (None, None)
+
+
+_INDEX_CALL = frozenset({"mode", "positions", "boosts"})
+# Filters whose output at index time depends on one token's text alone; and the stop filters, by
+# how they number the positions after a stop word (closing the gap, or counting on from the last).
+_PURE_FILTERS = (FoldFilter, LowercaseFilter, GermanCompoundFilter, GermanStemFilter, StemFilter)
+_NUMBERING = {PositionKeepingStopFilter: "keep", EnglishStopFilter: "renumber"}
+
+
+def _fast_plan(items):
+    """``(numbering, filters)`` for the fast path, or ``()`` if a part of the chain is unknown."""
+    tokenizer, *filters = items
+    if not (type(tokenizer) is MixedScriptTokenizer or (type(tokenizer) is RegexTokenizer and not tokenizer.gaps)):
+        return ()
+    stops = [f for f in filters if type(f) in _NUMBERING]
+    if len(stops) > 1 or not all(type(f) in _PURE_FILTERS or type(f) in _NUMBERING for f in filters):
+        return ()
+    return (_NUMBERING[type(stops[0])] if stops else "", tuple(filters))
+
+
+def _filtered(text, filters) -> tuple:
+    """What the filters make of one word at index time: ``((term, boost), ...)``, ``()`` if stopped."""
+    token = Token(True, False, boosts=True, removestops=True, mode="index")
+    token.text, token.pos, token.boost, token.stopped, token.whole = text, 0, 1.0, False, False
+    tokens = iter((token,))
+    for f in filters:
+        tokens = f(tokens)
+    return tuple((t.text, t.boost) for t in tokens)
 
 
 ANALYZERS = {

@@ -12,7 +12,7 @@ from whoosh.analysis import LowercaseFilter
 
 from interviews import languages
 from interviews.models import Turn
-from interviews.search.analysis import MixedScriptTokenizer, analyzer_for, generic_analyzer
+from interviews.search.analysis import IndexingAnalyzer, MixedScriptTokenizer, analyzer_for, generic_analyzer
 from interviews.search.fields import AnalyzedTextField, ExactField, ExactListField, NumberField, StoredField
 
 OTHER_LANGUAGES = "xx"
@@ -32,7 +32,7 @@ def text_field_for(language: str) -> str:
 
 def surface_analyzer():
     """Words as written, lower-cased: jieba on Han runs, no stemming, no folding."""
-    return MixedScriptTokenizer() | LowercaseFilter()
+    return IndexingAnalyzer(MixedScriptTokenizer() | LowercaseFilter())
 
 
 class TurnIndex(indexes.SearchIndex, indexes.Indexable):
