@@ -480,20 +480,28 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     def _page(self, columns, final, ranked, sort_by, start, end):
         """``[(docnum, score), ...]`` of one page: by ``sort_by``, by score, or in index order."""
         if ranked is not None:
-            docnums, scores = ranked
-            order = np.lexsort((docnums, -scores))  # best first; ties in index order
-            order = order[final[docnums[order]]]
+            docnums, scores = ranked  # in index order
+            kept = final[docnums]
+            docnums, scores = docnums[kept], scores[kept]
+            if end <= start:
+                return []
+            if end < len(docnums):
+                # Only the first ``end`` are ordered: those scoring at least the end-th best score
+                # (ties at that score included, so ties stay in index order as a full sort leaves them).
+                threshold = np.partition(scores, len(scores) - end)[len(scores) - end]
+                candidates = np.flatnonzero(scores >= threshold)
+            else:
+                candidates = np.arange(len(docnums))
+            order = candidates[np.argsort(-scores[candidates], kind="stable")]  # best first; ties in index order
             return [(int(docnums[i]), float(scores[i])) for i in order[start:end]]
-        docnums = np.flatnonzero(final)
         if sort_by:
-            keys = []
-            for order in reversed(list(sort_by)):  # np.lexsort: last key is the primary one
-                reverse = order.startswith("-")
-                name = order.lstrip("-")
-                if name not in columns.single_fields:
-                    raise SearchBackendError(f"cannot sort by {name!r}: not a column field")
-                keys.append(columns.sort_key(name, docnums, reverse))
-            docnums = docnums[np.lexsort(keys)]
+            for name in sort_by:
+                if name.lstrip("-") not in columns.single_fields:
+                    raise SearchBackendError(f"cannot sort by {name.lstrip('-')!r}: not a column field")
+            order = columns.order(tuple(sort_by))
+            docnums = order[final[order]]
+        else:
+            docnums = np.flatnonzero(final)
         return [(int(d), 0.0) for d in docnums[start:end]]
 
     def _result(self, searcher, docnum, score, result_class):
