@@ -58,7 +58,13 @@ from interviews.search.columns import Columns
 from interviews.search.fields import AnalyzedTextField
 from interviews.search.generations import IndexLocation, IndexLocked, WriterCodec, bounded_merge, tiered_merge
 from interviews.search.german import GERMAN_STOPWORDS
-from interviews.search.matching import DeferredAndNot, DeferredIntersection, EveryScoreCollector, matching_docnums
+from interviews.search.matching import (
+    DeferredAndNot,
+    DeferredIntersection,
+    EveryScoreCollector,
+    keep_postings,
+    matching_docnums,
+)
 from interviews.search.scoring import ArrayBM25F, is_segment, term_info
 
 # --- Queries ---------------------------------------------------------------------------------------
@@ -151,6 +157,7 @@ class _Term(wq.Term):
         m = terms._codec.postings_reader(
             terms._postfile, info, reader.schema[fieldname].format, term=(fieldname, tbytes), scorer=scorer
         )
+        keep_postings(m, (getattr(reader._storage, "folder", None), reader._segment.segment_id(), fieldname, tbytes))
         deleted = frozenset(reader._perdoc.deleted_docs())
         if deleted:
             m = FilterMatcher(m, deleted, exclude=True)
