@@ -617,7 +617,7 @@ def _hit(result, highlight_terms) -> Hit:
     prefix = get_script_prefix()
     return Hit(
         key=result.key,
-        permalink=reverse("interviews:quote", args=[result.key]),
+        permalink=_quote_path(result.key, prefix),
         speaker=getattr(result, "speaker_name", ""),
         speaker_url=_path("interviews:speaker", result.speaker, prefix),
         interview=getattr(result, "interview_title", ""),
@@ -639,6 +639,26 @@ def _path(name: str, slug: str, script_prefix: str) -> str:
     speakers and interviews, and reversing a URL was a tenth of building a hit. The script
     prefix, which ``reverse()`` reads, is part of the key."""
     return reverse(name, args=[slug])
+
+
+_TURN_KEY_RE = re.compile(r"[A-Za-z0-9]{1,32}")
+_KEY_STANDIN = "0keystandin0"
+
+
+def _quote_path(key: str, script_prefix: str) -> str:
+    """``reverse("interviews:quote", args=[key])``: a hit's permalink. Every hit has its own key,
+    so it is the quote address reversed once with a stand-in key (its converter writes a key as it
+    is), the key put in its place."""
+    if not _TURN_KEY_RE.fullmatch(key):
+        return reverse("interviews:quote", args=[key])
+    before, after = _quote_template(script_prefix)
+    return before + key + after
+
+
+@lru_cache(maxsize=16)
+def _quote_template(script_prefix: str) -> tuple:
+    before, _, after = reverse("interviews:quote", args=[_KEY_STANDIN]).partition(_KEY_STANDIN)
+    return before, after
 
 
 def _counterpart(translation: Translation, highlight_terms=None) -> Counterpart:
