@@ -506,13 +506,14 @@ class _IndexPage:
 
 
 def _search_index(current, query, narrows, sort, page, page_size, terms) -> _IndexPage:
-    sqs = current.searchqueryset(query, narrows)
+    # What sqs.facet() and sqs.order_by() would add, added to this search's own query in place:
+    # each of those copies the whole query first (a sixth of a millisecond each).
+    backend_query = current.searchqueryset(query, narrows).query
     for fieldname in FACETS.values():
-        sqs = sqs.facet(fieldname)
+        backend_query.add_field_facet(fieldname)
     if sort == "date":
-        sqs = sqs.order_by(*DATE_ORDER)
-
-    backend_query = sqs.query
+        for order in DATE_ORDER:
+            backend_query.add_order_by(order)
     backend_query.set_limits((page - 1) * page_size, page * page_size)
     backend_query.set_spelling_query(query.display())
     backend_query.run()

@@ -31,7 +31,9 @@ docs/search.md):
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -215,6 +217,22 @@ def _looked_up_once(q):
 # --- The backend -------------------------------------------------------------------------------
 
 
+def _listing_version(directory):
+    """``(inode, modification time)`` of a generation's directory, which every commit changes (it
+    writes a new table of contents there); None when that time is too recent to vouch for the
+    listing: a file system stamps times in ticks of some milliseconds, so a second commit in the
+    same tick as the first would leave the time as it was. Whoosh's ``refresh()`` lists the
+    directory to find its latest commit, four times a search; with this, only when it changed."""
+    checked = time.time_ns()
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return None
+    if st.st_mtime_ns > checked - 2_000_000_000:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
 class ArchiveWhooshBackend(WhooshSearchBackend):
     #: How long a writer waits for another process's commit before giving up (seconds).
     write_lock_timeout = 10.0
@@ -228,6 +246,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self._stamp = None
         self._generation = None
         self._columns = None
+        self._listed = None
 
     # Schema
 
@@ -290,8 +309,12 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self._stamp = stamp
             self._generation = ix.storage.folder
             self._searcher = ix.searcher(weighting=ArrayBM25F())
+            self._listed = None
         else:
-            self._searcher = self._searcher.refresh()
+            listed = _listing_version(self._generation)
+            if listed is None or listed != self._listed:
+                self._searcher = self._searcher.refresh()  # lists the generation's files
+                self._listed = listed
         return self._searcher
 
     def index_stamp(self) -> str:
