@@ -353,17 +353,17 @@ def _union(a, b):
         return a
     if not len(a_ids):
         return b
-    ids = np.union1d(a_ids, b_ids)
-    scores = np.zeros(len(ids), dtype=np.float64)
-    in_a = np.searchsorted(ids, a_ids)
-    in_b = np.searchsorted(ids, b_ids)
-    scores[in_a] = a_scores
-    both = np.zeros(len(ids), dtype=bool)
-    both[in_a] = True
-    shared = both[in_b]
-    scores[in_b[~shared]] = b_scores[~shared]
-    scores[in_b[shared]] = scores[in_b[shared]] + b_scores[shared]
-    return ids, scores
+    # Two sorted runs: a stable sort merges them (timsort), each shared document's ``a`` first.
+    ids = np.concatenate((a_ids, b_ids))
+    order = np.argsort(ids, kind="stable")
+    ids, scores = ids[order], np.concatenate((a_scores, b_scores))[order]
+    shared = np.flatnonzero(ids[1:] == ids[:-1])  # an ``a`` followed by the same document's ``b``
+    if not len(shared):
+        return ids, scores
+    scores[shared] = scores[shared] + scores[shared + 1]
+    keep = np.ones(len(ids), dtype=bool)
+    keep[shared + 1] = False
+    return ids[keep], scores[keep]
 
 
 def _intersection(a, b):

@@ -306,3 +306,16 @@ def test_the_postings_kept_are_bounded_and_the_least_recently_used_go_first(monk
     assert matching._postings_held == 20
     with pytest.raises(ValueError):
         matching._kept_postings("a")[0][0] = 5  # shared by every search: read-only
+
+
+def test_a_union_of_arrays_scores_a_shared_document_a_plus_b_as_whoosh_adds_them():
+    """Every document of either side once, in order; a shared one scores a + b (in that order:
+    floats are added as Whoosh's UnionMatcher adds them), the others their own score."""
+    from interviews.search.matching import _union
+
+    a = (np.array([1, 4, 7, 9]), np.array([0.1, 0.2, 0.3, 0.4]))
+    b = (np.array([0, 4, 9, 12]), np.array([1.1, 1.2, 1.3, 1.4]))
+    ids, scores = _union(a, b)
+    assert ids.tolist() == [0, 1, 4, 7, 9, 12]
+    assert scores.tolist() == [1.1, 0.1, 0.2 + 1.2, 0.3, 0.4 + 1.3, 1.4]
+    assert _union(a, (np.zeros(0, dtype=np.int64), np.zeros(0))) is a
