@@ -7,7 +7,7 @@ import html
 import re
 from bisect import bisect_right
 from fnmatch import translate as _fnmatch_translate
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from whoosh import query as wq
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
@@ -116,9 +116,21 @@ def _matched_spans(text: str, terms, language) -> list:
     if not exact and not patterns:
         return []
     spans = []
-    for offset, tokens, terms_of_run in _runs(text, language):
-        if not patterns and terms_of_run is not None and exact.isdisjoint(terms_of_run):
-            continue  # most runs of a text hold no term of the query: one set test each
+    key = _analysis_key(language)
+    runs = _word_runs(ANALYZERS.get(key, _GENERIC))
+    if runs is not None and not patterns:  # _runs() inlined: this loop is most of highlighting
+        run_tokens = _run_tokens_of(key)
+        for match in runs.finditer(text):
+            tokens, terms_of_run = run_tokens(match.group())
+            if exact.isdisjoint(terms_of_run):
+                continue  # most runs of a text hold no term of the query: one set test each
+            offset = match.start()
+            for start, end, term in tokens:
+                if term in exact and end > start:
+                    spans.append((offset + start, offset + end, term))
+        spans.sort()
+        return spans
+    for offset, tokens, _ in _runs(text, language):
         for start, end, term in tokens:
             if (term in exact or (patterns and any(p.match(term) for p in patterns))) and end > start:
                 spans.append((offset + start, offset + end, term))
@@ -159,8 +171,9 @@ def _runs(text: str, language):
     if runs is None:
         yield 0, [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index")], None
         return
+    run_tokens = _run_tokens_of(key)
     for match in runs.finditer(text):
-        yield (match.start(), *_run_tokens(key, match.group()))
+        yield (match.start(), *run_tokens(match.group()))
 
 
 def _tokens(text: str, language):
@@ -170,13 +183,19 @@ def _tokens(text: str, language):
             yield offset + start, offset + end, term
 
 
-@lru_cache(maxsize=32_768)
-def _run_tokens(key: str, run: str) -> tuple:
-    """``(tokens, terms)``: ``(start, end, term)`` of the tokens of one run of word characters,
-    offsets into the run, and the set of their terms."""
+@cache  # one per analysis key
+def _run_tokens_of(key: str):
+    """``run -> (tokens, terms)`` for the analyzer of ``key``: ``(start, end, term)`` of the tokens
+    of one run of word characters, offsets into the run, and the set of their terms; the last
+    16,384 runs of each analyzer kept (a cache of one argument is looked up fastest)."""
     analyzer = ANALYZERS.get(key, _GENERIC)
-    tokens = tuple((t.startchar, t.endchar, t.text) for t in analyzer(run, chars=True, mode="index"))
-    return tokens, frozenset(term for _, _, term in tokens)
+
+    @lru_cache(maxsize=16_384)
+    def run_tokens(run: str) -> tuple:
+        tokens = tuple((t.startchar, t.endchar, t.text) for t in analyzer(run, chars=True, mode="index"))
+        return tokens, frozenset(term for _, _, term in tokens)
+
+    return run_tokens
 
 
 def _merge(spans) -> list:
