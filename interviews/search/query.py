@@ -687,16 +687,16 @@ def _snippet_width(language) -> int:
 
 
 def _facet_values(facet_counts, filters, stamp) -> dict:
-    labels = _facet_labels(
-        stamp,
-        {name: [str(value) for value, _ in facet_counts.get(fieldname, [])] for name, fieldname in FACETS.items()},
-    )
+    # Each value as text once: a page has some hundreds of them.
+    texts = {name: [str(value) for value, _ in facet_counts.get(fieldname, [])] for name, fieldname in FACETS.items()}
+    labels = _facet_labels(stamp, texts)
     facets = {}
     for name, fieldname in FACETS.items():
         selected = set(filters.get(name, ()))
+        named = labels[name].get
         values = [
-            FacetValue(str(value), labels[name].get(str(value), str(value)), count, str(value) in selected)
-            for value, count in facet_counts.get(fieldname, [])
+            FacetValue(text, named(text, text), count, text in selected)
+            for text, (_, count) in zip(texts[name], facet_counts.get(fieldname, []))
         ]
         if name == "year":
             values.sort(key=lambda v: v.value, reverse=True)
