@@ -88,6 +88,7 @@ class Columns:
             if deleted:
                 self.live[np.asarray(deleted, dtype=np.int64) + offset] = False
         self._merged = {}
+        self._derived = {}  # what counting and ordering derive from the merged columns, once each
 
     def _merge(self, fieldname, multi):
         if fieldname in self._merged:
@@ -124,7 +125,9 @@ class Columns:
             return np.zeros(self.size, dtype=bool)
         if multi:
             return data[codes].any(axis=0)
-        return np.isin(data, codes)
+        wanted = np.zeros(len(index) + 1, dtype=bool)  # a table by code + 1 (missing: -1 -> 0)
+        wanted[np.asarray(codes) + 1] = True
+        return wanted[data + 1]
 
     def counts(self, fieldname, mask):
         """``[(value, count), ...]`` over the documents in ``mask``, most frequent first."""
@@ -132,12 +135,52 @@ class Columns:
         vocab, _, data = self._merge(fieldname, multi)
         if not vocab:
             return []
-        if multi:
-            counts = data[:, mask].sum(axis=1)
-        else:
-            counts = np.bincount(data[mask] + 1, minlength=len(vocab) + 1)[1:]
-        found = [(vocab[i], int(counts[i])) for i in np.flatnonzero(counts)]
-        return sorted(found, key=lambda item: (-item[1], str(item[0])))
+        counts = self._multi_counts(fieldname, data, mask) if multi else self._single_counts(fieldname, data, mask)
+        found = np.flatnonzero(counts)
+        # Most frequent first, then by the value as text: one lexsort over the values counted.
+        found = found[np.lexsort((self._text_rank(fieldname, vocab)[found], -counts[found]))]
+        return [(vocab[i], int(counts[i])) for i in found.tolist()]
+
+    def _single_counts(self, fieldname, data, mask):
+        selected = int(np.count_nonzero(mask))
+        if selected <= self.size // 8:  # a few documents: count theirs
+            return np.bincount(data[mask] + 1, minlength=len(self._merged[fieldname][0]) + 1)[1:]
+        # Many: picking them out costs more than counting every document once, each code paired
+        # with its in-or-out bit (code + 1) * 2 + bit; the odd slots from code 0 on are the hits.
+        key = self._derived.get(("doubled", fieldname))
+        if key is None:
+            key = self._derived[("doubled", fieldname)] = (data.astype(np.intp) + 1) * 2
+        return np.bincount(key + mask, minlength=2 * (len(self._merged[fieldname][0]) + 1))[3::2]
+
+    def _multi_counts(self, fieldname, data, mask):
+        # Each value's row of documents as bits, and the mask as bits: a count is the bits in common.
+        packed = self._derived.get(("packed", fieldname))
+        if packed is None:
+            packed = self._derived[("packed", fieldname)] = np.packbits(data, axis=1)
+        return np.bitwise_count(packed & np.packbits(mask)).sum(axis=1, dtype=np.int64)
+
+    def _text_rank(self, fieldname, vocab):
+        """Each value's place among the field's values compared as text (``str(value)``)."""
+        rank = self._derived.get(("text rank", fieldname))
+        if rank is None:
+            rank = np.empty(len(vocab), dtype=np.int64)
+            rank[sorted(range(len(vocab)), key=lambda i: str(vocab[i]))] = np.arange(len(vocab))
+            self._derived[("text rank", fieldname)] = rank
+        return rank
+
+    def order(self, sort_by) -> np.ndarray:
+        """Every document's number in the order of ``sort_by`` (field names, ``-`` for descending;
+        missing values last either way; ties in index order), worked out once per reader: a page
+        sorted by them is this order with the documents not wanted left out."""
+        key = ("order", tuple(sort_by))
+        order = self._derived.get(key)
+        if order is None:
+            everything = np.arange(self.size)
+            keys = []
+            for name in reversed(list(sort_by)):  # np.lexsort: last key is the primary one
+                keys.append(self.sort_key(name.lstrip("-"), everything, name.startswith("-")))
+            order = self._derived[key] = np.lexsort(keys) if keys else everything
+        return order
 
     def sort_key(self, fieldname, docnums, reverse):
         """A key for ``np.lexsort``: value order, missing values last in either direction."""

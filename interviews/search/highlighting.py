@@ -7,7 +7,7 @@ import html
 import re
 from bisect import bisect_right
 from fnmatch import translate as _fnmatch_translate
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from whoosh import query as wq
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
@@ -116,9 +116,24 @@ def _matched_spans(text: str, terms, language) -> list:
     if not exact and not patterns:
         return []
     spans = []
-    for start, end, term in _tokens(text, language):
-        if (term in exact or (patterns and any(p.match(term) for p in patterns))) and end > start:
-            spans.append((start, end, term))
+    key = _analysis_key(language)
+    runs = _word_runs(ANALYZERS.get(key, _GENERIC))
+    if runs is not None and not patterns:  # _runs() inlined: this loop is most of highlighting
+        run_tokens = _run_tokens_of(key)
+        for match in runs.finditer(text):
+            tokens, terms_of_run = run_tokens(match.group())
+            if exact.isdisjoint(terms_of_run):
+                continue  # most runs of a text hold no term of the query: one set test each
+            offset = match.start()
+            for start, end, term in tokens:
+                if term in exact and end > start:
+                    spans.append((offset + start, offset + end, term))
+        spans.sort()
+        return spans
+    for offset, tokens, _ in _runs(text, language):
+        for start, end, term in tokens:
+            if (term in exact or (patterns and any(p.match(term) for p in patterns))) and end > start:
+                spans.append((offset + start, offset + end, term))
     spans.sort()
     return spans
 
@@ -142,8 +157,9 @@ def _word_runs(analyzer):
 
 
 def _runs(text: str, language):
-    """``(offset, tokens)`` for each run of word characters of ``text``, its tokens ``(start, end,
-    term)`` as ``language``'s analyzer indexes them, relative to ``offset``.
+    """``(offset, tokens, terms)`` for each run of word characters of ``text``, its tokens
+    ``(start, end, term)`` as ``language``'s analyzer indexes them, relative to ``offset``, and the
+    set of their terms (None when the text is analysed whole).
 
     Highlighting a page analyses each hit's whole text again; the same words recur from hit to
     hit and page to page, so each run is analysed once per process (``_run_tokens``) rather than
@@ -153,24 +169,33 @@ def _runs(text: str, language):
     analyzer = ANALYZERS.get(key, _GENERIC)
     runs = _word_runs(analyzer)
     if runs is None:
-        yield 0, [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index")]
+        yield 0, [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index")], None
         return
+    run_tokens = _run_tokens_of(key)
     for match in runs.finditer(text):
-        yield match.start(), _run_tokens(key, match.group())
+        yield (match.start(), *run_tokens(match.group()))
 
 
 def _tokens(text: str, language):
     """``(start, end, term)`` of every token of ``text``, as ``_runs`` finds them."""
-    for offset, tokens in _runs(text, language):
+    for offset, tokens, _ in _runs(text, language):
         for start, end, term in tokens:
             yield offset + start, offset + end, term
 
 
-@lru_cache(maxsize=32_768)
-def _run_tokens(key: str, run: str) -> tuple:
-    """``(start, end, term)`` of the tokens of one run of word characters, offsets into the run."""
+@cache  # one per analysis key
+def _run_tokens_of(key: str):
+    """``run -> (tokens, terms)`` for the analyzer of ``key``: ``(start, end, term)`` of the tokens
+    of one run of word characters, offsets into the run, and the set of their terms; the last
+    16,384 runs of each analyzer kept (a cache of one argument is looked up fastest)."""
     analyzer = ANALYZERS.get(key, _GENERIC)
-    return tuple((t.startchar, t.endchar, t.text) for t in analyzer(run, chars=True, mode="index"))
+
+    @lru_cache(maxsize=16_384)
+    def run_tokens(run: str) -> tuple:
+        tokens = tuple((t.startchar, t.endchar, t.text) for t in analyzer(run, chars=True, mode="index"))
+        return tokens, frozenset(term for _, _, term in tokens)
+
+    return run_tokens
 
 
 def _merge(spans) -> list:

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import pickle
 import re
+import threading
 import zlib
 from bisect import bisect_left
+from collections import OrderedDict
 
 import numpy as np
 from whoosh import collectors
@@ -173,12 +175,73 @@ def _step(matcher, within=None):
     return np.asarray(ids, dtype=np.int64), np.asarray(scores, dtype=np.float64)
 
 
+#: A term's postings in a segment, decoded: ``(segment key, field, term bytes)`` -> ``(ids,
+#: weights)``, kept by the process up to this many postings (about 16 bytes each). A segment
+#: never changes (deletions are filtered above its postings), and the same words recur from one
+#: search to the next, asked once or not: decoding a term's posting blocks was most of reading it.
+POSTINGS_KEPT = 1_000_000
+_POSTINGS: OrderedDict = OrderedDict()
+_POSTINGS_LOCK = threading.Lock()
+_postings_held = 0
+
+
+def keep_postings(matcher, key) -> None:
+    """Let ``evaluate()`` keep the postings of the term matcher ``matcher`` (fresh from the
+    postings file) under ``key``, and read them from there next time."""
+    if type(matcher) is W3LeafMatcher:
+        matcher.postings_key = key
+        matcher.postings_start = matcher._dataoffset
+
+
+def _kept_postings(key):
+    with _POSTINGS_LOCK:
+        found = _POSTINGS.get(key)
+        if found is not None:
+            _POSTINGS.move_to_end(key)
+        return found
+
+
+def _keep(key, ids, weights) -> None:
+    global _postings_held
+    if len(ids) > POSTINGS_KEPT // 4:
+        return
+    ids.flags.writeable = False  # shared by every search from now on
+    weights.flags.writeable = False
+    with _POSTINGS_LOCK:
+        if key in _POSTINGS:
+            return
+        _POSTINGS[key] = (ids, weights)
+        _postings_held += len(ids)
+        while _postings_held > POSTINGS_KEPT:
+            _, (old, _) = _POSTINGS.popitem(last=False)
+            _postings_held -= len(old)
+
+
+def _among(ids, within):
+    """The positions in ``ids`` of the docnums also in ``within`` (both sorted, unique)."""
+    at = np.searchsorted(ids, within)
+    inside = at < len(ids)
+    at = at[inside]
+    return at[ids[at] == within[inside]]
+
+
 def _leaf(matcher, within=None):
     """A term's postings from the current one on, block by block, scored as arrays; with
     ``within``, only the blocks that can hold one of those are read."""
     scorer = matcher.scorer
     if not isinstance(scorer, (ArrayBM25FScorer, WeightScorer)) or matcher._byteids:
         return _step(matcher, within)
+    key = getattr(matcher, "postings_key", None)
+    if key is not None and (matcher._i or matcher._dataoffset != matcher.postings_start):
+        key = None  # stepped into already: read from where it stands
+    kept = _kept_postings(key) if key is not None else None
+    if kept is not None:
+        ids, weights = kept
+        matcher._atend = True  # consumed, as if read to the end
+        if within is not None:
+            at = _among(ids, within)
+            ids, weights = ids[at], weights[at]
+        return _scored(scorer, ids, weights)
     low = 0  # no document of the current block is below this
     head = None  # the rest of the current block, when Whoosh has stepped into it already
     if matcher.is_active() and (matcher._ids is not None or matcher._i):
@@ -219,11 +282,19 @@ def _leaf(matcher, within=None):
     weights = np.asarray(weights, dtype=np.float64)
     if head is not None:
         ids, weights = np.concatenate((head[0], ids)), np.concatenate((head[1], weights))
+    if key is not None and within is None:  # every posting read: keep them
+        _keep(key, ids, weights)
     if not len(ids):
         return _EMPTY
     if within is not None:
         keep = np.isin(ids, within, assume_unique=True)
         ids, weights = ids[keep], weights[keep]
+    return _scored(scorer, ids, weights)
+
+
+def _scored(scorer, ids, weights):
+    if not len(ids):
+        return _EMPTY
     if isinstance(scorer, WeightScorer):
         return ids, weights  # WeightScorer.score() is the weight
     # ArrayBM25FScorer.score(), element by element.
@@ -282,17 +353,17 @@ def _union(a, b):
         return a
     if not len(a_ids):
         return b
-    ids = np.union1d(a_ids, b_ids)
-    scores = np.zeros(len(ids), dtype=np.float64)
-    in_a = np.searchsorted(ids, a_ids)
-    in_b = np.searchsorted(ids, b_ids)
-    scores[in_a] = a_scores
-    both = np.zeros(len(ids), dtype=bool)
-    both[in_a] = True
-    shared = both[in_b]
-    scores[in_b[~shared]] = b_scores[~shared]
-    scores[in_b[shared]] = scores[in_b[shared]] + b_scores[shared]
-    return ids, scores
+    # Two sorted runs: a stable sort merges them (timsort), each shared document's ``a`` first.
+    ids = np.concatenate((a_ids, b_ids))
+    order = np.argsort(ids, kind="stable")
+    ids, scores = ids[order], np.concatenate((a_scores, b_scores))[order]
+    shared = np.flatnonzero(ids[1:] == ids[:-1])  # an ``a`` followed by the same document's ``b``
+    if not len(shared):
+        return ids, scores
+    scores[shared] = scores[shared] + scores[shared + 1]
+    keep = np.ones(len(ids), dtype=bool)
+    keep[shared + 1] = False
+    return ids[keep], scores[keep]
 
 
 def _intersection(a, b):

@@ -506,13 +506,14 @@ class _IndexPage:
 
 
 def _search_index(current, query, narrows, sort, page, page_size, terms) -> _IndexPage:
-    sqs = current.searchqueryset(query, narrows)
+    # What sqs.facet() and sqs.order_by() would add, added to this search's own query in place:
+    # each of those copies the whole query first (a sixth of a millisecond each).
+    backend_query = current.searchqueryset(query, narrows).query
     for fieldname in FACETS.values():
-        sqs = sqs.facet(fieldname)
+        backend_query.add_field_facet(fieldname)
     if sort == "date":
-        sqs = sqs.order_by(*DATE_ORDER)
-
-    backend_query = sqs.query
+        for order in DATE_ORDER:
+            backend_query.add_order_by(order)
     backend_query.set_limits((page - 1) * page_size, page * page_size)
     backend_query.set_spelling_query(query.display())
     backend_query.run()
@@ -617,7 +618,7 @@ def _hit(result, highlight_terms) -> Hit:
     prefix = get_script_prefix()
     return Hit(
         key=result.key,
-        permalink=reverse("interviews:quote", args=[result.key]),
+        permalink=_quote_path(result.key, prefix),
         speaker=getattr(result, "speaker_name", ""),
         speaker_url=_path("interviews:speaker", result.speaker, prefix),
         interview=getattr(result, "interview_title", ""),
@@ -639,6 +640,26 @@ def _path(name: str, slug: str, script_prefix: str) -> str:
     speakers and interviews, and reversing a URL was a tenth of building a hit. The script
     prefix, which ``reverse()`` reads, is part of the key."""
     return reverse(name, args=[slug])
+
+
+_TURN_KEY_RE = re.compile(r"[A-Za-z0-9]{1,32}")
+_KEY_STANDIN = "0keystandin0"
+
+
+def _quote_path(key: str, script_prefix: str) -> str:
+    """``reverse("interviews:quote", args=[key])``: a hit's permalink. Every hit has its own key,
+    so it is the quote address reversed once with a stand-in key (its converter writes a key as it
+    is), the key put in its place."""
+    if not _TURN_KEY_RE.fullmatch(key):
+        return reverse("interviews:quote", args=[key])
+    before, after = _quote_template(script_prefix)
+    return before + key + after
+
+
+@lru_cache(maxsize=16)
+def _quote_template(script_prefix: str) -> tuple:
+    before, _, after = reverse("interviews:quote", args=[_KEY_STANDIN]).partition(_KEY_STANDIN)
+    return before, after
 
 
 def _counterpart(translation: Translation, highlight_terms=None) -> Counterpart:
@@ -666,16 +687,16 @@ def _snippet_width(language) -> int:
 
 
 def _facet_values(facet_counts, filters, stamp) -> dict:
-    labels = _facet_labels(
-        stamp,
-        {name: [str(value) for value, _ in facet_counts.get(fieldname, [])] for name, fieldname in FACETS.items()},
-    )
+    # Each value as text once: a page has some hundreds of them.
+    texts = {name: [str(value) for value, _ in facet_counts.get(fieldname, [])] for name, fieldname in FACETS.items()}
+    labels = _facet_labels(stamp, texts)
     facets = {}
     for name, fieldname in FACETS.items():
         selected = set(filters.get(name, ()))
+        named = labels[name].get
         values = [
-            FacetValue(str(value), labels[name].get(str(value), str(value)), count, str(value) in selected)
-            for value, count in facet_counts.get(fieldname, [])
+            FacetValue(text, named(text, text), count, text in selected)
+            for text, (_, count) in zip(texts[name], facet_counts.get(fieldname, []))
         ]
         if name == "year":
             values.sort(key=lambda v: v.value, reverse=True)

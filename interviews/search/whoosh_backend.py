@@ -31,7 +31,10 @@ docs/search.md):
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -58,7 +61,13 @@ from interviews.search.columns import Columns
 from interviews.search.fields import AnalyzedTextField
 from interviews.search.generations import IndexLocation, IndexLocked, WriterCodec, bounded_merge, tiered_merge
 from interviews.search.german import GERMAN_STOPWORDS
-from interviews.search.matching import DeferredAndNot, DeferredIntersection, EveryScoreCollector, matching_docnums
+from interviews.search.matching import (
+    DeferredAndNot,
+    DeferredIntersection,
+    EveryScoreCollector,
+    keep_postings,
+    matching_docnums,
+)
 from interviews.search.scoring import ArrayBM25F, is_segment, term_info
 
 #: The memory a bulk load's writer may give its postings before Whoosh writes them to disk in
@@ -101,6 +110,44 @@ def split_negations(q):
         negative = wq.Or(negatives).normalize() if negatives else None
         return positive, negative
     return q, None
+
+
+#: A query of plain words: runs of word characters with single spaces between them and none of
+#: the parser's upper-case operators. Nothing in it is syntax to Whoosh's parser, which makes each
+#: word a term of the parser's field (or several, joined as the field says, if it analyses into
+#: several) and joins them by the parser's group.
+_PLAIN_WORDS_RE = re.compile(r"\w+(?: \w+)*")
+_WORD_RE = re.compile(r"\w+")
+_PARSER_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+
+
+def parse_plain_words(parser, text):
+    """``parser.parse(text)`` for a query of plain words, without the parser's taggers and
+    filters (a parser's whole pipeline runs once per language field for every search); None for
+    any other query. The same query tree: tests/search/test_query_parsing.py holds them equal."""
+    if not _PLAIN_WORDS_RE.fullmatch(text) or any(word in _PARSER_OPERATORS for word in text.split(" ")):
+        return None
+    fieldname = parser.fieldname
+    field = parser.schema[fieldname] if parser.schema and fieldname in parser.schema else None
+    if field is None or field.self_parsing():
+        return None
+    subqueries = []
+    for match in _WORD_RE.finditer(text):
+        # QueryParser.term_query() for the word, and syntax.attach() of its place in the text.
+        texts = list(field.process_text(match.group(), mode="query", tokenize=True, removestops=True))
+        if not texts:
+            continue
+        if len(texts) > 1:
+            q = parser.multitoken_query(field.multitoken_query, texts, fieldname, parser.termclass, 1.0)
+        else:
+            q = parser.termclass(fieldname, texts[0], boost=1.0)
+        q.startchar, q.endchar = match.start(), match.end()
+        subqueries.append(q)
+    q = parser.group.qclass(subqueries, boost=1.0)
+    if not q:
+        return wq.NullQuery
+    q.startchar, q.endchar = 0, len(text)
+    return q.normalize()
 
 
 def _or(a, b):
@@ -158,6 +205,7 @@ class _Term(wq.Term):
         m = terms._codec.postings_reader(
             terms._postfile, info, reader.schema[fieldname].format, term=(fieldname, tbytes), scorer=scorer
         )
+        keep_postings(m, (getattr(reader._storage, "folder", None), reader._segment.segment_id(), fieldname, tbytes))
         deleted = frozenset(reader._perdoc.deleted_docs())
         if deleted:
             m = FilterMatcher(m, deleted, exclude=True)
@@ -215,6 +263,22 @@ def _looked_up_once(q):
 # --- The backend -------------------------------------------------------------------------------
 
 
+def _listing_version(directory):
+    """``(inode, modification time)`` of a generation's directory, which every commit changes (it
+    writes a new table of contents there); None when that time is too recent to vouch for the
+    listing: a file system stamps times in ticks of some milliseconds, so a second commit in the
+    same tick as the first would leave the time as it was. Whoosh's ``refresh()`` lists the
+    directory to find its latest commit, four times a search; with this, only when it changed."""
+    checked = time.time_ns()
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return None
+    if st.st_mtime_ns > checked - 2_000_000_000:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
 class ArchiveWhooshBackend(WhooshSearchBackend):
     #: How long a writer waits for another process's commit before giving up (seconds).
     write_lock_timeout = 10.0
@@ -228,6 +292,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self._stamp = None
         self._generation = None
         self._columns = None
+        self._listed = None
 
     # Schema
 
@@ -290,8 +355,12 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self._stamp = stamp
             self._generation = ix.storage.folder
             self._searcher = ix.searcher(weighting=ArrayBM25F())
+            self._listed = None
         else:
-            self._searcher = self._searcher.refresh()
+            listed = _listing_version(self._generation)
+            if listed is None or listed != self._listed:
+                self._searcher = self._searcher.refresh()  # lists the generation's files
+                self._listed = listed
         return self._searcher
 
     def index_stamp(self) -> str:
@@ -326,7 +395,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         # The whole query is parsed once per language field (with that field's analyzer) and the
         # results OR-ed, as analysis.multilingual_query does; the parsers are kept, not rebuilt.
         for parser in self._field_parsers():
-            pos, neg = split_negations(parser.parse(query_string))
+            parsed = parse_plain_words(parser, query_string)
+            pos, neg = split_negations(parser.parse(query_string) if parsed is None else parsed)
             if pos is not None:
                 positive_parts.append(pos)
             if neg is not None:
@@ -487,20 +557,28 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     def _page(self, columns, final, ranked, sort_by, start, end):
         """``[(docnum, score), ...]`` of one page: by ``sort_by``, by score, or in index order."""
         if ranked is not None:
-            docnums, scores = ranked
-            order = np.lexsort((docnums, -scores))  # best first; ties in index order
-            order = order[final[docnums[order]]]
+            docnums, scores = ranked  # in index order
+            kept = final[docnums]
+            docnums, scores = docnums[kept], scores[kept]
+            if end <= start:
+                return []
+            if end < len(docnums):
+                # Only the first ``end`` are ordered: those scoring at least the end-th best score
+                # (ties at that score included, so ties stay in index order as a full sort leaves them).
+                threshold = np.partition(scores, len(scores) - end)[len(scores) - end]
+                candidates = np.flatnonzero(scores >= threshold)
+            else:
+                candidates = np.arange(len(docnums))
+            order = candidates[np.argsort(-scores[candidates], kind="stable")]  # best first; ties in index order
             return [(int(docnums[i]), float(scores[i])) for i in order[start:end]]
-        docnums = np.flatnonzero(final)
         if sort_by:
-            keys = []
-            for order in reversed(list(sort_by)):  # np.lexsort: last key is the primary one
-                reverse = order.startswith("-")
-                name = order.lstrip("-")
-                if name not in columns.single_fields:
-                    raise SearchBackendError(f"cannot sort by {name!r}: not a column field")
-                keys.append(columns.sort_key(name, docnums, reverse))
-            docnums = docnums[np.lexsort(keys)]
+            for name in sort_by:
+                if name.lstrip("-") not in columns.single_fields:
+                    raise SearchBackendError(f"cannot sort by {name.lstrip('-')!r}: not a column field")
+            order = columns.order(tuple(sort_by))
+            docnums = order[final[order]]
+        else:
+            docnums = np.flatnonzero(final)
         return [(int(d), 0.0) for d in docnums[start:end]]
 
     def _result(self, searcher, docnum, score, result_class):

@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import caches
 
+from interviews.search.engines import engine
 from interviews.search.query import SearchParams, search
 from tests.factories import index_first_turn_in_another_process
 
@@ -76,3 +77,30 @@ def test_a_cached_page_past_the_last_still_raises(archive, sort):
     for _ in range(2):
         with pytest.raises(PageNotFound):
             search(SearchParams(q="daten", sort=sort, page=9))
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_index_unchanged_for_a_while_is_not_listed_again_yet_a_write_is_seen_at_once(archive, indexed, monkeypatch):
+    """The searcher lists the index's files to find its latest commit only when the directory
+    changed; a directory untouched for seconds is trusted. A commit by another process changes
+    the directory, so the very next search still sees it."""
+    import os
+    import time
+
+    from whoosh.searching import Searcher
+
+    backend = engine().backend
+    assert search(SearchParams(q="quokka")).count == 0
+    long_ago = time.time_ns() - 60 * 10**9
+    os.utime(backend._generation, ns=(long_ago, long_ago))
+    search(SearchParams(q="quokka"))  # lists once more, and trusts the listing from now on
+    refreshed = []
+    refresh = Searcher.refresh
+    monkeypatch.setattr(Searcher, "refresh", lambda self: refreshed.append(self) or refresh(self))
+    assert search(SearchParams(q="quokka")).count == 0
+    assert refreshed == []
+
+    turn = index_first_turn_in_another_process("Have you ever met a quokka?")
+
+    after = search(SearchParams(q="quokka"))
+    assert refreshed and after.count == 1 and keys(after) == [turn.key]

@@ -267,3 +267,55 @@ def test_the_terms_kept_are_bounded_and_the_least_recently_used_go_first(archive
     scoring.term_info(segment, "text_de", word)  # used again: now the most recent
     scoring.term_info(segment, "text_zh", b"quokka")
     assert [key[2:] for key in scoring._TERM_INFOS] == [("text_de", word), ("text_zh", b"quokka")]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_postings_kept_from_an_earlier_search_give_the_same_matches_and_scores(archive, monkeypatch, text):
+    """A term's postings read once are kept (``POSTINGS_KEPT``); a search reading them from there,
+    whole or only within some documents, finds what stepping through Whoosh's matchers finds."""
+    from interviews.search import matching
+
+    monkeypatch.setattr(matching, "_POSTINGS", matching.OrderedDict())
+    monkeypatch.setattr(matching, "_postings_held", 0)
+    blocks_read = []
+    read = matching._deltas_and_weights
+    monkeypatch.setattr(matching, "_deltas_and_weights", lambda m: blocks_read.append(m) or read(m))
+    first = _both_ways(text)
+    read_first, blocks_read[:] = len(blocks_read), []
+    again = _both_ways(text)
+    assert again == first
+    for ids, scores, step_ids, step_scores in again:
+        assert ids == step_ids and scores == step_scores
+    if read_first:  # a term read whole is kept (one read only where others matched is not)
+        assert matching._POSTINGS and len(blocks_read) < read_first
+    test_within_some_documents_finds_those_of_them_that_match(archive, text)
+
+
+def test_the_postings_kept_are_bounded_and_the_least_recently_used_go_first(monkeypatch):
+    from interviews.search import matching
+
+    monkeypatch.setattr(matching, "_POSTINGS", matching.OrderedDict())
+    monkeypatch.setattr(matching, "_postings_held", 0)
+    monkeypatch.setattr(matching, "POSTINGS_KEPT", 20)
+    for key in ("a", "b", "c", "d"):
+        matching._keep(key, np.arange(5), np.ones(5))
+    matching._kept_postings("a")  # used again: now the most recent
+    matching._keep("e", np.arange(6), np.ones(6))  # over a quarter of the bound: never kept
+    matching._keep("f", np.arange(5), np.ones(5))  # one too many: the least recently used goes
+    assert list(matching._POSTINGS) == ["c", "d", "a", "f"]
+    assert matching._postings_held == 20
+    with pytest.raises(ValueError):
+        matching._kept_postings("a")[0][0] = 5  # shared by every search: read-only
+
+
+def test_a_union_of_arrays_scores_a_shared_document_a_plus_b_as_whoosh_adds_them():
+    """Every document of either side once, in order; a shared one scores a + b (in that order:
+    floats are added as Whoosh's UnionMatcher adds them), the others their own score."""
+    from interviews.search.matching import _union
+
+    a = (np.array([1, 4, 7, 9]), np.array([0.1, 0.2, 0.3, 0.4]))
+    b = (np.array([0, 4, 9, 12]), np.array([1.1, 1.2, 1.3, 1.4]))
+    ids, scores = _union(a, b)
+    assert ids.tolist() == [0, 1, 4, 7, 9, 12]
+    assert scores.tolist() == [1.1, 0.1, 0.2 + 1.2, 0.3, 0.4 + 1.3, 1.4]
+    assert _union(a, (np.zeros(0, dtype=np.int64), np.zeros(0))) is a

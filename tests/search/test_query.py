@@ -335,3 +335,18 @@ def test_seed_index_is_complete_after_ingest(seeds):
     report = indexing.check_index()
     assert report.ok
     assert report.documents == Turn.objects.count() == 199
+
+
+def test_a_hits_permalink_is_its_quote_address_under_any_script_prefix():
+    """Each hit's link is what ``reverse()`` gives for its key, the site served at / or under a prefix."""
+    from django.urls import get_script_prefix, reverse, set_script_prefix
+
+    saved = get_script_prefix()
+    try:
+        for prefix in ("/", "/archive/"):
+            set_script_prefix(prefix)
+            for key in ("342kucms", "ABC9", "x" * 32):
+                assert search._quote_path(key, prefix) == reverse("interviews:quote", args=[key])
+    finally:
+        set_script_prefix(saved)
+    assert search._quote_path("342kucms", "/archive/").startswith("/archive/")
