@@ -262,12 +262,13 @@ class IndexingAnalyzer(CompositeAnalyzer):
     def _words(self, value):
         """``[(position, text), ...]`` of the tokens the tokenizer makes, in its order. A turn's
         text is indexed in two fields whose analyzers start with the same tokenizer (``text`` and
-        its language's): the last text's tokens are kept for the next field."""
+        its language's): the last text's tokens are kept for the next field, for a tokenizer equal
+        to the last one (same settings, ``MixedScriptTokenizer.__eq__``)."""
         tokenizer = self.items[0]
         if not isinstance(tokenizer, MixedScriptTokenizer):
             return [(pos, match.group(0)) for pos, match in enumerate(tokenizer.expression.finditer(value))]
         global _last_words
-        key = (value, tokenizer.kana_bigrams)
+        key = (value, tokenizer)
         last_key, last_words = _last_words
         if last_key == key:
             return last_words

@@ -175,6 +175,13 @@ class MixedScriptTokenizer(Tokenizer):
     def __init__(self, kana_bigrams: bool = True):
         self.kana_bigrams = kana_bigrams
 
+    def __eq__(self, other):
+        # Whoosh's Tokenizer compares classes alone; two of these cut a text alike only when
+        # their settings are equal too (IndexingAnalyzer reuses one's tokens for the other).
+        return type(other) is type(self) and vars(other) == vars(self)
+
+    __hash__ = None  # as Whoosh's Tokenizer: equal by value, so not hashable
+
     def __call__(
         self,
         value,

@@ -18,6 +18,7 @@ from whoosh.formats import Frequency, Positions
 
 from interviews.search.analysis import ANALYZERS, IndexingAnalyzer, generic_analyzer
 from interviews.search.indexes import TurnIndex, surface_analyzer
+from interviews.search.tokenizer import FoldFilter, MixedScriptTokenizer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,6 +95,17 @@ def test_the_same_text_twice_and_texts_in_turn_give_the_same_postings():
         _assert_same_postings(first)
         _assert_same_postings(first)
         _assert_same_postings(second)
+
+
+def test_kept_tokens_are_not_served_to_a_tokenizer_with_other_settings():
+    """Without kana bigrams, kana runs are one token each: a text analysed with bigrams just before
+    must not hand its tokens on."""
+    text = "カタカナ テスト ひらがな"
+    bigrams = IndexingAnalyzer(MixedScriptTokenizer(kana_bigrams=True), FoldFilter())
+    whole = IndexingAnalyzer(MixedScriptTokenizer(kana_bigrams=False), FoldFilter())
+    assert _postings(bigrams, text, Positions()) == _postings(_generic(bigrams), text, Positions())
+    assert _postings(whole, text, Positions()) == _postings(_generic(whole), text, Positions())
+    assert _postings(whole, text, Positions()) != _postings(bigrams, text, Positions())
 
 
 def test_a_full_memo_is_emptied_and_the_postings_stay_the_same(monkeypatch):
