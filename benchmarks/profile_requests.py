@@ -109,7 +109,10 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.test import Client
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # debug off: pages need the manifest
 
     paths = request_paths(directory, args)
     client = Client()
