@@ -317,6 +317,20 @@ def test_second_run_of_the_command_reports_unchanged(capsys):
     assert "0 created, 0 updated, 2 unchanged, 0 failed" in capsys.readouterr().out
 
 
+def test_the_command_advises_compacting_an_index_in_many_segments(monkeypatch, capsys):
+    from interviews.management.commands import ingest
+    from interviews.search.engines import engine
+
+    call_command("ingest", str(SEEDS))
+    assert "rebuild_index" not in capsys.readouterr().out  # a small archive: nothing to advise
+    segments = engine().segments()
+    assert segments >= 1
+    monkeypatch.setattr(ingest, "COMPACT_ABOVE", segments - 1)
+    call_command("ingest", str(SEEDS))
+    out = capsys.readouterr().out
+    assert f"the search index is in {segments} segments: `manage.py rebuild_index` compacts it into one" in out
+
+
 def test_directory_with_one_bad_file_ingests_the_good_ones(tmp_path, capsys):
     shutil.copytree(SEEDS, tmp_path / "t")
     (tmp_path / "t" / "broken.txt").write_bytes(b"\x00\x01\x02binary\x00" * 100)

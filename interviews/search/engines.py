@@ -136,6 +136,11 @@ class Engine:
     def schema_matches(self) -> bool:
         raise NotImplementedError
 
+    def segments(self) -> int | None:
+        """How many parts the index is in, where the engine keeps them apart and searches each in
+        turn (so that fewer is faster); None when it cannot say."""
+        return None
+
 
 class TunedWhoosh(Engine):
     """Our Whoosh backend, with its fast paths: columns, generations, the write lock."""
@@ -278,6 +283,9 @@ class TunedWhoosh(Engine):
 
     def schema_matches(self):
         return self.backend.schema_matches()
+
+    def segments(self):
+        return len(self.backend.searcher().reader().leaf_readers())
 
 
 class GenericHaystack(Engine):

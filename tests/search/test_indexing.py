@@ -1,7 +1,10 @@
 """Keeping the index in step with the database: the outbox applied after each commit,
 ``check_index`` and ``rebuild``."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 
 from interviews.models import IndexTask, Turn
@@ -161,6 +164,29 @@ def test_rebuild_keeps_searches_complete_and_swaps(db, indexed):
     assert [count for _, _, count in seen] == [6] * len(seen) and len(seen) == 4
     assert engine().backend.location.current(engine().backend.schema) != before
     assert run("data").count == 6
+
+
+def test_the_rebuild_command_says_when_it_merges_the_new_index(db, indexed):
+    """The last step, merging the written turns into one segment, shows no count of its own: the
+    command says it has begun and how long it took, between the count and the closing line."""
+    indexed()
+    out = io.StringIO()
+    call_command("rebuild_index", stdout=out)
+    lines = out.getvalue().splitlines()
+    merging = lines.index("every turn written; merging the new index into one segment on disk")
+    assert lines[merging - 1].startswith("[" + "#" * 30 + "]")
+    assert lines[-2].startswith("merged in ") and lines[-2].endswith(" s")
+    assert lines[-1].startswith("indexed ") and lines[-1].endswith("the new index is live")
+
+
+def test_the_rebuild_command_shows_the_merge_going_on(db, indexed, monkeypatch):
+    from interviews.management.commands import rebuild_index
+
+    indexed()
+    monkeypatch.setattr(rebuild_index._Finishing, "EVERY_S", 0.001)
+    out = io.StringIO()
+    call_command("rebuild_index", stdout=out)
+    assert any(line.startswith("merging: ") and line.endswith(" s so far") for line in out.getvalue().splitlines())
 
 
 def test_index_work_during_a_rebuild_reaches_the_new_index(db, indexed, django_capture_on_commit_callbacks):
