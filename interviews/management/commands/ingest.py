@@ -9,10 +9,11 @@ from interviews.ingest import PROGRESS_EVERY, ingest_transcript, parse_source
 from interviews.search.engines import engine
 from interviews.sources import IngestError, collect_sources
 
-#: A bulk load's merges leave segments of up to 15,000 turns (generations.BULK_MAX_MERGE_TURNS): 9
-#: at 100,000 turns, 60 or more at 1M. At 9, compacting them into one cut the CPU of a search page
-#: asked once by a quarter: 15.4 against 20.8 ms, p95 38 against 54 ms (`benchmarks/asked_once.py
-#: --requests 300` on the 100k bench archive and a compacted copy, alternating, load 5.7).
+#: A bulk load's merges leave segments of up to some 20,000 turns (generations.tiered_merge): 10 in
+#: the bench's 100,000-turn load, some 60 at 1M. At 10, compacting them into one cut the CPU of a
+#: search page asked once by a quarter: 15.4 against 20.8 ms, p95 38 against 54 ms
+#: (`benchmarks/asked_once.py --requests 300` on that archive and a compacted copy, alternating,
+#: load 5.7).
 COMPACT_ABOVE = 5
 
 
