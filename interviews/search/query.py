@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
+from django.urls.converters import get_converters
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from whoosh import query as wq
@@ -618,7 +619,7 @@ def _hit(result, highlight_terms) -> Hit:
     prefix = get_script_prefix()
     return Hit(
         key=result.key,
-        permalink=_quote_path(result.key, prefix),
+        permalink=_path("interviews:quote", result.key, prefix),
         speaker=getattr(result, "speaker_name", ""),
         speaker_url=_path("interviews:speaker", result.speaker, prefix),
         interview=getattr(result, "interview_title", ""),
@@ -634,32 +635,30 @@ def _hit(result, highlight_terms) -> Hit:
     )
 
 
-@lru_cache(maxsize=4096)
-def _path(name: str, slug: str, script_prefix: str) -> str:
-    """``reverse(name, args=[slug])``, kept by the process: a page's hits name the same few
-    speakers and interviews, and reversing a URL was a tenth of building a hit. The script
-    prefix, which ``reverse()`` reads, is part of the key."""
-    return reverse(name, args=[slug])
+def _path(name: str, arg: str, script_prefix: str) -> str:
+    """``reverse(name, args=[arg])``: a hit's links (its permalink, its speaker's and its
+    interview's pages). Reversing a URL was a tenth of building a hit, so each address is reversed
+    once per process and script prefix (which ``reverse()`` reads) with a stand-in argument, and
+    each hit's argument is put in its place; an argument its URL's converter would not take (which
+    ``reverse()`` refuses) goes through ``reverse()``."""
+    before, after, takes = _path_template(name, script_prefix)
+    if takes(arg):
+        return before + arg + after
+    return reverse(name, args=[arg])
 
 
-_TURN_KEY_RE = re.compile(r"[A-Za-z0-9]{1,32}")
-_KEY_STANDIN = "0keystandin0"
+#: The converter of the one argument of each address a hit links to (interviews/urls.py). Both
+#: write what they take as it is, in characters that need no quoting in a URL.
+_LINK_CONVERTERS = {"interviews:quote": "turnkey", "interviews:speaker": "slug", "interviews:interview": "slug"}
+_STANDIN = "0standin0"  # taken by both converters
 
 
-def _quote_path(key: str, script_prefix: str) -> str:
-    """``reverse("interviews:quote", args=[key])``: a hit's permalink. Every hit has its own key,
-    so it is the quote address reversed once with a stand-in key (its converter writes a key as it
-    is), the key put in its place."""
-    if not _TURN_KEY_RE.fullmatch(key):
-        return reverse("interviews:quote", args=[key])
-    before, after = _quote_template(script_prefix)
-    return before + key + after
-
-
-@lru_cache(maxsize=16)
-def _quote_template(script_prefix: str) -> tuple:
-    before, _, after = reverse("interviews:quote", args=[_KEY_STANDIN]).partition(_KEY_STANDIN)
-    return before, after
+@lru_cache(maxsize=64)
+def _path_template(name: str, script_prefix: str) -> tuple:
+    """(the address before its argument, after it, whether an argument is written as it is)."""
+    before, _, after = reverse(name, args=[_STANDIN]).partition(_STANDIN)
+    takes = re.compile(get_converters()[_LINK_CONVERTERS[name]].regex).fullmatch
+    return before, after, takes
 
 
 def _counterpart(translation: Translation, highlight_terms=None) -> Counterpart:
