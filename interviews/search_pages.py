@@ -157,7 +157,18 @@ def results_context(page: archive_search.SearchPage) -> dict:
     def url(**changes):
         return _search_url(params, path=path, **changes)
 
-    labels = {name: {v.value: v.label for v in values} for name, values in page.facets.items()}
+    # The page number is the last parameter of a search URL: the links to the pages (up to nine
+    # a page, each an urlencode of the whole query) share the rest.
+    first_page = url(page=None)
+    page_joint = "&page=" if "?" in first_page else "?page="
+
+    def page_url(number: int) -> str:
+        return f"{first_page}{page_joint}{number}"
+
+    # The names of the values filtered on, for their chips (not of every value: some thousands).
+    labels = {
+        name: {v.value: v.label for v in values} for name, values in page.facets.items() if params.filters.get(name)
+    }
     chips = [
         {
             "facet": FACET_TITLES[name],
@@ -169,9 +180,11 @@ def results_context(page: archive_search.SearchPage) -> dict:
     ]
     facets = []
     for name, values in page.facets.items():
-        # Ticked values first so they are never hidden under "more".
-        ordered = [v for v in values if v.selected] + [v for v in values if not v.selected]
-        shown = max(FACET_SHOWN, sum(v.selected for v in values))
+        # Ticked values first so they are never hidden under "more" (a facet lists up to some
+        # thousands of values, most often none ticked).
+        ticked = [v for v in values if v.selected]
+        ordered = ticked + [v for v in values if not v.selected] if ticked else values
+        shown = max(FACET_SHOWN, len(ticked))
         facets.append(
             {
                 "name": name,
@@ -193,10 +206,10 @@ def results_context(page: archive_search.SearchPage) -> dict:
         "expand_url": url(exact=False, page=None) if params.exact else None,
         "sort_urls": {sort: url(sort=sort, page=None) for sort in archive_search.SORTS},
         "page_links": [
-            {"number": n, "url": url(page=n), "current": n == page.page} if n else None for n in page.page_window()
+            {"number": n, "url": page_url(n), "current": n == page.page} if n else None for n in page.page_window()
         ],
-        "previous_url": url(page=page.page - 1) if page.has_previous else None,
-        "next_url": url(page=page.page + 1) if page.has_next else None,
+        "previous_url": page_url(page.page - 1) if page.has_previous else None,
+        "next_url": page_url(page.page + 1) if page.has_next else None,
         # Grouping the languages changes the count, so the reader goes back to the first page.
         "group_url": (
             url(group=not params.group, page=None)
