@@ -105,3 +105,34 @@ def test_ticked_values_are_listed_first_and_the_rest_in_the_facets_order():
     assert listed["speaker"]["hidden"] == 60 - 8 - search_pages.FACET_MORE
     assert listed["year"]["values"] == years[:8] and listed["year"]["more"] == years[8:]
     assert [chip["label"] for chip in context["chips"]] == ["Speaker 3", "Speaker 11"]
+
+
+# The strings the results template drew in its loops, as it drew them.
+MORE = engines["django"].from_string(
+    "{% load i18n %}{% blocktranslate count n=n %}{{ n }} more{% plural %}{{ n }} more{% endblocktranslate %}"
+)
+HIDDEN = engines["django"].from_string(
+    "{% load i18n %}{% blocktranslate count n=n %}and {{ n }} more: search for a name to narrow the list."
+    "{% plural %}and {{ n }} more: search for a name to narrow the list.{% endblocktranslate %}"
+)
+PAGE = engines["django"].from_string(
+    "{% load i18n %}{% blocktranslate with number=number %}Page {{ number }}{% endblocktranslate %}"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "de", "zh-hans"])
+@pytest.mark.parametrize("speakers", [9, 10, 48, 49, 50, 1234])
+def test_the_counts_under_the_filters_and_the_page_labels_read_as_the_template_wrote_them(language, speakers):
+    values = [FacetValue(f"s{n}", f"Speaker {n}", 1, False) for n in range(speakers)]
+    facets = {**{name: [] for name in archive_search.FACETS}, "speaker": values}
+    with translation.override(language):
+        context = search_pages.results_context(a_page(SearchParams(page=7), 1234, facets))
+        speaker = next(facet for facet in context["facets"] if facet["name"] == "speaker")
+        assert speaker["more_label"] == MORE.render({"n": min(speakers - 8, 40)})
+        if speakers > 48:
+            assert speaker["hidden_label"] == HIDDEN.render({"n": speakers - 48})
+        else:
+            assert not speaker["hidden"]
+        links = [link for link in context["page_links"] if link]
+        assert [link["label"] for link in links] == [PAGE.render({"number": link["number"]}) for link in links]
+    assert len(links) == 7
