@@ -337,16 +337,26 @@ def test_seed_index_is_complete_after_ingest(seeds):
     assert report.documents == Turn.objects.count() == 199
 
 
-def test_a_hits_permalink_is_its_quote_address_under_any_script_prefix():
-    """Each hit's link is what ``reverse()`` gives for its key, the site served at / or under a prefix."""
-    from django.urls import get_script_prefix, reverse, set_script_prefix
+def test_a_hits_links_are_what_reverse_gives_under_any_script_prefix():
+    """Each hit's links (its permalink, its speaker's and its interview's pages) are what
+    ``reverse()`` gives for its key or slug, the site served at / or under a prefix; an argument
+    ``reverse()`` refuses is refused the same way."""
+    from django.urls import NoReverseMatch, get_script_prefix, reverse, set_script_prefix
 
+    arguments = ("342kucms", "ABC9", "x" * 32, "x" * 33, "ada-lovelace", "a_b", "0standin0", "a.b", "ü", "a/b", "")
     saved = get_script_prefix()
     try:
         for prefix in ("/", "/archive/"):
             set_script_prefix(prefix)
-            for key in ("342kucms", "ABC9", "x" * 32):
-                assert search._quote_path(key, prefix) == reverse("interviews:quote", args=[key])
+            for name in ("interviews:quote", "interviews:speaker", "interviews:interview"):
+                for argument in arguments:
+                    try:
+                        expected = reverse(name, args=[argument])
+                    except NoReverseMatch:
+                        with pytest.raises(NoReverseMatch):
+                            search._path(name, argument, prefix)
+                    else:
+                        assert search._path(name, argument, prefix) == expected
     finally:
         set_script_prefix(saved)
-    assert search._quote_path("342kucms", "/archive/").startswith("/archive/")
+    assert search._path("interviews:quote", "342kucms", "/archive/") == "/archive/q/342kucms/"
