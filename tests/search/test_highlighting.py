@@ -117,8 +117,8 @@ def test_generated_text_is_marked_as_the_whole_text_analysed_marks_it(text, lang
     terms = sorted(set().union(*runs_and_terms(text, language).values()) | {"dat", "数据", "model"})
     query = set(data.draw(st.lists(st.sampled_from(terms), min_size=1, max_size=4)))
     forget_runs()
-    assert _matched_spans(text, query, language) == reference_spans(text, query, language)
-    assert _matched_spans(text, query, language) == reference_spans(text, query, language)  # runs known
+    for _ in range(3):  # runs unseen, seen once (words analysed then), analysed
+        assert _matched_spans(text, query, language) == reference_spans(text, query, language)
 
 
 def test_a_run_without_a_query_term_is_not_analysed(monkeypatch):
