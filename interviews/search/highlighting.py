@@ -15,6 +15,7 @@ from whoosh.fields import TEXT, Schema
 from whoosh.qparser import QueryParser
 
 from interviews.languages import base
+from interviews.search import query_syntax
 from interviews.search.analysis import _GENERIC, ANALYZERS, analyzer_for
 from interviews.search.tokenizer import _RUN_RE, MixedScriptTokenizer, _is_cjk
 
@@ -68,8 +69,11 @@ def query_terms(query_string: str, language) -> list:
     """
     if not query_string or not query_string.strip():
         return []
+    parser = _term_parser(base(language))
     try:
-        q = _term_parser(base(language)).parse(query_string)
+        q = query_syntax.parse(parser, query_string)  # the syntax the archive writes, read faster
+        if q is None:
+            q = parser.parse(query_string)
     except Exception:  # Whoosh's parser is lenient; this is belt and braces
         analyzer = analyzer_for(language)
         terms = [t.text for t in analyzer(query_string, mode="query")]
