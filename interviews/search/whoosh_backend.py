@@ -388,7 +388,10 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def _narrow(self, searcher, columns, narrow_query):
         """``(field or None, mask)``: a narrow on one facet field gets that field's fast path."""
-        q = self.parser.parse(force_str(narrow_query))
+        narrow_query = force_str(narrow_query)  # field:"value" OR ...: read without Whoosh's parser
+        q = query_syntax.parse(self.parser, narrow_query)
+        if q is None:
+            q = self.parser.parse(narrow_query)
         leaves = q.subqueries if isinstance(q, wq.Or) else [q]
         if leaves and all(isinstance(leaf, wq.Term) for leaf in leaves):
             fields = {leaf.fieldname for leaf in leaves}

@@ -73,6 +73,10 @@ SYNTAX = [
     'nofield:"daten modelle"',  # a field the schema lacks: its name stays in the text
     "nofield:daten^2",
     "language:de",
+    'language:"de"',  # the filters' syntax (query._narrow_query)
+    'speaker:"gita-guest" OR speaker:"hanna-host"',
+    'topics:"models-and-architecture"',
+    'year:"2023" OR year:"2024"',
     "text_de:daten text_zh:数据",
     "or and not",  # lower case: words, not operators
     "TO daten",
@@ -81,6 +85,7 @@ NOT_OURS = [
     "daten AND modelle",
     "daten ANDNOT modelle",
     "daten REQUIRE modelle",
+    'interview:"a-talk" AND transcript:"en"',  # one transcript's filter: AND is left to the parser
     "daten OR",
     "OR daten",
     "(OR daten)",
@@ -137,9 +142,10 @@ def _syntax_tree(node):
 
 @pytest.fixture
 def parsers(archive):
-    """The backend's parser of each language field, and highlighting's parser of each language
-    (whose schema has no field but its own)."""
-    return engine().backend._field_parsers() + [_term_parser(code) for code in ("de", "en", "zh", "und")]
+    """The backend's parser of each language field and of filters (``narrow``), and
+    highlighting's parser of each language (whose schema has no field but its own)."""
+    backend = engine().backend
+    return backend._field_parsers() + [backend.parser] + [_term_parser(code) for code in ("de", "en", "zh", "und")]
 
 
 def assert_read_as_parsed(parsers, text):
