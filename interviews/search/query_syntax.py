@@ -1,11 +1,12 @@
 """The query syntax the archive writes, read without Whoosh's query parser.
 
-Every search parses its query string once per language field (``whoosh_backend``) and again for
-each language whose hits it highlights (``highlighting.query_terms``). Whoosh's ``QueryParser``
-finds the syntax by trying its taggers' regular expressions (some 17) at every character of the
-string, then rearranges the nodes in eight filter passes; for a name search with a speaker and a
-topic filter that was 14,388 regular expression matches. The strings searched are written by the
-archive itself (``UserQuery.whoosh_syntax()``, ``expansion.expand()``), in a small grammar:
+Every search parses its query string once per language field (``whoosh_backend``), again for
+each language whose hits it highlights (``highlighting.query_terms``), and each of its filters.
+Whoosh's ``QueryParser`` finds the syntax by trying its taggers' regular expressions (some 17) at
+every character of the string, then rearranges the nodes in eight filter passes; for a name
+search with a speaker and a topic filter that was 14,388 regular expression matches. The strings
+searched are written by the archive itself (``UserQuery.whoosh_syntax()``, ``expansion.expand()``,
+``query._narrow_query()``), in a small grammar:
 
     level    := item (' ' item)*
     item     := ['OR '] ['NOT '] operand                   OR only after an operand
@@ -39,7 +40,7 @@ from whoosh.qparser.plugins import PhrasePlugin
 #: operators, anything else with one of them goes to the parser.
 _OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})
 
-# A field's name, then a phrase or a word; a boost (BoostPlugin's number: 4, 0.5, .5, 10.).
+# A field's name, then a phrase or a word; a boost (BoostPlugin's number: 4, 0.5, .5, 10.25).
 _OPERAND_RE = re.compile(r'(?:(\w+):)?(?:"([^"\n]*)"|(\w+))(?:\^([0-9]*(?:\.[0-9]+)?))?')
 _BOOST_RE = re.compile(r"\^([0-9]*(?:\.[0-9]+)?)")
 
