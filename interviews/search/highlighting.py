@@ -17,6 +17,7 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.qparser import QueryParser
 
 from interviews.languages import base, fold, to_simplified
+from interviews.search import query_syntax
 from interviews.search.analysis import _GENERIC, ANALYZERS, EnglishStopFilter, analyzer_for
 from interviews.search.german import GermanCompoundFilter, GermanStemFilter, PositionKeepingStopFilter
 from interviews.search.tokenizer import _HAN, _KANA, _RUN_RE, FoldFilter, MixedScriptTokenizer, _is_cjk
@@ -71,8 +72,11 @@ def query_terms(query_string: str, language) -> list:
     """
     if not query_string or not query_string.strip():
         return []
+    parser = _term_parser(base(language))
     try:
-        q = _term_parser(base(language)).parse(query_string)
+        q = query_syntax.parse(parser, query_string)  # the syntax the archive writes, read faster
+        if q is None:
+            q = parser.parse(query_string)
     except Exception:  # Whoosh's parser is lenient; this is belt and braces
         analyzer = analyzer_for(language)
         terms = [t.text for t in analyzer(query_string, mode="query")]

@@ -32,7 +32,6 @@ docs/search.md):
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -56,6 +55,7 @@ from whoosh.matching import FilterMatcher, NullMatcher, WrappingMatcher
 from whoosh.qparser import AndGroup, QueryParser
 
 from interviews import languages
+from interviews.search import query_syntax
 from interviews.search.analysis import ANALYSIS_VERSION
 from interviews.search.columns import Columns
 from interviews.search.fields import AnalyzedTextField
@@ -110,44 +110,6 @@ def split_negations(q):
         negative = wq.Or(negatives).normalize() if negatives else None
         return positive, negative
     return q, None
-
-
-#: A query of plain words: runs of word characters with single spaces between them and none of
-#: the parser's upper-case operators. Nothing in it is syntax to Whoosh's parser, which makes each
-#: word a term of the parser's field (or several, joined as the field says, if it analyses into
-#: several) and joins them by the parser's group.
-_PLAIN_WORDS_RE = re.compile(r"\w+(?: \w+)*")
-_WORD_RE = re.compile(r"\w+")
-_PARSER_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
-
-
-def parse_plain_words(parser, text):
-    """``parser.parse(text)`` for a query of plain words, without the parser's taggers and
-    filters (a parser's whole pipeline runs once per language field for every search); None for
-    any other query. The same query tree: tests/search/test_query_parsing.py holds them equal."""
-    if not _PLAIN_WORDS_RE.fullmatch(text) or any(word in _PARSER_OPERATORS for word in text.split(" ")):
-        return None
-    fieldname = parser.fieldname
-    field = parser.schema[fieldname] if parser.schema and fieldname in parser.schema else None
-    if field is None or field.self_parsing():
-        return None
-    subqueries = []
-    for match in _WORD_RE.finditer(text):
-        # QueryParser.term_query() for the word, and syntax.attach() of its place in the text.
-        texts = list(field.process_text(match.group(), mode="query", tokenize=True, removestops=True))
-        if not texts:
-            continue
-        if len(texts) > 1:
-            q = parser.multitoken_query(field.multitoken_query, texts, fieldname, parser.termclass, 1.0)
-        else:
-            q = parser.termclass(fieldname, texts[0], boost=1.0)
-        q.startchar, q.endchar = match.start(), match.end()
-        subqueries.append(q)
-    q = parser.group.qclass(subqueries, boost=1.0)
-    if not q:
-        return wq.NullQuery
-    q.startchar, q.endchar = 0, len(text)
-    return q.normalize()
 
 
 def _or(a, b):
@@ -394,9 +356,12 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         positive_parts, negative_parts = [], []
         # The whole query is parsed once per language field (with that field's analyzer) and the
         # results OR-ed, as analysis.multilingual_query does; the parsers are kept, not rebuilt.
+        # A query of the syntax the archive writes is read once, not by Whoosh's parser, into the
+        # tree that parser makes (query_syntax.py); each field's parser makes its query of it.
+        tree = query_syntax.read(query_string, self.schema, AndGroup)
         for parser in self._field_parsers():
-            parsed = parse_plain_words(parser, query_string)
-            pos, neg = split_negations(parser.parse(query_string) if parsed is None else parsed)
+            parsed = parser.parse(query_string) if tree is None else query_syntax.query_for(tree, parser)
+            pos, neg = split_negations(parsed)
             if pos is not None:
                 positive_parts.append(pos)
             if neg is not None:
@@ -423,7 +388,10 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def _narrow(self, searcher, columns, narrow_query):
         """``(field or None, mask)``: a narrow on one facet field gets that field's fast path."""
-        q = self.parser.parse(force_str(narrow_query))
+        narrow_query = force_str(narrow_query)  # field:"value" OR ...: read without Whoosh's parser
+        q = query_syntax.parse(self.parser, narrow_query)
+        if q is None:
+            q = self.parser.parse(narrow_query)
         leaves = q.subqueries if isinstance(q, wq.Or) else [q]
         if leaves and all(isinstance(leaf, wq.Term) for leaf in leaves):
             fields = {leaf.fieldname for leaf in leaves}
