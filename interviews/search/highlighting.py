@@ -12,13 +12,14 @@ from pathlib import Path
 
 from whoosh import query as wq
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer, StemFilter
-from whoosh.fields import TEXT, Schema
+from whoosh.fields import ID, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.qparser import QueryParser
 
 from interviews.languages import base, fold, to_simplified
 from interviews.search import query_syntax
 from interviews.search.analysis import _GENERIC, ANALYZERS, EnglishStopFilter, analyzer_for
+from interviews.search.expansion import SPEAKER_FIELD
 from interviews.search.german import GermanCompoundFilter, GermanStemFilter, PositionKeepingStopFilter
 from interviews.search.tokenizer import _HAN, _KANA, _RUN_RE, FoldFilter, MixedScriptTokenizer, _is_cjk
 
@@ -34,8 +35,11 @@ _QT_FIELD = "t"
 
 @lru_cache(maxsize=32)
 def _term_parser(code: str) -> QueryParser:
+    """A parser of the query's text as ``code``'s analyzer indexes it. The expansion's field
+    clauses (``speaker:"aidan-chen"^4``: every turn of a speaker the query names) are read as the
+    other field they are, so that their words are not marked in the text."""
     analyzer = ANALYZERS.get(code, _GENERIC)
-    schema = Schema(**{_QT_FIELD: TEXT(analyzer=analyzer, phrase=True)})
+    schema = Schema(**{_QT_FIELD: TEXT(analyzer=analyzer, phrase=True), SPEAKER_FIELD.rstrip(":"): ID()})
     return QueryParser(_QT_FIELD, schema)
 
 

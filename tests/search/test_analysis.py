@@ -347,6 +347,17 @@ def test_jieba_starts_quietly_with_its_cache_in_a_writable_directory(tmp_path):
 # ---------------------------------------------------------------------------------------------
 
 
+def test_a_name_search_marks_the_names_typed_not_the_speakers_it_also_finds():
+    """A name search also finds every turn of the speakers it names (``speaker:"slug"^4`` in the
+    expanded query); those clauses are not words of the text to mark."""
+    expanded = '(aidan OR speaker:"aidan-chen"^4) (gomez OR speaker:"alex-gomez"^4)'
+    for language in ("en", "de", "zh", None):
+        assert query_terms(expanded, language) == ["aidan", "gomez"]
+    assert highlight("The speaker Alex Chen met Aidan Gomez.", expanded, "en") == (
+        "The speaker Alex Chen met <mark>Aidan</mark> <mark>Gomez</mark>."
+    )
+
+
 def test_query_terms_are_the_analysed_words_of_the_query_without_negated_ones():
     """The terms used for highlighting are what the index stores; NOT-ed words are left out."""
     assert query_terms('"Modelle" AND Interviews', "de") == ["modell", "interview"]
