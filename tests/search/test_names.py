@@ -75,6 +75,22 @@ def test_a_name_ranks_the_speakers_turns_first_in_every_language(archive):
     assert {hit.language for hit in page.results} == {"en", "de", "zh"}
 
 
+def test_a_speakers_own_turns_rank_above_turns_that_only_mention_the_name(db, indexed):
+    """A host who says the name again and again does not push the guest's own words down: the
+    speaker clause of the expanded query counts in every language field, a mention in one."""
+    indexed(
+        text=(
+            "A talk\n\nHost: Gita, Gita, Gita! Welcome, Gita, Gita.\n\n"
+            "Guest: Thank you for having me on the show today.\n\n"
+            "Host: Gita, Gita, tell us, Gita.\n\n"
+            "Guest: We train models on clean data.\n"
+        )
+    )
+    page = search(SearchParams(q="Gita"))
+    assert page.count == 4
+    assert [hit.speaker for hit in page.results] == ["Gita Guest", "Gita Guest", "Hanna Host", "Hanna Host"]
+
+
 def test_a_name_and_a_word_find_the_speakers_turns_about_it(archive):
     page = search(SearchParams(q="gita guest datenqualität"))
     assert page.count >= 1
