@@ -36,7 +36,7 @@ _QT_FIELD = "t"
 @lru_cache(maxsize=32)
 def _term_parser(code: str) -> QueryParser:
     """A parser of the query's text as ``code``'s analyzer indexes it. The expansion's field
-    clauses (``speaker:"aidan-chen"^4``: every turn of a speaker the query names) are read as the
+    clauses (``speaker:"aidan-chen"``: every turn of a speaker the query names) are read as the
     other field they are, so that their words are not marked in the text."""
     analyzer = ANALYZERS.get(code, _GENERIC)
     schema = Schema(**{_QT_FIELD: TEXT(analyzer=analyzer, phrase=True), SPEAKER_FIELD.rstrip(":"): ID()})
@@ -78,9 +78,7 @@ def query_terms(query_string: str, language) -> list:
         return []
     parser = _term_parser(base(language))
     try:
-        q = query_syntax.parse(parser, query_string)  # the syntax the archive writes, read faster
-        if q is None:
-            q = parser.parse(query_string)
+        q = query_syntax.parsed(parser, query_string)  # the syntax the archive writes, read faster
     except Exception:  # Whoosh's parser is lenient; this is belt and braces
         analyzer = analyzer_for(language)
         terms = [t.text for t in analyzer(query_string, mode="query")]

@@ -81,6 +81,12 @@ def parse(parser, text: str):
     return None if tree is None else query_for(tree, parser)
 
 
+def parsed(parser, text: str):
+    """``parser.parse(text)``: read here when ``text`` is of the grammar above, else by the parser."""
+    q = parse(parser, text)
+    return parser.parse(text) if q is None else q
+
+
 def _level(text, pos, schema, group):
     """``(nodes, items, pos)``: the nodes of one level of brackets from ``pos`` up to the ``)``
     that ends it or the end of the text, with Whoosh's operators applied (OperatorsPlugin runs

@@ -388,10 +388,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def _narrow(self, searcher, columns, narrow_query):
         """``(field or None, mask)``: a narrow on one facet field gets that field's fast path."""
-        narrow_query = force_str(narrow_query)  # field:"value" OR ...: read without Whoosh's parser
-        q = query_syntax.parse(self.parser, narrow_query)
-        if q is None:
-            q = self.parser.parse(narrow_query)
+        q = query_syntax.parsed(self.parser, force_str(narrow_query))  # field:"value" OR ...
         leaves = q.subqueries if isinstance(q, wq.Or) else [q]
         if leaves and all(isinstance(leaf, wq.Term) for leaf in leaves):
             fields = {leaf.fieldname for leaf in leaves}
