@@ -12,7 +12,8 @@ pages). For each cache setting it serves the archive with gunicorn (4 workers, 1
 port, the result cache emptied first), warms the workers up on the end of the mix, then runs wrk
 with 16 connections along the rest, and stops gunicorn. Reports req/s and p50/p95/p99 latency
 as wrk saw them, and per kind of request the same from gunicorn's access log (time in the worker,
-without the wait in the listen queue) with its errors; writes them to DIR/loadtest.json too.
+without the wait in the listen queue) with its errors, and the CPU each request cost the gunicorn
+workers and wrk (from /proc, over the timed run); writes them to DIR/loadtest.json too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -242,11 +244,61 @@ def load(directory: Path, args: argparse.Namespace, kinds: dict, *, cache: bool)
             f"wrk: {args.connections} connections for {args.duration} s, cache {'on' if cache else 'off'}",
             file=sys.stderr,
         )
+        before = cpu_snapshot(process.pid)
         overall = wrk(url, directory / "loadtest-timed.txt", duration=args.duration, **wrk_options)
+        cpu = cpu_per_request(before, cpu_snapshot(process.pid), overall["requests"])
         time.sleep(0.5)
     finally:
         stop(process)
-    return {"wrk": overall, "by_kind": by_kind(access_log, offset, kinds, args.duration)}
+    return {"wrk": overall, "cpu": cpu, "by_kind": by_kind(access_log, offset, kinds, args.duration)}
+
+
+def cpu_snapshot(master_pid: int) -> dict:
+    """CPU seconds so far of the gunicorn master and each of its children (the workers; the job
+    runner, which polls), of this process's finished children (wrk, once it has been waited for)
+    and of the machine's cores, busy and in all, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def seconds(pid: int) -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    processes = {}
+    for pid in [master_pid, *map(int, Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split())]:
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            processes[pid] = (
+                "master" if pid == master_pid else "worker" if b"gunicorn" in cmdline else "other",
+                seconds(pid),
+            )
+        except FileNotFoundError:  # exited between the listing and the read
+            pass
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cores = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = cores[3] + cores[4]  # idle and iowait
+    return {
+        "processes": processes,
+        "client": children.ru_utime + children.ru_stime,
+        "cores": ((sum(cores) - idle) / tick, sum(cores) / tick),
+    }
+
+
+def cpu_per_request(before: dict, after: dict, requests: int) -> dict:
+    """Milliseconds of CPU per request answered in the timed run, by process kind: the gunicorn
+    workers, the master, other children of the master, and wrk (the only child this process
+    waited for in between); and how busy the cores were. A worker that was replaced during the run
+    (gunicorn's max_requests) is counted only for its part inside the run; ``replaced`` says how
+    many."""
+    spent = defaultdict(float)
+    for pid, (kind, seconds) in after["processes"].items():
+        spent[kind] += seconds - before["processes"].get(pid, (kind, 0.0))[1]
+    spent["wrk"] = after["client"] - before["client"]
+    busy = after["cores"][0] - before["cores"][0]
+    total = after["cores"][1] - before["cores"][1]
+    figures = {kind: round(seconds * 1000 / max(requests, 1), 2) for kind, seconds in sorted(spent.items())}
+    figures["cores_busy_share"] = round(busy / total, 3) if total else None
+    figures["replaced"] = len(before["processes"].keys() - after["processes"].keys())
+    return figures
 
 
 def by_kind(access_log: Path, offset: int, kinds: dict, duration: float) -> dict:
@@ -296,6 +348,14 @@ def print_table(args: argparse.Namespace, results: dict) -> None:
             f"{key + ', all (wrk)':<22} {r['requests_per_s']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
             f"{r['p99_ms']:>8.1f} {r['non_2xx_3xx'] + r['socket_errors']:>7}"
         )
+        cpu = results[key].get("cpu")
+        if cpu:
+            print(
+                f"  CPU a request: workers {cpu.get('worker', 0):.1f} ms, wrk {cpu['wrk']:.1f} ms, "
+                f"gunicorn master {cpu.get('master', 0):.2f} ms, job runner {cpu.get('other', 0):.2f} ms; "
+                f"cores {cpu['cores_busy_share']:.0%} busy"
+                + (f" ({cpu['replaced']} workers replaced)" if cpu["replaced"] else "")
+            )
         for kind, k in results[key]["by_kind"].items():
             print(
                 f"{'  ' + kind:<22} {k['requests_per_s']:>8.1f} {k['p50_ms']:>8.1f} {k['p95_ms']:>8.1f} "
