@@ -8,23 +8,7 @@ from interviews.search.analysis import analyzer_for
 from interviews.search.evaluation import occurs_literally
 from interviews.search.expansion import Vocabulary, expand
 from interviews.search.query import SearchParams, parse_query, search
-
-CEDICT = """\
-# CC-CEDICT sample
-數據 数据 [shu4 ju4] /data/numbers/digital/
-合成 合成 [he2 cheng2] /to compose/to synthesize/synthetic/
-供應鏈 供应链 [gong1 ying4 lian4] /supply chain/
-模型 模型 [mo2 xing2] /model/mold/
-大 大 [da4] /big/huge/large/
-""".splitlines()
-
-DING = """\
-# Ding sample
-Daten {pl} :: data
-synthetisch {adj} :: synthetic
-Lieferkette {f} | Lieferketten {pl} :: supply chain | supply chains
-Kind {n} | Kinder {pl} :: child | children
-""".splitlines()
+from tests.search.dictionary_samples import CEDICT, DING
 
 
 @pytest.fixture

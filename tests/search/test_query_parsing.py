@@ -11,6 +11,7 @@ from interviews.search.expansion import STOP_WORDS, expand
 from interviews.search.highlighting import _term_parser, query_terms
 from interviews.search.names import NameIndex
 from interviews.search.query import parse_query
+from tests.search.dictionary_samples import CEDICT, DING
 
 PLAIN = [
     "daten",
@@ -182,22 +183,7 @@ def test_any_other_query_is_left_to_the_parser(parsers, text):
         assert query_syntax.parse(parser, text) is None
 
 
-# What expansion writes, from small dictionaries written the way CC-CEDICT and Ding write theirs.
-CEDICT = """\
-數據 数据 [shu4 ju4] /data/numbers/digital/
-合成 合成 [he2 cheng2] /to compose/to synthesize/synthetic/
-供應鏈 供应链 [gong1 ying4 lian4] /supply chain/
-模型 模型 [mo2 xing2] /model/mold/
-大 大 [da4] /big/huge/large/
-的 的 [de5] /of/
-""".splitlines()
-DING = """\
-Daten {pl} :: data
-synthetisch {adj} :: synthetic
-Lieferkette {f} | Lieferketten {pl} :: supply chain | supply chains
-Kind {n} | Kinder {pl} :: child | children
-Modell {n} | Modelle {pl} :: model | models
-""".splitlines()
+# What expansion writes, from the small dictionaries of tests/search/dictionary_samples.py.
 SPEAKERS = [
     ("aidan-chen", "Aidan Chen", []),
     ("aidan-gomez", "Aidan Gomez", ["艾丹·戈麦斯"]),
