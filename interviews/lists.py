@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from interviews import languages, queries
@@ -53,7 +53,7 @@ def speakers():
     """Every speaker with a turn: roles, interviews, turns and languages (three queries)."""
     rows = list(
         Speaker.objects.annotate(
-            interview_count=Count("participations", distinct=True), turn_count=Count("turns", distinct=True)
+            interview_count=queries.speaker_rows(Participant), turn_count=queries.speaker_rows(Turn)
         )
         .filter(turn_count__gt=0)
         .order_by("name")

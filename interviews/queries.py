@@ -1,7 +1,8 @@
 """Reads shared by the HTML pages (views.py) and the JSON API (api.py): each answers the same
 question for both, so a page and its JSON never disagree on what exists."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from interviews.models import Interview, Participant, RemovedTurn, Turn
@@ -13,6 +14,16 @@ def interviews_with_details():
         Prefetch("participants", queryset=Participant.objects.select_related("speaker")),
         "transcripts",
     )
+
+
+def speaker_rows(model):
+    """An annotation: how many rows of ``model`` (turns, participations) a speaker has, counted by
+    a subquery on its speaker index. Counting both through joins multiplied a speaker's turns by
+    their interviews before the DISTINCT: 26.7 s for the home page's speakers at 1,000,000 turns,
+    0.16 s with the subqueries (the bench's archive, 7 December 2026; 0.27 against 0.02 s at
+    100,000)."""
+    rows = model.objects.filter(speaker=OuterRef("pk")).order_by().values("speaker").annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n")), 0)
 
 
 def turn_or_removed(key, *, turns=None):
