@@ -10,10 +10,11 @@ from interviews.search.engines import engine
 from interviews.sources import IngestError, collect_sources
 
 #: A bulk load's merges leave segments of up to some 20,000 turns (generations.tiered_merge): 10 in
-#: the bench's 100,000-turn load, 100 in its 1,000,000-turn load. At 10, compacting them into one cut the CPU of a
-#: search page asked once by 10-30% (`benchmarks/asked_once.py --warm 400 --requests 300` on that
-#: archive and a compacted copy, alternating: 11.6-12.0 against 13.7-16.6 ms, p95 19-24 against
-#: 24-28 ms on a quiet machine; 15.4 against 20.8 ms at load 5.7).
+#: the bench's 100,000-turn load, 100 in its 1,000,000-turn load. At 10, compacting them into one
+#: cut the CPU of a search page asked once by 10-30% (`benchmarks/asked_once.py --warm 400
+#: --requests 300` on that archive and a compacted copy, alternating: 11.6-12.0 against 13.7-16.6
+#: ms, p95 19-24 against 24-28 ms on a quiet machine; 15.4 against 20.8 ms at load 5.7). At 100 it
+#: cut the search p95 of `manage.py bench` from 194.5 to 77.3 ms (docs/benchmarks.md).
 COMPACT_ABOVE = 5
 
 
