@@ -24,6 +24,8 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from django.conf import settings
@@ -48,6 +50,21 @@ def source_stamp(package_dir: Path) -> str:
 
 CODE_STAMP = source_stamp(Path(__file__).resolve().parent)  # the search package's
 
+_RECOMPUTING: ContextVar[bool] = ContextVar("recomputing", default=False)
+
+
+@contextmanager
+def recomputing():
+    """Within it, ``cached()`` computes every value and reads none kept (it still keeps what it
+    computes): for a worker's warm-up (``query.warm_up``), which searches to load into its process
+    what computing reads (the index's columns, the length norms), and which the results another
+    worker kept would otherwise skip."""
+    token = _RECOMPUTING.set(True)
+    try:
+        yield
+    finally:
+        _RECOMPUTING.reset(token)
+
 
 def cached(stamp: str | None, request: tuple, compute: Callable):
     """``compute()``'s value for ``request`` on the index version ``stamp``; with no stamp (an
@@ -56,7 +73,7 @@ def cached(stamp: str | None, request: tuple, compute: Callable):
         return compute()
     key = hashlib.sha256(repr((CODE_STAMP, stamp, request)).encode()).hexdigest()
     cache = caches[ALIAS]
-    value = cache.get(key)
+    value = None if _RECOMPUTING.get() else cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value)

@@ -155,6 +155,19 @@ def test_a_workers_warm_up_reads_the_columns_a_search_across_languages_needs(arc
     assert "key" in backend.columns()._merged
 
 
+def test_a_workers_warm_up_reads_the_columns_though_another_worker_kept_its_results(archive, settings):
+    """The result cache is shared by the workers: a worker that starts after another has warmed
+    up finds the warm-up's results kept, and must still read the columns into its own process."""
+    settings.ARCHIVE_SEARCH_CACHE = True
+    search.warm_up()  # the first worker's: its results are kept
+    backend = engine().backend
+    backend._columns = None  # a fresh worker's process has read no column of this index yet
+
+    search.warm_up()
+
+    assert "key" in backend.columns()._merged
+
+
 # --- Languages -----------------------------------------------------------------------------------
 
 
