@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench import child_env  # noqa: E402  (needs ROOT on the path; imports no Django)
 from benchmarks.load_mix import describe  # noqa: E402
+from benchmarks.measure import cpu_seconds, gunicorn_processes  # noqa: E402
 
 MIX = "loadtest-mix.tsv"
 WARMUP_REQUESTS = 1000  # the end of the mix, never replayed by the timed run
@@ -257,25 +258,16 @@ def cpu_snapshot(master_pid: int) -> dict:
     """CPU seconds so far of the gunicorn master and each of its children (the workers; the job
     runner, which polls), of this process's finished children (wrk, once it has been waited for)
     and of the machine's cores, busy and in all, from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-
-    def seconds(pid: int) -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / tick
-
     processes = {}
-    for pid in [master_pid, *map(int, Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split())]:
+    for pid, kind in gunicorn_processes(master_pid).items():
         try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            processes[pid] = (
-                "master" if pid == master_pid else "worker" if b"gunicorn" in cmdline else "other",
-                seconds(pid),
-            )
+            processes[pid] = (kind, cpu_seconds(pid))
         except FileNotFoundError:  # exited between the listing and the read
             pass
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cores = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = cores[3] + cores[4]  # idle and iowait
+    tick = os.sysconf("SC_CLK_TCK")
     return {
         "processes": processes,
         "client": children.ru_utime + children.ru_stime,

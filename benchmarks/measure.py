@@ -69,3 +69,24 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
 def directory_mb(path: Path) -> float:
     total = sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) if Path(path).exists() else 0
     return round(total / 1024 / 1024, 2)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far, from /proc."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def gunicorn_processes(master_pid: int) -> dict:
+    """{pid: kind} of a gunicorn master ("master") and its children: its workers ("worker") and
+    anything else it started ("other": the job runner), from /proc."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    processes = {master_pid: "master"}
+    for pid in map(int, children):
+        try:
+            processes[pid] = "worker" if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes() else "other"
+        except FileNotFoundError:  # exited between the listing and the read
+            pass
+    return processes

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench import child_env  # noqa: E402
+from benchmarks.measure import cpu_seconds, gunicorn_processes  # noqa: E402
 
 #: The parts of a page, per kind of request, as (label, file ending, function name) of the function
 #: whose cumulative time is that part. They nest: the template and the search are inside the view,
@@ -168,13 +169,7 @@ def request_paths(directory: Path, args) -> list:
 
 def worker_cpu_seconds(master_pid: int) -> float:
     """User + system CPU seconds of the master's (one) worker so far, from /proc."""
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    total = 0.0
-    for pid in children:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        if "gunicorn" in Path(f"/proc/{pid}/cmdline").read_text():
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    return sum(cpu_seconds(pid) for pid, kind in gunicorn_processes(master_pid).items() if kind == "worker")
 
 
 def through_gunicorn(args, directory: Path) -> None:
