@@ -15,7 +15,7 @@ from interviews.translations import store as translations
 
 
 def cache_entries():
-    return len(caches["search"]._list_cache_files())
+    return caches["search"].entry_count()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The search result cache: shared through files, keyed by the index's version, never stale."""
+"""The search result cache: shared by the workers through one SQLite file, keyed by the index's version, never stale."""
 
 import pytest
 from django.core.cache import caches
@@ -9,7 +9,7 @@ from tests.factories import index_first_turn_in_another_process
 
 
 def cache_entries():
-    return len(caches["search"]._list_cache_files())
+    return caches["search"].entry_count()
 
 
 def keys(page):
@@ -104,3 +104,84 @@ def test_an_index_unchanged_for_a_while_is_not_listed_again_yet_a_write_is_seen_
 
     after = search(SearchParams(q="quokka"))
     assert refreshed and after.count == 1 and keys(after) == [turn.key]
+
+
+# The backend itself: one SQLite file shared by the machine's processes, and never a failure.
+
+
+def backend(tmp_path, **options):
+    from interviews.search.cache import SearchResultCache
+
+    return SearchResultCache(str(tmp_path / "shared"), {"TIMEOUT": 60, "OPTIONS": options})
+
+
+def test_what_one_process_keeps_another_reads(tmp_path):
+    """Two processes each open their own connection to the one file: a forked child reads what the
+    parent wrote and writes what the parent then reads, large (compressed) values as small ones."""
+    import multiprocessing
+
+    parent = backend(tmp_path)
+    big = {"hits": ["ein Satz über Daten"] * 5000}
+    parent.set("small", [1, 2, 3])
+    parent.set("big", big)
+
+    def child(queue):
+        # The same object, as a forked gunicorn worker inherits it: it must not use the parent's connection.
+        queue.put((parent.get("small"), parent.get("big") == big))
+        parent.set("from-child", "是的")
+
+    queue = multiprocessing.get_context("fork").Queue()
+    process = multiprocessing.get_context("fork").Process(target=child, args=(queue,))
+    process.start()
+    read = queue.get(timeout=30)
+    process.join(timeout=30)
+    assert process.exitcode == 0 and read == ([1, 2, 3], True)
+    assert parent.get("from-child") == "是的"
+    assert backend(tmp_path).get("big") == big  # another connection, as another worker
+
+
+def test_an_expired_entry_is_a_miss_and_a_cull_keeps_the_newest(tmp_path):
+    cache = backend(tmp_path, MAX_ENTRIES=10, CULL_FREQUENCY=2)
+    cache.set("gone", 1, timeout=0)
+    assert cache.get("gone", "missing") == "missing"
+    for number in range(30):
+        cache.set(f"entry-{number}", number)
+        cache._cull()  # as about one write in CULL_EVERY does
+    assert cache.entry_count() <= 10
+    assert cache.get("entry-29") == 29 and cache.get("entry-0") is None
+    assert cache.delete("entry-29") and cache.get("entry-29") is None
+    cache.clear()
+    assert cache.entry_count() == 0
+
+
+def test_a_damaged_or_locked_file_is_a_miss_not_an_error(tmp_path):
+    """The cache is never a source: a file another writer holds locked, or one that is not a
+    database at all, makes reads miss and writes be skipped, and the caller computes its value."""
+    import sqlite3
+
+    cache = backend(tmp_path)
+    cache.set("kept", "value")
+    holder = sqlite3.connect(cache.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer, holding the write lock
+    cache.set("while-locked", "value")  # skipped after the lock timeout, not raised
+    assert cache.get("kept") == "value"  # reads never wait for a writer
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert cache.get("while-locked") is None
+
+    cache._db.close()
+    cache._db = None
+    for suffix in ("", "-wal", "-shm"):
+        cache.path.with_name(cache.path.name + suffix).unlink(missing_ok=True)
+    cache.path.write_bytes(b"this is not a database " * 100)
+    assert cache.get("kept", "missing") == "missing"
+    cache.set("kept", "value")  # no error
+
+
+def test_a_search_works_while_the_cache_file_is_damaged(archive, settings):
+    from pathlib import Path
+
+    location = Path(settings.CACHES["search"]["LOCATION"])
+    location.mkdir(parents=True, exist_ok=True)
+    (location / "entries.sqlite3").write_bytes(b"this is not a database " * 100)
+    assert search(SearchParams(q="daten")).count >= 1

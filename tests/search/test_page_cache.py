@@ -28,7 +28,7 @@ SEARCHES = [
 
 
 def cache_entries():
-    return len(caches["search"]._list_cache_files())
+    return caches["search"].entry_count()
 
 
 def without_csrf(html):
