@@ -116,6 +116,14 @@ class Columns:
     def vocabulary(self, fieldname):
         return self._merge(fieldname, fieldname in self.multi_fields)[0]
 
+    def vocabulary_texts(self, fieldname) -> frozenset:
+        """The field's values as text: what a filter may name. Made once per version of the index
+        (every search form asks; as a set from the vocabulary each time, 0.2 ms of a request)."""
+        key = ("texts", fieldname)
+        if key not in self._derived:
+            self._derived[key] = frozenset(map(str, self.vocabulary(fieldname)))
+        return self._derived[key]
+
     def mask_for(self, fieldname, values):
         """Documents having any of ``values`` in ``fieldname``."""
         multi = fieldname in self.multi_fields

@@ -171,7 +171,7 @@ class TunedWhoosh(Engine):
 
     def facet_vocabulary(self, fieldnames):
         columns = self.backend.columns()
-        return {fieldname: set(map(str, columns.vocabulary(fieldname))) for fieldname in fieldnames}
+        return {fieldname: columns.vocabulary_texts(fieldname) for fieldname in fieldnames}
 
     def apply_index_tasks(self, run, *, batch_size, lock_timeout=None, max_seconds=None, bulk=False, max_batches=None):
         """Rows are read and turns loaded while holding the index's write lock, so two processes
