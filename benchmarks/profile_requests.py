@@ -2,12 +2,18 @@
 """Where a request's time goes: cProfile over requests of the load test's mix, in process.
 
     .venv/bin/python benchmarks/profile_requests.py --dir bench-20000 --requests 200 --kind search
+    .venv/bin/python benchmarks/profile_requests.py --dir bench-20000 --kind all --cache --in-order --requests 4000
 
 Runs against a benchmark archive kept by `make loadtest` (or `manage.py bench --keep DIR`), through
 Django's test client with debug off, the result cache off unless --cache; prints the CPU time per
 request without the profiler (median of --rounds passes), then, profiled, the share of each part of
 a page (search, hits and snippets, database reads, template, the rest) and the functions that take
 the time (cumulative), so a change can be measured before and after.
+
+``--kind all --cache --in-order`` replays the load test's mix as it comes, every kind, from an
+empty result cache (as the load test starts), and also says what each kind cost in the first
+pass, apart for the requests asked before in the pass (repeats) and the others: where the CPU of
+the load test goes.
 """
 
 from __future__ import annotations
@@ -17,12 +23,14 @@ import cProfile
 import io
 import os
 import pstats
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +99,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dir", type=Path, required=True, help="a kept benchmark archive with loadtest-mix.tsv")
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--kind", default="search", help="kind of request in the mix (default: search)")
+    parser.add_argument(
+        "--kind", default="search", help="kind of request in the mix (default: search; all: every kind)"
+    )
     parser.add_argument("--cache", action="store_true", help="with the result cache on")
     parser.add_argument("--in-order", action="store_true", help="the mix in its order, repeats included (for --cache)")
     parser.add_argument("--rounds", type=int, default=3, help="unprofiled passes timed (default 3; 0: none)")
@@ -105,6 +115,8 @@ def main() -> None:
     if args.gunicorn:
         through_gunicorn(args, directory)
         return
+    if args.cache:
+        shutil.rmtree(directory / "data" / "cache", ignore_errors=True)  # from an empty cache, as the load test
     os.environ.update(child_env(directory), ARCHIVE_SEARCH_CACHE="1" if args.cache else "0", ARCHIVE_RATE_LIMIT="off")
     os.environ["ALLOWED_HOSTS"] = "testserver"
     import django
@@ -117,21 +129,30 @@ def main() -> None:
 
     paths = request_paths(directory, args)
     client = Client()
-    for path in paths[:5]:  # load the analysers and open the index first: not what is measured
+    warm = request_paths(directory, args, last=True) if args.cache else paths
+    for path in warm[:5]:  # load the analysers and open the index first: not what is measured
         client.get(path)
 
     # Without the profiler: CPU time (this process's, so other work on the machine counts less)
     # and wall time per request, the median of the passes.
     sizes = []
-    cpu, wall = timed_passes(
-        paths, args.rounds, lambda path: sizes.append(len(client.get(path).content)), time.process_time
-    )
+    first_pass = []  # (path, CPU seconds) of each request of the first pass
+
+    def fetch(path):
+        started = time.process_time()
+        sizes.append(len(client.get(path).content))
+        if len(first_pass) < len(paths):
+            first_pass.append((path, time.process_time() - started))
+
+    cpu, wall = timed_passes(paths, args.rounds, fetch, time.process_time)
     if args.rounds:
         print(
             f"{len(paths)} {args.kind} requests, unprofiled: {statistics.median(cpu):.1f} ms CPU, "
             f"{statistics.median(wall):.1f} ms wall each (median of {args.rounds} passes: "
             f"{', '.join(f'{ms:.1f}' for ms in cpu)} ms CPU); {statistics.mean(sizes) / 1024:.1f} KB of HTML each"
         )
+        if args.in_order:
+            print_by_kind(first_pass, mix_kinds(directory))
 
     profile = cProfile.Profile()
     started = time.perf_counter()
@@ -161,10 +182,41 @@ def timed_passes(paths: list, rounds: int, fetch, cpu_seconds) -> tuple[list, li
     return cpu, wall
 
 
-def request_paths(directory: Path, args) -> list:
-    mix = [line.split("\t", 1) for line in (directory / "loadtest-mix.tsv").read_text(encoding="utf-8").splitlines()]
-    paths = [path for kind, path in mix if kind == args.kind]
+def read_mix(directory: Path) -> list:
+    """The load test's mix: [(kind, path), ...] in its order."""
+    lines = (directory / "loadtest-mix.tsv").read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("\t", 1)) for line in lines]
+
+
+def mix_kinds(directory: Path) -> dict:
+    return {path: kind for kind, path in read_mix(directory)}
+
+
+def request_paths(directory: Path, args, *, last=False) -> list:
+    """The first ``--requests`` paths of the kind (every kind for ``all``), distinct unless
+    ``--in-order``; with ``last``, five from the end of the mix instead, which the load test
+    also keeps for its warm-up."""
+    paths = [path for kind, path in read_mix(directory) if args.kind in ("all", kind)]
+    if last:
+        return paths[-5:]
     return (paths if args.in_order else list(dict.fromkeys(paths)))[: args.requests]
+
+
+def print_by_kind(first_pass: list, kinds: dict) -> None:
+    """CPU of the first pass by kind, apart for requests asked before in the pass."""
+    seen, spent, counts = set(), defaultdict(float), defaultdict(int)
+    for path, seconds in first_pass:
+        kind = f"{kinds[path]}, {'repeated' if path in seen else 'new'}"
+        seen.add(path)
+        spent[kind] += seconds
+        counts[kind] += 1
+    total = sum(spent.values())
+    print(f"first pass by kind ({total / len(first_pass) * 1000:.2f} ms CPU a request):")
+    for kind in sorted(spent):
+        print(
+            f"  {kind:<30} {counts[kind]:6} requests {spent[kind] / counts[kind] * 1000:7.2f} ms each"
+            f" {spent[kind] / total * 100:5.1f}% of the CPU"
+        )
 
 
 def worker_cpu_seconds(master_pid: int) -> float:

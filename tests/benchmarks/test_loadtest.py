@@ -54,3 +54,24 @@ def test_a_snapshot_reads_the_processes_under_a_master_and_the_waited_for_childr
     assert before["processes"][child.pid][0] == "other"  # not a gunicorn process
     assert after["client"] > before["client"]  # the finished child's CPU
     assert after["cores"][1] > before["cores"][1]
+
+
+def test_the_mix_replayed_in_order_is_told_apart_by_kind_and_repeats(capsys):
+    """profile_requests' first-pass report: a path asked again within the pass counts as a repeat
+    of its kind, and the shares add up to the whole pass."""
+    from benchmarks.profile_requests import print_by_kind
+
+    kinds = {"/search/?q=a": "search", "/api/search?q=a": "api", "/interviews/x/de/": "transcript"}
+    first_pass = [
+        ("/search/?q=a", 0.010),
+        ("/api/search?q=a", 0.008),
+        ("/search/?q=a", 0.002),
+        ("/interviews/x/de/", 0.030),
+    ]
+    print_by_kind(first_pass, kinds)
+    out = capsys.readouterr().out
+    assert "12.50 ms CPU a request" in out
+    lines = {line.split("  ")[1].strip(): line for line in out.splitlines()[1:]}
+    assert set(lines) == {"api, new", "search, new", "search, repeated", "transcript, new"}
+    assert "2.00 ms each" in lines["search, repeated"] and "10.00 ms each" in lines["search, new"]
+    assert "60.0% of the CPU" in lines["transcript, new"]
