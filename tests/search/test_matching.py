@@ -14,7 +14,7 @@ QUERIES = [
     "Datenqualität",
     "modelle lernen",
     "数据质量",
-    '"data quality"',  # a phrase: stepped through, inside arrays
+    '"data quality"',  # a phrase
     "daten -modelle",
     "(daten OR data^0.5) modelle",  # translations, weighted below the words typed
     "(modelle lernen)^10 OR modelle OR lernen OR rechenleistung",  # some of the words
@@ -154,6 +154,46 @@ def test_long_posting_lists_score_as_whoosh_steps_them(tmp_path, compression, wo
         assert ids.tolist() == every[wanted].tolist() and scores.tolist() == every_score[wanted].tolist()
         stepped = q.matcher(searcher)
         for _ in range(min(150, len(every) - 1)):
+            stepped.next()
+        ids, scores = evaluate(stepped)
+        assert ids.tolist() == every[-len(ids) :].tolist() and scores.tolist() == every_score[-len(ids) :].tolist()
+
+
+PHRASES = [
+    ["every", "odd"],  # odd documents: "every every odd"
+    ["every", "every", "odd"],  # three words
+    ["twice", "twice"],  # a word right after itself
+    ["every", "twice", "twice"],
+    ["twice", "filler"],  # not where "rare" or "pair" comes between
+    ["filler", "filler", "filler"],
+    ["odd", "every"],  # both words in the same documents, never in this order
+]
+
+
+@pytest.mark.parametrize("compression", [0, 3])
+@pytest.mark.parametrize("words", PHRASES, ids=" ".join)
+def test_phrases_read_as_arrays_find_and_score_what_stepping_does(tmp_path, compression, words):
+    """Over posting lists of several blocks: every match, only where wanted, or from where
+    stepping left the phrase, with the same floats."""
+    from interviews.search import matching
+    from interviews.search.scoring import ArrayBM25F
+
+    with _many_postings_index(tmp_path, compression=compression).searcher(weighting=ArrayBM25F()) as searcher:
+        q = wq.Phrase("body", words)
+        every, every_score = _step(q.matcher(searcher))
+        assert matching._is_phrase(q.matcher(searcher)) or not len(every)
+        ids, scores = evaluate(q.matcher(searcher))
+        assert ids.tolist() == every.tolist() and scores.tolist() == every_score.tolist()
+        if words == ["odd", "every"]:
+            assert not len(ids)
+        else:
+            assert len(ids) > 50
+        within = np.arange(0, 600, 7)
+        ids, scores = evaluate(q.matcher(searcher), within)
+        wanted = np.isin(every, within)
+        assert ids.tolist() == every[wanted].tolist() and scores.tolist() == every_score[wanted].tolist()
+        stepped = q.matcher(searcher)
+        for _ in range(min(120, len(every) - 1)):
             stepped.next()
         ids, scores = evaluate(stepped)
         assert ids.tolist() == every[-len(ids) :].tolist() and scores.tolist() == every_score[-len(ids) :].tolist()
