@@ -185,3 +185,11 @@ def test_a_search_works_while_the_cache_file_is_damaged(archive, settings):
     location.mkdir(parents=True, exist_ok=True)
     (location / "entries.sqlite3").write_bytes(b"this is not a database " * 100)
     assert search(SearchParams(q="daten")).count >= 1
+
+
+def test_a_damaged_entry_is_a_miss(tmp_path):
+    cache = backend(tmp_path)
+    cache.set("small", "value")
+    cache.set("big", "x" * 100_000)  # compressed
+    cache._connection().execute("UPDATE entries SET value = x'00ff00ff'")
+    assert cache.get("small", "missing") == "missing" and cache.get("big", "missing") == "missing"
