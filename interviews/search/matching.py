@@ -160,16 +160,7 @@ def _postings_with_values(matcher, within=None) -> tuple:
     encoded positions of one document, as Whoosh's own block reading gives them; with ``within``,
     only those documents, and only the blocks that can hold one of them are read."""
     ids, weights, values = [], [], []
-    low = 0  # no document of the current block is below this
-    while matcher.is_active():
-        if within is not None:
-            j = np.searchsorted(within, low)
-            if j == len(within):
-                break
-            if within[j] > matcher._maxid:  # nothing wanted in this block: skip it unread
-                low = matcher._maxid + 1
-                matcher._next_block()
-                continue
+    for _ in _blocks(matcher, within):
         if matcher._ids is None:
             matcher._read_ids()
         if matcher._weights is None:
@@ -180,8 +171,6 @@ def _postings_with_values(matcher, within=None) -> tuple:
         ids.extend(matcher._ids[start:])
         weights.extend(matcher._weights[start:])
         values.extend(matcher._values[start:])
-        low = matcher._maxid + 1
-        matcher._next_block()
     ids = np.asarray(ids, dtype=np.int64)
     weights = np.asarray(weights, dtype=np.float64)
     if within is not None:
@@ -366,23 +355,13 @@ def _leaf(matcher, within=None):
     # last id (its maximum, known from the block's header).
     deltas, weights = [], []
     last = 0
-    while matcher.is_active():
-        if within is not None:
-            j = np.searchsorted(within, low)
-            if j == len(within):
-                break
-            if within[j] > matcher._maxid:  # nothing wanted in this block: skip it unread
-                low = matcher._maxid + 1
-                matcher._next_block()
-                continue
+    for _ in _blocks(matcher, within, low):
         block_deltas, block_weights = _deltas_and_weights(matcher)
         first = len(deltas)
         deltas += block_deltas
         deltas[first] -= last
         weights += block_weights
         last = matcher._maxid
-        low = last + 1
-        matcher._next_block()
     ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
     weights = np.asarray(weights, dtype=np.float64)
     if head is not None:
@@ -395,6 +374,25 @@ def _leaf(matcher, within=None):
         keep = np.isin(ids, within, assume_unique=True)
         ids, weights = ids[keep], weights[keep]
     return _scored(scorer, ids, weights)
+
+
+def _blocks(matcher, within=None, low=0):
+    """Steps a term's matcher through its posting blocks from where it stands, stopping (a
+    ``yield``) at each block the caller reads; with ``within``, a block that cannot hold one of
+    those documents is skipped unread, and none after the last. ``low``: no document of the
+    current block is below it."""
+    while matcher.is_active():
+        if within is not None:
+            j = np.searchsorted(within, low)
+            if j == len(within):
+                return
+            if within[j] > matcher._maxid:  # nothing wanted in this block: skip it unread
+                low = matcher._maxid + 1
+                matcher._next_block()
+                continue
+        yield
+        low = matcher._maxid + 1
+        matcher._next_block()
 
 
 def _scored(scorer, ids, weights):
