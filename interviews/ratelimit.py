@@ -31,7 +31,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from archive.client_ip import client_ip
-from interviews import api_errors
+from interviews import api_errors, sqlite_files
 
 logger = logging.getLogger(__name__)
 
@@ -95,12 +95,12 @@ class Counters:
     def __init__(self, path):
         self.path = str(path)
         self.pid = os.getpid()
-        self.db = sqlite3.connect(self.path, timeout=1.0, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS hits (client TEXT PRIMARY KEY, window_start INTEGER NOT NULL,"
-            " count INTEGER NOT NULL) WITHOUT ROWID"
+        self.db = sqlite_files.connect(
+            self.path,
+            timeout=1.0,
+            synchronous="OFF",
+            schema="CREATE TABLE IF NOT EXISTS hits (client TEXT PRIMARY KEY, window_start INTEGER NOT NULL,"
+            " count INTEGER NOT NULL) WITHOUT ROWID",
         )
 
     def count(self, client: str, window_start: int, seconds: int) -> int:

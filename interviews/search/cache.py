@@ -42,6 +42,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 
+from interviews import sqlite_files
+
 log = logging.getLogger(__name__)
 
 ALIAS = "search"
@@ -121,15 +123,14 @@ class SearchResultCache(BaseCache):
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=self.TIMEOUT_S, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # a crash may lose the last entries, never damage the file
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, expires REAL, compressed INTEGER NOT NULL,"
-                " value BLOB NOT NULL)"
+            self._db = sqlite_files.connect(
+                self.path,
+                timeout=self.TIMEOUT_S,
+                synchronous="NORMAL",  # a crash may lose the last entries, never damage the file
+                schema="CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, expires REAL,"
+                " compressed INTEGER NOT NULL, value BLOB NOT NULL)",
             )
-            self._db, self._pid = db, os.getpid()
+            self._pid = os.getpid()
         return self._db
 
     def _run(self, what: str, sql: str, parameters=()):
