@@ -17,9 +17,9 @@ One SQLite file of its own (``CACHES["search"]``: ``DATA_DIR/cache/search/entrie
 `SearchResultCache`): every worker on the machine shares it and it needs no server. In WAL mode a
 read never waits for a write, and a write is one short transaction of its own, never queued behind
 ingest's transactions on the archive's database (the reason Django's database cache was not
-used). Django's file-based cache was used before: each write created a file (0.2-0.7 ms of CPU on
-the 2-core machine's disk) and compressed it at zlib's default level, and the load test's mix
-writes almost one entry a request (3,719 in its first 4,000 requests). ``ARCHIVE_SEARCH_CACHE=0``
+used), nor Django's file-based cache: each write creates a file (0.2-0.7 ms of CPU on the 2-core
+machine's disk) and compresses it at zlib's default level, and the load test's mix writes almost
+one entry a request (3,719 in its first 4,000 requests). ``ARCHIVE_SEARCH_CACHE=0``
 turns the cache off.
 """
 

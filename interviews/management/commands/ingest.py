@@ -14,7 +14,7 @@ from interviews.sources import IngestError, collect_sources
 #: cut the CPU of a search page asked once by 10-30% (`benchmarks/asked_once.py --warm 400
 #: --requests 300` on that archive and a compacted copy, alternating: 11.6-12.0 against 13.7-16.6
 #: ms, p95 19-24 against 24-28 ms on a quiet machine; 15.4 against 20.8 ms at load 5.7). At 100 it
-#: cut the search p95 of `manage.py bench` from 194.5 to 77.3 ms (docs/benchmarks.md).
+#: cut the search p95 of `manage.py bench --search-again` from 204.6 to 68.4 ms (docs/benchmarks.md).
 COMPACT_ABOVE = 5
 
 
