@@ -1,8 +1,8 @@
 """Per-client request limits on search, the API, transcript pages and new card renders: one client
 cannot knock the archive over.
 
-A fixed window per client: at most N requests in each S-second window (`ARCHIVE_RATE_LIMIT="N/S"`)
-on the heavy paths (ARCHIVE_RATE_LIMIT_PATHS), and a budget of its own for quote cards that have to
+A window per client, opened by its first request: at most N requests in the S seconds from it
+(`ARCHIVE_RATE_LIMIT="N/S"`) on the heavy paths (ARCHIVE_RATE_LIMIT_PATHS), and a budget of its own for quote cards that have to
 be drawn (`ARCHIVE_CARD_RENDER_LIMIT`; a card already drawn is free), counted in a small SQLite file
 under ARCHIVE_DATA_DIR that every gunicorn worker shares. A refused request gets 429 with
 `Retry-After` (seconds until the window resets) and a short body: JSON under /api/, a page
@@ -88,6 +88,10 @@ class Counters:
     file would queue every search behind a long upload's write lock. Here one UPSERT counts
     atomically (the same 4 x 2,000 gave 8,000) in ~12 us, whatever the number of clients. The
     counts are disposable: no fsync.
+
+    A client's window opens with its first request and ends S seconds later, not on the clock's
+    minute: a burst that straddles a minute never finds a fresh allowance halfway through. Each
+    row keeps when its window ends, so pruning never cuts short a longer window of another kind.
     """
 
     PRUNE_EVERY = 1000  # requests, on average
@@ -99,21 +103,22 @@ class Counters:
             self.path,
             timeout=1.0,
             synchronous="OFF",
-            schema="CREATE TABLE IF NOT EXISTS hits (client TEXT PRIMARY KEY, window_start INTEGER NOT NULL,"
+            schema="CREATE TABLE IF NOT EXISTS windows (client TEXT PRIMARY KEY, ends REAL NOT NULL,"
             " count INTEGER NOT NULL) WITHOUT ROWID",
         )
 
-    def count(self, client: str, window_start: int, seconds: int) -> int:
-        """Count one request; return how many `client` has made in the window starting then."""
-        (count,) = self.db.execute(
-            "INSERT INTO hits (client, window_start, count) VALUES (?, ?, 1) ON CONFLICT (client) DO UPDATE SET"
-            " count = CASE WHEN window_start = excluded.window_start THEN count + 1 ELSE 1 END,"
-            " window_start = excluded.window_start RETURNING count",
-            (client, window_start),
+    def count(self, client: str, now: float, seconds: int) -> tuple[int, float]:
+        """Count one request by `client` at `now`: how many it has made in its window, and when
+        that window ends (a new one opens when the last has ended)."""
+        count, ends = self.db.execute(
+            "INSERT INTO windows (client, ends, count) VALUES (?1, ?2 + ?3, 1) ON CONFLICT (client) DO UPDATE SET"
+            " count = CASE WHEN ends > ?2 THEN count + 1 ELSE 1 END,"
+            " ends = CASE WHEN ends > ?2 THEN ends ELSE excluded.ends END RETURNING count, ends",
+            (client, now, seconds),
         ).fetchone()
         if random.randrange(self.PRUNE_EVERY) == 0:
-            self.db.execute("DELETE FROM hits WHERE window_start < ?", (window_start - seconds,))
-        return count
+            self.db.execute("DELETE FROM windows WHERE ends <= ?", (now,))
+        return count, ends
 
 
 _local = threading.local()
@@ -134,15 +139,13 @@ def counters() -> Counters:
 def hit(client: str, limit: Limit, *, now: float | None = None) -> tuple[bool, int]:
     """Count one request by `client`. Returns (allowed, seconds until its window resets)."""
     now = time.time() if now is None else now
-    window_start = int(now // limit.seconds) * limit.seconds
-    reset_in = max(1, math.ceil(window_start + limit.seconds - now))
     try:
-        count = counters().count(client, window_start, limit.seconds)
+        count, ends = counters().count(client, now, limit.seconds)
     except sqlite3.Error:
         # A limiter that cannot count must not take search down with it.
         logger.warning("rate limit counters unavailable; request allowed", exc_info=True)
-        return True, reset_in
-    return count <= limit.requests, reset_in
+        return True, limit.seconds
+    return count <= limit.requests, max(1, math.ceil(ends - now))
 
 
 def too_many_requests(request, limit: Limit, retry_after: int):

@@ -90,6 +90,25 @@ def test_limit_resets_when_the_window_ends():
     assert hit("c", limit, now=start + 60)[0]
 
 
+def test_a_window_opens_with_the_clients_first_request_not_on_the_clock():
+    """Requests that straddle the clock's minute are one window: no fresh allowance halfway."""
+    limit = Limit(2, 60)
+    assert hit("c", limit, now=6059.5)[0]
+    assert hit("c", limit, now=6060.5)[0]
+    allowed, retry_after = hit("c", limit, now=6061.0)
+    assert not allowed and retry_after == 59  # 6059.5 + 60 - 6061, rounded up
+    assert hit("c", limit, now=6119.5)[0]
+
+
+def test_pruning_other_windows_never_cuts_a_longer_one_short(monkeypatch):
+    monkeypatch.setattr("interviews.ratelimit.Counters.PRUNE_EVERY", 1)  # prune on every request
+    hour, minute = Limit(1, 3600), Limit(1, 60)
+    assert hit("card:c", hour, now=6000)[0]
+    assert hit("search:d", minute, now=6000)[0]
+    assert hit("search:d", minute, now=6100)[0]  # a new minute window; expired ones pruned
+    assert not hit("card:c", hour, now=6200)[0]
+
+
 def test_limit_can_be_switched_off(client, settings):
     settings.ARCHIVE_RATE_LIMIT = "off"
     for _ in range(10):
