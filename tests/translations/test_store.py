@@ -139,7 +139,18 @@ def test_translations_by_key_match_translations_by_turn_in_one_query(bilingual, 
     with django_assert_num_queries(1):
         by_key = translations_for_keys([t.key for t in turns] + ["nosuchkey"])
         names = [t.turn.speaker.name + t.turn.transcript.language for ts in by_key.values() for t in ts]
-    assert {t.key: by_turn[t.pk] for t in turns} | {"nosuchkey": []} == by_key
+
+    def shown(found):  # what a hit shows of each of its translations
+        return [
+            (t.turn.key, t.turn.ordinal, t.turn.text, t.turn.transcript_id, t.turn.transcript.language,
+             t.turn.transcript.language_name, t.turn.transcript.slug, t.turn.speaker.name,
+             t.confidence, t.status, t.is_possible_match)
+            for t in found
+        ]  # fmt: skip
+
+    assert {t.key: shown(by_turn[t.pk]) for t in turns} | {"nosuchkey": []} == {
+        key: shown(found) for key, found in by_key.items()
+    }
     assert by_key[turn("de", 1).key] == []
     assert len(names) == 2 * 10  # 11 links, one rejected, each read from both of its turns
     assert translations_for_keys([]) == {}
