@@ -55,6 +55,33 @@ def test_interview_list_filters_by_year_language_speaker_and_topic(client, two_i
     assert titles(html) == expected
 
 
+def test_interview_list_pages_through_a_large_archive_keeping_filters_and_order(client, two_interviews, monkeypatch):
+    """At a million turns the archive has thousands of interviews: the list comes a page at a
+    time, and moving between pages keeps the filters and the order chosen."""
+    monkeypatch.setattr("interviews.views.INTERVIEWS_PER_PAGE", 1)
+    text = "Hanna Host: What do chips cost?\n\nGita Guest: More every year."
+    ingest_text(slug="b-talk", title="B talk about chips", published_on="2020-05-06", text=text)
+    first = client.get(reverse("interviews:interview_list"), {"language": "en", "sort": "oldest"}).content.decode()
+    assert titles(first) == ["B talk about chips"]
+    assert "Every interview in the archive, narrowed: 2 interviews." in first
+    assert "Page 1 of 2" in first
+    next_link = re.search(r'<a rel="next" href="([^"]*)"', first).group(1).replace("&amp;", "&")
+    assert 'rel="prev"' not in first
+    second = client.get(reverse("interviews:interview_list") + next_link).content.decode()
+    assert titles(second) == ["A talk about data"]
+    assert "Page 2 of 2" in second and 'rel="next"' not in second
+    previous_link = re.search(r'<a rel="prev" href="([^"]*)"', second).group(1).replace("&amp;", "&")
+    assert titles(client.get(reverse("interviews:interview_list") + previous_link).content.decode()) == titles(first)
+    everything = client.get(reverse("interviews:interview_list")).content.decode()
+    assert "Every interview in the archive: 3 interviews." in everything and "Page 1 of 3" in everything
+
+
+@pytest.mark.parametrize("page", ["3", "0", "x", "99999999999999999999"])
+def test_a_page_past_the_end_of_the_interview_list_is_not_found(client, two_interviews, monkeypatch, page):
+    monkeypatch.setattr("interviews.views.INTERVIEWS_PER_PAGE", 1)
+    assert client.get(reverse("interviews:interview_list"), {"page": page}).status_code == 404
+
+
 def test_unknown_filter_values_are_ignored(client, two_interviews):
     html = client.get(reverse("interviews:interview_list"), {"speaker": "nobody", "year": "1066", "sort": "x"})
     assert len(titles(html.content.decode())) == 2
