@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Length
 
-from interviews import languages, queries
-from interviews.models import Participant, Speaker, Topic, Turn, TurnAlignment
+from interviews import languages, lists, queries
+from interviews.models import Interview, Participant, Speaker, Topic, Turn, TurnAlignment
 
 # Featured quotes: guests' turns between these lengths (characters): a thought, not a sentence
 # fragment nor a page.
@@ -90,29 +90,30 @@ def featured_quotes(limit: int = FEATURED_COUNT) -> list[Turn]:
 
 
 def archive_overview() -> Overview:
-    by_language = dict(
-        Turn.objects.values_list("transcript__language").annotate(n=Count("pk")).order_by("transcript__language")
+    # The turns counted per speaker and per topic are kept per version of the index (lists.py).
+    spoken = lists.speaker_turn_counts()
+    by_language: dict[str, int] = {}
+    for counts in spoken.values():
+        for code, n in counts.items():
+            by_language[code] = by_language.get(code, 0) + n
+    by_language = dict(sorted(by_language.items()))
+    interviews = Interview.objects.filter(Exists(Turn.objects.filter(transcript__interview=OuterRef("pk")))).count()
+    # Stable sorts: among equals, the database's order by name stays.
+    topics = sorted(
+        (topic for topic in lists.topics(by_language=False) if topic.turn_count), key=lambda topic: -topic.turn_count
     )
-    totals = Turn.objects.aggregate(
-        interviews=Count("transcript__interview", distinct=True), speakers=Count("speaker", distinct=True)
-    )
-    topics = list(Topic.objects.with_turn_counts().filter(turn_count__gt=0).order_by("-turn_count", "name_en"))
-    speakers = list(
-        Speaker.objects.annotate(
-            turn_count=queries.speaker_rows(Turn), interview_count=queries.speaker_rows(Participant)
-        )
-        .filter(turn_count__gt=0)
-        .order_by("-interview_count", "-turn_count", "name")[:BROWSE_SPEAKERS]
+    speakers = sorted(
+        lists.speakers(counts=spoken, roles=False), key=lambda speaker: (-speaker.interview_count, -speaker.turn_count)
     )
     present = [code for code in languages.SUPPORTED if code in by_language]
     return Overview(
-        interviews=totals["interviews"],
+        interviews=interviews,
         turns=sum(by_language.values()),
-        speakers=totals["speakers"],
+        speakers=len(spoken),
         topics=len(topics),
         languages=[(code, languages.name(code), n) for code, n in by_language.items()],
         featured=featured_quotes() if by_language else [],
         browse_topics=topics[:BROWSE_TOPICS],
-        browse_speakers=speakers,
+        browse_speakers=speakers[:BROWSE_SPEAKERS],
         examples=[(code, languages.name(code), EXAMPLE_SEARCHES[code]) for code in present],
     )

@@ -125,3 +125,13 @@ def columns(instance) -> tuple | None:
     if instance is None:
         return None
     return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
+
+
+def per_index_version(name: str, count: Callable):
+    """``count()``, or what it gave in the current version of the index: for counts of turns
+    (per topic, per speaker, per language) that the index's version decides, since every write
+    that adds, removes or re-tags a turn re-indexes it. Shared by the workers, and the same in
+    every interface language. Neither read nor kept while index work is pending, as `shared`."""
+    if not settings.ARCHIVE_SEARCH_CACHE or IndexTask.objects.exists():
+        return count()
+    return cache.cached(engine().index_stamp(), ("counts", CODE_STAMP, name), count)

@@ -346,18 +346,7 @@ def _side_by_side_pages(interview, left, right, page):
 
 
 def topic_list(request):
-    topics = list(Topic.objects.with_turn_counts().order_by("name_en"))  # grouped: Meta.ordering is not applied
-    by_language: dict[int, dict[str, int]] = {}
-    for row in (
-        TurnTopic.objects.exclude(source=TurnTopic.REMOVED)
-        .values("topic_id", "turn__transcript__language")
-        .annotate(n=Count("pk"))
-        .order_by("turn__transcript__language")
-    ):
-        by_language.setdefault(row["topic_id"], {})[row["turn__transcript__language"]] = row["n"]
-    for topic in topics:
-        topic.languages = [(code, languages.name(code), n) for code, n in by_language.get(topic.pk, {}).items()]
-    return render(request, "interviews/topic_list.html", {"topics": topics})
+    return render(request, "interviews/topic_list.html", {"topics": lists.topics()})
 
 
 def archive_charts(request):

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from interviews.models import Interview
+from interviews import editing
+from interviews.models import IndexTask, Interview, Speaker, Topic, Turn, TurnTopic
 from tests.factories import SEEDS, ingest_text
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +163,68 @@ def test_saved_search_feed_lists_the_newest_hits(client, seeds):
 def test_pages_link_their_feed(client, seeds, url, feed):
     html = client.get(url).content.decode()
     assert '<link rel="alternate" type="application/atom+xml"' in html and f'href="{feed}"' in html
+
+
+# --- Counts of turns kept per version of the index ------------------------------------------------
+
+
+def without_csrf(html):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def speaker_line(html, slug):
+    return html.split(f'href="/speakers/{slug}/">')[1].split("</li>")[0]
+
+
+def topic_card(html, name):
+    card = html[html.index(name) :]
+    return card[: card.index("</li>")]
+
+
+def test_counts_on_the_lists_are_counted_once_per_version_of_the_index(client, seeds, django_assert_max_num_queries):
+    first = client.get(reverse("interviews:topics")).content.decode()
+    client.get(reverse("interviews:speakers"))
+    with django_assert_max_num_queries(2):  # whether index work is pending, the topics: no turn counted
+        again = client.get(reverse("interviews:topics")).content.decode()
+    assert without_csrf(again) == without_csrf(first)
+
+
+def test_a_new_interview_counts_on_every_list_at_once(client, seeds, django_capture_on_commit_callbacks):
+    """Adding turns commits them to the index too: its version changes, and the next reader in
+    any worker counts again."""
+    client.get(reverse("interviews:speakers"))
+    client.get("/")
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_text(slug="a-talk", title="A talk about data", published_on="2021-03-04")
+    assert not IndexTask.objects.exists()
+    turns = Turn.objects.filter(speaker__slug="gita-guest").count()
+    assert f"1 interview · {turns} turns" in speaker_line(
+        client.get(reverse("interviews:speakers")).content.decode(), "gita-guest"
+    )
+    assert f"<strong>{Turn.objects.count()}</strong> quotes" in client.get("/").content.decode()
+
+
+def test_an_editors_topic_decision_counts_at_once_even_before_the_index_has_it(client, seeds):
+    """Between a write's commit and its index commit, the counts are read from the database."""
+    name = "Data quality and synthetic data"
+    carried = TurnTopic.objects.filter(topic__slug="data-quality").exclude(source=TurnTopic.REMOVED)
+    before = carried.count()
+    topic = Topic.objects.get(slug="data-quality")
+    chip = f'href="{topic.get_absolute_url()}">{name} <span class="count">{{}}</span>'
+    assert f"{before} turns" in topic_card(client.get(reverse("interviews:topics")).content.decode(), name)
+    assert chip.format(before) in client.get("/").content.decode()
+    link = carried.select_related("turn").first()
+    link.source = TurnTopic.REMOVED
+    link.save()
+    editing.turn_changed(link.turn)  # the commit hook that would index it does not run here
+    assert IndexTask.objects.exists()
+    assert f"{before - 1} turns" in topic_card(client.get(reverse("interviews:topics")).content.decode(), name)
+    assert chip.format(before - 1) in client.get("/").content.decode()
+
+
+def test_what_the_index_does_not_hold_shows_at_once(client, seeds):
+    """A speaker's biography is not indexed: it is read afresh, beside the kept counts."""
+    client.get(reverse("interviews:speakers"))
+    Speaker.objects.filter(slug="aidan-gomez").update(bio="Co-founded a quokka sanctuary. Then Cohere.")
+    html = client.get(reverse("interviews:speakers")).content.decode()
+    assert "Co-founded a quokka sanctuary." in speaker_line(html, "aidan-gomez")
