@@ -2,11 +2,11 @@
 cannot knock the archive over.
 
 A window per client, opened by its first request: at most N requests in the S seconds from it
-(`ARCHIVE_RATE_LIMIT="N/S"`) on the heavy paths (ARCHIVE_RATE_LIMIT_PATHS), and a budget of its own for quote cards that have to
-be drawn (`ARCHIVE_CARD_RENDER_LIMIT`; a card already drawn is free), counted in a small SQLite file
-under ARCHIVE_DATA_DIR that every gunicorn worker shares. A refused request gets 429 with
-`Retry-After` (seconds until the window resets) and a short body: JSON under /api/, a page
-elsewhere.
+(`ARCHIVE_RATE_LIMIT="N/S"`) on the heavy paths (ARCHIVE_RATE_LIMIT_PATHS), and a budget of its
+own for quote cards that have to be drawn (`ARCHIVE_CARD_RENDER_LIMIT`; a card already drawn is
+free), counted in a small SQLite file under ARCHIVE_DATA_DIR that every gunicorn worker shares. A
+refused request gets 429 with `Retry-After` (seconds until the window ends) and a short body:
+JSON under /api/, a page elsewhere.
 """
 
 from __future__ import annotations
