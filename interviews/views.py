@@ -57,6 +57,15 @@ logger = logging.getLogger(__name__)
 HOME_INTERVIEWS = 5
 
 
+def _page(request, rows, per_page, *, missing=None):
+    """The page of ``rows`` that ``?page=`` asks for (the first without one); 404 with ``missing``
+    (else "No such page.") for a page that is not a number or not there."""
+    try:
+        return Paginator(rows, per_page).page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404(missing or _("No such page.")) from None
+
+
 def home(request):
     interviews = queries.interviews_with_details()[:HOME_INTERVIEWS]
     return render(request, "interviews/home.html", {"interviews": interviews, "overview": overview.archive_overview()})
@@ -68,11 +77,7 @@ def interview_list(request):
     form = InterviewListForm(request.GET, **lists.interview_filter_choices())
     form.is_valid()  # invalid values are dropped by filters(), never an error
     filters = form.filters()
-    paginator = Paginator(lists.interviews(**filters), INTERVIEWS_PER_PAGE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage:
-        raise Http404(_("No such page.")) from None
+    page = _page(request, lists.interviews(**filters), INTERVIEWS_PER_PAGE)
     return render(request, "interviews/interview_list.html", {"form": form, "filters": filters, "page": page})
 
 
@@ -237,11 +242,7 @@ def speaker(request, slug):
         speaker.turns.for_display().with_topics().order_by("transcript__interview", "transcript__language", "ordinal")
     )
     # Paged like a topic: a founder heard in many interviews has thousands of turns.
-    paginator = Paginator(turns, SPEAKER_TURNS_PER_PAGE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage:
-        raise Http404(_("No such page.")) from None
+    page = _page(request, turns, SPEAKER_TURNS_PER_PAGE)
     interviews = Interview.objects.filter(participants__speaker=speaker).prefetch_related("transcripts").distinct()
     return render(
         request,
@@ -302,11 +303,9 @@ def side_by_side(request, slug):
     left, right = form.pair()
     rows = translations.side_by_side(left, right)
     # Paged like a transcript, by rows: a pair of 20,000-turn transcripts stays a light page.
-    paginator = Paginator(rows, settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage:
-        raise Http404(_("No such page of this comparison.")) from None
+    page = _page(
+        request, rows, settings.ARCHIVE_TRANSCRIPT_TURNS_PER_PAGE, missing=_("No such page of this comparison.")
+    )
     queries.attach_roles([turn for row in page.object_list for turn in row.left + row.right], interview=interview)
     translations.fold_unmatched(page.object_list)
     context.update(
@@ -379,11 +378,7 @@ def topic(request, slug):
             "ordinal",
         )
     )
-    paginator = Paginator(turns, TOPIC_TURNS_PER_PAGE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage:
-        raise Http404(_("No such page.")) from None
+    page = _page(request, turns, TOPIC_TURNS_PER_PAGE)
     queries.attach_roles(page.object_list)
     # Named in the language of the turns shown, else in the interface's.
     shown = language or languages.base(get_language())
