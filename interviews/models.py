@@ -471,7 +471,9 @@ class TurnAlignment(models.Model):
     target = models.ForeignKey(Turn, verbose_name=_("target"), on_delete=models.CASCADE, related_name="alignments_to")
     confidence = models.FloatField(_("confidence"), default=0.0)
     status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES, default=AUTO)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Indexed: the home page reads the latest change of every link (`links_version()`), 9.3 ms
+    # over 82,492 links without the index (the bench's 1,000,000 turns), growing with the links.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("turn alignment")

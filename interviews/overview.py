@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Length
 
-from interviews import languages, lists, queries
+from interviews import languages, lists, page_cache, queries
 from interviews.models import Interview, Participant, Speaker, Topic, Turn, TurnAlignment
+from interviews.translations import store as translations
 
 # Featured quotes: guests' turns between these lengths (characters): a thought, not a sentence
 # fragment nor a page.
@@ -60,13 +61,27 @@ def featured_quotes(limit: int = FEATURED_COUNT) -> list[Turn]:
     """The rule: a guest's turn of FEATURED_MIN_CHARS to FEATURED_MAX_CHARS characters; those read
     in the most languages (most translation links) first, the longest first among equals; one per
     transcript while other transcripts have candidates, so that one interview or language does not
-    fill the row. Two queries (the turns; the speakers' roles). A guest is found by a subquery
-    on the participant's (interview, speaker) key: joined through the speaker, SQLite read every
-    turn of a guest for each of their interviews, 18.2 s at 1,000,000 turns against 1.0 s (the
-    bench's archive, 7 December 2026; the same quotes)."""
+    fill the row. The choice is kept per version of the index and of the links (`_choose`); the
+    turns chosen and their speakers' roles are read afresh (two queries), so an edit the index
+    does not hold (a turn's time) shows at once."""
+    chosen = page_cache.per_index_version(
+        f"featured-{limit}", lambda: _choose(limit), also=lambda: translations.links_version()
+    )
+    turns = Turn.objects.for_display().in_bulk(chosen)
+    shown = [turns[pk] for pk in chosen if pk in turns]
+    queries.attach_roles(shown)
+    return shown
+
+
+def _choose(limit: int) -> list[int]:
+    """The ids of the turns `featured_quotes` shows, in order: 1.0 s at 1,000,000 turns (the
+    bench's archive, 7 December 2026), which is why they are kept. What decides them is a turn's
+    text, its speaker's role in the interview (both re-index what they touch) and the links. A
+    guest is found by a subquery on the participant's (interview, speaker) key: joined through
+    the speaker, SQLite read every turn of a guest for each of their interviews, 18.2 s at
+    1,000,000 turns against 1.0 s (the same quotes)."""
     candidates = list(
-        Turn.objects.for_display()
-        .annotate(length=Length("text"), links=_links_to_other_languages())
+        Turn.objects.annotate(length=Length("text"), links=_links_to_other_languages())
         .filter(
             Exists(
                 Participant.objects.filter(
@@ -76,17 +91,16 @@ def featured_quotes(limit: int = FEATURED_COUNT) -> list[Turn]:
             length__gte=FEATURED_MIN_CHARS,
             length__lte=FEATURED_MAX_CHARS,
         )
-        .order_by("-links", "-length", "pk")[: limit * 20]
+        .order_by("-links", "-length", "pk")
+        .values_list("pk", "transcript_id")[: limit * 20]
     )
     seen = set()
     first_of_each = []
-    for turn in candidates:
-        if turn.transcript_id not in seen:
-            seen.add(turn.transcript_id)
-            first_of_each.append(turn)
-    chosen = (first_of_each + [turn for turn in candidates if turn not in first_of_each])[:limit]
-    queries.attach_roles(chosen)
-    return chosen
+    for pk, transcript_id in candidates:
+        if transcript_id not in seen:
+            seen.add(transcript_id)
+            first_of_each.append(pk)
+    return (first_of_each + [pk for pk, _ in candidates if pk not in first_of_each])[:limit]
 
 
 def archive_overview() -> Overview:

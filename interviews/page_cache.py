@@ -127,11 +127,13 @@ def columns(instance) -> tuple | None:
     return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
 
 
-def per_index_version(name: str, count: Callable):
+def per_index_version(name: str, count: Callable, *, also: Callable[[], tuple] = tuple):
     """``count()``, or what it gave in the current version of the index: for counts of turns
     (per topic, per speaker, per language) that the index's version decides, since every write
-    that adds, removes or re-tags a turn re-indexes it. Shared by the workers, and the same in
-    every interface language. Neither read nor kept while index work is pending, as `shared`."""
+    that adds, removes or re-tags a turn re-indexes it. ``also()`` gives what else the value
+    depends on that the index's version does not (read only when the cache is). Shared by the
+    workers, and the same in every interface language. Neither read nor kept while index work is
+    pending, as `shared`."""
     if not settings.ARCHIVE_SEARCH_CACHE or IndexTask.objects.exists():
         return count()
-    return cache.cached(engine().index_stamp(), ("counts", CODE_STAMP, name), count)
+    return cache.cached(engine().index_stamp(), ("counts", CODE_STAMP, name, *also()), count)

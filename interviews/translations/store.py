@@ -262,14 +262,16 @@ def also_in(turns) -> dict[int, list[Translation]]:
     return {pk: first_per_transcript(translations) for pk, translations in translated.items()}
 
 
-def links_version(turn_ids) -> tuple:
-    """The number of the translation links of the turns ``turn_ids`` (ids, or a query of them) and
-    their latest change, rejected links included: an editor's new, changed or removed link changes
-    it (a removal the count, the others the time; `reject` sets the time). One query. What a page
-    that shows these turns' translations keeps in its cache key (interviews/page_cache.py)."""
-    version = TurnAlignment.objects.filter(Q(source_id__in=turn_ids) | Q(target_id__in=turn_ids)).aggregate(
-        links=Count("pk"), latest=Max("updated_at")
-    )
+def links_version(turn_ids=None) -> tuple:
+    """The number of the translation links of the turns ``turn_ids`` (ids, or a query of them; None
+    for every link of the archive) and their latest change, rejected links included: an editor's
+    new, changed or removed link changes it (a removal the count, the others the time; `reject`
+    sets the time). One query. What a page that shows these turns' translations keeps in its
+    cache key (interviews/page_cache.py)."""
+    links = TurnAlignment.objects.all()
+    if turn_ids is not None:
+        links = links.filter(Q(source_id__in=turn_ids) | Q(target_id__in=turn_ids))
+    version = links.aggregate(links=Count("pk"), latest=Max("updated_at"))
     return _version(version["links"], version["latest"])
 
 
