@@ -151,7 +151,7 @@ class SearchFeed(Feed):
         return reverse("interviews:search") + (f"?{params.query_string}" if params.query_string else "")
 
     def items(self, params):
-        return archive_search.search(params).results[:FEED_ITEMS]
+        return archive_search.search(params, facet_limit=0).results[:FEED_ITEMS]  # no facets shown
 
     def item_title(self, hit):
         return _("%(speaker)s in %(interview)s (%(language)s)") % {

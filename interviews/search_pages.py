@@ -106,6 +106,13 @@ FACET_SHOWN = 8  # values listed per facet; the rest behind "more"
 # per facet made the template the largest part of a search request), and a longer list is no use
 # to scroll through; the note under it says how many are left out.
 FACET_MORE = 40
+
+
+def facet_limit() -> int:
+    """The most values of a facet, besides those ticked, that a page lists: what it asks `find` for."""
+    return FACET_SHOWN + FACET_MORE
+
+
 FACET_TITLES = {
     "speaker": gettext_lazy("Speaker"),
     "topic": gettext_lazy("Topic"),
@@ -194,7 +201,7 @@ def results_context(page: archive_search.SearchPage) -> dict:
         ordered = ticked + [v for v in values if not v.selected] if ticked else values
         shown = max(FACET_SHOWN, len(ticked))
         more = ordered[shown : shown + FACET_MORE]
-        hidden = max(0, len(ordered) - shown - FACET_MORE)
+        hidden = max(0, len(ordered) + page.facets_left_out.get(name, 0) - shown - FACET_MORE)
         facets.append(
             {
                 "name": name,

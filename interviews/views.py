@@ -168,7 +168,7 @@ def _find_in_transcript(transcript, words, *, clear_url):
     params = archive_search.SearchParams(
         q=words, transcript=(transcript.interview.slug, transcript.slug), sort="date", page_size=FIND_SHOWN
     )
-    results = archive_search.search(params)
+    results = archive_search.search(params, facet_limit=0)  # no facets shown
     starts = dict(transcript.turns.filter(key__in=[hit.key for hit in results.results]).values_list("key", "start"))
     matches = [
         {
@@ -509,7 +509,7 @@ def search(request):
     if not form.is_valid():  # only the page number can be invalid; everything else is forgiven
         raise Http404(_("No such page of results."))
     try:
-        found = archive_search.find(form.params())
+        found = archive_search.find(form.params(), facet_limit=search_pages.facet_limit())
     except archive_search.PageNotFound:
         raise Http404(_("No such page of results.")) from None
     return search_pages.page_response(request, found)

@@ -49,7 +49,7 @@ def test_filter_checkboxes_are_the_templates_markup_drawn_again_or_not(language)
     assert "&lt;b&gt;&quot;Ada&quot; &amp; &#x27;Grace&#x27;&lt;/b&gt;" in expected
 
 
-def a_page(params: SearchParams, num_pages: int, facets=None) -> SearchPage:
+def a_page(params: SearchParams, num_pages: int, facets=None, left_out=None) -> SearchPage:
     return SearchPage(
         query=SimpleNamespace(expansions=[]),
         params=params,
@@ -61,6 +61,7 @@ def a_page(params: SearchParams, num_pages: int, facets=None) -> SearchPage:
         facets=facets or {name: [] for name in archive_search.FACETS},
         suggestion=None,
         took_ms=0.0,
+        facets_left_out=left_out or {},
     )
 
 
@@ -103,6 +104,9 @@ def test_ticked_values_are_listed_first_and_the_rest_in_the_facets_order():
     assert [v.value for v in listed["speaker"]["values"]] == ["s3", "s11", "s0", "s1", "s2", "s4", "s5", "s6"]
     assert listed["speaker"]["more"] == [v for v in speakers if not v.selected][6 : 6 + search_pages.FACET_MORE]
     assert listed["speaker"]["hidden"] == 60 - 8 - search_pages.FACET_MORE
+    # The values `find` left out are counted among those hidden.
+    cut = search_pages.results_context(a_page(params, 1, facets, left_out={"speaker": 500}))
+    assert next(f for f in cut["facets"] if f["name"] == "speaker")["hidden"] == 560 - 8 - search_pages.FACET_MORE
     assert listed["year"]["values"] == years[:8] and listed["year"]["more"] == years[8:]
     assert [chip["label"] for chip in context["chips"]] == ["Speaker 3", "Speaker 11"]
 

@@ -251,6 +251,8 @@ class SearchPage:
     facets: dict  # facet name -> [FacetValue, ...]
     suggestion: str | None
     took_ms: float
+    # Per facet, how many values `find`'s ``facet_limit`` left out of ``facets``.
+    facets_left_out: dict = field(default_factory=dict)
     # Each hit carries its translations (params.translations with a language filter). They are
     # not hits: count, pages and facets are the filtered language's alone.
     shows_translations: bool = False
@@ -300,14 +302,16 @@ def _narrow_query(fieldname, values) -> str:
     return " OR ".join(f'{fieldname}:"{value}"' for value in values if '"' not in value and "\\" not in value)
 
 
-def search(params: SearchParams) -> SearchPage:
+def search(params: SearchParams, *, facet_limit: int | None = None) -> SearchPage:
     """One page of results for ``params``. Raises ``PageNotFound`` past the last page."""
-    return find(params).page()
+    return find(params, facet_limit=facet_limit).page()
 
 
-def find(params: SearchParams) -> Found:
+def find(params: SearchParams, *, facet_limit: int | None = None) -> Found:
     """What one page of results for ``params`` shows, read but not drawn (``Found``). Raises
-    ``PageNotFound`` past the last page."""
+    ``PageNotFound`` past the last page. ``facet_limit``: at most this many values of each facet
+    besides those filtered on, the first in the facet's order (a page lists no more; how many are
+    left out is counted); None for every value."""
     started = time.perf_counter()
     current = engine()
     stamp = current.index_stamp()
@@ -367,6 +371,7 @@ def find(params: SearchParams) -> Found:
         raise PageNotFound(page)
 
     shows_translations = grouped or (params.translations and bool(filters.get("language")))
+    facets, facets_left_out = _facet_values(found.facet_counts, filters, stamp, facet_limit)
     return Found(
         params=params,
         query=query,
@@ -374,7 +379,8 @@ def find(params: SearchParams) -> Found:
         stamp=stamp,
         index_page=found,
         num_pages=num_pages,
-        facets=_facet_values(found.facet_counts, filters, stamp),
+        facets=facets,
+        facets_left_out=facets_left_out,
         aligned=translations_for_keys(hit.key for hit in found.hits),
         speakers=list(Speaker.objects.filter(slug__in=query.speakers)) if query.speakers else [],
         terms=terms,
@@ -399,6 +405,7 @@ class Found:
     index_page: _IndexPage
     num_pages: int
     facets: dict  # facet name -> [FacetValue, ...]
+    facets_left_out: dict  # facet name -> how many values ``facet_limit`` left out
     aligned: dict  # hit key -> [Translation]: read from the database on every request
     speakers: list
     terms: _HighlightTerms
@@ -428,7 +435,7 @@ class Found:
         ]  # fmt: skip
         facets = [
             (name, [(v.value, v.label, v.count, v.selected) for v in values]) for name, values in self.facets.items()
-        ]
+        ]  # the values left out are counted by the index, whose version is a part
         parts = (
             self.stamp,
             cache.CODE_STAMP,
@@ -468,6 +475,7 @@ class Found:
             num_pages=self.num_pages,
             results=results,
             facets=self.facets,
+            facets_left_out=self.facets_left_out,
             suggestion=self.index_page.suggestion,
             took_ms=(time.perf_counter() - self.started) * 1000,
             shows_translations=self.shows_translations,
@@ -702,25 +710,42 @@ def _snippet_width(language) -> int:
     return 80 if languages.is_cjk(language) else 200
 
 
-def _facet_values(facet_counts, filters, stamp) -> dict:
-    # Each value as text once: a page has some hundreds of them.
-    texts = {name: [str(value) for value, _ in facet_counts.get(fieldname, [])] for name, fieldname in FACETS.items()}
-    labels = _facet_labels(stamp, texts)
-    facets = {}
+def _facet_values(facet_counts, filters, stamp, limit=None) -> tuple[dict, dict]:
+    """Each facet's values with their labels, most frequent first (years newest first), a value
+    filtered on always among them; with ``limit``, at most that many others. And per facet, how
+    many values the limit left out. A facet of a large archive has thousands of values, and a
+    page lists some dozens: making and naming them all was the largest part of a repeated
+    search request (4,000 values in 1.2 ms, 1,000,000 turns)."""
+    kept, left_out = {}, {}
     for name, fieldname in FACETS.items():
         selected = set(filters.get(name, ()))
-        named = labels[name].get
-        values = [
-            FacetValue(text, named(text, text), count, text in selected)
-            for text, (_, count) in zip(texts[name], facet_counts.get(fieldname, []))
-        ]
+        # Each value as text once.
+        pairs = [(str(value), count) for value, count in facet_counts.get(fieldname, [])]
         if name == "year":
-            values.sort(key=lambda v: v.value, reverse=True)
+            pairs.sort(reverse=True)
+        if limit is not None and len(pairs) > limit:
+            others = 0
+            shown = []
+            for text, count in pairs:
+                if text in selected:
+                    shown.append((text, count))
+                elif others < limit:
+                    others += 1
+                    shown.append((text, count))
+            left_out[name] = len(pairs) - len(shown)
+            pairs = shown
+        kept[name] = pairs
+    labels = _facet_labels(stamp, {name: [text for text, _ in pairs] for name, pairs in kept.items()})
+    facets = {}
+    for name, pairs in kept.items():
+        selected = set(filters.get(name, ()))
+        named = labels[name].get
+        values = [FacetValue(text, named(text, text), count, text in selected) for text, count in pairs]
         # A selected value stays visible (and removable) even when the other filters leave it no hits.
-        for value in sorted(selected - {v.value for v in values}):  # one order in every process
-            values.append(FacetValue(value, labels[name].get(value, value), 0, True))
+        for value in sorted(selected - {text for text, _ in pairs}):  # one order in every process
+            values.append(FacetValue(value, named(value, value), 0, True))
         facets[name] = values
-    return facets
+    return facets, left_out
 
 
 #: What a facet value's label is read from, per facet named by identifiers in the database:

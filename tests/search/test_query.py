@@ -86,6 +86,23 @@ def test_facet_keeps_counting_its_other_values_when_one_is_ticked(archive):
     assert [v.value for v in page.facets["speaker"] if v.selected] == ["hanna-host"]
 
 
+def test_a_facet_limit_keeps_the_first_values_and_every_ticked_one_and_counts_the_rest(archive):
+    """A page lists some dozens of a facet's values, of thousands at a million turns: only those
+    are made and named, and how many were left out is counted. zh (2 turns) is ticked, so it
+    stays though it is not among the first."""
+    params = SearchParams(filters={"language": ["zh"]})
+    every = search.search(params)
+    cut = search.search(params, facet_limit=1)
+    for name, values in every.facets.items():
+        first = [v for v in values if not v.selected][:1]
+        assert cut.facets[name] == [v for v in values if v.selected or v in first]
+        assert cut.facets_left_out.get(name, 0) == len(values) - len(cut.facets[name])
+    assert [v.value for v in cut.facets["language"]] == ["de", "zh"]  # de and en 4 turns each: by name
+    assert cut.facets_left_out["language"] == 1
+    assert [v.value for v in cut.facets["year"]] == ["2024"]  # years newest first, then cut
+    assert every.facets_left_out == {}
+
+
 def test_query_and_filters_together(archive):
     page = run("Rechenleistung", speaker=["gita-guest"])
     assert page.count == 1
