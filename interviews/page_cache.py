@@ -132,8 +132,9 @@ def per_index_version(name: str, count: Callable, *, also: Callable[[], tuple] =
     (per topic, per speaker, per language) that the index's version decides, since every write
     that adds, removes or re-tags a turn re-indexes it. ``also()`` gives what else the value
     depends on that the index's version does not (read only when the cache is). Shared by the
-    workers, and the same in every interface language. Neither read nor kept while index work is
-    pending, as `shared`."""
+    workers, and the same in every interface language; counted by one worker at a time (some
+    seconds at a million turns). Neither read nor kept while index work is pending, as
+    `shared`."""
     if not settings.ARCHIVE_SEARCH_CACHE or IndexTask.objects.exists():
         return count()
-    return cache.cached(engine().index_stamp(), ("counts", CODE_STAMP, name, *also()), count)
+    return cache.cached(engine().index_stamp(), ("counts", CODE_STAMP, name, *also()), count, one_at_a_time=True)

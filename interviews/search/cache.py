@@ -25,6 +25,7 @@ turns the cache off.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -80,15 +81,29 @@ def recomputing():
         _RECOMPUTING.reset(token)
 
 
-def cached(stamp: str | None, request: tuple, compute: Callable):
+def entry_key(stamp: str, request: tuple) -> str:
+    """The cache's key of ``request`` on the index version ``stamp``, with this code's stamp."""
+    return hashlib.sha256(repr((CODE_STAMP, stamp, request)).encode()).hexdigest()
+
+
+def cached(stamp: str | None, request: tuple, compute: Callable, *, one_at_a_time: bool = False):
     """``compute()``'s value for ``request`` on the index version ``stamp``; with no stamp (an
-    engine that cannot tell when it changed) or the cache off, ``compute()`` every time."""
+    engine that cannot tell when it changed) or the cache off, ``compute()`` every time.
+    ``one_at_a_time``: for a value that takes seconds (counts over the whole archive), computed
+    by one process while the others that miss it wait and then read what it kept, rather than
+    every worker computing it at once after each write."""
     if stamp is None or not settings.ARCHIVE_SEARCH_CACHE:
         return compute()
-    key = hashlib.sha256(repr((CODE_STAMP, stamp, request)).encode()).hexdigest()
+    key = entry_key(stamp, request)
     cache = caches[ALIAS]
     value = None if _RECOMPUTING.get() else cache.get(key)
-    if value is None:
+    if value is None and one_at_a_time:
+        with cache.one_at_a_time(key):
+            value = cache.get(key)  # kept by the process this one waited for
+            if value is None:
+                value = compute()
+                cache.set(key, value)
+    elif value is None:
         value = compute()
         cache.set(key, value)
     return value
@@ -114,6 +129,8 @@ class SearchResultCache(BaseCache):
     COMPRESS_OVER = 16 * 1024
     CULL_EVERY = 50
     TIMEOUT_S = 0.5
+    LOCKS = 64  # lock files for `one_at_a_time`; two keys may share one and then wait in turn
+    LOCK_WAIT_S = 60
 
     def __init__(self, location, params):
         super().__init__(params)
@@ -132,6 +149,36 @@ class SearchResultCache(BaseCache):
             )
             self._pid = os.getpid()
         return self._db
+
+    @contextmanager
+    def one_at_a_time(self, key: str):
+        """Held by one process (or thread) at a time for ``key``: a lock file beside the cache's,
+        one of `LOCKS`. After `LOCK_WAIT_S` (a holder stuck), or if the file cannot be opened, the
+        caller goes on without it: the lock saves work, it guards nothing."""
+        path = self.path.parent / "locks" / f"{int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % self.LOCKS}"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a")  # noqa: SIM115  (closed below, which also releases the lock)
+        except OSError as error:
+            log.warning("search cache: lock %s not opened: %s", path, error)
+            yield
+            return
+        try:
+            deadline = time.monotonic() + self.LOCK_WAIT_S
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        log.warning(
+                            "search cache: lock %s still held after %s s; computing anyway", path, self.LOCK_WAIT_S
+                        )
+                        break
+                    time.sleep(0.02)
+            yield
+        finally:
+            handle.close()
 
     def _run(self, what: str, sql: str, parameters=()):
         """The statement's rows; None (logged) if the file could not be read or written."""

@@ -1,5 +1,7 @@
 """The search result cache: shared by the workers through one SQLite file, keyed by the index's version, never stale."""
 
+import time
+
 import pytest
 from django.core.cache import caches
 
@@ -193,3 +195,46 @@ def test_a_damaged_entry_is_a_miss(tmp_path):
     cache.set("big", "x" * 100_000)  # compressed
     cache._connection().execute("UPDATE entries SET value = x'00ff00ff'")
     assert cache.get("small", "missing") == "missing" and cache.get("big", "missing") == "missing"
+
+
+def test_a_slow_value_missed_by_several_workers_at_once_is_computed_by_one(tmp_path):
+    """After a write every worker misses the whole archive's counts at once (seconds each at a
+    million turns): one computes them, the others wait and read what it kept."""
+    import multiprocessing
+
+    from interviews.search import cache
+
+    computed = tmp_path / "computed"
+    context = multiprocessing.get_context("fork")
+    together = context.Barrier(3)
+
+    def compute():
+        with open(computed, "a") as log:
+            log.write("x")
+        time.sleep(0.5)
+        return {"speakers": 42}
+
+    def worker(queue):
+        together.wait()
+        queue.put(cache.cached("stamp", ("counts", "speakers"), compute, one_at_a_time=True))
+
+    queue = context.Queue()
+    workers = [context.Process(target=worker, args=(queue,)) for _ in range(3)]
+    for process in workers:
+        process.start()
+    values = [queue.get(timeout=30) for _ in workers]
+    for process in workers:
+        process.join(timeout=30)
+    assert values == [{"speakers": 42}] * 3
+    assert computed.read_text() == "x"
+
+
+def test_a_worker_stuck_computing_holds_the_others_up_only_so_long(monkeypatch, caplog):
+    """The lock saves work and guards nothing: past LOCK_WAIT_S a worker computes anyway."""
+    from interviews.search import cache
+
+    monkeypatch.setattr(cache.SearchResultCache, "LOCK_WAIT_S", 0.2)
+    request = ("counts", "topics")
+    with caches["search"].one_at_a_time(cache.entry_key("stamp", request)):  # held, never let go in time
+        assert cache.cached("stamp", request, lambda: "counted", one_at_a_time=True) == "counted"
+    assert "still held after 0.2 s; computing anyway" in caplog.text
