@@ -14,6 +14,8 @@ from interviews.models import Interview, Transcript, Turn, TurnAlignment
 from interviews.translations.store import (
     POSSIBLE_MATCH_THRESHOLD,
     align_interview,
+    also_in,
+    first_per_transcript,
     translations_for,
     translations_for_keys,
 )
@@ -154,6 +156,34 @@ def test_translations_by_key_match_translations_by_turn_in_one_query(bilingual, 
     assert by_key[turn("de", 1).key] == []
     assert len(names) == 2 * 10  # 11 links, one rejected, each read from both of its turns
     assert translations_for_keys([]) == {}
+
+
+def test_also_in_is_the_first_translation_in_each_other_transcript_in_one_query(bilingual, django_assert_num_queries):
+    """A transcript page's "also in" links: what `translations_for` gives, the first per other
+    transcript, with rejected links left out, read in one query."""
+    turns = list(Turn.objects.all())
+    TurnAlignment.objects.filter(source=turn("de", 1)).update(status=TurnAlignment.REJECTED)
+    by_turn = translations_for(turns)
+    with django_assert_num_queries(1):
+        links = also_in(turns)
+
+    def shown(found):  # what an "also in" link shows, and what orders and picks them
+        return [
+            (t.turn.key, t.turn.ordinal, t.turn.transcript_id, t.turn.transcript.language,
+             t.turn.transcript.language_name, t.turn.transcript.slug, t.turn.speaker.name,
+             t.confidence, t.status, t.is_possible_match)
+            for t in found
+        ]  # fmt: skip
+
+    assert {t.pk: shown(links[t.pk]) for t in turns} == {
+        t.pk: shown(first_per_transcript(by_turn[t.pk])) for t in turns
+    }
+    assert links[turn("de", 1).pk] == []
+    # 10 links read from both of their turns, but one turn is linked to two of the other
+    # transcript's: its link goes to the first.
+    assert [len(by_turn[t.pk]) - len(links[t.pk]) for t in turns if len(by_turn[t.pk]) > len(links[t.pk])] == [1]
+    assert sum(map(len, links.values())) == 2 * 10 - 1
+    assert also_in([]) == {}
 
 
 def test_realignment_updates_automatic_rows_in_place(bilingual):
