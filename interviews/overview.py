@@ -64,9 +64,7 @@ def featured_quotes(limit: int = FEATURED_COUNT) -> list[Turn]:
     fill the row. The choice is kept per version of the index and of the links (`_choose`); the
     turns chosen and their speakers' roles are read afresh (two queries), so an edit the index
     does not hold (a turn's time) shows at once."""
-    chosen = page_cache.per_index_version(
-        f"featured-{limit}", lambda: _choose(limit), also=lambda: translations.links_version()
-    )
+    chosen = page_cache.per_index_version(f"featured-{limit}", lambda: _choose(limit), also=translations.links_version)
     turns = Turn.objects.for_display().in_bulk(chosen)
     shown = [turns[pk] for pk in chosen if pk in turns]
     queries.attach_roles(shown)

@@ -35,7 +35,7 @@ import sqlite3
 import time
 import zlib
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -98,7 +98,8 @@ def cached(stamp: str | None, request: tuple, compute: Callable, *, one_at_a_tim
     cache = caches[ALIAS]
     value = None if _RECOMPUTING.get() else cache.get(key)
     if value is None and one_at_a_time:
-        with cache.one_at_a_time(key):
+        # Another backend configured for the cache (one without the lock) computes as every miss does.
+        with getattr(cache, "one_at_a_time", lambda key: nullcontext())(key):
             value = cache.get(key)  # kept by the process this one waited for
             if value is None:
                 value = compute()

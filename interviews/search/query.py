@@ -435,7 +435,7 @@ class Found:
         ]  # fmt: skip
         facets = [
             (name, [(v.value, v.label, v.count, v.selected) for v in values]) for name, values in self.facets.items()
-        ]  # the values left out are counted by the index, whose version is a part
+        ]  # how many values were left out follows from these and the index's counts
         parts = (
             self.stamp,
             cache.CODE_STAMP,
@@ -715,7 +715,8 @@ def _facet_values(facet_counts, filters, stamp, limit=None) -> tuple[dict, dict]
     filtered on always among them; with ``limit``, at most that many others. And per facet, how
     many values the limit left out. A facet of a large archive has thousands of values, and a
     page lists some dozens: making and naming them all was the largest part of a repeated
-    search request (4,000 values in 1.2 ms, 1,000,000 turns)."""
+    search request (the 5,091 values of an empty search at 1,000,000 turns in 4.6 ms, the 48 a
+    facet a page lists in 1.0)."""
     kept, left_out = {}, {}
     for name, fieldname in FACETS.items():
         selected = set(filters.get(name, ()))
