@@ -372,8 +372,8 @@ class HitSpeaker(NamedTuple):
 
 
 class HitTurn(NamedTuple):
-    """A turn as much as a search hit shows of it, read by `translations_for_keys`, with the
-    attributes of a `Turn` that a hit reads. Not a model instance: building three (turn,
+    """A turn as much as a search hit shows of it (`translations_for_keys`) or an "also in" link
+    (`also_in`, with no text), with the attributes of a `Turn` that they read. Not a model instance: building three (turn,
     transcript, speaker) for each side of a link was 2% of the load test's CPU (cProfile of its
     mix replayed in order, 100k turns)."""
 
