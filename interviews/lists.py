@@ -1,8 +1,10 @@
 """The /interviews/, /speakers/ and /topics/ lists: what each row shows, read in a fixed number of
-queries. The turns counted per speaker and per topic are kept per version of the index
-(`page_cache.per_index_version`): counting every turn took 4.1 s (speakers) and 4.8 s (topics) of
-a 1,000,000-turn archive's page, and the index's version changes with every write that adds,
-removes or re-tags a turn. What else a row shows (names, roles, biographies) is read afresh."""
+queries. The turns counted per speaker and per topic are counted by the index (its facet counts,
+from its columns) and kept per version of the index (`page_cache.per_index_version`): counting
+every turn in the database took 4.1 s (speakers) and 4.8 s (topics) of a 1,000,000-turn
+archive's page, and the index's version changes with every write that adds, removes or re-tags a
+turn. While index work is pending they are counted in the database. What else a row shows
+(names, roles, biographies) is read afresh."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from django.db.models.functions import Coalesce
 
 from interviews import languages, page_cache, queries
 from interviews.models import Interview, Participant, Speaker, Topic, Transcript, Turn, TurnTopic
+from interviews.search import query as archive_search
 
 _first_published = (
     Transcript.objects.filter(interview=OuterRef("pk"), published_on__isnull=False)
@@ -54,36 +57,51 @@ def interviews(*, year=None, language=None, speaker=None, topic=None, sort="newe
 
 
 def speaker_turn_counts() -> dict[int, dict[str, int]]:
-    """{speaker id: {language: turns}} for every speaker with a turn: one query, kept per version
-    of the index."""
+    """{speaker id: {language: turns}} for every speaker with a turn, languages in order: counted
+    by the index and one query for the speakers' ids, or by one query while index work is
+    pending; kept per version of the index."""
+    return page_cache.per_index_version(
+        "speaker-turns", speaker_turn_counts_in_database, from_index=lambda: _by_id(Speaker, "speaker")
+    )
 
-    def count():
-        counts: dict = {}
-        turns = Turn.objects.values_list("speaker_id", "transcript__language").annotate(n=Count("pk"))
-        for speaker_id, code, n in turns.order_by("transcript__language"):
-            counts.setdefault(speaker_id, {})[code] = n
-        return counts
 
-    return page_cache.per_index_version("speaker-turns", count)
+def speaker_turn_counts_in_database() -> dict[int, dict[str, int]]:
+    counts: dict = {}
+    turns = Turn.objects.values_list("speaker_id", "transcript__language").annotate(n=Count("pk"))
+    for speaker_id, code, n in turns.order_by("transcript__language"):
+        counts.setdefault(speaker_id, {})[code] = n
+    return counts
 
 
 def topic_turn_counts() -> dict[int, dict[str, int]]:
     """{topic id: {language: turns}}: the turns that carry each topic now (rules' and editors'
-    additions, as `Topic.objects.with_turn_counts` counts them), by their transcript's language.
-    One query, kept per version of the index."""
+    additions, as `Topic.objects.with_turn_counts` counts them), by their transcript's language,
+    in order. Counted as `speaker_turn_counts` is."""
+    return page_cache.per_index_version(
+        "topic-turns", topic_turn_counts_in_database, from_index=lambda: _by_id(Topic, "topic")
+    )
 
-    def count():
-        counts: dict = {}
-        links = TurnTopic.objects.exclude(source=TurnTopic.REMOVED)
-        for topic_id, code, n in (
-            links.values_list("topic_id", "turn__transcript__language")
-            .annotate(n=Count("pk"))
-            .order_by("turn__transcript__language")
-        ):
-            counts.setdefault(topic_id, {})[code] = n
-        return counts
 
-    return page_cache.per_index_version("topic-turns", count)
+def topic_turn_counts_in_database() -> dict[int, dict[str, int]]:
+    counts: dict = {}
+    links = TurnTopic.objects.exclude(source=TurnTopic.REMOVED)
+    for topic_id, code, n in (
+        links.values_list("topic_id", "turn__transcript__language")
+        .annotate(n=Count("pk"))
+        .order_by("turn__transcript__language")
+    ):
+        counts.setdefault(topic_id, {})[code] = n
+    return counts
+
+
+def _by_id(model, facet: str) -> dict[int, dict[str, int]] | None:
+    """`archive_search.turns_per_language` of ``facet``, keyed by the ids of ``model``'s rows
+    (the index names them by slug); None when the engine cannot count them."""
+    by_slug = archive_search.turns_per_language(facet)
+    if by_slug is None:
+        return None
+    ids = dict(model.objects.filter(slug__in=list(by_slug)).order_by().values_list("slug", "pk"))
+    return {ids[slug]: counts for slug, counts in by_slug.items() if slug in ids}
 
 
 def speakers(*, counts=None, roles=True):
@@ -112,14 +130,19 @@ def speakers(*, counts=None, roles=True):
 
 
 def topic_turn_totals() -> dict[int, int]:
-    """{topic id: turns}, as `topic_turn_counts` adds them up, without the join to each turn's
-    transcript that counting by language needs (163 against 387 ms at 100,000 turns): for the
-    home page. One query, kept per version of the index."""
+    """{topic id: turns}, as `topic_turn_counts` adds them up: for the home page. Counted by the
+    index (the same counts per language, added up), or by one query without the join to each
+    turn's transcript that counting by language needs (163 against 387 ms at 100,000 turns);
+    kept per version of the index."""
+
+    def from_index():
+        counts = _by_id(Topic, "topic")
+        return None if counts is None else {pk: sum(by.values()) for pk, by in counts.items()}
 
     def count():
         return dict(Topic.objects.with_turn_counts().order_by().values_list("pk", "turn_count"))
 
-    return page_cache.per_index_version("topic-totals", count)
+    return page_cache.per_index_version("topic-totals", count, from_index=from_index)
 
 
 def topics(*, by_language=True):

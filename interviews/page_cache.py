@@ -127,14 +127,23 @@ def columns(instance) -> tuple | None:
     return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
 
 
-def per_index_version(name: str, count: Callable, *, also: Callable[[], tuple] = tuple):
+def per_index_version(name: str, count: Callable, *, also: Callable[[], tuple] = tuple, from_index: Callable = None):
     """``count()``, or what it gave in the current version of the index: for counts of turns
     (per topic, per speaker, per language) that the index's version decides, since every write
     that adds, removes or re-tags a turn re-indexes it. ``also()`` gives what else the value
     depends on that the index's version does not (read only when the cache is). Shared by the
     workers, and the same in every interface language; counted by one worker at a time (some
     seconds at a million turns). Neither read nor kept while index work is pending, as
-    `shared`."""
-    if not settings.ARCHIVE_SEARCH_CACHE or IndexTask.objects.exists():
+    `shared`. ``from_index()``, when given, counts the same from the index, or gives None when
+    it cannot: used only while no index work is pending, when the index holds what the
+    database does."""
+    if IndexTask.objects.exists():
         return count()
-    return cache.cached(engine().index_stamp(), ("counts", CODE_STAMP, name, *also()), count, one_at_a_time=True)
+
+    def counted():
+        value = from_index() if from_index else None
+        return count() if value is None else value
+
+    if not settings.ARCHIVE_SEARCH_CACHE:
+        return counted()
+    return cache.cached(engine().index_stamp(), ("counts", CODE_STAMP, name, *also()), counted, one_at_a_time=True)

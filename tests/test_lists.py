@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from interviews import editing
+from interviews import editing, lists
 from interviews.models import IndexTask, Interview, Speaker, Topic, Turn, TurnTopic
 from tests.factories import SEEDS, ingest_text
 
@@ -220,6 +220,34 @@ def test_an_editors_topic_decision_counts_at_once_even_before_the_index_has_it(c
     assert IndexTask.objects.exists()
     assert f"{before - 1} turns" in topic_card(client.get(reverse("interviews:topics")).content.decode(), name)
     assert chip.format(before - 1) in client.get("/").content.decode()
+
+
+def test_the_index_counts_what_the_database_counts(seeds, django_capture_on_commit_callbacks):
+    """Speakers' and topics' turns per language, counted from the index's facets, are the
+    database's counts: after an ingest, a merge of two speakers and an editor's topic decision,
+    each indexed."""
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_text(slug="a-talk", title="A talk about data", published_on="2021-03-04")
+    with django_capture_on_commit_callbacks(execute=True):
+        editing.merge_speakers(Speaker.objects.get(slug="gita-guest"), [Speaker.objects.get(slug="hanna-host")])
+    link = TurnTopic.objects.exclude(source=TurnTopic.REMOVED).select_related("turn").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        link.source = TurnTopic.REMOVED
+        link.save()
+        editing.turn_changed(link.turn)
+    assert not IndexTask.objects.exists()
+    from_index = {
+        "speakers": lists._by_id(Speaker, "speaker"),
+        "topics": lists._by_id(Topic, "topic"),
+    }
+    assert from_index == {
+        "speakers": lists.speaker_turn_counts_in_database(),
+        "topics": lists.topic_turn_counts_in_database(),
+    }
+    assert [list(by) for by in from_index["speakers"].values()] == [
+        sorted(by) for by in from_index["speakers"].values()
+    ]
+    assert lists.topic_turn_totals() == {pk: sum(by.values()) for pk, by in from_index["topics"].items()}
 
 
 def test_what_the_index_does_not_hold_shows_at_once(client, seeds):

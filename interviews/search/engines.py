@@ -62,6 +62,11 @@ def _fail_keys(tasks, failed: dict) -> None:
 class Engine:
     """The operations whose implementation depends on the engine."""
 
+    #: Whether `facet_counts` gives every value of a facet, however many: the archive then counts
+    #: turns per speaker and topic from the index (`query.turns_per_language`). A search server's
+    #: facets stop at a limit (Solr's `facet.limit`, 100 by default).
+    counts_every_facet_value = False
+
     def __init__(self, backend, index):
         self.backend = backend
         self.index = index
@@ -144,6 +149,8 @@ class Engine:
 
 class TunedWhoosh(Engine):
     """Our Whoosh backend, with its fast paths: columns, generations, the write lock."""
+
+    counts_every_facet_value = True
 
     def searchqueryset(self, query, narrows):
         sqs = SearchQuerySet().using(DEFAULT_ALIAS)

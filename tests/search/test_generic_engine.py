@@ -10,6 +10,7 @@ here again, with the same hand-counted expectations.
 import pytest
 from haystack import connections
 
+from interviews import lists
 from interviews.models import IndexTask, Turn
 from interviews.search import engines, indexing
 from interviews.search import query as search
@@ -23,6 +24,7 @@ from tests.search.test_indexing import (  # noqa: F401  (collected and run again
 )
 from tests.search.test_query import (  # noqa: F401  (collected and run again here, on the stock engine)
     run,
+    test_a_facet_limit_keeps_the_first_values_and_every_ticked_one_and_counts_the_rest,
     test_browsing_counts_every_turn_in_every_facet,
     test_chinese_words_are_segmented,
     test_exclusion_alone_lists_everything_else,
@@ -79,6 +81,14 @@ def test_the_generic_path_runs_on_a_different_engine(archive):
     assert type(backend).__module__ == "haystack.backends.whoosh_backend"
     assert not hasattr(backend, "columns") and not hasattr(backend, "location")
     assert run("Datenqualität").count == 2
+
+
+def test_the_lists_count_turns_in_the_database_where_facets_may_stop_short(archive):
+    """A search server's facet counts stop at a limit (Solr's facet.limit): the speakers' and
+    topics' turns are not counted from them."""
+    assert search.turns_per_language("speaker") is None
+    assert lists.speaker_turn_counts() == lists.speaker_turn_counts_in_database() != {}
+    assert lists.topic_turn_counts() == lists.topic_turn_counts_in_database()
 
 
 def test_date_order_is_newest_first_and_in_reading_order(archive):
