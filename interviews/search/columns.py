@@ -7,6 +7,7 @@ only reads its own new segment.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import OrderedDict
 
@@ -115,6 +116,20 @@ class Columns:
 
     def vocabulary(self, fieldname):
         return self._merge(fieldname, fieldname in self.multi_fields)[0]
+
+    def values_at(self, fieldname, docnums) -> list:
+        """The value of a single-valued field for each of ``docnums``, read from each document's
+        own segment's column, which outlives every reader: for a field of one value per
+        document (``key``), whose merged column each new reader would build again (1.3 s at
+        1,000,000 turns, on the first search after every write in every process)."""
+        offsets = [offset for _, _, offset in self.leaves]
+        values = []
+        for docnum in docnums:
+            segcols, reader, offset = self.leaves[bisect.bisect_right(offsets, docnum) - 1]
+            vocab, codes = segcols.single(reader, fieldname)
+            code = codes[docnum - offset]
+            values.append(vocab[code] if code >= 0 else None)
+        return values
 
     def vocabulary_texts(self, fieldname) -> frozenset:
         """The field's values as text: what a filter may name. Made once per version of the index

@@ -496,8 +496,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         count = int(final.sum())
         facet_counts = {fieldname: self._facet_count(columns, fieldname, hits, narrows) for fieldname in facets}
         page = self._page(columns, final, ranked, None, 0, count if limit is None else min(limit, count))
-        vocab, _, codes = columns._merge("key", False)
-        return [vocab[codes[docnum]] for docnum, _ in page], count, facet_counts
+        return columns.values_at("key", [docnum for docnum, _ in page]), count, facet_counts
 
     def results_for_keys(self, keys, result_class=None):
         """The stored results of the documents with these keys, in that order (no scores)."""
