@@ -118,16 +118,18 @@ class Columns:
         return self._merge(fieldname, fieldname in self.multi_fields)[0]
 
     def values_at(self, fieldname, docnums) -> list:
-        """The value of a single-valued field for each of ``docnums``, read from each document's
-        own segment's column, which outlives every reader: for a field of one value per
-        document (``key``), whose merged column each new reader would build again (1.3 s at
-        1,000,000 turns, on the first search after every write in every process)."""
+        """The value of a single-valued field for each of ``docnums``, read from each segment's
+        own column, which outlives every reader (every segment's is read, so that the first
+        call in a process reads them all, as a worker's warm-up does): for a field of one value
+        per document (``key``), whose merged column each new reader would build again (1.3 s
+        at 1,000,000 turns, on the first search after every write in every process)."""
+        segments = [segcols.single(reader, fieldname) for segcols, reader, _ in self.leaves]
         offsets = [offset for _, _, offset in self.leaves]
         values = []
         for docnum in docnums:
-            segcols, reader, offset = self.leaves[bisect.bisect_right(offsets, docnum) - 1]
-            vocab, codes = segcols.single(reader, fieldname)
-            code = codes[docnum - offset]
+            at = bisect.bisect_right(offsets, docnum) - 1
+            vocab, codes = segments[at]
+            code = codes[docnum - offsets[at]]
             values.append(vocab[code] if code >= 0 else None)
         return values
 
