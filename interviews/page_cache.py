@@ -127,13 +127,15 @@ def columns(instance) -> tuple | None:
     return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
 
 
-def per_index_version(name: str, count: Callable, *, also: Callable[[], tuple] = tuple, from_index: Callable = None):
+def per_index_version(
+    name: str, count: Callable, *, also: Callable[[], tuple] = tuple, from_index: Callable | None = None
+):
     """``count()``, or what it gave in the current version of the index: for counts of turns
     (per topic, per speaker, per language) that the index's version decides, since every write
     that adds, removes or re-tags a turn re-indexes it. ``also()`` gives what else the value
     depends on that the index's version does not (read only when the cache is). Shared by the
-    workers, and the same in every interface language; counted by one worker at a time (some
-    seconds at a million turns). Neither read nor kept while index work is pending, as
+    workers, and the same in every interface language; counted by one worker at a time (up to a
+    second at a million turns). Neither read nor kept while index work is pending, as
     `shared`. ``from_index()``, when given, counts the same from the index, or gives None when
     it cannot: used only while no index work is pending, when the index holds what the
     database does."""
