@@ -96,17 +96,17 @@ def cached(stamp: str | None, request: tuple, compute: Callable, *, one_at_a_tim
         return compute()
     key = entry_key(stamp, request)
     cache = caches[ALIAS]
-    value = None if _RECOMPUTING.get() else cache.get(key)
-    if value is None and one_at_a_time:
+    read = not _RECOMPUTING.get()
+    value = cache.get(key) if read else None
+    if value is None:
         # Another backend configured for the cache (one without the lock) computes as every miss does.
-        with getattr(cache, "one_at_a_time", lambda key: nullcontext())(key):
-            value = cache.get(key)  # kept by the process this one waited for
+        lock = getattr(cache, "one_at_a_time", None) if one_at_a_time else None
+        with lock(key) if lock else nullcontext():
+            if lock and read:
+                value = cache.get(key)  # kept by the process this one waited for
             if value is None:
                 value = compute()
                 cache.set(key, value)
-    elif value is None:
-        value = compute()
-        cache.set(key, value)
     return value
 
 

@@ -238,3 +238,12 @@ def test_a_worker_stuck_computing_holds_the_others_up_only_so_long(monkeypatch, 
     with caches["search"].one_at_a_time(cache.entry_key("stamp", request)):  # held, never let go in time
         assert cache.cached("stamp", request, lambda: "counted", one_at_a_time=True) == "counted"
     assert "still held after 0.2 s; computing anyway" in caplog.text
+
+
+def test_a_warm_up_computes_a_value_kept_by_another_worker_one_at_a_time_too():
+    """Within `recomputing()` (a worker's warm-up) nothing kept is read, with the lock or without."""
+    from interviews.search import cache
+
+    cache.cached("stamp", ("counts", "warm"), lambda: "kept by another worker", one_at_a_time=True)
+    with cache.recomputing():
+        assert cache.cached("stamp", ("counts", "warm"), lambda: "computed", one_at_a_time=True) == "computed"
