@@ -275,9 +275,9 @@ def also_in(turns) -> dict[int, list[Translation]]:
         (source_id, *source), (target_id, *target) = row[:width], row[width : 2 * width]
         confidence, status = row[2 * width :]
         if source_id in result:
-            result[source_id].append(Translation(side(*target, text=""), confidence, status))
+            result[source_id].append(Translation(side(*target), confidence, status))
         if target_id in result:
-            result[target_id].append(Translation(side(*source, text=""), confidence, status))
+            result[target_id].append(Translation(side(*source), confidence, status))
     for translations in result.values():
         translations.sort(key=_reading_order)
     return {pk: first_per_transcript(translations) for pk, translations in result.items()}
@@ -344,10 +344,7 @@ def translations_for_keys(keys) -> dict[str, list[Translation]]:
     side = _HitTurns()
     width = len(_HIT_SIDE)
     for row in rows:
-        key, ordinal, text, *rest = row[:width]
-        source = side(key, ordinal, *rest, text=text)
-        key, ordinal, text, *rest = row[width : 2 * width]
-        target = side(key, ordinal, *rest, text=text)
+        source, target = side(*row[:width]), side(*row[width : 2 * width])
         confidence, status = row[2 * width :]
         if source.key in result:
             result[source.key].append(Translation(target, confidence, status))
@@ -373,9 +370,9 @@ class HitSpeaker(NamedTuple):
 
 class HitTurn(NamedTuple):
     """A turn as much as a search hit shows of it (`translations_for_keys`) or an "also in" link
-    (`also_in`, with no text), with the attributes of a `Turn` that they read. Not a model instance: building three (turn,
-    transcript, speaker) for each side of a link was 2% of the load test's CPU (cProfile of its
-    mix replayed in order, 100k turns)."""
+    (`also_in`, with no text), with the attributes of a `Turn` that they read. Not a model
+    instance: building three (turn, transcript, speaker) for each side of a link was 2% of the
+    load test's CPU (cProfile of its mix replayed in order, 100k turns)."""
 
     key: str
     ordinal: int
@@ -386,13 +383,14 @@ class HitTurn(NamedTuple):
 
 
 class _HitTurns:
-    """Makes the `HitTurn` of a row's columns, one transcript and speaker object each for the
-    turns that share them (a page's links name a few)."""
+    """Makes the `HitTurn` of a row's columns (`_LINK_SIDE`, and `_HIT_SIDE`'s text after them),
+    one transcript and speaker object each for the turns that share them (a page's links name a
+    few)."""
 
     def __init__(self):
         self.transcripts, self.speakers = {}, {}
 
-    def __call__(self, key, ordinal, transcript_id, language, slug, name, *, text) -> HitTurn:
+    def __call__(self, key, ordinal, transcript_id, language, slug, name, text="") -> HitTurn:
         if (transcript := self.transcripts.get((language, slug))) is None:
             transcript = self.transcripts[language, slug] = HitTranscript(language, slug)
         if (speaker := self.speakers.get(name)) is None:
@@ -400,11 +398,11 @@ class _HitTurns:
         return HitTurn(key, ordinal, text, transcript_id, transcript, speaker)
 
 
-#: What a search hit shows of each side of a link (interviews.search.query.Counterpart): reading
-#: only these, not every column of two turns, two transcripts and two speakers (JSON among them).
-_HIT_SIDE = ("key", "ordinal", "text", "transcript_id", "transcript__language", "transcript__slug", "speaker__name")
 #: What an "also in" link shows of the other turn (interviews/turn_html.py) and what orders them.
 _LINK_SIDE = ("key", "ordinal", "transcript_id", "transcript__language", "transcript__slug", "speaker__name")
+#: What a search hit shows of each side of a link (interviews.search.query.Counterpart): reading
+#: only these, not every column of two turns, two transcripts and two speakers (JSON among them).
+_HIT_SIDE = (*_LINK_SIDE, "text")
 
 
 class _KeyAt(NamedTuple):
