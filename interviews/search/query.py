@@ -739,8 +739,9 @@ def _facet_values(facet_counts, filters, stamp, limit=None) -> tuple[dict, dict]
     search request (the 5,091 values of an empty search at 1,000,000 turns in 4.6 ms, the 48 a
     facet a page lists in 1.0)."""
     kept, left_out = {}, {}
+    selected_of = {name: set(filters.get(name, ())) for name in FACETS}
     for name, fieldname in FACETS.items():
-        selected = set(filters.get(name, ()))
+        selected = selected_of[name]
         # Each value as text once.
         pairs = [(str(value), count) for value, count in facet_counts.get(fieldname, [])]
         if name == "year":
@@ -760,7 +761,7 @@ def _facet_values(facet_counts, filters, stamp, limit=None) -> tuple[dict, dict]
     labels = _facet_labels(stamp, {name: [text for text, _ in pairs] for name, pairs in kept.items()})
     facets = {}
     for name, pairs in kept.items():
-        selected = set(filters.get(name, ()))
+        selected = selected_of[name]
         named = labels[name].get
         values = [FacetValue(text, named(text, text), count, text in selected) for text, count in pairs]
         # A selected value stays visible (and removable) even when the other filters leave it no hits.
