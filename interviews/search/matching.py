@@ -92,7 +92,8 @@ def evaluate(matcher, within=None) -> tuple[np.ndarray, np.ndarray]:
 
 def _is_phrase(matcher) -> bool:
     """A ``SpanNear2Matcher`` as Whoosh's ``Phrase`` builds it: its words' postings, in order,
-    each right after the one before, scored by a scorer `_leaf` reads as arrays."""
+    each right after the one before, scored by a scorer `_leaf` reads as arrays; in a segment
+    with deletions, each word's postings wrapped in the filter that leaves the deleted out."""
     return (
         matcher.slop == 1
         and matcher.mindist == 1
@@ -103,9 +104,26 @@ def _is_phrase(matcher) -> bool:
             and not leaf._byteids
             and isinstance(leaf.scorer, (ArrayBM25FScorer, WeightScorer))
             and leaf.format.supports("positions")
-            for leaf in matcher.ms
+            for leaf in map(_unfiltered, matcher.ms)
         )
     )
+
+
+def _unfiltered(word):
+    """A phrase word's postings without the filter of a segment's deleted documents (a
+    ``FilterMatcher`` that excludes them, unboosted), or None when it is something else."""
+    if type(word) is wrappers.FilterMatcher:
+        return word.child if word._exclude and word.boost == 1.0 else None
+    return word
+
+
+def _deleted(words) -> np.ndarray | None:
+    """The documents a phrase's words' filters leave out (the segment's deleted), sorted."""
+    left_out = set()
+    for word in words:
+        if type(word) is wrappers.FilterMatcher:
+            left_out.update(word._ids)
+    return np.array(sorted(left_out), dtype=np.int64) if left_out else None
 
 
 def _phrase(matcher, within=None):
@@ -117,8 +135,12 @@ def _phrase(matcher, within=None):
     some 15 µs a document (phrases were 5% of the CPU of the load test's mix: "co-founder", a
     Chinese word jieba cuts in two); here only a set operation per document is Python.
 
-    The rarest word is read first, the others only in the blocks that can hold its documents."""
-    words = matcher.ms
+    The rarest word is read first, the others only in the blocks that can hold its documents.
+    In a segment with deletions the words' postings are read unfiltered and the deleted left out
+    of what they find: the same documents and floats as the filters give (their boost is 1).
+    Every turn edited is a deletion in its old segment, so a living archive's segments have them."""
+    deleted = _deleted(matcher.ms)
+    words = [_unfiltered(word) for word in matcher.ms]
     read = {}
     narrowed = within
     for word in sorted(words, key=_size):
@@ -128,6 +150,8 @@ def _phrase(matcher, within=None):
         read[id(word)] = (*_scored(word.scorer, ids, weights), values)
         narrowed = ids  # each word read within the last: the last read are the documents with all
     found = narrowed
+    if deleted is not None:
+        found = found[~np.isin(found, deleted, assume_unique=True)]
     scores, positions = [], []
     for word in words:
         ids, word_scores, values = read[id(word)]

@@ -194,6 +194,32 @@ def test_phrases_read_as_arrays_find_and_score_what_stepping_does(tmp_path, comp
             assert len(every) > 50 and matching._is_phrase(q.matcher(searcher))
 
 
+@pytest.mark.parametrize("words", PHRASES, ids=" ".join)
+def test_phrases_in_a_segment_with_deletions_are_read_as_arrays_and_leave_the_deleted_out(tmp_path, words):
+    """Every turn edited is a deletion in its old segment: there each word's postings come
+    wrapped in a filter of the deleted documents, and a phrase is still read as arrays."""
+    from interviews.search import matching
+    from interviews.search.scoring import ArrayBM25F
+
+    ix = _many_postings_index(tmp_path, compression=3)
+    deleted = [1, 2, 7, 300, 301, 599]  # among them matches of every phrase but the last
+    with ix.writer() as writer:
+        writer.merge = False  # kept in their segment, marked deleted
+        for docnum in deleted:
+            writer.delete_document(docnum)
+    with ix.searcher(weighting=ArrayBM25F()) as searcher:
+        assert searcher.reader().has_deletions()
+        q = wq.Phrase("body", words)
+        every = _arrays_find_what_stepping_finds(lambda: q.matcher(searcher))
+        assert not set(every.tolist()) & set(deleted)
+        if words == ["odd", "every"]:
+            assert not len(every)
+        else:
+            matcher = q.matcher(searcher)
+            assert all(type(word) is FilterMatcher for word in matcher.ms)
+            assert len(every) > 50 and matching._is_phrase(matcher)
+
+
 def _as_whooshs_terms(q):
     """``q`` with its terms Whoosh's own ``Term`` again (the backend makes them look up once)."""
     for leaf in q.leaves():
