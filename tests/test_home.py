@@ -16,10 +16,11 @@ pytestmark = pytest.mark.django_db
 # The latest interviews (3); index work pending? (3, before each kept value is read); turns per
 # speaker and language, and per topic and language (each read once per version of the index);
 # interviews with turns, topics, speakers; the links' version, the quotes chosen (once per
-# version of the index and the links), the quotes, their speakers' roles.
-HOME_QUERIES = 15
+# version of the index and the links: among the linked turns, then among all, as too few of the
+# seeds' linked turns qualify), the quotes, their speakers' roles.
+HOME_QUERIES = 16
 # The same once the counts and the quotes' choice are kept.
-HOME_QUERIES_KEPT = HOME_QUERIES - 3
+HOME_QUERIES_KEPT = HOME_QUERIES - 4
 
 
 @pytest.fixture
@@ -59,6 +60,21 @@ def test_featured_quotes_follow_the_documented_rule(seeds):
     assert {turn.speaker.name for turn in featured} == {"Aidan Gomez"}
     assert all(FEATURED_MIN_CHARS <= len(turn.text) <= FEATURED_MAX_CHARS for turn in featured)
     assert {turn.transcript.language for turn in featured[:2]} == {"de", "zh"}
+
+
+def test_the_quotes_chosen_among_linked_turns_are_those_the_rule_chooses_among_all(seeds, django_assert_num_queries):
+    """The rule ranks turns with links first: when enough of them qualify, only they are read."""
+    from interviews.overview import _choose
+
+    for _ in range(2):
+        with django_assert_num_queries(1):  # enough linked guests' turns for one quote
+            one = _choose(1)
+        with django_assert_num_queries(2):  # too few for three: every turn is looked at
+            three = _choose(3)
+        assert one == three[:1]
+        # Rejecting its links ranks the first quote among the unlinked, behind the linked ones.
+        translations.reject(TurnAlignment.objects.filter(Q(source_id=one[0]) | Q(target_id=one[0])))
+    assert _choose(1) != one
 
 
 def first_card(html):
