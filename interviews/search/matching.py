@@ -32,12 +32,13 @@ from collections import OrderedDict
 
 import numpy as np
 from whoosh import collectors
+from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import binary, mcore, wrappers
 from whoosh.query.spans import SpanNear2
 from whoosh.scoring import WeightScorer
 
-from interviews.search.scoring import ArrayBM25FScorer
+from interviews.search.scoring import ArrayBM25FScorer, is_segment, term_info
 
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
@@ -80,7 +81,7 @@ def evaluate(matcher, within=None) -> tuple[np.ndarray, np.ndarray]:
         return _and_maybe(a_found, evaluate(matcher.b, a_found[0]))
     if kind is wrappers.FilterMatcher:  # deleted documents left out (or only some let in)
         ids, scores = evaluate(matcher.child, within)
-        listed = np.isin(ids, np.fromiter(matcher._ids, dtype=np.int64, count=len(matcher._ids)))
+        listed = _in_sorted(ids, _sorted_ids(matcher))
         keep = ~listed if matcher._exclude else listed
         return ids[keep], scores[keep] * matcher.boost
     if isinstance(matcher, mcore.NullMatcherClass):
@@ -119,11 +120,47 @@ def _unfiltered(word):
 
 def _deleted(words) -> np.ndarray | None:
     """The documents a phrase's words' filters leave out (the segment's deleted), sorted."""
-    left_out = set()
-    for word in words:
-        if type(word) is wrappers.FilterMatcher:
-            left_out.update(word._ids)
+    filters = {id(word._ids): word for word in words if type(word) is wrappers.FilterMatcher}
+    if len(filters) == 1:  # the words of one segment share its set
+        return _sorted_ids(next(iter(filters.values())))
+    left_out = set().union(*(word._ids for word in filters.values()))
     return np.array(sorted(left_out), dtype=np.int64) if left_out else None
+
+
+def segment_deleted(reader) -> tuple[frozenset, np.ndarray]:
+    """A segment's deleted documents (``reader`` a ``SegmentReader``): the set Whoosh's
+    ``FilterMatcher`` leaves out, and the same sorted, made once per reader (again if its
+    deletions changed) where Whoosh makes the set for every term of every search. A living
+    archive's large segments gather deletions (every edited turn is one) until they are
+    compacted: with 5,000 of them in the 100,000-turn archive, a search asked once cost 14.9 ms
+    of CPU where it cost 8.4-9.5 without (`asked_once.py`, 7 December 2026), most of the
+    difference in making the set per term and in numpy's hashing to test the hits against it."""
+    segment = reader.segment()
+    count = segment.deleted_count()
+    kept = reader.__dict__.get("_archive_deleted")
+    if kept is None or kept[0] != count:
+        docs = frozenset(segment.deleted_docs()) if count else frozenset()
+        kept = (count, docs, np.array(sorted(docs), dtype=np.int64))
+        reader.__dict__["_archive_deleted"] = kept
+    return kept[1], kept[2]
+
+
+def _sorted_ids(matcher) -> np.ndarray:
+    """A ``FilterMatcher``'s documents, sorted: as `segment_deleted` made them for it, else now."""
+    found = getattr(matcher, "sorted_ids", None)
+    if found is None:
+        found = np.array(sorted(matcher._ids), dtype=np.int64)
+    return found
+
+
+def _in_sorted(ids, table) -> np.ndarray:
+    """Which of ``ids`` are in ``table`` (sorted, unique): a binary search each, where
+    ``np.isin`` would hash both sides first."""
+    if not len(table) or not len(ids):
+        return np.zeros(len(ids), dtype=bool)
+    at = np.searchsorted(table, ids)
+    at[at == len(table)] = len(table) - 1
+    return table[at] == ids
 
 
 def _phrase(matcher, within=None):
@@ -151,7 +188,7 @@ def _phrase(matcher, within=None):
         narrowed = ids  # each word read within the last: the last read are the documents with all
     found = narrowed
     if deleted is not None:
-        found = found[~np.isin(found, deleted, assume_unique=True)]
+        found = found[~_in_sorted(found, deleted)]
     scores, positions = [], []
     for word in words:
         ids, word_scores, values = read[id(word)]
@@ -261,10 +298,58 @@ class DeferredAndNot(_Deferred):
 def matching_docnums(searcher, q) -> np.ndarray:
     """``searcher.docs_for_query(q)`` as an array, each segment's at once."""
     parts = [_EMPTY[0]]
+    needed = needed_terms(q)
     for subsearcher, offset in searcher.leaf_searchers():
+        if not may_match(needed, subsearcher.reader()):
+            continue
         ids, _ = evaluate(q.matcher(subsearcher, subsearcher.boolean_context()))  # as Query.docs()
         parts.append(ids + offset)
     return np.concatenate(parts)
+
+
+#: Query nodes a document matches only by having one of the terms below them: the words,
+#: phrases and their combinations the archive writes (``Not`` is not among them: it matches
+#: documents by what they lack; nor the pattern queries, whose terms depend on the segment).
+_NEEDS_A_TERM = frozenset((wq.And, wq.Or, wq.AndMaybe, wq.AndNot, wq.DisjunctionMax))
+
+
+def needed_terms(q) -> list[tuple[str, str]] | None:
+    """``(field, text)`` of the terms of ``q``, of which a document must have one to match; None
+    when ``q`` may match a document with none of them."""
+    terms, nodes = [], [q]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, wq.Term) and not isinstance(node, wq.MultiTerm):  # the backend's own Term too
+            terms.append((node.fieldname, node.text))
+        elif type(node) is wq.Phrase:
+            terms.extend((node.fieldname, word) for word in node.words)
+        elif any(isinstance(node, kind) for kind in _NEEDS_A_TERM):
+            nodes.extend(node.children())
+        else:
+            return None
+    return terms
+
+
+def may_match(terms, reader) -> bool:
+    """Whether a segment (``reader``) may hold a match of a query whose matches need one of
+    ``terms`` (`needed_terms`): False when it has none of them. A living archive's index has
+    a few small segments beside its large ones (each edit commits one, merged ten at a time),
+    and the words of a search are mostly in none of them: building a query's matcher tree for
+    such a segment cost some 0.09 ms a search, for nothing (the load test's mix on the
+    100,000-turn archive with four one-turn segments, 7 December 2026)."""
+    if terms is None or not is_segment(reader):
+        return True
+    schema = reader.schema
+    for fieldname, text in terms:
+        if fieldname not in schema:
+            return True  # Whoosh's own way then
+        try:
+            tbytes = schema[fieldname].to_bytes(text)
+        except ValueError:
+            return True
+        if term_info(reader, fieldname, tbytes) is not None:
+            return True
+    return False
 
 
 def _step(matcher, within=None):
@@ -521,6 +606,13 @@ class EveryScoreCollector(collectors.ScoredCollector):
             raise ValueError("EveryScoreCollector needs a weighting without a final() step")
         self.docnums = []  # an array per segment
         self.scores = []
+        self.needed = needed_terms(q)
+
+    def set_subsearcher(self, subsearcher, offset):
+        if may_match(self.needed, subsearcher.reader()):
+            super().set_subsearcher(subsearcher, offset)
+        else:  # no matcher tree built for a segment without any of the query's terms
+            self.subsearcher, self.offset, self.matcher = subsearcher, offset, mcore.NullMatcher()
 
     def collect_matches(self):
         ids, scores = evaluate(self.matcher)

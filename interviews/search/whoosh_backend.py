@@ -67,6 +67,7 @@ from interviews.search.matching import (
     EveryScoreCollector,
     keep_postings,
     matching_docnums,
+    segment_deleted,
 )
 from interviews.search.scoring import ArrayBM25F, is_segment, term_info
 
@@ -168,9 +169,10 @@ class _Term(wq.Term):
             terms._postfile, info, reader.schema[fieldname].format, term=(fieldname, tbytes), scorer=scorer
         )
         keep_postings(m, (getattr(reader._storage, "folder", None), reader._segment.segment_id(), fieldname, tbytes))
-        deleted = frozenset(reader._perdoc.deleted_docs())
+        deleted, deleted_sorted = segment_deleted(reader)
         if deleted:
             m = FilterMatcher(m, deleted, exclude=True)
+            m.sorted_ids = deleted_sorted  # for evaluate(): Whoosh's matcher only needs the set
         if self.minquality:
             m.set_min_quality(self.minquality)
         if self.boost != 1.0:

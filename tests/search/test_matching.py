@@ -220,6 +220,76 @@ def test_phrases_in_a_segment_with_deletions_are_read_as_arrays_and_leave_the_de
             assert len(every) > 50 and matching._is_phrase(matcher)
 
 
+def test_a_segment_without_any_of_the_querys_terms_is_skipped_and_the_matches_are_the_same(tmp_path):
+    """A living archive's small segments (each edit commits one) mostly hold none of a search's
+    words: no matcher tree is built there, and every match elsewhere is still found."""
+    from interviews.search.matching import EveryScoreCollector, may_match, needed_terms
+    from interviews.search.scoring import ArrayBM25F
+
+    ix = _many_postings_index(tmp_path, compression=3)
+    with ix.writer() as writer:
+        writer.merge = False  # a segment of its own, as an edit's commit leaves it
+        writer.add_document(body="tiny rare tiny")
+    with ix.searcher(weighting=ArrayBM25F()) as searcher:
+        (large, _), (small, _) = searcher.leaf_searchers()
+        assert small.doc_count_all() == 1
+        cases = {  # whether the large segment and the small one may hold a match
+            wq.Term("body", "every"): (True, False),
+            wq.And([wq.Term("body", "every"), wq.Term("body", "odd")]): (True, False),
+            wq.Phrase("body", ["every", "odd"]): (True, False),
+            wq.Term("body", "tiny"): (False, True),
+            wq.Or([wq.Term("body", "every"), wq.Term("body", "rare")]): (True, True),
+            wq.Phrase("body", ["rare", "tiny"]): (True, True),  # each has one of the words
+            wq.AndNot(wq.Term("body", "every"), wq.Term("body", "tiny")): (True, True),  # every word counts
+        }
+        for q, (in_large, in_small) in cases.items():
+            assert may_match(needed_terms(q), large.reader()) is in_large, q
+            assert may_match(needed_terms(q), small.reader()) is in_small, q
+            collector = EveryScoreCollector()
+            searcher.search_with_collector(q, collector)
+            ids, scores = collector.results()
+            expected = [(_step(q.matcher(sub, sub.context())), at) for sub, at in searcher.leaf_searchers()]
+            assert ids.tolist() == [i + at for (found, _), at in expected for i in found.tolist()]
+            assert scores.tolist() == [x for (_, found), _ in expected for x in found.tolist()]
+            assert len(ids)
+        # A query that may match a document without its terms is never skipped.
+        for q in (wq.Not(wq.Term("body", "every")), wq.Prefix("body", "ti"), wq.Every()):
+            assert needed_terms(q) is None and may_match(needed_terms(q), small.reader())
+
+
+def test_the_backends_terms_leave_a_segments_deleted_out_as_whoosh_does(tmp_path):
+    """The backend's terms make a segment's deleted set once per reader, and sorted, where
+    Whoosh makes the set for every term of every search: the same matches and floats."""
+    from interviews.search.matching import segment_deleted
+    from interviews.search.scoring import ArrayBM25F
+    from interviews.search.whoosh_backend import _looked_up_once
+
+    ix = _many_postings_index(tmp_path, compression=3)
+    deleted = [0, 1, 2, 7, 300, 301, 598, 599]
+    with ix.writer() as writer:
+        writer.merge = False
+        for docnum in deleted:
+            writer.delete_document(docnum)
+    queries = [
+        lambda: wq.Term("body", "every"),
+        lambda: wq.And([wq.Term("body", "every"), wq.Term("body", "twice")]),
+        lambda: wq.Or([wq.Term("body", "rare"), wq.Term("body", "pair")]),
+        lambda: wq.Phrase("body", ["every", "odd"]),
+    ]
+    with ix.searcher(weighting=ArrayBM25F()) as searcher:
+        reader = searcher.reader()
+        docs, in_order = segment_deleted(reader)
+        assert docs == frozenset(deleted) and in_order.tolist() == deleted
+        assert segment_deleted(reader)[1] is in_order  # made once for the reader
+        for make in queries:
+            ours = _looked_up_once(make())
+            ids, scores = evaluate(ours.matcher(searcher))
+            whooshs, whooshs_scores = _step(make().matcher(searcher))
+            assert len(ids) and not set(ids.tolist()) & set(deleted)
+            assert ids.tolist() == whooshs.tolist() and scores.tolist() == whooshs_scores.tolist()
+        assert getattr(_looked_up_once(wq.Term("body", "every")).matcher(searcher), "sorted_ids", None) is in_order
+
+
 def _as_whooshs_terms(q):
     """``q`` with its terms Whoosh's own ``Term`` again (the backend makes them look up once)."""
     for leaf in q.leaves():
