@@ -310,7 +310,7 @@ def matching_docnums(searcher, q) -> np.ndarray:
 #: Query nodes a document matches only by having one of the terms below them: the words,
 #: phrases and their combinations the archive writes (``Not`` is not among them: it matches
 #: documents by what they lack; nor the pattern queries, whose terms depend on the segment).
-_NEEDS_A_TERM = frozenset((wq.And, wq.Or, wq.AndMaybe, wq.AndNot, wq.DisjunctionMax))
+_NEEDS_A_TERM = (wq.And, wq.Or, wq.AndMaybe, wq.AndNot, wq.DisjunctionMax)
 
 
 def needed_terms(q) -> list[tuple[str, str]] | None:
@@ -319,11 +319,11 @@ def needed_terms(q) -> list[tuple[str, str]] | None:
     terms, nodes = [], [q]
     while nodes:
         node = nodes.pop()
-        if isinstance(node, wq.Term) and not isinstance(node, wq.MultiTerm):  # the backend's own Term too
+        if isinstance(node, wq.Term):  # the backend's own Term is one
             terms.append((node.fieldname, node.text))
         elif type(node) is wq.Phrase:
             terms.extend((node.fieldname, word) for word in node.words)
-        elif any(isinstance(node, kind) for kind in _NEEDS_A_TERM):
+        elif isinstance(node, _NEEDS_A_TERM):
             nodes.extend(node.children())
         else:
             return None
