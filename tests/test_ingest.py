@@ -318,14 +318,14 @@ def test_second_run_of_the_command_reports_unchanged(capsys):
 
 
 def test_the_command_advises_compacting_an_index_in_many_segments(monkeypatch, capsys):
-    from interviews.management.commands import ingest
+    from interviews.search import indexing
     from interviews.search.engines import engine
 
     call_command("ingest", str(SEEDS))
     assert "rebuild_index" not in capsys.readouterr().out  # a small archive: nothing to advise
     segments = engine().segments()
     assert segments >= 1
-    monkeypatch.setattr(ingest, "COMPACT_ABOVE", segments - 1)
+    monkeypatch.setattr(indexing, "COMPACT_ABOVE", segments - 1)
     call_command("ingest", str(SEEDS))
     out = capsys.readouterr().out
     assert f"the search index is in {segments} segments: `manage.py rebuild_index` compacts it into one" in out

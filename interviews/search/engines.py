@@ -146,6 +146,11 @@ class Engine:
         turn (so that fewer is faster); None when it cannot say."""
         return None
 
+    def deleted_documents(self) -> int | None:
+        """How many deleted documents the index's parts still hold until they are rewritten;
+        None when it cannot say."""
+        return None
+
 
 class TunedWhoosh(Engine):
     """Our Whoosh backend, with its fast paths: columns, generations, the write lock."""
@@ -293,6 +298,10 @@ class TunedWhoosh(Engine):
 
     def segments(self):
         return len(self.backend.searcher().reader().leaf_readers())
+
+    def deleted_documents(self):
+        reader = self.backend.searcher().reader()
+        return reader.doc_count_all() - reader.doc_count()
 
 
 class GenericHaystack(Engine):

@@ -76,6 +76,39 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None, batch_size=50
     return done
 
 
+#: A bulk load's merges leave segments of up to some 20,000 turns (generations.tiered_merge): 10 in
+#: the bench's 100,000-turn load, 100 in its 1,000,000-turn load. At 10, compacting them into one
+#: cut the CPU of a search page asked once by 10-30% (`benchmarks/asked_once.py --warm 400
+#: --requests 300` on that archive and a compacted copy, alternating: 11.6-12.0 against 13.7-16.6
+#: ms, p95 19-24 against 24-28 ms on a quiet machine; 15.4 against 20.8 ms at load 5.7). At 100 it
+#: cut the search p95 of `manage.py bench --search-again` from 204.6 to 68.4 ms (docs/benchmarks.md).
+COMPACT_ABOVE = 5
+#: Every edited or re-ingested turn leaves a deleted document in its segment, read past by every
+#: search that matches it until a merge or a rebuild rewrites the segment; small segments are
+#: merged, the large ones only by `rebuild_index`. With 5% of the 100,000-turn archive's documents
+#: deleted (what re-ingesting some 25 corrected transcripts leaves), a search asked once cost
+#: 10.1-11.5 ms of CPU against 8.4-9.5 on the same index without them (`asked_once.py`, 7 December
+#: 2026, measured an hour apart on a machine whose speed varies by a fifth).
+COMPACT_DELETED_SHARE = 0.05
+
+
+def compaction_advice(segments: int | None, deleted: int | None, documents: int) -> str | None:
+    """What to tell the person who runs the archive about the index's shape, or None: compact it
+    when it is in more than COMPACT_ABOVE segments or more than COMPACT_DELETED_SHARE of its
+    documents are deleted turns (``documents``: those of live turns)."""
+    reasons = []
+    if segments is not None and segments > COMPACT_ABOVE:
+        reasons.append(f"the search index is in {segments} segments")
+    if deleted and deleted > COMPACT_DELETED_SHARE * (documents + deleted):
+        reasons.append(f"{deleted:,} of its {documents + deleted:,} documents are deleted turns, read past by searches")
+    if not reasons:
+        return None
+    return (
+        "; ".join(reasons) + ": `manage.py rebuild_index` compacts it into one, "
+        "which makes searches faster (searches keep working while it runs)"
+    )
+
+
 @dataclass
 class IndexReport:
     turns: int
@@ -86,7 +119,13 @@ class IndexReport:
     pending: int  # outbox rows not yet applied
     failing: list  # (key, attempts, last_error) of rows that failed before
     schema_ok: bool
+    segments: int | None = None  # the index's parts, where the engine can say (Engine.segments)
+    deleted: int | None = None  # deleted documents still in them (Engine.deleted_documents)
     fixed: bool = False
+
+    @property
+    def advice(self) -> str | None:
+        return compaction_advice(self.segments, self.deleted, self.documents)
 
     @property
     def ok(self):
@@ -108,6 +147,8 @@ def check_index(*, fix=False) -> IndexReport:
         pending=IndexTask.objects.count(),
         failing=list(IndexTask.objects.filter(attempts__gt=0).values_list("turn_key", "attempts", "last_error")[:20]),
         schema_ok=current.schema_matches(),
+        segments=current.segments(),
+        deleted=current.deleted_documents(),
     )
     if fix and not report.schema_ok:
         rebuild()

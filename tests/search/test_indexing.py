@@ -128,6 +128,34 @@ def test_check_index_finds_and_fixes_a_missing_and_a_ghost_document(db, indexed)
     assert [hit.key for hit in run("welcome").results] == [missing.key]
 
 
+def test_check_index_counts_the_deleted_documents_turns_leave_and_advises_compacting(db, indexed, monkeypatch):
+    """Every turn indexed again leaves a deleted document in the segment it was in, read past by
+    searches until a merge or a rebuild rewrites it: the report counts them, and says to compact
+    once they are too large a share of the index (or the index is in too many segments)."""
+    indexed()
+    turns = Turn.objects.count()
+    report = indexing.check_index()
+    assert report.ok and (report.segments, report.deleted, report.advice) == (1, 0, None)
+    indexing.index_turns(list(Turn.objects.order_by("pk")[:2]))  # an editor's corrections, say
+    report = indexing.check_index()
+    assert report.ok and report.documents == turns and (report.segments, report.deleted) == (2, 2)
+    assert report.advice == (
+        f"2 of its {turns + 2} documents are deleted turns, read past by searches: `manage.py rebuild_index` "
+        "compacts it into one, which makes searches faster (searches keep working while it runs)"
+    )  # more than COMPACT_DELETED_SHARE of them
+    out = io.StringIO()
+    call_command("check_index", stdout=out)
+    assert "the index is in 2 segments holding 2 deleted documents" in out.getvalue()
+    assert f"2 of its {turns + 2} documents are deleted turns" in out.getvalue()
+    monkeypatch.setattr(indexing, "COMPACT_DELETED_SHARE", 2 / (turns + 2))
+    assert indexing.check_index().advice is None
+    monkeypatch.setattr(indexing, "COMPACT_ABOVE", 1)
+    assert indexing.check_index().advice.startswith("the search index is in 2 segments: ")
+    call_command("rebuild_index", stdout=io.StringIO(), stderr=io.StringIO())
+    report = indexing.check_index()
+    assert (report.segments, report.deleted, report.advice) == (1, 0, None)
+
+
 def test_an_index_analysed_by_an_older_version_is_rebuilt(db, indexed):
     """A generation records the analysis version its terms were made with (a missing record is
     version 1); another version than the code's is reported, and ``--fix`` rebuilds the index."""

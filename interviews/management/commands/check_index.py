@@ -28,6 +28,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {key}: failed {attempts}× ({error})")
         if not report.schema_ok:
             self.stdout.write("the index was built with other fields than the code declares")
+        if report.segments is not None:
+            self.stdout.write(
+                f"the index is in {report.segments} segment{'s' if report.segments != 1 else ''}"
+                + (f" holding {report.deleted:,} deleted documents" if report.deleted else "")
+            )
+        if report.advice:
+            self.stdout.write(report.advice)
         if report.ok:
             self.stdout.write(self.style.SUCCESS("index is complete"))
         elif report.fixed:

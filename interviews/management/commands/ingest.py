@@ -6,16 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from interviews import outbox
 from interviews.ingest import PROGRESS_EVERY, ingest_transcript, parse_source
+from interviews.models import Turn
 from interviews.search.engines import engine
+from interviews.search.indexing import compaction_advice
 from interviews.sources import IngestError, collect_sources
-
-#: A bulk load's merges leave segments of up to some 20,000 turns (generations.tiered_merge): 10 in
-#: the bench's 100,000-turn load, 100 in its 1,000,000-turn load. At 10, compacting them into one
-#: cut the CPU of a search page asked once by 10-30% (`benchmarks/asked_once.py --warm 400
-#: --requests 300` on that archive and a compacted copy, alternating: 11.6-12.0 against 13.7-16.6
-#: ms, p95 19-24 against 24-28 ms on a quiet machine; 15.4 against 20.8 ms at load 5.7). At 100 it
-#: cut the search p95 of `manage.py bench --search-again` from 204.6 to 68.4 ms (docs/benchmarks.md).
-COMPACT_ABOVE = 5
 
 
 class Command(BaseCommand):
@@ -76,14 +70,12 @@ class Command(BaseCommand):
             apply_index_work_if_due()
 
     def _advise_compaction(self):
-        """A bulk load leaves the index in many segments, each searched in turn: say how to compact
-        them once there are more than ``COMPACT_ABOVE``."""
-        segments = engine().segments()
-        if segments is not None and segments > COMPACT_ABOVE:
-            self.stdout.write(
-                f"the search index is in {segments} segments: `manage.py rebuild_index` compacts it into one, "
-                "which makes searches faster (searches keep working while it runs)"
-            )
+        """A bulk load leaves the index in many segments, each searched in turn, and a corrected
+        file's turns leave deleted documents: say how to compact them (`compaction_advice`)."""
+        current = engine()
+        advice = compaction_advice(current.segments(), current.deleted_documents(), Turn.objects.count())
+        if advice:
+            self.stdout.write(advice)
 
     def _waiting_printer(self, pending):
         self.stderr.write(f"index: {pending:,} turns still to index")
