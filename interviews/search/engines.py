@@ -141,9 +141,10 @@ class Engine:
     def schema_matches(self) -> bool:
         raise NotImplementedError
 
-    def segments(self) -> int | None:
-        """How many parts the index is in, where the engine keeps them apart and searches each in
-        turn (so that fewer is faster); None when it cannot say."""
+    def segment_sizes(self) -> list[int] | None:
+        """The documents (deleted ones included) of each part the index is in, where the engine
+        keeps them apart and searches each in turn (so that fewer is faster); None when it
+        cannot say."""
         return None
 
     def deleted_documents(self) -> int | None:
@@ -296,8 +297,8 @@ class TunedWhoosh(Engine):
     def schema_matches(self):
         return self.backend.schema_matches()
 
-    def segments(self):
-        return len(self.backend.searcher().reader().leaf_readers())
+    def segment_sizes(self):
+        return [reader.doc_count_all() for reader, _ in self.backend.searcher().reader().leaf_readers()]
 
     def deleted_documents(self):
         reader = self.backend.searcher().reader()

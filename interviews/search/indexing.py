@@ -19,6 +19,7 @@ from django.db import transaction
 from interviews import outbox
 from interviews.models import IndexTask, Turn
 from interviews.search.engines import engine
+from interviews.search.generations import MAX_MERGE_TURNS, MERGE_FACTOR
 
 
 @dataclass
@@ -83,6 +84,11 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None, batch_size=50
 #: ms, p95 19-24 against 24-28 ms on a quiet machine; 15.4 against 20.8 ms at load 5.7). At 100 it
 #: cut the search p95 of `manage.py bench --search-again` from 204.6 to 68.4 ms (docs/benchmarks.md).
 COMPACT_ABOVE = 5
+#: Segments smaller than this are not counted against COMPACT_ABOVE: ten of them fit in one of
+#: the merges an ordinary commit makes (generations.bounded_merge), so a living archive's small
+#: segments, one per edit, are merged as they come; and a search passes by those that hold none
+#: of its words (matching.may_match).
+SMALL_SEGMENT = MAX_MERGE_TURNS // MERGE_FACTOR
 #: Every edited or re-ingested turn leaves a deleted document in its segment, read past by every
 #: search that matches it until a merge or a rebuild rewrites the segment; small segments are
 #: merged, the large ones only by `rebuild_index`. With 5% of the 100,000-turn archive's documents
@@ -92,13 +98,15 @@ COMPACT_ABOVE = 5
 COMPACT_DELETED_SHARE = 0.05
 
 
-def compaction_advice(segments: int | None, deleted: int | None, documents: int) -> str | None:
+def compaction_advice(sizes: list[int] | None, deleted: int | None, documents: int) -> str | None:
     """What to tell the person who runs the archive about the index's shape, or None: compact it
-    when it is in more than COMPACT_ABOVE segments or more than COMPACT_DELETED_SHARE of its
-    documents are deleted turns (``documents``: those of live turns)."""
+    when it is in more than COMPACT_ABOVE segments of SMALL_SEGMENT documents or more
+    (``sizes``: each segment's), or more than COMPACT_DELETED_SHARE of its documents are deleted
+    turns (``documents``: those of live turns)."""
     reasons = []
-    if segments is not None and segments > COMPACT_ABOVE:
-        reasons.append(f"the search index is in {segments} segments")
+    large = sum(1 for size in sizes if size >= SMALL_SEGMENT) if sizes else 0
+    if large > COMPACT_ABOVE:
+        reasons.append(f"the search index is in {large} segments of {SMALL_SEGMENT:,} turns or more")
     if deleted and deleted > COMPACT_DELETED_SHARE * (documents + deleted):
         reasons.append(f"{deleted:,} of its {documents + deleted:,} documents are deleted turns, read past by searches")
     if not reasons:
@@ -119,13 +127,17 @@ class IndexReport:
     pending: int  # outbox rows not yet applied
     failing: list  # (key, attempts, last_error) of rows that failed before
     schema_ok: bool
-    segments: int | None = None  # the index's parts, where the engine can say (Engine.segments)
+    segment_sizes: list | None = None  # documents per part of the index, where the engine can say
     deleted: int | None = None  # deleted documents still in them (Engine.deleted_documents)
     fixed: bool = False
 
     @property
+    def segments(self) -> int | None:
+        return None if self.segment_sizes is None else len(self.segment_sizes)
+
+    @property
     def advice(self) -> str | None:
-        return compaction_advice(self.segments, self.deleted, self.documents)
+        return compaction_advice(self.segment_sizes, self.deleted, self.documents)
 
     @property
     def ok(self):
@@ -147,7 +159,7 @@ def check_index(*, fix=False) -> IndexReport:
         pending=IndexTask.objects.count(),
         failing=list(IndexTask.objects.filter(attempts__gt=0).values_list("turn_key", "attempts", "last_error")[:20]),
         schema_ok=current.schema_matches(),
-        segments=current.segments(),
+        segment_sizes=current.segment_sizes(),
         deleted=current.deleted_documents(),
     )
     if fix and not report.schema_ok:

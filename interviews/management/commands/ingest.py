@@ -73,7 +73,7 @@ class Command(BaseCommand):
         """A bulk load leaves the index in many segments, each searched in turn, and a corrected
         file's turns leave deleted documents: say how to compact them (`compaction_advice`)."""
         current = engine()
-        advice = compaction_advice(current.segments(), current.deleted_documents(), Turn.objects.count())
+        advice = compaction_advice(current.segment_sizes(), current.deleted_documents(), Turn.objects.count())
         if advice:
             self.stdout.write(advice)
 
