@@ -2,7 +2,10 @@
 `¿Cómo llegaron a esa idea?Juan Serrano: Para llegar…`, where a page lost its line breaks.
 
 A name followed by a colon right after a sentence end is split onto a line of its own when the
-name recurs (inline or at a line start), or when its paragraph itself opens with a label."""
+name recurs (inline or at a line start), or when its paragraph itself opens with a label. Where
+the speakers' labels open lines (a name opens two or more), only a name that opens a line
+somewhere is split: in `…keins bekommen. Letzte Frage: Welche Frage…` the host's words are no
+speaker, though they recur and their paragraph opens with `Anna Berger:`."""
 
 from __future__ import annotations
 
@@ -22,22 +25,29 @@ _OPENING_RE = re.compile(rf"([{_UPPER}][\w'’-]*+(?: [\w'’-]++){{0,2}}):[ \t]
 def split_inline_labels(lines: list[Line]) -> list[Line]:
     found: dict[int, list[re.Match]] = {}
     counts: Counter = Counter()
+    openers: Counter = Counter()  # names that open a line
     for i, line in enumerate(lines):
         if line.chrome or line.heading:
             continue
         opening = _OPENING_RE.match(line.text)
         if opening and looks_like_name(opening.group(1)):
             counts[label_key(opening.group(1))] += 1
+            openers[label_key(opening.group(1))] += 1
         matches = [m for m in _INLINE_RE.finditer(line.text) if _name_ok(m.group(1))]
         if matches:
             found[i] = matches
             counts.update(label_key(m.group(1)) for m in matches)
     if not found:
         return lines
+    labelled = any(n >= 2 for n in openers.values())
     result: list[Line] = []
     for i, line in enumerate(lines):
         opens_with_label = bool(_OPENING_RE.match(line.text))
-        cuts = [m.start(1) for m in found.get(i, ()) if counts[label_key(m.group(1))] >= 2 or opens_with_label]
+        cuts = [
+            m.start(1)
+            for m in found.get(i, ())
+            if (openers[label_key(m.group(1))] if labelled else counts[label_key(m.group(1))] >= 2 or opens_with_label)
+        ]
         if not cuts:
             result.append(line)
             continue

@@ -60,6 +60,24 @@ def test_labels_run_into_a_paragraph_are_split_out():
     ]
 
 
+def test_a_phrase_with_a_colon_inside_a_labelled_turn_is_no_speaker():
+    """Where the labels open lines, `Letzte Frage:` after a sentence is the host's words, however
+    often it recurs; a speaker of the transcript run into a paragraph is still split out."""
+    text = (
+        "Anna Berger: Ich möchte ein Kind. Letzte Frage: Welche Frage wurde Ihnen nie gestellt?\n\n"
+        "Jonas Weber: Die Leute lieben diese Modelle.\n\n"
+        "Anna Berger: Das stimmt. Letzte Frage: Wird dieser Fortschritt anhalten? Jonas Weber: Ja.\n\n"
+        "Jonas Weber: Ganz sicher."
+    )
+    assert said(parse(text, language="de")) == [
+        ("Anna Berger", "Ich möchte ein Kind. Letzte Frage: Welche Frage wurde Ihnen nie gestellt?"),
+        ("Jonas Weber", "Die Leute lieben diese Modelle."),
+        ("Anna Berger", "Das stimmt. Letzte Frage: Wird dieser Fortschritt anhalten?"),
+        ("Jonas Weber", "Ja."),
+        ("Jonas Weber", "Ganz sicher."),
+    ]
+
+
 def test_time_only_lines_give_the_label_its_time_and_leave_the_text():
     text = "Speaker 1\n00:00\nWelcome.\nSpeaker 2\n00:06\nHi.\nSpeaker 2\n00:08\nGlad to be here.\nSpeaker 1\n00:11\nGreat."
     result = parse(text)
