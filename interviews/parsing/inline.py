@@ -40,14 +40,17 @@ def split_inline_labels(lines: list[Line]) -> list[Line]:
     if not found:
         return lines
     labelled = any(n >= 2 for n in openers.values())
+
+    def speaks(name: str, opens_with_label: bool) -> bool:
+        key = label_key(name)
+        if labelled:  # the speakers are known from the lines they open
+            return openers[key] > 0
+        return counts[key] >= 2 or opens_with_label
+
     result: list[Line] = []
     for i, line in enumerate(lines):
         opens_with_label = bool(_OPENING_RE.match(line.text))
-        cuts = [
-            m.start(1)
-            for m in found.get(i, ())
-            if (openers[label_key(m.group(1))] if labelled else counts[label_key(m.group(1))] >= 2 or opens_with_label)
-        ]
+        cuts = [m.start(1) for m in found.get(i, ()) if speaks(m.group(1), opens_with_label)]
         if not cuts:
             result.append(line)
             continue
