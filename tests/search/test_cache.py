@@ -156,6 +156,35 @@ def test_an_expired_entry_is_a_miss_and_a_cull_keeps_the_newest(tmp_path):
     assert cache.entry_count() == 0
 
 
+def test_a_cache_file_from_before_the_expiry_index_gets_it_and_its_zlib_entries_still_read(tmp_path):
+    """A file written by the earlier code (no index on the expiry times, large values compressed
+    with zlib) is opened as it is: the index is added, its values read, and the cull finds the
+    expired entries by the index rather than reading the whole file."""
+    import pickle
+    import sqlite3
+    import zlib
+
+    (tmp_path / "shared").mkdir()
+    old = sqlite3.connect(tmp_path / "shared" / "entries.sqlite3", isolation_level=None)
+    old.execute(
+        "CREATE TABLE entries (key TEXT PRIMARY KEY, expires REAL, compressed INTEGER NOT NULL, value BLOB NOT NULL)"
+    )
+    cache = backend(tmp_path)
+    big = {"text": "模型的数据质量" * 10_000}
+    old.execute(
+        "INSERT INTO entries VALUES (?, NULL, 1, ?)",
+        (cache.make_and_validate_key("old"), zlib.compress(pickle.dumps(big), 1)),
+    )
+    old.close()
+    assert cache.get("old") == big
+    cache.set("new", big)
+    assert backend(tmp_path).get("new") == big
+    plan = " ".join(
+        row[-1] for row in cache._connection().execute("EXPLAIN QUERY PLAN DELETE FROM entries WHERE expires <= 1")
+    )
+    assert "entries_expires" in plan
+
+
 def test_a_damaged_or_locked_file_is_a_miss_not_an_error(tmp_path):
     """The cache is never a source: a file another writer holds locked, or one that is not a
     database at all, makes reads miss and writes be skipped, and the caller computes its value."""
