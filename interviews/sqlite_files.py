@@ -12,8 +12,8 @@ from pathlib import Path
 def connect(path, *, timeout: float, synchronous: str, schema: str) -> sqlite3.Connection:
     """A connection to the file at ``path`` (made, with its directory, if missing): autocommit,
     WAL (a read never waits for a write), ``synchronous`` (OFF or NORMAL: no fsync per write),
-    ``schema`` (its statements, each ended by ``;``) created if it is not there. A process opens its own, on first use: a forked
-    gunicorn worker must never use its parent's connection."""
+    ``schema`` (its statements, each ended by ``;``) created if it is not there. A process opens
+    its own, on first use: a forked gunicorn worker must never use its parent's connection."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")

@@ -112,8 +112,8 @@ def cached(stamp: str | None, request: tuple, compute: Callable, *, one_at_a_tim
 
 
 #: How an entry's value is stored (its ``compressed`` column): 0 as pickled, else compressed by
-#: `_DECOMPRESS`'s codec. Files written before LZ4 hold zlib's (1); their keys are never asked for
-#: again (the code's stamp is in every key), but a value is always read as it was written.
+#: `_DECOMPRESS`'s codec. A file an earlier version wrote may hold zlib's (1): their keys are
+#: never asked for again (the code's stamp is in every key), but a value is read as it was written.
 ZLIB, LZ4 = 1, 2
 _DECOMPRESS = {ZLIB: zlib.decompress, LZ4: lz4.block.decompress}
 
@@ -126,11 +126,12 @@ class SearchResultCache(BaseCache):
     small ones cost more to compress than to store). On the 2-core machine, 3,000 entries the load
     test's mix wrote (38 KB pickled on average), each written then read: 0.37-0.40 ms of CPU a
     write and 0.14-0.16 ms a read, against 0.74-0.80 and 0.16-0.19 ms for Django's file-based
-    cache, both with zlib at its fastest level. LZ4 takes a fifth of zlib's time: the 2,863 entries
-    over `COMPRESS_OVER` in a load test's cache file (51 KB on average) took 0.27 ms each to
-    compress and 0.12 ms to decompress with zlib, 0.06 and 0.02 ms with ``lz4.block``, for 12.6 KB
-    stored instead of 10.1 KB. (Sampled with py-spy under the load test, the cache's writes and
-    reads were a twelfth of the workers' CPU, compressing a fifth of that.)
+    cache, both with zlib at its fastest level. LZ4 takes about a fifth of zlib's time to compress
+    and a seventh to decompress: the 2,863 entries over `COMPRESS_OVER` in a load test's cache
+    file (51 KB on average) took 0.27 and 0.12 ms each with zlib, 0.06 and 0.02 ms with
+    ``lz4.block``, for 12.6 KB stored instead of 10.1 KB. Sampled with py-spy under the load test,
+    the cache's reads and writes were 9.0% of the workers' samples with zlib and no index on the
+    expiry times (below), 5.4% with LZ4 and the index.
 
     The cache is an aid, never a source: an entry that cannot be read or written in time (the file
     locked by another writer for longer than `TIMEOUT_S`, removed, damaged) is a miss, logged, and
