@@ -14,15 +14,22 @@ the time (cumulative), so a change can be measured before and after.
 empty result cache (as the load test starts), and also says what each kind cost in the first
 pass, apart for the requests asked before in the pass (repeats) and the others: where the CPU of
 the load test goes.
+
+The unprofiled passes also say what the cyclic garbage collector took: its share of the CPU and
+its longest collection. ``--as-worker`` warms the process up as gunicorn warms a worker up
+(archive/gunicorn.conf.py: the search warm-up, then what it loaded kept from the collector).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
+import gc
 import io
 import os
 import pstats
+import runpy
 import shutil
 import statistics
 import subprocess
@@ -105,6 +112,11 @@ def main() -> None:
     parser.add_argument("--cache", action="store_true", help="with the result cache on")
     parser.add_argument("--in-order", action="store_true", help="the mix in its order, repeats included (for --cache)")
     parser.add_argument("--rounds", type=int, default=3, help="unprofiled passes timed (default 3; 0: none)")
+    parser.add_argument(
+        "--as-worker",
+        action="store_true",
+        help="warm up as a gunicorn worker does (archive/gunicorn.conf.py: post_worker_init), garbage collector included",
+    )
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--save", type=Path, help="also write the profile to this file (for pstats or snakeviz)")
     parser.add_argument(
@@ -132,6 +144,11 @@ def main() -> None:
     warm = request_paths(directory, args, last=True) if args.cache else paths
     for path in warm[:5]:  # load the analysers and open the index first: not what is measured
         client.get(path)
+    if args.as_worker:
+        from interviews.search import query
+
+        query.warm_up()
+        runpy.run_path(str(ROOT / "archive" / "gunicorn.conf.py"))["keep_warm_up_from_the_collector"]()
 
     # Without the profiler: CPU time (this process's, so other work on the machine counts less)
     # and wall time per request, the median of the passes.
@@ -144,7 +161,9 @@ def main() -> None:
         if len(first_pass) < len(paths):
             first_pass.append((path, time.process_time() - started))
 
-    cpu, wall = timed_passes(paths, args.rounds, fetch, time.process_time)
+    collector = GcClock()
+    with collector.counting():
+        cpu, wall = timed_passes(paths, args.rounds, fetch, time.process_time)
     if args.rounds:
         print(
             f"{len(paths)} {args.kind} requests, unprofiled: {statistics.median(cpu):.1f} ms CPU, "
@@ -153,6 +172,7 @@ def main() -> None:
         )
         if args.in_order:
             print_by_kind(first_pass, mix_kinds(directory))
+        print(collector.summary(len(paths) * args.rounds, sum(cpu) * len(paths) / 1000))
 
     profile = cProfile.Profile()
     started = time.perf_counter()
@@ -167,6 +187,40 @@ def main() -> None:
     if args.save:
         stats.dump_stats(args.save)
     report(stats, len(paths), elapsed, args)
+
+
+class GcClock:
+    """The CPU time of the cyclic garbage collector's collections (``gc.callbacks``): how many of
+    each generation, their time and the longest (a request that meets one waits that long)."""
+
+    def __init__(self):
+        self.seconds, self.longest, self.started = 0.0, 0.0, 0.0
+        self.collections = [0, 0, 0]
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            self.started = time.process_time()
+            return
+        took = time.process_time() - self.started
+        self.seconds += took
+        self.longest = max(self.longest, took)
+        self.collections[info["generation"]] += 1
+
+    @contextlib.contextmanager
+    def counting(self):
+        gc.callbacks.append(self)
+        try:
+            yield
+        finally:
+            gc.callbacks.remove(self)
+
+    def summary(self, requests: int, cpu_seconds: float) -> str:
+        young, middle, full = self.collections
+        return (
+            f"garbage collection: {self.seconds * 1000 / max(requests, 1):.2f} ms a request, "
+            f"{100 * self.seconds / max(cpu_seconds, 1e-9):.1f}% of the CPU; collections {young} / {middle} / {full} "
+            f"(young / middle / full), the longest {self.longest * 1000:.0f} ms"
+        )
 
 
 def timed_passes(paths: list, rounds: int, fetch, cpu_seconds) -> tuple[list, list]:
