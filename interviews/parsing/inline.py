@@ -31,8 +31,9 @@ def split_inline_labels(lines: list[Line]) -> list[Line]:
             continue
         opening = _OPENING_RE.match(line.text)
         if opening and looks_like_name(opening.group(1)):
-            counts[label_key(opening.group(1))] += 1
-            openers[label_key(opening.group(1))] += 1
+            key = label_key(opening.group(1))
+            counts[key] += 1
+            openers[key] += 1
         matches = [m for m in _INLINE_RE.finditer(line.text) if _name_ok(m.group(1))]
         if matches:
             found[i] = matches
